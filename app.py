@@ -1,0 +1,64 @@
+"""Parley's Chalice entrypoints. Each handler parses input, calls one service, shapes the reply.
+
+REST routes live in blueprints (chalicelib/api/*) mounted under /v1: visitor routes and agent
+routes are separate groups that accept only their own kind of token.
+"""
+from chalice import Chalice, CORSConfig
+
+from chalicelib import log
+from chalicelib.api import agent as agent_api
+from chalicelib.api import visitor as visitor_api
+from chalicelib.api.common import error_response, get_deps
+from chalicelib.errors import AppError
+
+app = Chalice(app_name="parley")
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"],
+                          max_age=600)
+
+app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
+app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
+
+
+@app.middleware("http")
+def errors_as_json(event, get_response):
+    try:
+        return get_response(event)
+    except AppError as err:
+        return error_response(err)
+    except Exception as exc:
+        log.error("unhandled_error", path=event.path, error=repr(exc))
+        return error_response(AppError("Internal error.", code="internal_error", status=500))
+
+
+@app.route("/v1/health", methods=["GET"])
+def health():
+    return {"ok": True}
+
+
+# ------------------------------------------------------------------ WebSocket API
+@app.on_ws_connect()
+def ws_connect(event):
+    from chalicelib.services import realtime
+    deps = get_deps()
+    deps.sender.configure_from_event(event.domain_name, event.stage)
+    query = (event.to_dict().get("queryStringParameters") or {})
+    try:
+        realtime.connect(deps, event.connection_id, query)
+    except AppError as err:
+        return {"statusCode": err.status, "body": err.message}
+    return {"statusCode": 200}
+
+
+@app.on_ws_message()
+def ws_message(event):
+    from chalicelib.services import realtime
+    deps = get_deps()
+    deps.sender.configure_from_event(event.domain_name, event.stage)
+    realtime.handle_frame(deps, event.connection_id, event.to_dict().get("body"))
+
+
+@app.on_ws_disconnect()
+def ws_disconnect(event):
+    from chalicelib.services import realtime
+    realtime.disconnect(get_deps(), event.connection_id)

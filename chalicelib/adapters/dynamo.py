@@ -1,0 +1,351 @@
+"""Repositories over the PynamoDB models. The only code that talks to DynamoDB.
+
+Every method is a GetItem, a Query, a conditional write or one transaction: never a Scan.
+Methods return plain dicts so services never see PynamoDB types.
+"""
+from __future__ import annotations
+
+import random
+import time
+from typing import Iterable
+
+from pynamodb.attributes import MapAttribute
+from pynamodb.exceptions import (DeleteError, DoesNotExist, PutError, TransactWriteError,
+                                 UpdateError)
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters import models as m
+from chalicelib.errors import AppError, Conflict
+
+MAX_APPEND_ATTEMPTS = 50
+
+
+def _plain(value):
+    if isinstance(value, MapAttribute):
+        return {k: _plain(v) for k, v in value.attribute_values.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def to_dict(item) -> dict:
+    return {k: _plain(v) for k, v in item.attribute_values.items()}
+
+
+def _conditional_failed(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class VisitorRepo:
+    def get(self, visitor_id: str) -> dict | None:
+        try:
+            return to_dict(m.Visitor.get(visitor_id))
+        except DoesNotExist:
+            return None
+
+    def create(self, data: dict) -> dict:
+        item = m.Visitor(**data)
+        item.save(condition=m.Visitor.visitor_id.does_not_exist())
+        return to_dict(item)
+
+    def touch(self, visitor_id: str, fields: dict, new_visit: bool,
+              conversation_id: str | None = None) -> None:
+        actions = [m.Visitor.last_seen_at.set(now_ms())]
+        for name, value in fields.items():
+            if value is not None:
+                actions.append(getattr(m.Visitor, name).set(value))
+        if new_visit:
+            actions.append(m.Visitor.visits.add(1))
+        if conversation_id:
+            actions.append(m.Visitor.current_conversation_id.set(conversation_id))
+        m.Visitor(visitor_id).update(actions=actions)
+
+    def find_external(self, external_key: str) -> str | None:
+        for item in m.Visitor.external_index.query(external_key, limit=1):
+            return item.visitor_id
+        return None
+
+    def update(self, visitor_id: str, fields: dict) -> dict:
+        actions = []
+        for name, value in fields.items():
+            attr = getattr(m.Visitor, name)
+            actions.append(attr.remove() if value is None else attr.set(value))
+        item = m.Visitor(visitor_id)
+        item.update(actions=actions, condition=m.Visitor.visitor_id.exists())
+        return to_dict(item)
+
+
+class ConversationRepo:
+    def get(self, conversation_id: str, consistent: bool = False) -> dict | None:
+        try:
+            return to_dict(m.Conversation.get(conversation_id, consistent_read=consistent))
+        except DoesNotExist:
+            return None
+
+    def get_state(self, conversation_id: str) -> dict | None:
+        """The cheap consistent read behind long-poll: only the fields that change."""
+        try:
+            item = m.Conversation.get(
+                conversation_id, consistent_read=True,
+                attributes_to_get=["conversation_id", "last_seq", "rev", "status", "reads",
+                                   "typing", "agent_id", "visitor_id"])
+        except DoesNotExist:
+            return None
+        return to_dict(item)
+
+    def create(self, data: dict) -> dict:
+        item = m.Conversation(**data)
+        item.save(condition=m.Conversation.conversation_id.does_not_exist())
+        return to_dict(item)
+
+    def list_by_visitor(self, visitor_id: str, limit: int = 20) -> list[dict]:
+        return [to_dict(c) for c in m.Conversation.visitor_index.query(
+            visitor_id, scan_index_forward=False, limit=limit)]
+
+    def list_by_status(self, status: str, limit: int = 50,
+                       oldest_first: bool = False) -> list[dict]:
+        return [to_dict(c) for c in m.Conversation.status_index.query(
+            status, scan_index_forward=oldest_first, limit=limit)]
+
+    def list_by_agent(self, agent_id: str, limit: int = 50) -> list[dict]:
+        return [to_dict(c) for c in m.Conversation.agent_index.query(
+            agent_id, scan_index_forward=False, limit=limit)]
+
+    def update(self, conversation_id: str, set_fields: dict | None = None,
+               remove: Iterable[str] = (), add_participants: Iterable[str] = (),
+               map_sets: dict | None = None, expect: dict | None = None,
+               bump_rev: bool = True) -> dict:
+        """Update fields atomically; `expect` holds field values the item must still have."""
+        C = m.Conversation
+        actions = []
+        for name, value in (set_fields or {}).items():
+            actions.append(getattr(C, name).set(value))
+        for name in remove:
+            actions.append(getattr(C, name).remove())
+        parts = set(add_participants)
+        if parts:
+            actions.append(C.participants.add(parts))
+        for (map_name, key), value in (map_sets or {}).items():
+            actions.append(getattr(C, map_name)[key].set(value))
+        if bump_rev:
+            actions.append(C.rev.add(1))
+        actions.append(C.updated_at.set(now_ms()))
+        condition = C.conversation_id.exists()
+        for name, value in (expect or {}).items():
+            attr = getattr(C, name)
+            condition &= attr.does_not_exist() if value is None else attr == value
+        item = C(conversation_id)
+        try:
+            item.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if _conditional_failed(exc):
+                raise Conflict("The conversation changed; try again.", code="conflict")
+            raise
+        return to_dict(item)
+
+    def set_read(self, conversation_id: str, participant: str, seq: int) -> bool:
+        """Move a participant's read marker forward (never back). False if not moved."""
+        C = m.Conversation
+        item = C(conversation_id)
+        try:
+            item.update(actions=[C.reads[participant].set(seq), C.rev.add(1)],
+                        condition=C.conversation_id.exists() & C.reads.exists() & (
+                            C.reads[participant].does_not_exist() |
+                            (C.reads[participant] < seq)))
+            return True
+        except UpdateError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+
+    def set_typing(self, conversation_id: str, participant: str, until_ms: int) -> None:
+        C = m.Conversation
+        C(conversation_id).update(
+            actions=[C.typing[participant].set(until_ms), C.rev.add(1)],
+            condition=C.conversation_id.exists() & C.typing.exists())
+
+
+class MessageRepo:
+    def append(self, conversation: dict, message: dict, client_message_id: str | None,
+               conversation_updates: dict | None = None) -> tuple[dict, bool]:
+        """Store a message under the conversation's next sequence number.
+
+        One transaction moves last_seq from N to N+1 (on condition it is still N), writes the
+        message at seq N+1 and claims the client message id. A lost race re-reads and retries;
+        a claimed client id returns the stored message with created=False.
+        """
+        cid = conversation["conversation_id"]
+        last_seq = int(conversation.get("last_seq") or 0)
+        conv_updates = dict(conversation_updates or {})
+        claim_key = f"msg#{cid}#{client_message_id}" if client_message_id else None
+        conn = _connection()
+        for attempt in range(MAX_APPEND_ATTEMPTS):
+            seq = last_seq + 1
+            ts = now_ms()
+            item = m.Message(conversation_id=cid, seq=seq, created_at=ts,
+                             client_message_id=client_message_id, **message)
+            C = m.Conversation
+            actions = [C.last_seq.set(seq), C.updated_at.set(ts), C.last_message_at.set(ts)]
+            for name, value in conv_updates.items():
+                actions.append(getattr(C, name).set(value))
+            try:
+                with TransactWrite(connection=conn) as tx:
+                    tx.update(C(cid), actions=actions,
+                              condition=(C.last_seq == last_seq) if last_seq else
+                              (C.conversation_id.exists() &
+                               (C.last_seq.does_not_exist() | (C.last_seq == 0))))
+                    tx.save(item, condition=m.Message.seq.does_not_exist())
+                    if claim_key:
+                        tx.save(m.Key(key=claim_key, value=str(seq),
+                                      expires_at=_ttl_days(7)),
+                                condition=m.Key.key.does_not_exist())
+                return to_dict(item), True
+            except TransactWriteError as exc:
+                # PynamoDB sends puts before updates: [message, claim?, conversation]
+                reasons = [getattr(r, "code", None) if r else None
+                           for r in (exc.cancellation_reasons or [])]
+                if claim_key and len(reasons) == 3 and reasons[1] == "ConditionalCheckFailed":
+                    existing = self.get_by_client_id(cid, client_message_id)
+                    if existing is not None:
+                        return existing, False
+                if reasons and (reasons[-1] == "ConditionalCheckFailed" or
+                                "TransactionConflict" in reasons or
+                                reasons[0] == "ConditionalCheckFailed"):
+                    fresh = m.Conversation.get(cid, consistent_read=True,
+                                               attributes_to_get=["last_seq", "status"])
+                    last_seq = int(fresh.last_seq or 0)
+                    time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))
+                    continue
+                raise
+        raise AppError("The conversation is too busy; try again.", code="busy", status=503)
+
+    def get_by_client_id(self, conversation_id: str, client_message_id: str) -> dict | None:
+        try:
+            claim = m.Key.get(f"msg#{conversation_id}#{client_message_id}", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return self.get(conversation_id, int(claim.value))
+
+    def get(self, conversation_id: str, seq: int) -> dict | None:
+        try:
+            return to_dict(m.Message.get(conversation_id, seq, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def after(self, conversation_id: str, after_seq: int, limit: int = 100) -> list[dict]:
+        return [to_dict(x) for x in m.Message.query(
+            conversation_id, m.Message.seq > after_seq, consistent_read=True, limit=limit)]
+
+    def before(self, conversation_id: str, before_seq: int | None, limit: int = 50) -> list[dict]:
+        cond = m.Message.seq < before_seq if before_seq is not None else None
+        items = [to_dict(x) for x in m.Message.query(
+            conversation_id, cond, scan_index_forward=False, limit=limit)]
+        items.reverse()
+        return items
+
+
+class ConnectionRepo:
+    def put(self, data: dict) -> None:
+        m.Connection(**data).save()
+
+    def get(self, connection_id: str) -> dict | None:
+        try:
+            return to_dict(m.Connection.get(connection_id))
+        except DoesNotExist:
+            return None
+
+    def delete(self, connection_id: str) -> None:
+        try:
+            m.Connection(connection_id).delete()
+        except DeleteError:
+            pass
+
+    def by_conversation(self, conversation_id: str) -> list[dict]:
+        return [to_dict(c) for c in m.Connection.conversation_index.query(conversation_id)]
+
+    def by_agent(self, agent_id: str) -> list[dict]:
+        return [to_dict(c) for c in m.Connection.agent_index.query(agent_id)]
+
+    def by_kind(self, kind: str) -> list[dict]:
+        return [to_dict(c) for c in m.Connection.kind_index.query(kind)]
+
+
+class AgentRepo:
+    def get(self, agent_id: str) -> dict | None:
+        try:
+            return to_dict(m.Agent.get(agent_id))
+        except DoesNotExist:
+            return None
+
+    def by_email(self, email: str) -> dict | None:
+        for item in m.Agent.email_index.query(email.lower(), limit=1):
+            return to_dict(item)
+        return None
+
+    def create(self, data: dict) -> dict:
+        """Create an agent, claiming the email so two agents never share one."""
+        conn = _connection()
+        item = m.Agent(**data)
+        try:
+            with TransactWrite(connection=conn) as tx:
+                tx.save(m.Key(key=f"email#{data['email']}", value=data["agent_id"]),
+                        condition=m.Key.key.does_not_exist())
+                tx.save(item, condition=m.Agent.agent_id.does_not_exist())
+        except TransactWriteError:
+            raise Conflict("An agent with this email already exists.", code="email_taken")
+        return to_dict(item)
+
+    def update(self, agent_id: str, fields: dict) -> dict:
+        actions = []
+        for name, value in fields.items():
+            attr = getattr(m.Agent, name)
+            actions.append(attr.remove() if value is None else attr.set(value))
+        actions.append(m.Agent.updated_at.set(now_ms()))
+        item = m.Agent(agent_id)
+        item.update(actions=actions, condition=m.Agent.agent_id.exists())
+        return to_dict(item)
+
+
+class SiteRepo:
+    def get(self, site_key: str) -> dict | None:
+        try:
+            return to_dict(m.Site.get(site_key))
+        except DoesNotExist:
+            return None
+
+    def put(self, data: dict) -> dict:
+        item = m.Site(**data)
+        item.save()
+        return to_dict(item)
+
+
+def _connection():
+    """The low-level connection PynamoDB already holds for these tables (one client per
+    thread, reused across invocations) for transactions."""
+    return m.Conversation._get_connection().connection
+
+
+def _ttl_days(days: int):
+    from datetime import datetime, timedelta, timezone
+    return datetime.now(timezone.utc) + timedelta(days=days)
+
+
+def ensure_tables() -> None:
+    """Create any missing table from the models (tests / scratch use only)."""
+    for model in m.ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True)
+
+
+__all__ = ["VisitorRepo", "ConversationRepo", "MessageRepo", "ConnectionRepo", "AgentRepo",
+           "SiteRepo", "PutError", "now_ms"]

@@ -1,0 +1,201 @@
+"""PynamoDB models: the DynamoDB tables and their indexes.
+
+infra/template.yaml declares the same tables; tests/integration/test_template_drift.py
+keeps the two in step. Every request-path lookup is a GetItem or a Query on these keys.
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (BooleanAttribute, MapAttribute, NumberAttribute,
+                                 UnicodeAttribute, UnicodeSetAttribute, JSONAttribute,
+                                 TTLAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib import config
+
+
+def _meta(table: str):
+    class Meta:
+        table_name = config.TABLES[table]
+        region = config.region()
+        host = config.dynamodb_endpoint()
+        billing_mode = "PAY_PER_REQUEST"
+    return Meta
+
+
+class VisitorExternalIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "external-index"
+        projection = KeysOnlyProjection()
+    external_key = UnicodeAttribute(hash_key=True)  # "{site_key}#{external_id}"
+
+
+class Visitor(Model):
+    Meta = _meta("visitors")
+    visitor_id = UnicodeAttribute(hash_key=True)
+    site_key = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    page_url = UnicodeAttribute(null=True)
+    referrer = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    external_key = UnicodeAttribute(null=True)
+    attributes = JSONAttribute(null=True)
+    tags = UnicodeSetAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    visits = NumberAttribute(default=1)
+    current_conversation_id = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    last_seen_at = NumberAttribute()
+    external_index = VisitorExternalIndex()
+
+
+class ConversationVisitorIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "visitor-index"
+        projection = AllProjection()
+    visitor_id = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class ConversationStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+    status = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
+class ConversationAgentIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "agent-index"
+        projection = AllProjection()
+    agent_id = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
+class Conversation(Model):
+    Meta = _meta("conversations")
+    conversation_id = UnicodeAttribute(hash_key=True)
+    site_key = UnicodeAttribute()
+    visitor_id = UnicodeAttribute()
+    status = UnicodeAttribute()               # new | open | queued | assigned | closed
+    channel = UnicodeAttribute(default="web")
+    agent_id = UnicodeAttribute(null=True)    # assigned agent (sparse agent-index)
+    team = UnicodeAttribute(null=True)
+    participants = UnicodeSetAttribute(null=True)  # agent ids joined
+    last_seq = NumberAttribute(default=0)
+    rev = NumberAttribute(default=0)          # bumps on any state change (long-poll wake-up)
+    reads = MapAttribute(null=True)           # {"visitor": seq, "<agent id>": seq}
+    typing = MapAttribute(null=True)          # {"visitor": until_ms, "<agent id>": until_ms}
+    tags = UnicodeSetAttribute(null=True)
+    bot_state = JSONAttribute(null=True)
+    attrs = JSONAttribute(null=True)          # reporting timestamps, rating, misc
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    last_message_at = NumberAttribute(null=True)
+    visitor_index = ConversationVisitorIndex()
+    status_index = ConversationStatusIndex()
+    agent_index = ConversationAgentIndex()
+
+
+class Message(Model):
+    Meta = _meta("messages")
+    conversation_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    message_id = UnicodeAttribute()
+    client_message_id = UnicodeAttribute(null=True)
+    sender_type = UnicodeAttribute()          # visitor | agent | bot | system
+    sender_id = UnicodeAttribute(null=True)
+    sender_name = UnicodeAttribute(null=True)
+    type = UnicodeAttribute()                 # text | attachment | event | note
+    text = UnicodeAttribute(null=True)
+    attachment = JSONAttribute(null=True)
+    event = JSONAttribute(null=True)
+    extra = JSONAttribute(null=True)          # e.g. bot suggestions
+    created_at = NumberAttribute()
+
+
+class ConnectionConversationIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "conversation-index"
+        projection = AllProjection()
+    conversation_id = UnicodeAttribute(hash_key=True)
+
+
+class ConnectionAgentIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "agent-index"
+        projection = AllProjection()
+    agent_id = UnicodeAttribute(hash_key=True)
+
+
+class ConnectionKindIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "kind-index"
+        projection = AllProjection()
+    kind = UnicodeAttribute(hash_key=True)
+
+
+class Connection(Model):
+    Meta = _meta("connections")
+    connection_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()                 # visitor | agent
+    visitor_id = UnicodeAttribute(null=True)
+    conversation_id = UnicodeAttribute(null=True)
+    agent_id = UnicodeAttribute(null=True)
+    site_key = UnicodeAttribute(null=True)
+    connected_at = NumberAttribute()
+    expires_at = TTLAttribute()
+    conversation_index = ConnectionConversationIndex()
+    agent_index = ConnectionAgentIndex()
+    kind_index = ConnectionKindIndex()
+
+
+class AgentEmailIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "email-index"
+        projection = AllProjection()
+    email = UnicodeAttribute(hash_key=True)
+
+
+class Agent(Model):
+    Meta = _meta("agents")
+    agent_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute(default="agent")  # agent | supervisor | admin
+    password_hash = UnicodeAttribute()
+    disabled = BooleanAttribute(default=False)
+    status = UnicodeAttribute(default="offline")  # online | away | offline
+    capacity = NumberAttribute(default=5)
+    active_count = NumberAttribute(default=0)
+    teams = UnicodeSetAttribute(null=True)
+    avatar_url = UnicodeAttribute(null=True)
+    last_assigned_at = NumberAttribute(default=0)
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute(null=True)
+    email_index = AgentEmailIndex()
+
+
+class Site(Model):
+    Meta = _meta("sites")
+    site_key = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    settings = JSONAttribute(null=True)       # greeting, colours, hours, prechat, bot...
+    identity_secret = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute(null=True)
+
+
+class Key(Model):
+    """Uniqueness claims and idempotency records: "msg#{conversation}#{client id}" -> seq,
+    "email#{address}" -> agent id, and the like. Items may carry a TTL."""
+    Meta = _meta("keys")
+    key = UnicodeAttribute(hash_key=True)
+    value = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key]

@@ -1,0 +1,60 @@
+"""Posts events to WebSocket connections through the API Gateway management API."""
+from __future__ import annotations
+
+import threading
+
+from chalicelib import config
+
+
+class GoneError(Exception):
+    """The connection no longer exists (HTTP 410 GoneException)."""
+
+
+class WebSocketSender:
+    def __init__(self, endpoint_url: str | None = None, session=None):
+        self._endpoint = endpoint_url
+        self._session = session
+        self._client = None
+        self._lock = threading.Lock()
+
+    @property
+    def endpoint(self) -> str | None:
+        return self._endpoint or config.ws_management_endpoint()
+
+    def configure_from_event(self, domain_name: str, stage: str) -> None:
+        """Inside a WebSocket handler the event says where the API lives."""
+        if self.endpoint is None and domain_name:
+            self._endpoint = f"https://{domain_name}/{stage}"
+
+    def _get_client(self):
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    import boto3
+                    endpoint = self.endpoint
+                    if not endpoint:
+                        raise RuntimeError("The WebSocket management endpoint is not configured "
+                                           "(PARLEY_WS_ENDPOINT).")
+                    session = self._session or boto3.session.Session()
+                    self._client = session.client("apigatewaymanagementapi",
+                                                  endpoint_url=endpoint,
+                                                  region_name=config.region())
+        return self._client
+
+    def post(self, connection_id: str, data: bytes) -> None:
+        client = self._get_client()
+        try:
+            client.post_to_connection(ConnectionId=connection_id, Data=data)
+        except client.exceptions.GoneException:
+            raise GoneError(connection_id)
+        except client.exceptions.ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 410:
+                raise GoneError(connection_id)
+            raise
+
+    def close(self, connection_id: str) -> None:
+        client = self._get_client()
+        try:
+            client.delete_connection(ConnectionId=connection_id)
+        except client.exceptions.GoneException:
+            pass

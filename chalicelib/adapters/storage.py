@@ -1,0 +1,52 @@
+"""Private S3 bucket for attachments: presigned upload (POST policy) and download URLs.
+
+Presigning is computed locally: it costs no AWS request."""
+from __future__ import annotations
+
+import threading
+
+from chalicelib import config
+
+UPLOAD_EXPIRES = 300
+DOWNLOAD_EXPIRES = 3600
+
+
+class AttachmentStore:
+    def __init__(self, bucket: str | None = None, session=None):
+        self._bucket = bucket
+        self._session = session
+        self._client = None
+        self._lock = threading.Lock()
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket or config.attachments_bucket()
+
+    def _get_client(self):
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    import boto3
+                    from botocore.config import Config
+                    session = self._session or boto3.session.Session()
+                    self._client = session.client(
+                        "s3", endpoint_url=config.s3_endpoint(), region_name=config.region(),
+                        config=Config(signature_version="s3v4",
+                                      s3={"addressing_style": "path"}))
+        return self._client
+
+    def presign_upload(self, key: str, content_type: str, max_bytes: int) -> dict:
+        return self._get_client().generate_presigned_post(
+            Bucket=self.bucket, Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type},
+                        ["content-length-range", 1, max_bytes]],
+            ExpiresIn=UPLOAD_EXPIRES)
+
+    def presign_download(self, key: str, filename: str | None = None) -> str:
+        params = {"Bucket": self.bucket, "Key": key}
+        if filename:
+            safe = filename.replace('"', "")
+            params["ResponseContentDisposition"] = f'inline; filename="{safe}"'
+        return self._get_client().generate_presigned_url(
+            "get_object", Params=params, ExpiresIn=DOWNLOAD_EXPIRES)

@@ -1,0 +1,98 @@
+"""Agent-facing REST routes (/v1/agent/...): agent tokens only."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.common import bearer, get_deps, json_body, query
+from chalicelib.domain.validation import optional_int
+from chalicelib.services import agents
+from chalicelib.services import conversations as convs
+from chalicelib.services import sessions
+
+bp = Blueprint(__name__)
+
+
+def _actor(request):
+    return sessions.agent_actor(get_deps(), bearer(request))
+
+
+@bp.route("/login", methods=["POST"])
+def login():
+    return agents.login(get_deps(), json_body(bp.current_request))
+
+
+@bp.route("/token", methods=["POST"])
+def refresh_token():
+    return agents.refresh(get_deps(), _actor(bp.current_request))
+
+
+@bp.route("/me", methods=["GET"])
+def me():
+    return agents.me(get_deps(), _actor(bp.current_request))
+
+
+@bp.route("/conversations", methods=["GET"])
+def list_conversations():
+    req = bp.current_request
+    q = query(req)
+    return agents.list_conversations(get_deps(), _actor(req), q.get("status"),
+                                     optional_int(q.get("limit"), "limit", 50, 1, 200))
+
+
+@bp.route("/conversations/{conversation_id}", methods=["GET"])
+def get_conversation(conversation_id):
+    req = bp.current_request
+    return agents.get_conversation(get_deps(), _actor(req), conversation_id)
+
+
+@bp.route("/conversations/{conversation_id}/messages", methods=["GET"])
+def list_messages(conversation_id):
+    req = bp.current_request
+    q = query(req)
+    return convs.history(get_deps(), _actor(req), conversation_id,
+                         after=optional_int(q.get("after"), "after", None, 0, 10**12),
+                         before=optional_int(q.get("before"), "before", None, 1, 10**12),
+                         limit=optional_int(q.get("limit"), "limit", 50, 1, 200))
+
+
+@bp.route("/conversations/{conversation_id}/messages", methods=["POST"])
+def send_message(conversation_id):
+    req = bp.current_request
+    message, created = convs.post_message(get_deps(), _actor(req), conversation_id,
+                                          json_body(req))
+    return Response(body={"message": message, "duplicate": not created},
+                    status_code=201 if created else 200)
+
+
+@bp.route("/conversations/{conversation_id}/join", methods=["POST"])
+def join(conversation_id):
+    req = bp.current_request
+    return {"conversation": convs.join(get_deps(), _actor(req), conversation_id)}
+
+
+@bp.route("/conversations/{conversation_id}/poll", methods=["GET"])
+def long_poll(conversation_id):
+    req = bp.current_request
+    q = query(req)
+    return convs.poll(get_deps(), _actor(req), conversation_id,
+                      after=optional_int(q.get("after"), "after", 0, 0, 10**12),
+                      rev=optional_int(q.get("rev"), "rev", None, 0, 10**12),
+                      wait=optional_int(q.get("wait"), "wait", 20, 0, 60))
+
+
+@bp.route("/conversations/{conversation_id}/read", methods=["POST"])
+def mark_read(conversation_id):
+    req = bp.current_request
+    return convs.mark_read(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@bp.route("/conversations/{conversation_id}/typing", methods=["POST"])
+def typing(conversation_id):
+    req = bp.current_request
+    return convs.set_typing(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@bp.route("/conversations/{conversation_id}/attachments", methods=["POST"])
+def request_upload(conversation_id):
+    req = bp.current_request
+    return convs.request_upload(get_deps(), _actor(req), conversation_id, json_body(req))

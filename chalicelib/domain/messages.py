@@ -1,0 +1,77 @@
+"""Message rules: what a client may send, how a stored message is shown to each side."""
+from __future__ import annotations
+
+import re
+
+from chalicelib.domain.validation import CLIENT_ID_RE, MAX_TEXT, Field, validate
+from chalicelib.errors import ValidationError
+
+ALLOWED_CONTENT_TYPES = {
+    "image/png", "image/jpeg", "image/gif", "image/webp",
+    "application/pdf", "text/plain", "text/csv", "application/zip",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+ATTACHMENT_KEY_RE = re.compile(r"^attachments/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{8,64}/[^/]{1,200}$")
+FILENAME_BAD = re.compile(r"[\x00-\x1f/\\]")
+
+ATTACHMENT_SCHEMA = {
+    "key": Field(str, required=True, max_len=400),
+    "name": Field(str, required=True, min_len=1, max_len=200),
+    "content_type": Field(str, required=True, max_len=100),
+    "size": Field(int, required=True, min=1),
+}
+
+SEND_SCHEMA = {
+    "client_message_id": Field(str, required=True, pattern=CLIENT_ID_RE, min_len=1, max_len=64),
+    "text": Field(str, max_len=MAX_TEXT, strip=False),
+    "attachment": Field(dict, schema=ATTACHMENT_SCHEMA),
+    "note": Field(bool),  # agents only: a private note
+}
+
+SYSTEM_EVENTS = ("joined", "left", "transferred", "closed", "reopened", "queued", "assigned",
+                 "rated", "handoff", "offline", "timeout")
+
+
+def parse_send(payload: dict, max_attachment: int, allow_note: bool = False) -> dict:
+    body = validate(payload, SEND_SCHEMA)
+    text = body.get("text")
+    if text is not None and not text.strip():
+        text = None
+    att = body.get("attachment")
+    if text is None and att is None:
+        raise ValidationError("A message needs text or an attachment.", code="empty_message")
+    if body.get("note") and not allow_note:
+        raise ValidationError("Only agents can write private notes.", code="note_not_allowed")
+    if body.get("note") and att is not None:
+        raise ValidationError("A private note cannot carry an attachment.", code="invalid_note")
+    if att is not None:
+        check_attachment_meta(att["name"], att["content_type"], att["size"], max_attachment)
+        if not ATTACHMENT_KEY_RE.match(att["key"]):
+            raise ValidationError("Unknown attachment key.", code="invalid_attachment")
+    return {"client_message_id": body["client_message_id"], "text": text,
+            "attachment": att, "note": bool(body.get("note"))}
+
+
+def check_attachment_meta(name: str, content_type: str, size: int, max_bytes: int) -> None:
+    if content_type not in ALLOWED_CONTENT_TYPES:
+        raise ValidationError(f"Files of type '{content_type}' are not accepted.",
+                              code="unsupported_type")
+    if size > max_bytes:
+        raise ValidationError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.",
+                              code="file_too_large", details={"max": max_bytes})
+    if FILENAME_BAD.search(name):
+        raise ValidationError("The file name contains invalid characters.",
+                              code="invalid_filename")
+
+
+def message_type(parsed: dict) -> str:
+    if parsed.get("note"):
+        return "note"
+    return "attachment" if parsed.get("attachment") else "text"
+
+
+def visible_to_visitor(msg: dict) -> bool:
+    return msg.get("type") != "note"

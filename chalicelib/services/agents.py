@@ -1,0 +1,113 @@
+"""Agent accounts: create, log in, list conversations."""
+from __future__ import annotations
+
+import os
+
+from chalicelib import config, log
+from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain.actors import Actor
+from chalicelib.domain.validation import EMAIL_RE, Field, validate
+from chalicelib.errors import Forbidden, Unauthorized, ValidationError
+from chalicelib.security import ROLES, check_password, dummy_check, hash_password
+from chalicelib.services.sessions import new_id
+from chalicelib.services.views import agent_view, conversation_view
+
+LOGIN_SCHEMA = {
+    "email": Field(str, required=True, min_len=3, max_len=254),
+    "password": Field(str, required=True, min_len=1, max_len=200, strip=False),
+}
+
+CREATE_SCHEMA = {
+    "email": Field(str, required=True, pattern=EMAIL_RE, max_len=254),
+    "name": Field(str, required=True, min_len=1, max_len=100),
+    "password": Field(str, required=True, min_len=8, max_len=200, strip=False),
+    "role": Field(str, choices=ROLES),
+    "capacity": Field(int, min=0, max=100),
+    "teams": Field(list, item=Field(str, min_len=1, max_len=50), max_items=20),
+}
+
+LIST_STATUSES = ("mine", "open", "queued", "assigned", "closed", "new")
+
+
+def bcrypt_rounds() -> int:
+    return int(os.environ.get("PARLEY_BCRYPT_ROUNDS", "12"))
+
+
+def create_agent(deps, payload: dict) -> dict:
+    body = validate(payload, CREATE_SCHEMA)
+    ts = now_ms()
+    agent = deps.agents.create({
+        "agent_id": new_id("a"),
+        "email": body["email"].lower(),
+        "name": body["name"],
+        "role": body.get("role", "agent"),
+        "password_hash": hash_password(body["password"], bcrypt_rounds()),
+        "capacity": body.get("capacity", 5),
+        "teams": set(body.get("teams") or []) or None,
+        "created_at": ts, "updated_at": ts,
+    })
+    log.info("agent_created", agent_id=agent["agent_id"], role=agent["role"])
+    return agent_view(agent)
+
+
+def login(deps, payload: dict) -> dict:
+    body = validate(payload, LOGIN_SCHEMA)
+    agent = deps.agents.by_email(body["email"].lower())
+    if agent is None:
+        dummy_check(body["password"])
+        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    if not check_password(body["password"], agent["password_hash"]):
+        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    if agent.get("disabled"):
+        raise Forbidden("This account is disabled.", code="account_disabled")
+    return issue_token(deps, agent)
+
+
+def issue_token(deps, agent: dict) -> dict:
+    token, exp = deps.signer.sign({"typ": "agent", "sub": agent["agent_id"],
+                                   "role": agent.get("role", "agent"),
+                                   "name": agent.get("name")}, config.agent_token_ttl())
+    log.info("agent_login", agent_id=agent["agent_id"])
+    return {"token": token, "expires_at": exp, "agent": agent_view(agent)}
+
+
+def refresh(deps, actor: Actor) -> dict:
+    agent = current_agent(deps, actor)
+    return issue_token(deps, agent)
+
+
+def current_agent(deps, actor: Actor) -> dict:
+    agent = deps.agents.get(actor.id)
+    if agent is None or agent.get("disabled"):
+        raise Unauthorized("This account is not active.", code="account_disabled")
+    return agent
+
+
+def me(deps, actor: Actor) -> dict:
+    return agent_view(current_agent(deps, actor))
+
+
+def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50) -> dict:
+    status = status or "mine"
+    if status not in LIST_STATUSES:
+        raise ValidationError(f"'status' must be one of: {', '.join(LIST_STATUSES)}.",
+                              code="invalid_value", details={"field": "status"})
+    if status == "mine":
+        convs = deps.conversations.list_by_agent(actor.id, limit)
+        convs = [c for c in convs if c.get("status") != "closed"]
+    else:
+        convs = deps.conversations.list_by_status(status, limit,
+                                                  oldest_first=status == "queued")
+    return {"conversations": [conversation_view(c, for_agent=True) for c in convs]}
+
+
+def get_conversation(deps, actor: Actor, conversation_id: str) -> dict:
+    from chalicelib.services.conversations import load_for
+    from chalicelib.services.views import visitor_view
+    conv = load_for(deps, actor, conversation_id)
+    visitor = deps.visitors.get(conv["visitor_id"]) or {}
+    previous = [c for c in deps.conversations.list_by_visitor(conv["visitor_id"], 10)
+                if c["conversation_id"] != conversation_id]
+    return {"conversation": conversation_view(conv, for_agent=True),
+            "visitor": visitor_view(visitor) if visitor else None,
+            "previous_conversations": [conversation_view(c, for_agent=True) for c in previous]}

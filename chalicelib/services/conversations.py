@@ -1,0 +1,283 @@
+"""Conversation use cases: send, history, long-poll, read, typing, join, attachments."""
+from __future__ import annotations
+
+import time
+import uuid
+
+from chalicelib import config, log
+from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain.actors import Actor
+from chalicelib.domain.messages import (check_attachment_meta, message_type, parse_send,
+                                        visible_to_visitor)
+from chalicelib.domain.validation import Field, validate
+from chalicelib.errors import AppError, Conflict, Forbidden, NotFound, ValidationError
+from chalicelib.services import delivery
+from chalicelib.services.views import conversation_view, message_view
+
+TYPING_TTL_MS = 6000
+
+# Hooks that later features (queue, bot) register to react to a stored visitor message.
+# Each is called as hook(deps, conversation, message) after delivery.
+VISITOR_MESSAGE_HOOKS: list = []
+
+
+# ---------------------------------------------------------------- access
+def load_for(deps, actor: Actor, conversation_id: str, consistent: bool = False,
+             write: bool = False) -> dict:
+    """Fetch a conversation and check that the actor may see (or write to) it."""
+    if not isinstance(conversation_id, str) or not conversation_id or len(conversation_id) > 64:
+        raise NotFound("No such conversation.", code="conversation_not_found")
+    conv = deps.conversations.get(conversation_id, consistent=consistent)
+    if conv is None:
+        raise NotFound("No such conversation.", code="conversation_not_found")
+    if actor.kind == "visitor":
+        if conv["visitor_id"] != actor.id:
+            raise Forbidden("This conversation belongs to someone else.", code="forbidden")
+    elif actor.kind == "agent":
+        if write and not actor.is_supervisor and not is_participant(conv, actor.id):
+            raise Forbidden("Join the conversation first.", code="not_participant")
+    else:
+        raise Forbidden("Not allowed.")
+    return conv
+
+
+def is_participant(conv: dict, agent_id: str) -> bool:
+    return agent_id == conv.get("agent_id") or agent_id in (conv.get("participants") or [])
+
+
+def sender_fields(actor: Actor) -> dict:
+    return {"sender_type": actor.kind, "sender_id": actor.id, "sender_name": actor.name}
+
+
+# ---------------------------------------------------------------- sending
+def post_message(deps, actor: Actor, conversation_id: str, payload: dict) -> tuple[dict, bool]:
+    """Store and deliver a message. Returns (message view, created)."""
+    parsed = parse_send(payload, config.attachment_max_bytes(), allow_note=actor.is_agent)
+    conv = load_for(deps, actor, conversation_id, consistent=True, write=True)
+    if conv["status"] == "closed" and actor.kind == "visitor":
+        raise Conflict("This conversation is closed.", code="conversation_closed")
+    att = parsed["attachment"]
+    if att is not None and not att["key"].startswith(f"attachments/{conv['conversation_id']}/"):
+        raise ValidationError("Unknown attachment key.", code="invalid_attachment")
+    message = {
+        "message_id": uuid.uuid4().hex,
+        "type": message_type(parsed),
+        "text": parsed["text"],
+        "attachment": att,
+        **sender_fields(actor),
+    }
+    updates = {}
+    if actor.kind == "visitor" and conv["status"] == "new":
+        updates["status"] = "open"
+    stored, created = deps.messages.append(conv, message, parsed["client_message_id"],
+                                           conversation_updates=updates)
+    if created:
+        conv = {**conv, **updates, "last_seq": stored["seq"]}
+        _deliver_message(deps, conv, stored)
+        log.info("message_stored", conversation_id=conv["conversation_id"],
+                 seq=stored["seq"], sender_type=actor.kind, type=stored["type"])
+        if actor.kind == "visitor":
+            for hook in VISITOR_MESSAGE_HOOKS:
+                try:
+                    hook(deps, conv, stored)
+                except Exception as exc:
+                    log.error("visitor_message_hook_failed",
+                              conversation_id=conv["conversation_id"],
+                              hook=getattr(hook, "__name__", "hook"), error=repr(exc))
+    else:
+        log.info("message_replayed", conversation_id=conv["conversation_id"],
+                 seq=stored["seq"])
+    return message_view(stored, deps.storage), created
+
+
+def _deliver_message(deps, conv: dict, stored: dict) -> int:
+    event = {"type": "message", "conversation_id": conv["conversation_id"],
+             "message": message_view(stored, deps.storage)}
+    return delivery.to_conversation(deps, conv, event, visitor=visible_to_visitor(stored))
+
+
+def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
+                      text: str | None = None, extra: dict | None = None,
+                      visitor: bool = True) -> dict:
+    """Append a system event (joined, left, transferred, closed...) and deliver it."""
+    message = {"message_id": uuid.uuid4().hex, "type": "event",
+               "sender_type": "system", "sender_id": None, "sender_name": None,
+               "event": {"kind": kind, **(data or {})}, "text": text}
+    if extra:
+        message["extra"] = extra
+    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    stored, _ = deps.messages.append(fresh, message, None)
+    conv = {**fresh, "last_seq": stored["seq"]}
+    event = {"type": "message", "conversation_id": conv["conversation_id"],
+             "message": message_view(stored, deps.storage)}
+    delivery.to_conversation(deps, conv, event, visitor=visitor)
+    return stored
+
+
+def post_bot_message(deps, conv: dict, text: str, extra: dict | None = None) -> dict:
+    """A message written by the bot (text plus optional suggestions)."""
+    message = {"message_id": uuid.uuid4().hex, "type": "text", "sender_type": "bot",
+               "sender_id": "bot", "sender_name": "Bot", "text": text}
+    if extra:
+        message["extra"] = extra
+    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    stored, _ = deps.messages.append(fresh, message, None)
+    conv = {**fresh, "last_seq": stored["seq"]}
+    _deliver_message(deps, conv, stored)
+    return stored
+
+
+# ---------------------------------------------------------------- reading
+def history(deps, actor: Actor, conversation_id: str, after: int | None = None,
+            before: int | None = None, limit: int = 50) -> dict:
+    conv = load_for(deps, actor, conversation_id)
+    if after is not None:
+        items = deps.messages.after(conversation_id, after, limit)
+    else:
+        items = deps.messages.before(conversation_id, before, limit)
+    return _page(deps, actor, conv, items, limit)
+
+
+def _page(deps, actor: Actor, conv: dict, items: list[dict], limit: int) -> dict:
+    if actor.kind == "visitor":
+        shown = [i for i in items if visible_to_visitor(i)]
+    else:
+        shown = items
+    last = int(conv.get("last_seq") or 0)
+    cursor = int(items[-1]["seq"]) if items else None
+    return {
+        "conversation": conversation_view(conv, for_agent=actor.is_agent),
+        "messages": [message_view(i, deps.storage) for i in shown],
+        "first_seq": int(items[0]["seq"]) if items else None,
+        "last_seq": max(last, cursor or 0),
+        "cursor": cursor,
+        "has_more": len(items) >= limit,
+    }
+
+
+def poll(deps, actor: Actor, conversation_id: str, after: int, rev: int | None = None,
+         wait: float = 20.0, sleep=time.sleep, clock=time.monotonic) -> dict:
+    """Long-poll: messages after `after`, waiting up to `wait` seconds for one.
+
+    While waiting it does one small consistent GetItem per interval (not a Query storm).
+    Returns early on new messages, or when the conversation state (rev) moved past `rev`."""
+    wait = max(0.0, min(float(wait), config.poll_max_wait()))
+    interval = config.poll_interval()
+    deadline = clock() + wait
+    state = load_for(deps, actor, conversation_id, consistent=True)
+    while True:
+        last_seq = int(state.get("last_seq") or 0)
+        if last_seq > after:
+            items = deps.messages.after(conversation_id, after, 100)
+            visible = items if actor.is_agent else [i for i in items if visible_to_visitor(i)]
+            cursor = int(items[-1]["seq"]) if items else after
+            return {"messages": [message_view(i, deps.storage) for i in visible],
+                    "cursor": cursor, "rev": int(state.get("rev") or 0),
+                    "conversation": _state_view(state, actor), "timed_out": False}
+        cur_rev = int(state.get("rev") or 0)
+        if rev is not None and cur_rev != rev:
+            return {"messages": [], "cursor": after, "rev": cur_rev,
+                    "conversation": _state_view(state, actor), "timed_out": False}
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return {"messages": [], "cursor": after, "rev": cur_rev,
+                    "conversation": _state_view(state, actor), "timed_out": True}
+        sleep(min(interval, remaining))
+        state = deps.conversations.get_state(conversation_id)
+        if state is None:
+            raise NotFound("No such conversation.", code="conversation_not_found")
+
+
+def _state_view(state: dict, actor: Actor) -> dict:
+    full = deps_free_view(state)
+    full["typing"] = [p for p in full["typing"] if p != actor.participant_key]
+    return full
+
+
+def deps_free_view(state: dict) -> dict:
+    from chalicelib.services.views import active_typing
+    return {"conversation_id": state["conversation_id"], "status": state.get("status"),
+            "last_seq": int(state.get("last_seq") or 0), "rev": int(state.get("rev") or 0),
+            "reads": {k: int(v) for k, v in (state.get("reads") or {}).items()},
+            "typing": active_typing(state.get("typing")), "agent_id": state.get("agent_id")}
+
+
+# ---------------------------------------------------------------- read state and typing
+READ_SCHEMA = {"seq": Field(int, required=True, min=0)}
+TYPING_SCHEMA = {"state": Field(bool, required=True)}
+
+
+def mark_read(deps, actor: Actor, conversation_id: str, payload: dict) -> dict:
+    seq = validate(payload, READ_SCHEMA)["seq"]
+    conv = load_for(deps, actor, conversation_id)
+    last = int(conv.get("last_seq") or 0)
+    if seq > last:
+        raise ValidationError("Cannot read past the last message.", code="seq_out_of_range")
+    moved = deps.conversations.set_read(conversation_id, actor.participant_key, seq)
+    if moved:
+        event = {"type": "read", "conversation_id": conversation_id,
+                 "reader": {"type": actor.kind, "id": actor.id}, "seq": seq}
+        delivery.to_conversation(deps, conv, event, exclude=actor.connection_id)
+    return {"conversation_id": conversation_id, "seq": seq, "moved": moved}
+
+
+def set_typing(deps, actor: Actor, conversation_id: str, payload: dict) -> dict:
+    state = validate(payload, TYPING_SCHEMA)["state"]
+    conv = load_for(deps, actor, conversation_id)
+    if conv["status"] == "closed":
+        raise Conflict("This conversation is closed.", code="conversation_closed")
+    # Long-poll clients see typing through the conversation state (expires by itself);
+    # socket clients get it pushed at once. Nothing goes into the message history.
+    deps.conversations.set_typing(conversation_id, actor.participant_key,
+                                  now_ms() + TYPING_TTL_MS if state else 0)
+    event = {"type": "typing", "conversation_id": conversation_id,
+             "sender": {"type": actor.kind, "id": actor.id, "name": actor.name},
+             "state": state}
+    delivery.to_conversation(deps, conv, event, visitor=True, agents=True,
+                             exclude=actor.connection_id)
+    return {"ok": True}
+
+
+# ---------------------------------------------------------------- agents joining
+def join(deps, actor: Actor, conversation_id: str) -> dict:
+    conv = load_for(deps, actor, conversation_id, consistent=True)
+    if conv["status"] == "closed":
+        raise Conflict("This conversation is closed.", code="conversation_closed")
+    if actor.id in (conv.get("participants") or []):
+        return conversation_view(conv, for_agent=True)
+    conv = deps.conversations.update(conversation_id, add_participants=[actor.id])
+    post_system_event(deps, conv, "joined", {"agent_id": actor.id, "agent_name": actor.name})
+    log.info("agent_joined", conversation_id=conversation_id, agent_id=actor.id)
+    return conversation_view(deps.conversations.get(conversation_id, consistent=True),
+                             for_agent=True)
+
+
+# ---------------------------------------------------------------- attachments
+UPLOAD_SCHEMA = {
+    "name": Field(str, required=True, min_len=1, max_len=200),
+    "content_type": Field(str, required=True, min_len=1, max_len=100),
+    "size": Field(int, required=True, min=1),
+}
+
+
+def request_upload(deps, actor: Actor, conversation_id: str, payload: dict) -> dict:
+    body = validate(payload, UPLOAD_SCHEMA)
+    max_bytes = config.attachment_max_bytes()
+    check_attachment_meta(body["name"], body["content_type"], body["size"], max_bytes)
+    conv = load_for(deps, actor, conversation_id, write=True)
+    if conv["status"] == "closed" and actor.kind == "visitor":
+        raise Conflict("This conversation is closed.", code="conversation_closed")
+    key = f"attachments/{conversation_id}/{uuid.uuid4().hex}/{body['name']}"
+    upload = deps.storage.presign_upload(key, body["content_type"], max_bytes)
+    return {"attachment": {"key": key, "name": body["name"],
+                           "content_type": body["content_type"], "size": body["size"]},
+            "upload": upload, "max_bytes": max_bytes}
+
+
+def list_for_visitor(deps, actor: Actor, limit: int = 20) -> dict:
+    convs = deps.conversations.list_by_visitor(actor.id, limit)
+    return {"conversations": [conversation_view(c, for_agent=False) for c in convs]}
+
+
+__all__ = ["post_message", "history", "poll", "mark_read", "set_typing", "join",
+           "request_upload", "AppError"]

@@ -1,0 +1,68 @@
+"""Fan-out: push an event to every live connection that should see it.
+
+Recipients come from key lookups (connections by conversation, by agent): never a Scan.
+A GoneException removes exactly that stale connection; delivery to the others goes on.
+"""
+from __future__ import annotations
+
+import json
+
+from chalicelib import log
+from chalicelib.adapters.sender import GoneError
+
+
+def encode(event: dict) -> bytes:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def recipients(deps, conversation: dict, visitor: bool = True, agents: bool = True) -> list[dict]:
+    conns: list[dict] = []
+    if visitor:
+        conns += deps.connections.by_conversation(conversation["conversation_id"])
+    if agents:
+        agent_ids = set(conversation.get("participants") or [])
+        if conversation.get("agent_id"):
+            agent_ids.add(conversation["agent_id"])
+        for agent_id in sorted(agent_ids):
+            conns += deps.connections.by_agent(agent_id)
+    seen, unique = set(), []
+    for c in conns:
+        if c["connection_id"] not in seen:
+            seen.add(c["connection_id"])
+            unique.append(c)
+    return unique
+
+
+def push(deps, connections: list[dict], event: dict, conversation_id: str | None = None,
+         exclude: str | None = None) -> int:
+    """Post to each connection; drop the ones that are gone. Returns how many got it."""
+    data = encode(event)
+    delivered = 0
+    for conn in connections:
+        cid = conn["connection_id"]
+        if cid == exclude:
+            continue
+        try:
+            deps.sender.post(cid, data)
+            delivered += 1
+        except GoneError:
+            deps.connections.delete(cid)
+            log.info("connection_gone", connection_id=cid, conversation_id=conversation_id)
+        except Exception as exc:  # one bad connection must not stop the others
+            log.warning("post_failed", connection_id=cid, conversation_id=conversation_id,
+                        error=type(exc).__name__)
+    return delivered
+
+
+def to_conversation(deps, conversation: dict, event: dict, visitor: bool = True,
+                    agents: bool = True, exclude: str | None = None) -> int:
+    conns = recipients(deps, conversation, visitor=visitor, agents=agents)
+    return push(deps, conns, event, conversation["conversation_id"], exclude=exclude)
+
+
+def to_agent(deps, agent_id: str, event: dict) -> int:
+    return push(deps, deps.connections.by_agent(agent_id), event)
+
+
+def to_all_agents(deps, event: dict) -> int:
+    return push(deps, deps.connections.by_kind("agent"), event)

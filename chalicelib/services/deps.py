@@ -1,0 +1,48 @@
+"""The adapters a service needs, passed in as one object (tests swap any of them)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class Deps:
+    visitors: Any
+    conversations: Any
+    messages: Any
+    connections: Any
+    agents: Any
+    sites: Any
+    sender: Any
+    storage: Any
+    signer_factory: Callable[[], Any]
+    queue: Any = None
+    extras: dict = field(default_factory=dict)
+    _signer: Any = None
+
+    @property
+    def signer(self):
+        if self._signer is None:
+            self._signer = self.signer_factory()
+        return self._signer
+
+
+def build_default() -> Deps:
+    """Deps wired to the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager)."""
+    from chalicelib.adapters import dynamo
+    from chalicelib.adapters.secrets import token_keys
+    from chalicelib.adapters.sender import WebSocketSender
+    from chalicelib.adapters.storage import AttachmentStore
+    from chalicelib.security import TokenSigner
+
+    return Deps(
+        visitors=dynamo.VisitorRepo(),
+        conversations=dynamo.ConversationRepo(),
+        messages=dynamo.MessageRepo(),
+        connections=dynamo.ConnectionRepo(),
+        agents=dynamo.AgentRepo(),
+        sites=dynamo.SiteRepo(),
+        sender=WebSocketSender(),
+        storage=AttachmentStore(),
+        signer_factory=lambda: TokenSigner(token_keys()),
+    )

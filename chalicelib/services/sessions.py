@@ -1,0 +1,154 @@
+"""Visitor sessions: open, resume, authenticate."""
+from __future__ import annotations
+
+import uuid
+
+from chalicelib import config, log
+from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain.actors import Actor
+from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
+from chalicelib.errors import NotFound, Unauthorized, AppError
+from chalicelib.services.views import conversation_view, visitor_view
+
+SESSION_SCHEMA = {
+    "site_key": Field(str, required=True, pattern=SITE_KEY_RE, min_len=1, max_len=64),
+    "name": Field(str, max_len=100, nullable=True),
+    "email": Field(str, max_len=254, pattern=EMAIL_RE, nullable=True),
+    "locale": Field(str, max_len=20, nullable=True),
+    "page_url": Field(str, max_len=2000, nullable=True),
+    "referrer": Field(str, max_len=2000, nullable=True),
+    "user_agent": Field(str, max_len=500, nullable=True),
+    "attributes": Field(dict, nullable=True),
+    "identity": Field(dict, nullable=True, schema={
+        "user_id": Field(str, required=True, min_len=1, max_len=128),
+        "hash": Field(str, required=True, min_len=1, max_len=128),
+        "name": Field(str, max_len=100),
+        "email": Field(str, max_len=254, pattern=EMAIL_RE),
+    }),
+}
+
+PROFILE_FIELDS = ("name", "email", "locale", "page_url", "referrer", "user_agent")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:24]}"
+
+
+def _new_conversation(deps, visitor_id: str, site_key: str, site: dict) -> dict:
+    ts = now_ms()
+    settings = (site or {}).get("settings") or {}
+    return deps.conversations.create({
+        "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
+        "status": "new", "channel": "web", "last_seq": 0, "rev": 0, "reads": {},
+        "typing": {}, "team": settings.get("team"),
+        "attrs": {"created_at": ts}, "created_at": ts, "updated_at": ts})
+
+
+def _check_attributes(attrs: dict | None) -> dict | None:
+    if attrs is None:
+        return None
+    if len(attrs) > 30:
+        raise AppError("At most 30 custom attributes.", code="too_many_attributes")
+    clean = {}
+    for k, v in attrs.items():
+        if not isinstance(k, str) or not (0 < len(k) <= 50):
+            raise AppError("Attribute names are 1-50 characters.", code="invalid_attribute")
+        if not isinstance(v, (str, int, float, bool)) or (isinstance(v, str) and len(v) > 500):
+            raise AppError(f"Attribute '{k}' must be a short string, number or boolean.",
+                           code="invalid_attribute")
+        clean[k] = v
+    return clean
+
+
+def start_session(deps, payload: dict, token: str | None = None,
+                  identity_check=None) -> dict:
+    """Open a session, or resume the visitor that `token` names.
+
+    Returns the visitor, the current (open) conversation and a fresh visitor token."""
+    body = validate(payload, SESSION_SCHEMA)
+    site_key = body["site_key"]
+    site = deps.sites.get(site_key)
+    if site is None:
+        raise NotFound("Unknown site key.", code="unknown_site")
+    attrs = _check_attributes(body.get("attributes"))
+    profile = {k: body.get(k) for k in PROFILE_FIELDS}
+
+    visitor = None
+    if token:
+        try:
+            claims = deps.signer.verify(token, "visitor")
+            if claims.get("site") == site_key:
+                visitor = deps.visitors.get(claims["sub"])
+        except Unauthorized:
+            visitor = None  # an old or foreign token: start afresh, never an error
+
+    identity = body.get("identity")
+    if identity is not None:
+        if identity_check is None or not identity_check(site, identity["user_id"], identity["hash"]):
+            raise Unauthorized("The identity could not be verified.", code="invalid_identity")
+        external_key = f"{site_key}#{identity['user_id']}"
+        known = deps.visitors.find_external(external_key)
+        if known:
+            visitor = deps.visitors.get(known)
+        elif visitor is not None and visitor.get("external_key") not in (None, external_key):
+            visitor = None  # this browser belonged to another signed-in user
+        profile["name"] = identity.get("name") or profile.get("name")
+        profile["email"] = identity.get("email") or profile.get("email")
+    else:
+        external_key = None
+
+    returning = visitor is not None
+    if visitor is None:
+        ts = now_ms()
+        data = {"visitor_id": new_id("v"), "site_key": site_key, "created_at": ts,
+                "last_seen_at": ts, "visits": 1}
+        data.update({k: v for k, v in profile.items() if v is not None})
+        if attrs:
+            data["attributes"] = attrs
+        if external_key:
+            data["external_key"] = external_key
+        visitor = deps.visitors.create(data)
+        conversation = _new_conversation(deps, visitor["visitor_id"], site_key, site)
+        deps.visitors.touch(visitor["visitor_id"], {}, new_visit=False,
+                            conversation_id=conversation["conversation_id"])
+    else:
+        conversation = None
+        if visitor.get("current_conversation_id"):
+            conversation = deps.conversations.get(visitor["current_conversation_id"])
+        new_conv = conversation is None or conversation.get("status") == "closed"
+        if new_conv:
+            conversation = _new_conversation(deps, visitor["visitor_id"], site_key, site)
+        fields = {k: v for k, v in profile.items() if v is not None}
+        if attrs:
+            fields["attributes"] = {**(visitor.get("attributes") or {}), **attrs}
+        if external_key:
+            fields["external_key"] = external_key
+        deps.visitors.touch(visitor["visitor_id"], fields, new_visit=True,
+                            conversation_id=conversation["conversation_id"] if new_conv else None)
+        visitor.update(fields)
+
+    token_out, exp = deps.signer.sign({"typ": "visitor", "sub": visitor["visitor_id"],
+                                       "site": site_key}, config.visitor_token_ttl())
+    log.info("session_started", visitor_id=visitor["visitor_id"],
+             conversation_id=conversation["conversation_id"], site_key=site_key,
+             returning=returning)
+    return {
+        "visitor_id": visitor["visitor_id"],
+        "conversation_id": conversation["conversation_id"],
+        "token": token_out,
+        "expires_at": exp,
+        "returning": returning,
+        "visitor": visitor_view(visitor),
+        "conversation": conversation_view(conversation, for_agent=False),
+    }
+
+
+def visitor_actor(deps, token: str | None) -> Actor:
+    claims = deps.signer.verify(token or "", "visitor")
+    return Actor(kind="visitor", id=claims["sub"], site_key=claims.get("site"))
+
+
+def agent_actor(deps, token: str | None) -> Actor:
+    claims = deps.signer.verify(token or "", "agent")
+    return Actor(kind="agent", id=claims["sub"], role=claims.get("role"),
+                 name=claims.get("name"))

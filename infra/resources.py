@@ -1,0 +1,102 @@
+"""Create Parley's data resources from infra/template.yaml.
+
+Used by the local runtime (against moto's server) and by the integration tests (against
+moto in-process): the application always runs against tables and queues made from the same
+template that the AWS deployment uses.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+TEMPLATE = Path(__file__).with_name("template.yaml")
+
+# stack output -> environment variable the app reads (chalicelib/config.py)
+OUTPUT_ENV = {
+    "VisitorsTableName": "PARLEY_TABLE_VISITORS",
+    "ConversationsTableName": "PARLEY_TABLE_CONVERSATIONS",
+    "MessagesTableName": "PARLEY_TABLE_MESSAGES",
+    "ConnectionsTableName": "PARLEY_TABLE_CONNECTIONS",
+    "AgentsTableName": "PARLEY_TABLE_AGENTS",
+    "SitesTableName": "PARLEY_TABLE_SITES",
+    "KeysTableName": "PARLEY_TABLE_KEYS",
+    "AssignmentQueueName": "PARLEY_ASSIGNMENT_QUEUE",
+    "AssignmentQueueUrl": "PARLEY_ASSIGNMENT_QUEUE_URL",
+    "EventsQueueName": "PARLEY_EVENTS_QUEUE",
+    "EventsQueueUrl": "PARLEY_EVENTS_QUEUE_URL",
+    "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
+    "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
+}
+
+
+def deploy_stack(session=None, stage: str = "dev", stack_name: str | None = None,
+                 endpoint_url: str | None = None) -> dict:
+    """Create (or reuse) the data stack; return its outputs as a dict."""
+    import boto3
+
+    session = session or boto3.session.Session()
+    cfn = session.client("cloudformation", endpoint_url=endpoint_url)
+    name = stack_name or f"parley-{stage}-data"
+    try:
+        desc = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    except cfn.exceptions.ClientError:
+        cfn.create_stack(StackName=name, TemplateBody=TEMPLATE.read_text(),
+                         Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}],
+                         Capabilities=["CAPABILITY_IAM"])
+        cfn.get_waiter("stack_create_complete").wait(
+            StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+        desc = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        _apply_ttl(session, endpoint_url, stage)
+    return {o["OutputKey"]: o["OutputValue"] for o in desc.get("Outputs", [])}
+
+
+def outputs_to_env(outputs: dict) -> dict:
+    return {env: outputs[key] for key, env in OUTPUT_ENV.items() if key in outputs}
+
+
+def apply_env(outputs: dict) -> dict:
+    env = outputs_to_env(outputs)
+    os.environ.update(env)
+    return env
+
+
+def load_template() -> dict:
+    """The template as data (CloudFormation's short tags kept as plain values)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def _tag(loader, suffix, node):
+        if isinstance(node, yaml.ScalarNode):
+            return {suffix: loader.construct_scalar(node)}
+        if isinstance(node, yaml.SequenceNode):
+            return {suffix: loader.construct_sequence(node, deep=True)}
+        return {suffix: loader.construct_mapping(node, deep=True)}
+
+    Loader.add_multi_constructor("!", _tag)
+    return yaml.load(TEMPLATE.read_text(), Loader=Loader)
+
+
+def table_name(props: dict, stage: str) -> str:
+    name = props["TableName"]
+    if isinstance(name, dict):
+        name = name["Sub"].replace("${Stage}", stage)
+    return name
+
+
+def _apply_ttl(session, endpoint_url, stage) -> None:
+    """moto's CloudFormation ignores TimeToLiveSpecification: apply it the way AWS would."""
+    ddb = session.client("dynamodb", endpoint_url=endpoint_url)
+    for res in load_template()["Resources"].values():
+        if res["Type"] != "AWS::DynamoDB::Table":
+            continue
+        spec = res["Properties"].get("TimeToLiveSpecification")
+        if not spec:
+            continue
+        name = table_name(res["Properties"], stage)
+        current = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        if current.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+            continue
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+            "AttributeName": spec["AttributeName"], "Enabled": True})

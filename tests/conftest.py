@@ -1,0 +1,16 @@
+"""Test environment: fake AWS credentials, a test signing key, fast bcrypt, fast polling."""
+import os
+
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+    "PARLEY_STAGE": "dev",
+    "PARLEY_TOKEN_SECRET": "test-secret-key-that-is-long-enough-for-hs256-0123456789",
+    "PARLEY_BCRYPT_ROUNDS": "4",
+    "PARLEY_WS_ENDPOINT": "https://testapi.execute-api.us-east-1.amazonaws.com/ws",
+    "PARLEY_POLL_INTERVAL": "0.05",
+    "PARLEY_LOG_LEVEL": "WARNING",
+})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)

@@ -1,0 +1,1 @@
+from tests.helpers.aws import aws, deps, posted, site  # noqa: F401
