@@ -1,0 +1,138 @@
+"""Bot facade used by the conversation service. Pure: no I/O (the flow HTTP call is
+injected), state in / state out.
+
+``Bot.respond(state, text, context)`` decides, in order:
+1. explicit human request               -> kind "handoff" (reason "requested")
+2. active flow / flow trigger            -> kind "flow" (an FAQ question asked mid-flow is
+                                            answered and the flow is kept)
+3. FAQ matcher: answer / suggest / none  -> "answer" / "suggest" / "fallback"
+4. ``max_misses`` consecutive misses     -> kind "handoff" (reason "repeated_misses")
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from .flows import FlowEngine
+from .handoff import is_handoff_request
+from .matcher import Matcher
+from .normalize import detect_language
+
+DEFAULT_TEXTS = {
+    "fallback": {"zh": "抱歉,我还不太明白您的问题。可以换个说法再问一次吗?回复\"人工\"可联系客服。",
+                 "en": "Sorry, I didn't quite get that. Could you rephrase? Type \"agent\" to reach a person."},
+    "suggest": {"zh": "您是不是想问:", "en": "Did you mean:"},
+    "handoff": {"zh": "好的,正在为您转接人工客服,请稍候。",
+                "en": "OK, I'm connecting you with a member of our team. Please hold on."},
+    "handoff_misses": {"zh": "抱歉没能帮到您,正在为您转接人工客服,请稍候。",
+                       "en": "Sorry I couldn't help with that. I'm connecting you with a member of our team."},
+    "empty": {"zh": "您好,请问有什么可以帮您?", "en": "Hi! How can I help you?"},
+}
+
+
+def _no_endpoint(url: str, payload: dict, timeout: float) -> dict:
+    raise RuntimeError("no endpoint adapter configured")
+
+
+@dataclass
+class BotReply:
+    kind: str  # "answer" | "suggest" | "fallback" | "handoff" | "flow"
+    text: str
+    suggestions: list[dict] = field(default_factory=list)  # [{"id", "question"}]
+    entry_id: Optional[str] = None
+    confidence: float = 0.0
+    handoff_reason: Optional[str] = None  # "requested" | "repeated_misses"
+    new_state: dict = field(default_factory=dict)
+    lang: str = "zh"
+    flow_status: Optional[str] = None
+    slots: dict = field(default_factory=dict)  # slots collected by a flow (context memory)
+
+
+class Bot:
+    def __init__(self, matcher: Matcher, flows: Any = None, *, max_misses: int = 2,
+                 texts: Optional[dict] = None, call_endpoint: Optional[Callable] = None,
+                 default_lang: str = "zh", suggest_counts_as_miss: bool = False):
+        self.matcher = matcher
+        if flows is None or isinstance(flows, FlowEngine):
+            self.flows = flows
+        else:
+            self.flows = FlowEngine(list(flows))
+        self.max_misses = max_misses
+        self.texts = {**DEFAULT_TEXTS, **(texts or {})}
+        self.call_endpoint = call_endpoint or _no_endpoint
+        self.default_lang = default_lang
+        self.suggest_counts_as_miss = suggest_counts_as_miss
+
+    def _t(self, key: str, lang: str) -> str:
+        v = self.texts[key]
+        return v.get(lang) or v.get("en") or next(iter(v.values()))
+
+    def _lang(self, text: str, state: dict, context: dict) -> str:
+        locale = (context.get("locale") or "").lower()
+        fallback = state.get("lang") or ("zh" if locale.startswith("zh") else
+                                         "en" if locale else self.default_lang)
+        return detect_language(text, fallback)
+
+    def respond(self, state: Optional[dict], text: str, context: Optional[dict] = None) -> BotReply:
+        state = dict(state or {})
+        context = context or {}
+        text = text or ""
+        lang = self._lang(text, state, context)
+        state["lang"] = lang
+        misses = int(state.get("misses", 0))
+
+        if not text.strip():
+            return BotReply("fallback", self._t("empty", lang), new_state=state, lang=lang)
+
+        if is_handoff_request(text):
+            new = {k: v for k, v in state.items() if k != "flow"}
+            new["misses"] = 0
+            return BotReply("handoff", self._t("handoff", lang), handoff_reason="requested",
+                            new_state=new, lang=lang)
+
+        match = None
+        if self.flows is not None:
+            call = context.get("call_endpoint") or self.call_endpoint
+            freply, fstate = self.flows.step(state.get("flow"), text, context.get("slots") or {},
+                                             call, lang=lang)
+            if freply is not None:
+                if freply.status == "invalid":
+                    match = self.matcher.match(text)
+                    if match.decision == "answer":  # FAQ question mid-flow: answer, keep flow
+                        return self._answer(match, state, lang)
+                new = dict(state)
+                new["misses"] = 0
+                if fstate:
+                    new["flow"] = fstate
+                else:
+                    new.pop("flow", None)
+                return BotReply("flow", freply.text, new_state=new, lang=lang,
+                                flow_status=freply.status, slots=freply.slots)
+
+        match = match or self.matcher.match(text)
+        if match.decision == "answer":
+            return self._answer(match, state, lang)
+        if match.decision == "suggest":
+            if self.suggest_counts_as_miss:
+                state["misses"] = misses + 1
+            sugg = [{"id": e.id, "question": e.question} for e, _ in match.suggestions]
+            lines = [self._t("suggest", lang)] + ["%d. %s" % (i + 1, s["question"]) for i, s in enumerate(sugg)]
+            return BotReply("suggest", "\n".join(lines), suggestions=sugg,
+                            confidence=match.confidence, new_state=state, lang=lang)
+        misses += 1
+        if misses >= self.max_misses:
+            state["misses"] = 0
+            return BotReply("handoff", self._t("handoff_misses", lang), confidence=match.confidence,
+                            handoff_reason="repeated_misses", new_state=state, lang=lang)
+        state["misses"] = misses
+        return BotReply("fallback", self._t("fallback", lang), confidence=match.confidence,
+                        new_state=state, lang=lang)
+
+    def _answer(self, match, state: dict, lang: str) -> BotReply:
+        state = dict(state)
+        state["misses"] = 0
+        e = match.best
+        return BotReply("answer", e.answer, entry_id=e.id, confidence=match.confidence,
+                        suggestions=[{"id": s.id, "question": s.question} for s, _ in match.suggestions
+                                     if s.id != e.id],
+                        new_state=state, lang=lang)
