@@ -1,0 +1,153 @@
+"""Learning from misses: cluster unanswered questions into proposed KB entries, and find
+KB entries that overlap (probable duplicates)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Union
+
+from .matcher import _WORD_RE, Analyzer, KBEntry, SynonymsArg
+from .normalize import detect_language, is_cjk, normalize
+
+
+@dataclass
+class Proposal:
+    representative: str
+    examples: list[str] = field(default_factory=list)
+    count: int = 0
+
+
+def _vectors(texts: list[str], analyzer: Analyzer) -> list[dict[str, float]]:
+    # words seen at least twice become vocabulary, so one-off typos get corrected to them
+    counts: dict[str, int] = {}
+    for t in texts:
+        for w in set(_WORD_RE.findall(normalize(t))):
+            counts[w] = counts.get(w, 0) + 1
+    for w, c in counts.items():
+        if c >= 2:
+            analyzer.add_vocab(w)
+    docs = [analyzer.analyze(t, correct_typos=True) for t in texts]
+    df: dict[str, int] = {}
+    for d in docs:
+        for t in d:
+            df[t] = df.get(t, 0) + 1
+    n = max(1, len(docs))
+    vecs = []
+    for d in docs:
+        v = {t: w * math.log(1 + (n + 1) / (df[t] + 0.5)) for t, w in d.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs.append({t: x / norm for t, x in v.items()})
+    return vecs
+
+
+def _cos(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b[t] for t, x in a.items() if t in b)
+
+
+def _candidate_pairs(vecs: list[dict[str, float]], max_df: int = 200):
+    """Pairs of documents sharing at least one non-unigram term (inverted index)."""
+    post: dict[str, list[int]] = {}
+    for i, v in enumerate(vecs):
+        for t in v:
+            if len(t) == 1 and is_cjk(t):
+                continue
+            post.setdefault(t, []).append(i)
+    seen = set()
+    for ids in post.values():
+        if len(ids) > max_df:
+            continue
+        for x in range(len(ids)):
+            for y in range(x + 1, len(ids)):
+                p = (ids[x], ids[y])
+                if p not in seen:
+                    seen.add(p)
+                    yield p
+
+
+def propose_entries(misses: Iterable[Union[str, dict]], threshold: float = 0.45,
+                    synonyms: SynonymsArg = None, min_count: int = 1,
+                    max_examples: int = 5) -> list[Proposal]:
+    """Group near-duplicate missed questions (paraphrases, typos, width/script variants).
+
+    ``misses`` are strings or dicts with a ``text`` (or ``q``) key. Returns proposals
+    sorted by count, most frequent first; representative = the member most similar to the
+    rest of its cluster (most frequent phrasing on ties).
+    """
+    texts = []
+    for m in misses:
+        t = m if isinstance(m, str) else (m.get("text") or m.get("q") or "")
+        if t and t.strip():
+            texts.append(t.strip())
+    if not texts:
+        return []
+    # exact duplicates (after normalisation) first
+    groups: dict[str, list[str]] = {}
+    for t in texts:
+        groups.setdefault(normalize(t), []).append(t)
+    keys = list(groups)
+    analyzer = Analyzer(synonyms)
+    vecs = _vectors(keys, analyzer)
+    parent = list(range(len(keys)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    sims: dict[tuple[int, int], float] = {}
+    for i, j in _candidate_pairs(vecs):
+        s = _cos(vecs[i], vecs[j])
+        if s >= threshold:
+            sims[(i, j)] = s
+            parent[find(i)] = find(j)
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(keys)):
+        clusters.setdefault(find(i), []).append(i)
+    out = []
+    for members in clusters.values():
+        count = sum(len(groups[keys[i]]) for i in members)
+        if count < min_count:
+            continue
+
+        def centrality(i: int) -> tuple:
+            s = sum(sims.get((min(i, j), max(i, j)), 0.0) for j in members if j != i)
+            return (s, len(groups[keys[i]]))
+        members.sort(key=centrality, reverse=True)
+        rep = groups[keys[members[0]]][0]
+        examples = []
+        for i in members:
+            for t in groups[keys[i]]:
+                if t not in examples:
+                    examples.append(t)
+        out.append(Proposal(rep, examples[:max_examples], count))
+    out.sort(key=lambda p: (-p.count, p.representative))
+    return out
+
+
+def find_duplicate_entries(entries: Iterable[KBEntry], threshold: float = 0.6,
+                           synonyms: SynonymsArg = None,
+                           cross_language: bool = False) -> list[tuple[str, str, float]]:
+    """Pairs of KB entries whose questions overlap, best first: ``(id_a, id_b, score)``.
+
+    Each entry is one idf-weighted term vector over its question (counted twice) and its
+    similar phrasings, synonyms applied; score = cosine. Entries in different languages
+    (translations of each other, as in a bilingual KB) are skipped unless
+    ``cross_language``.
+    """
+    entries = [e for e in entries]
+    analyzer = Analyzer(synonyms)
+    vecs = _vectors(["%s %s %s" % (e.question, e.question, " ".join(e.similar)) for e in entries],
+                    analyzer)
+    langs = [detect_language(e.question) for e in entries]
+    res = []
+    for a, b in _candidate_pairs(vecs):
+        if not cross_language and langs[a] != langs[b]:
+            continue
+        s = _cos(vecs[a], vecs[b])
+        if s >= threshold:
+            res.append((entries[a].id, entries[b].id, round(s, 3)))
+    res.sort(key=lambda x: -x[2])
+    return res
