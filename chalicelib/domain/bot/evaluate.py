@@ -22,8 +22,9 @@ from .kbcsv import load_csv_file
 from .matcher import Matcher
 
 
-def evaluate(kb_path: str, queries_path: str, report: bool = False, out=sys.stdout,
+def evaluate(kb_path: str, queries_path: str, report: bool = False, out=None,
              matcher_kwargs: Optional[dict] = None) -> dict:
+    out = out or sys.stdout
     entries = load_csv_file(kb_path)
     t0 = time.perf_counter()
     matcher = Matcher(entries, version="eval", **(matcher_kwargs or {}))

@@ -39,8 +39,9 @@ CANCEL_PHRASES_ZH = ("算了", "不查了", "不用了", "取消", "不要了", 
                      "结束", "不弄了", "别查了")
 CANCEL_PHRASES_EN = ("cancel", "never mind", "nevermind", "forget it", "stop", "quit", "exit",
                      "abort", "not now", "leave it")
-CORRECTION_MARKERS = ("不对", "不是", "错了", "改成", "改为", "应该是", "更正", "no ", "actually",
-                      "i mean", "wrong", "correction", "change it to", "instead")
+CORRECTION_MARKERS = ("不对", "不是", "错了", "改成", "改为", "应该是", "其实是", "更正", "no ", "no,",
+                      "not ", "actually", "i mean", "wrong", "correction", "change it to", "instead",
+                      "it's ", "it is ", "should be")
 
 DEFAULT_TEXTS = {
     "cancelled": {"zh": "好的,已为您取消。还有什么可以帮您?",

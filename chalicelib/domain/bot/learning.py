@@ -127,27 +127,54 @@ def propose_entries(misses: Iterable[Union[str, dict]], threshold: float = 0.45,
     return out
 
 
+def _normed(v: dict[str, float]) -> dict[str, float]:
+    n = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {t: x / n for t, x in v.items()}
+
+
 def find_duplicate_entries(entries: Iterable[KBEntry], threshold: float = 0.6,
                            synonyms: SynonymsArg = None,
                            cross_language: bool = False) -> list[tuple[str, str, float]]:
     """Pairs of KB entries whose questions overlap, best first: ``(id_a, id_b, score)``.
 
-    Each entry is one idf-weighted term vector over its question (counted twice) and its
-    similar phrasings, synonyms applied; score = cosine. Entries in different languages
-    (translations of each other, as in a bilingual KB) are skipped unless
-    ``cross_language``.
+    Phrasings (question + similar) become idf-weighted term vectors (synonyms applied).
+    score = mean of (a) the cosine of the two entries' summed vectors (question counted
+    twice) and (b) the best cosine between one phrasing of each -- so one shared
+    paraphrase counts, but a single shared generic word in otherwise different entries
+    does not. Entries in different languages (translations, as in a bilingual KB) are
+    skipped unless ``cross_language``.
     """
     entries = [e for e in entries]
+    texts: list[str] = []
+    owner: list[int] = []
+    for k, e in enumerate(entries):
+        for p in e.phrasings:
+            texts.append(p)
+            owner.append(k)
     analyzer = Analyzer(synonyms)
-    vecs = _vectors(["%s %s %s" % (e.question, e.question, " ".join(e.similar)) for e in entries],
-                    analyzer)
+    pvecs = _vectors(texts, analyzer)
+    evecs: list[dict[str, float]] = [{} for _ in entries]
+    first = set()
+    for i, k in enumerate(owner):
+        mult = 2.0 if k not in first else 1.0
+        first.add(k)
+        for t, x in pvecs[i].items():
+            evecs[k][t] = evecs[k].get(t, 0.0) + mult * x
+    evecs = [_normed(v) for v in evecs]
     langs = [detect_language(e.question) for e in entries]
-    res = []
-    for a, b in _candidate_pairs(vecs):
-        if not cross_language and langs[a] != langs[b]:
+    best_phrase: dict[tuple[int, int], float] = {}
+    for i, j in _candidate_pairs(pvecs):
+        a, b = owner[i], owner[j]
+        if a == b or (not cross_language and langs[a] != langs[b]):
             continue
-        s = _cos(vecs[a], vecs[b])
+        key = (min(a, b), max(a, b))
+        s = _cos(pvecs[i], pvecs[j])
+        if s > best_phrase.get(key, 0.0):
+            best_phrase[key] = s
+    res = []
+    for (a, b), ps in best_phrase.items():
+        s = (ps + _cos(evecs[a], evecs[b])) / 2
         if s >= threshold:
-            res.append((entries[a].id, entries[b].id, round(s, 3)))
+            res.append((entries[a].id, entries[b].id, round(min(s, 1.0), 3)))
     res.sort(key=lambda x: -x[2])
     return res

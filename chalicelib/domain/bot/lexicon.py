@@ -74,6 +74,8 @@ DEFAULT_SYNONYM_GROUPS: list[list[str]] = [
     ["链接", "link", "links", "url"],
     ["客户端", "桌面端", "app", "desktop app", "client app", "application"],
     ["手机", "移动端", "phone", "mobile", "iphone", "android"],
+    ["忘记", "忘了", "想不起来", "记不住", "forgot", "forget", "forgotten", "can't remember",
+     "cannot remember", "don't remember"],
     ["联系", "联络", "contact", "reach"],
     ["邮箱", "电子邮件", "邮件", "email", "e mail", "mail"],
 ]
@@ -89,6 +91,7 @@ just also too very really some any all each every more most much many such own s
 get got getting make made let lets s t re ve ll d m im it's i'm don't can't won't
 one first still again now up down out off way thing things something anything
 is there tell know help see use using used able possible option options
+until till since after while during than via
 """.split())
 
 # dropped before English phrase matching so "without an internet connection" matches

@@ -289,50 +289,45 @@ class Analyzer:
         toks = [stem(w) for w in raw]
         n = len(toks)
         used = [False] * n
+        # pass 1: contiguous synonym phrases, longest first
         i = 0
         while i < n:
-            if used[i]:
-                i += 1
-                continue
-            matched = False
             for L in range(min(self.max_en_len, n - i), 0, -1):
-                if any(used[i:i + L]):
-                    continue
                 concepts = self.en_phrases.get(tuple(toks[i:i + L]))
                 if concepts:
                     for c in concepts:
                         add(c, W_CONCEPT)
+                    for k in range(i, i + L):
+                        used[k] = True
                     i += L
-                    matched = True
                     break
-            if matched:
+            else:
+                i += 1
+        # pass 2: separated phrasal verbs: verb ... particle (gap of up to 3 words)
+        for i in range(n):
+            if used[i]:
                 continue
-            # separated phrasal verb: verb ... particle (gap of up to 3 words)
             for g in range(1, 4):
                 j = i + g + 1
                 if j >= n:
                     break
-                if toks[j] in _PARTICLES and not used[j]:
+                if not used[j] and toks[j] in _PARTICLES:
                     concepts = self.en_phrases.get((toks[i], toks[j]))
                     if concepts:
                         for c in concepts:
                             add(c, W_CONCEPT)
-                        used[j] = True
-                        matched = True
+                        used[i] = used[j] = True
                         break
-            if matched:
-                i += 1
-                continue
+        for i in range(n):
             w = raw[i]
-            if w not in EN_STOPWORDS and not w.isdigit() and len(w) > 1:
+            if not used[i] and w not in EN_STOPWORDS and not w.isdigit() and len(w) > 1:
                 add("w:" + toks[i], W_WORD)
-            i += 1
 
 
 class Matcher:
     def __init__(self, entries: Iterable[KBEntry], synonyms: SynonymsArg = None, *,
                  answer_threshold: float = 0.5, suggest_threshold: float = 0.3,
-                 answer_weight: float = 0.6, cross_language_penalty: float = 0.8,
+                 answer_weight: float = 0.6, cross_language_penalty: float = 0.75,
                  use_default_synonyms: bool = True, version: str = "",
                  max_candidates: int = 64, unknown_word_factor: float = 1.8,
                  unknown_bigram_factor: float = 0.6):

@@ -1,0 +1,136 @@
+import pytest
+
+from chalicelib.domain.bot import matcher as matcher_mod
+from chalicelib.domain.bot.matcher import KBEntry, Matcher, get_matcher, stem
+from chalicelib.domain.bot.normalize import detect_language, normalize, to_simplified
+
+from ._kb import KB
+
+
+@pytest.fixture(scope="module")
+def m():
+    return Matcher(KB)
+
+
+def answered(m, text):
+    r = m.match(text)
+    return r.best.id if r.decision == "answer" else None
+
+
+def test_normalize_width_case_punct_traditional():
+    assert normalize("ＨＯＷ ＭＵＣＨ？？  費用，帳號") == "how much 费用 账号"
+    assert to_simplified("檔案設定") == "档案设定"
+    assert detect_language("忘记密码") == "zh"
+    assert detect_language("forgot password") == "en"
+
+
+def test_stem_is_consistent():
+    assert stem("sharing") == stem("shared") == stem("share")
+    assert stem("refunds") == stem("refund")
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("会员一年要多少钱", "zh-price"),
+    ("收费怎么算的", "zh-price"),
+    ("我想把钱退回来,申请退款", "zh-refund"),
+    ("密码忘了登录不了", "zh-password"),
+    ("公司报销要发票", "zh-invoice"),
+    ("下单后什么时候发货", "zh-delivery"),
+])
+def test_chinese_paraphrases(m, q, expect):
+    assert answered(m, q) == expect
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("what is the price of a membership", "en-price"),
+    ("I want my money back", "en-refund"),
+    ("how can I reset my password", "en-password"),
+    ("how long until my order ships", "en-delivery"),
+    ("close account", "en-account"),
+])
+def test_english_paraphrases(m, q, expect):
+    assert answered(m, q) == expect
+
+
+def test_typo_tolerance(m):
+    assert answered(m, "how do I get a refnud") == "en-refund"
+    assert answered(m, "forgot my pasword") == "en-password"
+
+
+def test_full_width_and_traditional(m):
+    assert answered(m, "ＲＥＳＥＴ ＰＡＳＳＷＯＲＤ") == "en-password"
+    assert answered(m, "忘記密碼怎麼辦") == "zh-password"
+    assert answered(m, "會員價格是多少") == "zh-price"
+
+
+def test_replies_in_query_language_when_both_exist(m):
+    assert answered(m, "membership price") == "en-price"
+    assert answered(m, "会员价格") == "zh-price"
+
+
+@pytest.mark.parametrize("q", [
+    "how much does a coffee cost",
+    "我想订机票",
+    "what's the weather tomorrow",
+    "你们老板是谁",
+    "can you recommend a good restaurant",
+    "how do I delete my instagram photos from the cloud",
+    "",
+    "???",
+])
+def test_out_of_scope_is_not_answered(m, q):
+    r = m.match(q)
+    assert r.decision != "answer"
+    assert r.best is None
+
+
+def test_suggestion_band(m):
+    # partially covered question (shipping fee is not in the KB): suggest, don't answer
+    r = m.match("会员价格算上运费吗")
+    assert r.decision == "suggest"
+    assert r.best is None
+    assert r.suggestions and r.suggestions[0][0].id == "zh-price"
+    assert m.suggest_threshold <= r.confidence < m.answer_threshold
+    assert all(s >= m.suggest_threshold for _, s in r.suggestions)
+
+
+def test_thresholds_are_configurable():
+    strict = Matcher(KB, answer_threshold=0.99, suggest_threshold=0.95)
+    assert strict.match("会员价格算上运费吗").decision == "none"
+    lax = Matcher(KB, answer_threshold=0.3)
+    assert lax.match("会员价格算上运费吗").best.id == "zh-price"
+
+
+def test_confidence_is_bounded_and_ordered(m):
+    r_good = m.match("忘记密码怎么办")
+    r_weak = m.match("密码相关的长长的一段描述里面还有很多别的无关内容比如天气")
+    assert 0.0 <= r_weak.confidence <= r_good.confidence <= 1.0
+    assert r_good.confidence > 0.9
+
+
+def test_disabled_entries_are_not_matched():
+    entries = [KBEntry("a", "忘记密码怎么办", [], "x", enabled=False), KBEntry("b", "怎么开发票", [], "y")]
+    assert Matcher(entries).match("忘记密码").decision == "none"
+
+
+def test_admin_synonyms_dict_and_groups():
+    entries = [KBEntry("vip", "怎么开通VIP?", [], "x")]
+    assert Matcher(entries).match("如何成为尊享会员").decision != "answer"
+    assert answered(Matcher(entries, {"vip": ["尊享会员"]}), "如何开通尊享会员") == "vip"
+    assert answered(Matcher(entries, [["vip", "尊享会员"]]), "如何开通尊享会员") == "vip"
+
+
+def test_get_matcher_caches_per_version():
+    matcher_mod.clear_cache()
+    calls = []
+
+    def loader():
+        calls.append(1)
+        return KB
+
+    a = get_matcher("v1", loader)
+    b = get_matcher("v1", loader)
+    c = get_matcher("v2", loader)
+    assert a is b and a is not c
+    assert len(calls) == 2
+    assert a.version == "v1"
