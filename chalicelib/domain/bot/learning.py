@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
+from typing import Iterable, Union
 
 from .matcher import _WORD_RE, Analyzer, KBEntry, SynonymsArg
 from .normalize import detect_language, is_cjk, normalize

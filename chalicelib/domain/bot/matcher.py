@@ -166,8 +166,6 @@ class Analyzer:
         # English vocabulary (surface words) for typo correction
         self.vocab: dict[str, int] = {}
         self._deletes: dict[str, set[str]] = {}
-        for toks in self.en_phrases:
-            pass
         for group in groups:
             for phrase in group:
                 for w in _WORD_RE.findall(normalize(phrase)):
