@@ -102,6 +102,7 @@ class Gateway:
         r.add_get("/config.json", self.config_json)
         if self.test_hooks:
             r.add_post("/@local/drop/{cid}", self.hook_drop)
+            r.add_get("/@local/connections", self.hook_connections)
         r.add_route("GET", "/{tail:.*}", self.static)
         r.add_route("HEAD", "/{tail:.*}", self.static)
         app.on_shutdown.append(self._on_shutdown)
@@ -366,6 +367,9 @@ class Gateway:
         self.connections.pop(conn.id, None)
         await conn.ws.close(code=WSCloseCode.GOING_AWAY)
         return web.json_response({"dropped": conn.id})
+
+    async def hook_connections(self, request: web.Request) -> web.Response:
+        return web.json_response({"connections": sorted(self.connections)})
 
     # ------------------------------------------------------------------ static + config
     async def config_json(self, request: web.Request) -> web.Response:
