@@ -5,10 +5,9 @@ routes are separate groups that accept only their own kind of token.
 """
 from chalice import Chalice, CORSConfig
 
-from chalicelib import log
 from chalicelib.api import agent as agent_api
 from chalicelib.api import visitor as visitor_api
-from chalicelib.api.common import error_response, get_deps
+from chalicelib.api.common import get_deps
 from chalicelib.errors import AppError
 
 app = Chalice(app_name="parley")
@@ -18,17 +17,6 @@ app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Con
 
 app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
 app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
-
-
-@app.middleware("http")
-def errors_as_json(event, get_response):
-    try:
-        return get_response(event)
-    except AppError as err:
-        return error_response(err)
-    except Exception as exc:
-        log.error("unhandled_error", path=event.path, error=repr(exc))
-        return error_response(AppError("Internal error.", code="internal_error", status=500))
 
 
 @app.route("/v1/health", methods=["GET"])

@@ -100,3 +100,32 @@ def _apply_ttl(session, endpoint_url, stage) -> None:
             continue
         ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
             "AttributeName": spec["AttributeName"], "Enabled": True})
+
+
+_serialized = False
+
+
+def serialize_moto_dynamodb() -> None:
+    """Make moto's DynamoDB handle one request at a time, as DynamoDB's per-item isolation
+    would appear to clients.
+
+    moto applies TransactWriteItems step by step and rolls a failed one back by restoring a
+    copy of whole tables, which silently undoes other threads' writes made in between. Real
+    DynamoDB transactions are isolated; serialising moto's DynamoDB requests restores that
+    guarantee for the local runtime and the tests (clients still race freely)."""
+    global _serialized
+    if _serialized:
+        return
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.RLock()
+    original = DynamoHandler.call_action
+
+    def call_action(self):
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = call_action
+    _serialized = True

@@ -224,7 +224,7 @@ class MessageRepo:
                     fresh = m.Conversation.get(cid, consistent_read=True,
                                                attributes_to_get=["last_seq", "status"])
                     last_seq = int(fresh.last_seq or 0)
-                    time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))
+                    time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(attempt, 6))))
                     continue
                 raise
         raise AppError("The conversation is too busy; try again.", code="busy", status=503)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.common import bearer, get_deps, json_body, query
+from chalicelib.api.common import route, bearer, get_deps, json_body, query
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import agents
 from chalicelib.services import conversations as convs
@@ -16,22 +16,22 @@ def _actor(request):
     return sessions.agent_actor(get_deps(), bearer(request))
 
 
-@bp.route("/login", methods=["POST"])
+@route(bp, "/login", methods=["POST"])
 def login():
     return agents.login(get_deps(), json_body(bp.current_request))
 
 
-@bp.route("/token", methods=["POST"])
+@route(bp, "/token", methods=["POST"])
 def refresh_token():
     return agents.refresh(get_deps(), _actor(bp.current_request))
 
 
-@bp.route("/me", methods=["GET"])
+@route(bp, "/me", methods=["GET"])
 def me():
     return agents.me(get_deps(), _actor(bp.current_request))
 
 
-@bp.route("/conversations", methods=["GET"])
+@route(bp, "/conversations", methods=["GET"])
 def list_conversations():
     req = bp.current_request
     q = query(req)
@@ -39,13 +39,13 @@ def list_conversations():
                                      optional_int(q.get("limit"), "limit", 50, 1, 200))
 
 
-@bp.route("/conversations/{conversation_id}", methods=["GET"])
+@route(bp, "/conversations/{conversation_id}", methods=["GET"])
 def get_conversation(conversation_id):
     req = bp.current_request
     return agents.get_conversation(get_deps(), _actor(req), conversation_id)
 
 
-@bp.route("/conversations/{conversation_id}/messages", methods=["GET"])
+@route(bp, "/conversations/{conversation_id}/messages", methods=["GET"])
 def list_messages(conversation_id):
     req = bp.current_request
     q = query(req)
@@ -55,7 +55,7 @@ def list_messages(conversation_id):
                          limit=optional_int(q.get("limit"), "limit", 50, 1, 200))
 
 
-@bp.route("/conversations/{conversation_id}/messages", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/messages", methods=["POST"])
 def send_message(conversation_id):
     req = bp.current_request
     message, created = convs.post_message(get_deps(), _actor(req), conversation_id,
@@ -64,13 +64,13 @@ def send_message(conversation_id):
                     status_code=201 if created else 200)
 
 
-@bp.route("/conversations/{conversation_id}/join", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/join", methods=["POST"])
 def join(conversation_id):
     req = bp.current_request
     return {"conversation": convs.join(get_deps(), _actor(req), conversation_id)}
 
 
-@bp.route("/conversations/{conversation_id}/poll", methods=["GET"])
+@route(bp, "/conversations/{conversation_id}/poll", methods=["GET"])
 def long_poll(conversation_id):
     req = bp.current_request
     q = query(req)
@@ -80,19 +80,19 @@ def long_poll(conversation_id):
                       wait=optional_int(q.get("wait"), "wait", 20, 0, 60))
 
 
-@bp.route("/conversations/{conversation_id}/read", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/read", methods=["POST"])
 def mark_read(conversation_id):
     req = bp.current_request
     return convs.mark_read(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
-@bp.route("/conversations/{conversation_id}/typing", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/typing", methods=["POST"])
 def typing(conversation_id):
     req = bp.current_request
     return convs.set_typing(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
-@bp.route("/conversations/{conversation_id}/attachments", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/attachments", methods=["POST"])
 def request_upload(conversation_id):
     req = bp.current_request
     return convs.request_upload(get_deps(), _actor(req), conversation_id, json_body(req))

@@ -66,3 +66,30 @@ def query(request) -> dict:
 def error_response(err: AppError) -> Response:
     return Response(body={"error": err.to_dict()}, status_code=err.status,
                     headers={"Content-Type": "application/json"})
+
+
+def handles_errors(func):
+    """Turn AppError into the JSON error shape; anything else into a logged 500."""
+    import functools
+
+    from chalicelib import log
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AppError as err:
+            return error_response(err)
+        except Exception as exc:
+            log.error("unhandled_error", view=func.__name__, error=repr(exc))
+            return error_response(AppError("Internal error.", code="internal_error",
+                                           status=500))
+    return wrapper
+
+
+def route(bp, path: str, **kwargs):
+    """bp.route with JSON errors."""
+    def decorator(func):
+        bp.route(path, **kwargs)(handles_errors(func))
+        return func
+    return decorator

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.common import bearer, get_deps, json_body, optional_bearer, query
+from chalicelib.api.common import route, bearer, get_deps, json_body, optional_bearer, query
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import conversations as convs
 from chalicelib.services import sessions
@@ -15,7 +15,7 @@ def _actor(request):
     return sessions.visitor_actor(get_deps(), bearer(request))
 
 
-@bp.route("/sessions", methods=["POST"])
+@route(bp, "/sessions", methods=["POST"])
 def open_session():
     req = bp.current_request
     return sessions.start_session(get_deps(), json_body(req), optional_bearer(req),
@@ -27,13 +27,13 @@ def _identity_check(site, user_id, digest):
     return verify_identity(site.get("identity_secret"), user_id, digest)
 
 
-@bp.route("/conversations", methods=["GET"])
+@route(bp, "/conversations", methods=["GET"])
 def my_conversations():
     req = bp.current_request
     return convs.list_for_visitor(get_deps(), _actor(req))
 
 
-@bp.route("/conversations/{conversation_id}/messages", methods=["GET"])
+@route(bp, "/conversations/{conversation_id}/messages", methods=["GET"])
 def list_messages(conversation_id):
     req = bp.current_request
     q = query(req)
@@ -43,7 +43,7 @@ def list_messages(conversation_id):
                          limit=optional_int(q.get("limit"), "limit", 50, 1, 200))
 
 
-@bp.route("/conversations/{conversation_id}/messages", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/messages", methods=["POST"])
 def send_message(conversation_id):
     req = bp.current_request
     message, created = convs.post_message(get_deps(), _actor(req), conversation_id,
@@ -53,7 +53,7 @@ def send_message(conversation_id):
                     status_code=201 if created else 200)
 
 
-@bp.route("/conversations/{conversation_id}/poll", methods=["GET"])
+@route(bp, "/conversations/{conversation_id}/poll", methods=["GET"])
 def long_poll(conversation_id):
     req = bp.current_request
     q = query(req)
@@ -63,25 +63,25 @@ def long_poll(conversation_id):
                       wait=optional_int(q.get("wait"), "wait", 20, 0, 60))
 
 
-@bp.route("/conversations/{conversation_id}/read", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/read", methods=["POST"])
 def mark_read(conversation_id):
     req = bp.current_request
     return convs.mark_read(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
-@bp.route("/conversations/{conversation_id}/typing", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/typing", methods=["POST"])
 def typing(conversation_id):
     req = bp.current_request
     return convs.set_typing(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
-@bp.route("/conversations/{conversation_id}/attachments", methods=["POST"])
+@route(bp, "/conversations/{conversation_id}/attachments", methods=["POST"])
 def request_upload(conversation_id):
     req = bp.current_request
     return convs.request_upload(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
-@bp.route("/sites/{site_key}", methods=["GET"])
+@route(bp, "/sites/{site_key}", methods=["GET"])
 def site_config(site_key):
     from chalicelib.services import sites
     return sites.public_config(get_deps(), site_key)

@@ -21,7 +21,8 @@ def aws():
     """Moto in-process with Parley's data stack deployed from infra/template.yaml."""
     with mock_aws():
         reset_pynamodb_connections()
-        from infra.resources import deploy_stack
+        from infra.resources import deploy_stack, serialize_moto_dynamodb
+        serialize_moto_dynamodb()
         outputs = deploy_stack(stage="dev")
         yield outputs
         reset_pynamodb_connections()
