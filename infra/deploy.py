@@ -301,7 +301,7 @@ def _chalice(*args: str) -> list[str]:
 
 
 def deploy_app(session, stage: str, runner=subprocess.run, chalice_dir: Path = CHALICE_DIR,
-               log=print) -> dict:
+               outputs: dict | None = None, log=print) -> dict:
     """chalice deploy; write the WebSocket API id/endpoint into the stage (redeploy if it
     changed: the first deploy, or a recreated API); enable partial batch responses."""
     def chalice_deploy():
@@ -311,7 +311,7 @@ def deploy_app(session, stage: str, runner=subprocess.run, chalice_dir: Path = C
     state = deployed_state(stage, chalice_dir)
     api_id = state.get("websocket_api_id")
     if api_id:
-        outputs = stack_outputs(session, stack_names(stage)["data"])
+        outputs = outputs or stack_outputs(session, stack_names(stage)["data"])
         changed = write_stage(stage, outputs, ws_api_id=api_id, chalice_dir=chalice_dir,
                               log=log)
         if changed:

@@ -1,0 +1,157 @@
+"""Per-function IAM policies: least privilege, and every required operation allowed.
+
+Evaluated with the small IAM evaluator in tests/infra/iam.py (action and resource wildcard
+matching, Deny wins). Only `logs:*` statements may be broad, and even those are scoped to the
+function's own log group (CreateLogGroup needs the group ARN, the stream actions the
+`:log-stream:*` ARN beneath it).
+"""
+import json
+from pathlib import Path
+
+import pytest
+
+from infra import deploy
+from tests.infra import iam
+
+HERE = Path(__file__).parent
+REQUIRED = json.loads((HERE / "required_operations.json").read_text())["functions"]
+CONFIG = deploy.load_config()
+STAGES = sorted(CONFIG["stages"])
+PAIRS = [(s, f) for s in STAGES for f in sorted(CONFIG["stages"][s].get("lambda_functions", {}))]
+
+
+def lambda_name(stage, function):
+    return f"parley-{stage}" if function == "api_handler" else f"parley-{stage}-{function}"
+
+
+def expand(stage, function, target=None):
+    out = deploy.placeholder_outputs(stage)
+    values = {"region": deploy.PLACEHOLDER_REGION, "account": deploy.PLACEHOLDER_ACCOUNT,
+              "stage": stage, "lambda": lambda_name(stage, function),
+              "secret_arn": out["TokenSecretArn"], "bucket": out["AttachmentsBucketName"],
+              "ws_api": deploy.PLACEHOLDER_WS_API, "ws_stage": CONFIG["websocket_api_stage"]}
+    values.update(target or {})
+    for entry in REQUIRED[function]:
+        for action in entry["actions"]:
+            for res in entry["resources"]:
+                if res.startswith("table/"):
+                    name, _, rest = res[len("table/"):].partition("/")
+                    res = (f"arn:aws:dynamodb:{{region}}:{{account}}:table/parley-{stage}-{name}"
+                           + (f"/{rest}" if rest else ""))
+                yield action, res.format(**values), entry["why"]
+
+
+def policy(stage, function):
+    return json.loads(iam.policy_path(stage, function).read_text())
+
+
+def test_every_function_has_a_policy_file_and_required_operations():
+    assert set(REQUIRED) == {f for _, f in PAIRS if _ == STAGES[0]}
+    for stage, function in PAIRS:
+        path = iam.policy_path(stage, function)
+        assert path.name == f"policy-{stage}-{function}.json"
+        assert path.exists(), path
+    assert CONFIG["autogen_policy"] is False
+
+
+@pytest.mark.parametrize("stage,function", PAIRS)
+def test_required_operations_are_allowed(stage, function):
+    doc = policy(stage, function)
+    missing = [(a, r, why) for a, r, why in expand(stage, function)
+               if not iam.allowed(doc, a, r)]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("stage,function", PAIRS)
+def test_no_wildcard_actions_or_resources(stage, function):
+    doc = policy(stage, function)
+    for st in iam.statements(doc):
+        assert st["Effect"] == "Allow"
+        for action in iam._list(st["Action"]):
+            service, _, name = action.partition(":")
+            assert "*" not in action and "?" not in action, (st["Sid"], action)
+        for res in iam._list(st["Resource"]):
+            assert res != "*", st["Sid"]
+            parts = res.split(":", 5)
+            assert parts[0] == "arn" and len(parts) == 6, res
+            service, region, account = parts[2], parts[3], parts[4]
+            assert "*" not in service + region + account, res
+            if service == "logs":
+                # the function's own log group only (':*' below it is how AWS scopes streams)
+                group = f"log-group:/aws/lambda/{lambda_name(stage, function)}"
+                assert parts[5] in (group, f"{group}:log-stream:*"), res
+            elif service == "dynamodb":
+                assert parts[5].startswith(f"table/parley-{stage}-"), res
+                assert "*" not in parts[5] or parts[5].endswith("/index/*"), res
+            elif service == "s3":
+                assert parts[5].startswith(f"parley-{stage}-attachments-") and \
+                    parts[5].endswith("/attachments/*"), res
+            elif service == "execute-api":
+                assert parts[5].endswith(f"/{CONFIG['websocket_api_stage']}/*/@connections/*"), res
+            elif service == "secretsmanager":
+                assert "*" not in res and f"parley-{stage}-token-secret" in res
+            elif service == "sqs":
+                assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events"), res
+            else:
+                pytest.fail(f"unexpected service in {res}")
+
+
+@pytest.mark.parametrize("stage,function", PAIRS)
+def test_policies_do_not_reach_other_stages_or_functions(stage, function):
+    doc = policy(stage, function)
+    other = "prod" if stage == "dev" else "dev"
+    for action, res, _ in expand(other, function):
+        if action.startswith(("dynamodb:", "s3:", "logs:", "secretsmanager:")):
+            assert not iam.allowed(doc, action, res), (action, res)
+    assert not iam.allowed(doc, "dynamodb:Scan", f"arn:aws:dynamodb:us-east-1:123456789012:"
+                                                 f"table/parley-{stage}-messages")
+    assert not iam.allowed(doc, "dynamodb:DeleteTable", f"arn:aws:dynamodb:us-east-1:"
+                                                        f"123456789012:table/parley-{stage}-keys")
+
+
+def test_disconnect_and_connect_are_narrow():
+    for stage in STAGES:
+        disc = policy(stage, "websocket_disconnect")
+        actions = {a for st in disc["Statement"] for a in iam._list(st["Action"])}
+        assert actions == {"dynamodb:DeleteItem", "logs:CreateLogGroup", "logs:CreateLogStream",
+                           "logs:PutLogEvents"}
+        conn = policy(stage, "websocket_connect")
+        assert not iam.allowed(conn, "execute-api:ManageConnections",
+                               "arn:aws:execute-api:us-east-1:123456789012:placeholdr/ws/POST/"
+                               "@connections/x")
+
+
+def test_evaluator_semantics():
+    doc = {"Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:Get*", "Resource": "arn:aws:dynamodb:*:1:table/t"},
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/a/*"]},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/a/secret"}]}
+    assert iam.allowed(doc, "DynamoDB:GetItem", "arn:aws:dynamodb:eu-west-1:1:table/t")
+    assert not iam.allowed(doc, "dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:1:table/t2")
+    assert not iam.allowed(doc, "dynamodb:PutItem", "arn:aws:dynamodb:eu-west-1:1:table/t")
+    assert iam.allowed(doc, "s3:GetObject", "arn:aws:s3:::b/a/x/y.png")
+    assert not iam.allowed(doc, "s3:GetObject", "arn:aws:s3:::b/a/secret")
+    assert not iam.allowed(doc, "s3:GetObject", "arn:aws:s3:::B/a/x")
+    with pytest.raises(ValueError):
+        iam.allowed({"Statement": [{"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}]},
+                    "s3:GetObject", "arn:aws:s3:::b")
+
+
+def test_retargeted_policies_allow_the_real_deployment(tmp_path):
+    """After write-stage, the required operations hold for the real account/secret/API."""
+    import shutil
+    chalice = tmp_path / ".chalice"
+    shutil.copytree(deploy.CHALICE_DIR, chalice, ignore=shutil.ignore_patterns("deployed"))
+    real = deploy.placeholder_outputs("dev", region="eu-west-1", account="210987654321")
+    real["TokenSecretArn"] = real["TokenSecretArn"].replace("PHOLDR", "a1B2c3")
+    deploy.write_stage("dev", real, ws_api_id="ab12cd34ef", chalice_dir=chalice,
+                       log=lambda *a: None)
+    target = {"region": "eu-west-1", "account": "210987654321", "ws_api": "ab12cd34ef",
+              "secret_arn": real["TokenSecretArn"], "bucket": real["AttachmentsBucketName"]}
+    for function in REQUIRED:
+        doc = json.loads((chalice / f"policy-dev-{function}.json").read_text())
+        text = json.dumps(doc)
+        assert "123456789012" not in text and "us-east-1" not in text
+        assert deploy.PLACEHOLDER_WS_API not in text
+        for action, res, why in expand("dev", function, target):
+            assert iam.allowed(doc, action, res), (function, action, res, why)
