@@ -449,3 +449,91 @@ def test_screenshots(new_page, runtime, artifacts_dir, name, viewport):
     page.screenshot(path=str(path))
     assert path.stat().st_size > 1000
     print(f"\n[widget] screenshot: {path}")
+
+
+def test_bot_suggestions_queue_handoff_offline_form_and_rating(new_page, runtime):
+    """The queue/bot endpoints are being built elsewhere: their contract is served here by
+    page.route (handoff, offline-message, rating, and bot/queue/closed data in the long-poll
+    reply); everything else is the real runtime."""
+    page = new_page(goto=False)
+    injected, posted = [], {}
+    base_conv = {"status": "open", "last_seq": 1000, "rev": 5, "reads": {}, "typing": [],
+                 "agent_id": None}
+
+    def poll(route):
+        if injected:
+            body = injected.pop(0)
+            return route.fulfill(status=200, content_type="application/json",
+                                 body=json.dumps(body))
+        route.continue_(url=route.request.url.replace("wait=20", "wait=1"))
+
+    def capture(name, reply):
+        def handler(route):
+            posted[name] = json.loads(route.request.post_data or "{}")
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(reply))
+        return handler
+
+    def poll_reply(seq, message, **conv):
+        message.update({"seq": seq, "id": f"m{seq}", "client_message_id": None,
+                        "created_at": int(time.time() * 1000)})
+        return {"messages": [message], "cursor": seq, "rev": 5, "timed_out": False,
+                "conversation": {**base_conv, "last_seq": seq, **conv}}
+
+    injected.append(poll_reply(1000, {
+        "type": "text", "sender": {"type": "bot", "id": "bot", "name": "Bot"},
+        "text": "I am not sure. Did you mean:",
+        "extra": {"suggestions": [{"id": "k1", "question": "How do I track my order?"}],
+                  "handoff_offered": True}}, queue_position=2, estimated_wait=180))
+    page.route("**/v1/visitor/conversations/*/poll*", poll)
+    page.route("**/v1/visitor/conversations/*/handoff", capture(
+        "handoff", {"conversation": {**base_conv, "status": "queued"}, "offline": True}))
+    page.route("**/v1/visitor/conversations/*/offline-message", capture("offline", {"ok": True}))
+    page.route("**/v1/visitor/conversations/*/rating", capture("rating", {"ok": True}))
+    with_script_attrs(page, runtime, "/demo/bot.html",
+                      {"data-ws": f"ws://127.0.0.1:{closed_port()}/ws"})
+    state = wait_ready(page, transport="poll")
+    open_widget(page)
+
+    chip = page.locator(".p-chip", has_text="How do I track my order?")
+    chip.wait_for()
+    assert page.locator(".p-them .p-name").last.inner_text() == "Assistant"
+    assert page.locator(".p-queue").inner_text() == \
+        "You are number 2 in the queue · about 3 min"
+    chip.click()
+    Agent(runtime).wait_text(state["conversation_id"], "How do I track my order?")
+
+    page.locator(".p-chip-human").click()
+    page.locator(".p-offline").wait_for()
+    assert posted["handoff"] == {}
+    page.locator(".p-offline input[name=email]").fill("vera@example.com")
+    page.locator(".p-offline textarea[name=text]").fill("Please call me back")
+    page.locator(".p-offline button[type=submit]").click()
+    page.locator(".p-done", has_text="Message received").wait_for()
+    assert posted["offline"] == {"email": "vera@example.com", "text": "Please call me back"}
+
+    injected.append(poll_reply(1001, {
+        "type": "event", "sender": {"type": "system", "id": None, "name": None},
+        "event": {"kind": "closed"}}, status="closed"))
+    page.locator(".p-rating").wait_for(timeout=10000)
+    assert page.locator(".p-note", has_text="The chat was closed").is_visible()
+    page.locator(".p-star").nth(3).click()
+    score = int(page.locator(".p-rating input[name=score]:checked").get_attribute("value"))
+    assert score == 4
+    colours = page.locator(".p-star").evaluate_all(
+        "ls => ls.map(l => getComputedStyle(l).color)")
+    assert len(set(colours[:4])) == 1 and colours[4] != colours[0]
+    page.locator(".p-rating textarea[name=comment]").fill("Quick and helpful")
+    page.locator(".p-rating button[type=submit]").click()
+    page.locator(".p-done", has_text="Thank you").wait_for()
+    assert posted["rating"] == {"score": score, "comment": "Quick and helpful"}
+    page.locator(".p-newchat").wait_for()
+    assert page.parley_log.errors == []
+
+
+def test_chinese_page(new_page):
+    page = new_page("/demo/zh.html")
+    assert wait_ready(page)["locale"] == "zh"
+    open_widget(page)
+    assert page.locator(".p-greeting").inner_text() == "您好!请问有什么可以帮您?"
+    assert page.locator(".p-send").inner_text() == "发送"
+    assert page.locator(".p-status").inner_text() == "在线"
