@@ -145,6 +145,8 @@ class Connection(Model):
     visitor_id = UnicodeAttribute(null=True)
     conversation_id = UnicodeAttribute(null=True)
     agent_id = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)        # agent connections: role and display name,
+    name = UnicodeAttribute(null=True)        # so a frame needs no agent lookup
     site_key = UnicodeAttribute(null=True)
     connected_at = NumberAttribute()
     expires_at = TTLAttribute()

@@ -39,7 +39,8 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
         if agent is None or agent.get("disabled"):
             raise Unauthorized("This account is not active.", code="account_disabled")
         deps.connections.put({"connection_id": connection_id, "kind": "agent",
-                              "agent_id": actor.id, "connected_at": ts,
+                              "agent_id": actor.id, "role": agent.get("role"),
+                              "name": agent.get("name"), "connected_at": ts,
                               "expires_at": expires})
         log.info("ws_connect", connection_id=connection_id, agent_id=actor.id)
         return {"ok": True, "kind": "agent", "agent_id": actor.id}
@@ -111,9 +112,8 @@ def handle_frame(deps, connection_id: str, body: str | None) -> None:
 
 def _actor_for(deps, conn: dict, connection_id: str) -> Actor:
     if conn["kind"] == "agent":
-        agent = deps.agents.get(conn["agent_id"]) or {}
-        return Actor(kind="agent", id=conn["agent_id"], role=agent.get("role"),
-                     name=agent.get("name"), connection_id=connection_id)
+        return Actor(kind="agent", id=conn["agent_id"], role=conn.get("role"),
+                     name=conn.get("name"), connection_id=connection_id)
     return Actor(kind="visitor", id=conn["visitor_id"], site_key=conn.get("site_key"),
                  connection_id=connection_id)
 

@@ -16,9 +16,10 @@ def reset_pynamodb_connections():
         model._connection = None
 
 
-@pytest.fixture
-def aws():
-    """Moto in-process with Parley's data stack deployed from infra/template.yaml."""
+@pytest.fixture(scope="package")
+def aws_stack():
+    """Moto in-process with Parley's data stack deployed from infra/template.yaml, once per
+    test package (deploying the stack takes seconds; emptying the tables takes milliseconds)."""
     with mock_aws():
         reset_pynamodb_connections()
         from infra.resources import deploy_stack, serialize_moto_dynamodb
@@ -26,6 +27,41 @@ def aws():
         outputs = deploy_stack(stage="dev")
         yield outputs
         reset_pynamodb_connections()
+
+
+def empty_tables():
+    """Test-only: delete every item so each test starts from empty tables."""
+    ddb = boto3.client("dynamodb")
+    for model in models.ALL_MODELS:
+        name = model.Meta.table_name
+        keys = [k["AttributeName"] for k in ddb.describe_table(TableName=name)["Table"]["KeySchema"]]
+        for page in ddb.get_paginator("scan").paginate(TableName=name,
+                                                       ProjectionExpression=", ".join(
+                                                           f"#{i}" for i in range(len(keys))),
+                                                       ExpressionAttributeNames={
+                                                           f"#{i}": k for i, k in enumerate(keys)}):
+            for item in page["Items"]:
+                ddb.delete_item(TableName=name, Key=item)
+
+
+def purge_queues(outputs):
+    sqs = boto3.client("sqs")
+    for key, url in outputs.items():
+        if key.endswith("QueueUrl") or key.endswith("DLQUrl"):
+            while True:  # drain (PurgeQueue is rate-limited to once a minute)
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                          VisibilityTimeout=0).get("Messages", [])
+                if not got:
+                    break
+                for msg in got:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])
+
+
+@pytest.fixture
+def aws(aws_stack):
+    empty_tables()
+    purge_queues(aws_stack)
+    yield aws_stack
 
 
 class PostRecorder:
@@ -71,3 +107,48 @@ def posted(deps):
 def site(deps):
     from chalicelib.services import sites
     return sites.create_site(deps, "demo", "Demo site")
+
+
+class AwsCallCounter:
+    """Counts AWS API calls with botocore's before-call event on every client created while
+    active (PynamoDB's, the management API's, boto3's)."""
+
+    def __init__(self, deps=None):
+        self.calls: list[str] = []
+        self._deps = deps
+        self._patch = None
+
+    def _on_call(self, model, **kwargs):
+        self.calls.append(f"{model.service_model.service_name}:{model.name}")
+
+    def __enter__(self):
+        import botocore.session
+        from unittest import mock
+        original = botocore.session.Session.create_client
+        counter = self
+
+        def create_client(session, *args, **kwargs):
+            client = original(session, *args, **kwargs)
+            client.meta.events.register("before-call", counter._on_call)
+            return client
+
+        self._patch = mock.patch.object(botocore.session.Session, "create_client", create_client)
+        self._patch.start()
+        reset_pynamodb_connections()
+        if self._deps is not None:
+            self._deps.sender._client = None
+            self._deps.storage._client = None
+        return self
+
+    def __exit__(self, *exc):
+        self._patch.stop()
+        reset_pynamodb_connections()
+        if self._deps is not None:
+            self._deps.sender._client = None
+            self._deps.storage._client = None
+
+    def reset(self):
+        self.calls.clear()
+
+    def by_service(self, service):
+        return [c for c in self.calls if c.startswith(service + ":")]

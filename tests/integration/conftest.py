@@ -1,1 +1,1 @@
-from tests.helpers.aws import aws, deps, posted, site  # noqa: F401
+from tests.helpers.aws import aws, aws_stack, deps, posted, site  # noqa: F401
