@@ -20,6 +20,8 @@ OUTPUT_ENV = {
     "AgentsTableName": "PARLEY_TABLE_AGENTS",
     "SitesTableName": "PARLEY_TABLE_SITES",
     "KeysTableName": "PARLEY_TABLE_KEYS",
+    "KbTableName": "PARLEY_TABLE_KB",
+    "DirectoryTableName": "PARLEY_TABLE_DIRECTORY",
     "AssignmentQueueName": "PARLEY_ASSIGNMENT_QUEUE",
     "AssignmentQueueUrl": "PARLEY_ASSIGNMENT_QUEUE_URL",
     "EventsQueueName": "PARLEY_EVENTS_QUEUE",

@@ -75,6 +75,15 @@ class ConversationAgentIndex(GlobalSecondaryIndex):
     updated_at = NumberAttribute(range_key=True)
 
 
+class ConversationQueueIndex(GlobalSecondaryIndex):
+    """Sparse: only conversations waiting for a human carry queue_key/queued_at."""
+    class Meta:
+        index_name = "queue-index"
+        projection = AllProjection()
+    queue_key = UnicodeAttribute(hash_key=True)   # team id or "_default"
+    queued_at = NumberAttribute(range_key=True)
+
+
 class Conversation(Model):
     Meta = _meta("conversations")
     conversation_id = UnicodeAttribute(hash_key=True)
@@ -95,9 +104,12 @@ class Conversation(Model):
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
     last_message_at = NumberAttribute(null=True)
+    queue_key = UnicodeAttribute(null=True)
+    queued_at = NumberAttribute(null=True)
     visitor_index = ConversationVisitorIndex()
     status_index = ConversationStatusIndex()
     agent_index = ConversationAgentIndex()
+    queue_index = ConversationQueueIndex()
 
 
 class Message(Model):
@@ -162,6 +174,15 @@ class AgentEmailIndex(GlobalSecondaryIndex):
     email = UnicodeAttribute(hash_key=True)
 
 
+class AgentStatusIndex(GlobalSecondaryIndex):
+    """Agents by presence, longest since their last assignment first."""
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+    status = UnicodeAttribute(hash_key=True)
+    last_assigned_at = NumberAttribute(range_key=True)
+
+
 class Agent(Model):
     Meta = _meta("agents")
     agent_id = UnicodeAttribute(hash_key=True)
@@ -179,6 +200,7 @@ class Agent(Model):
     created_at = NumberAttribute()
     updated_at = NumberAttribute(null=True)
     email_index = AgentEmailIndex()
+    status_index = AgentStatusIndex()
 
 
 class Site(Model):
@@ -200,4 +222,25 @@ class Key(Model):
     expires_at = TTLAttribute(null=True)
 
 
-ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key]
+class KbItem(Model):
+    """The bot's data per site ("_common" is shared by every site): knowledge-base entries
+    (sk "entry#<id>"), synonyms, flows and missed questions (sk "miss#<ts>#<id>")."""
+    Meta = _meta("kb")
+    site_key = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    data = JSONAttribute(null=True)
+    updated_at = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class DirectoryItem(Model):
+    """Small administrative records: teams (kind "team"), canned responses (kind "canned")."""
+    Meta = _meta("directory")
+    kind = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+    data = JSONAttribute(null=True)
+    updated_at = NumberAttribute(null=True)
+
+
+ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key, KbItem,
+              DirectoryItem]
