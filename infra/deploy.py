@@ -155,18 +155,20 @@ def placeholder_outputs(stage: str, region: str = PLACEHOLDER_REGION,
                         account: str = PLACEHOLDER_ACCOUNT) -> dict:
     """The outputs the data stack would have in the placeholder account: what the committed
     .chalice files are written against."""
+    from infra.resources import load_template
     out = {}
-    for name in ("visitors", "conversations", "messages", "connections", "agents", "sites",
-                 "keys"):
-        key = name.capitalize()
-        out[f"{key}TableName"] = f"parley-{stage}-{name}"
-        out[f"{key}TableArn"] = f"arn:aws:dynamodb:{region}:{account}:table/parley-{stage}-{name}"
-    for key, name in (("Assignment", "assignments"), ("Events", "events")):
-        out[f"{key}QueueName"] = f"parley-{stage}-{name}"
-        out[f"{key}QueueUrl"] = f"https://sqs.{region}.amazonaws.com/{account}/parley-{stage}-{name}"
-        out[f"{key}QueueArn"] = f"arn:aws:sqs:{region}:{account}:parley-{stage}-{name}"
-        out[f"{key}DLQUrl"] = (f"https://sqs.{region}.amazonaws.com/{account}/"
-                               f"parley-{stage}-{name}-dlq")
+    for logical, res in load_template()["Resources"].items():
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::DynamoDB::Table":
+            name = props["TableName"]["Sub"].replace("${Stage}", stage)
+            out[f"{logical}Name"] = name
+            out[f"{logical}Arn"] = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
+        elif res["Type"] == "AWS::SQS::Queue":
+            name = props["QueueName"]["Sub"].replace("${Stage}", stage)
+            out[f"{logical}Url"] = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+            if "RedrivePolicy" in props:
+                out[f"{logical}Name"] = name
+                out[f"{logical}Arn"] = f"arn:aws:sqs:{region}:{account}:{name}"
     out["AttachmentsBucketName"] = f"parley-{stage}-attachments-{account}"
     out["TokenSecretArn"] = (f"arn:aws:secretsmanager:{region}:{account}:secret:"
                              f"parley-{stage}-token-secret-{PLACEHOLDER_SECRET_SUFFIX}")
