@@ -7,6 +7,7 @@ from chalice import Chalice, CORSConfig
 
 from chalicelib.api import agent as agent_api
 from chalicelib.api import visitor as visitor_api
+from chalicelib import config
 from chalicelib.api.common import get_deps
 from chalicelib.errors import AppError
 
@@ -50,3 +51,11 @@ def ws_message(event):
 def ws_disconnect(event):
     from chalicelib.services import realtime
     realtime.disconnect(get_deps(), event.connection_id)
+
+
+# ------------------------------------------------------------------ background work (SQS)
+# Partial batch responses: the deployment enables ReportBatchItemFailures on the mappings.
+@app.on_sqs_message(queue=config.EVENTS_QUEUE, batch_size=10)
+def handle_events(event):
+    from chalicelib.services import events
+    return events.handle_records(get_deps(), event.to_dict().get("Records", []))

@@ -82,3 +82,21 @@ def s3_endpoint() -> str | None:
 
 def log_level() -> str:
     return os.environ.get("PARLEY_LOG_LEVEL", "INFO")
+
+
+# SQS queues. The names are bound when app.py registers its SQS handlers (import time).
+ASSIGNMENT_QUEUE = os.environ.get("PARLEY_ASSIGNMENT_QUEUE", f"parley-{STAGE}-assignments")
+EVENTS_QUEUE = os.environ.get("PARLEY_EVENTS_QUEUE", f"parley-{STAGE}-events")
+
+
+def queue_url(name: str) -> str | None:
+    """PARLEY_ASSIGNMENT_QUEUE_URL / PARLEY_EVENTS_QUEUE_URL when the deployment gives them."""
+    return os.environ.get(f"PARLEY_{name.upper()}_QUEUE_URL") or None
+
+
+def sqs_endpoint() -> str | None:
+    return os.environ.get("PARLEY_SQS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def ses_sender() -> str:
+    return os.environ.get("PARLEY_SES_SENDER", "support@parley.invalid")

@@ -305,6 +305,17 @@ class AgentRepo:
             raise Conflict("An agent with this email already exists.", code="email_taken")
         return to_dict(item)
 
+    def list_all(self) -> list[dict]:
+        """Every agent: one Query per presence value on the status index (no Scan)."""
+        out = []
+        for status in ("online", "away", "offline"):
+            out += [to_dict(a) for a in m.Agent.status_index.query(status)]
+        return sorted(out, key=lambda a: a.get("created_at") or 0)
+
+    def by_status(self, status: str) -> list[dict]:
+        """Agents with that presence, longest since their last assignment first."""
+        return [to_dict(a) for a in m.Agent.status_index.query(status)]
+
     def update(self, agent_id: str, fields: dict) -> dict:
         actions = []
         for name, value in fields.items():

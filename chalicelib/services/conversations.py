@@ -114,16 +114,18 @@ def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
     return stored
 
 
-def post_bot_message(deps, conv: dict, text: str, extra: dict | None = None) -> dict:
-    """A message written by the bot (text plus optional suggestions)."""
+def post_bot_message(deps, conv: dict, text: str, extra: dict | None = None,
+                     client_message_id: str | None = None, sender_name: str = "Bot") -> dict:
+    """A message written by the bot (text plus optional suggestions). Give a
+    client_message_id derived from what it answers so a redelivered turn adds nothing."""
     message = {"message_id": uuid.uuid4().hex, "type": "text", "sender_type": "bot",
-               "sender_id": "bot", "sender_name": "Bot", "text": text}
+               "sender_id": "bot", "sender_name": sender_name, "text": text}
     if extra:
         message["extra"] = extra
     fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
-    stored, _ = deps.messages.append(fresh, message, None)
-    conv = {**fresh, "last_seq": stored["seq"]}
-    _deliver_message(deps, conv, stored)
+    stored, created = deps.messages.append(fresh, message, client_message_id)
+    if created:
+        _deliver_message(deps, {**fresh, "last_seq": stored["seq"]}, stored)
     return stored
 
 

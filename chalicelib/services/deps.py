@@ -32,6 +32,7 @@ def build_default() -> Deps:
     from chalicelib.adapters import dynamo
     from chalicelib.adapters.secrets import token_keys
     from chalicelib.adapters.sender import WebSocketSender
+    from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
 
@@ -45,4 +46,5 @@ def build_default() -> Deps:
         sender=WebSocketSender(),
         storage=AttachmentStore(),
         signer_factory=lambda: TokenSigner(token_keys()),
+        queue=QueuePublisher(),
     )

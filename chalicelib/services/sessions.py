@@ -41,7 +41,8 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict) -> dict:
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
         "status": "new", "channel": "web", "last_seq": 0, "rev": 0, "reads": {},
         "typing": {}, "team": settings.get("team"),
-        "attrs": {"created_at": ts}, "created_at": ts, "updated_at": ts})
+        "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True))},
+        "created_at": ts, "updated_at": ts})
 
 
 def _check_attributes(attrs: dict | None) -> dict | None:
