@@ -5,6 +5,7 @@ routes are separate groups that accept only their own kind of token.
 """
 from chalice import Chalice, CORSConfig
 
+from chalicelib.api import admin as admin_api
 from chalicelib.api import agent as agent_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import config
@@ -18,6 +19,8 @@ app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Con
 
 app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
 app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
+app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 
 
 @app.route("/v1/health", methods=["GET"])

@@ -17,6 +17,7 @@ class Deps:
     storage: Any
     signer_factory: Callable[[], Any]
     queue: Any = None
+    directory: Any = None
     extras: dict = field(default_factory=dict)
     _signer: Any = None
 
@@ -30,6 +31,7 @@ class Deps:
 def build_default() -> Deps:
     """Deps wired to the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager)."""
     from chalicelib.adapters import dynamo
+    from chalicelib.adapters.directory import DirectoryRepo
     from chalicelib.adapters.secrets import token_keys
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.queue import QueuePublisher
@@ -47,4 +49,5 @@ def build_default() -> Deps:
         storage=AttachmentStore(),
         signer_factory=lambda: TokenSigner(token_keys()),
         queue=QueuePublisher(),
+        directory=DirectoryRepo(),
     )

@@ -23,10 +23,19 @@ PUBLIC_KEYS = ("greeting", "color", "position", "locale", "bot_enabled", "precha
 
 def create_site(deps, site_key: str, name: str, settings: dict | None = None) -> dict:
     ts = now_ms()
-    return deps.sites.put({"site_key": site_key, "name": name,
+    site = deps.sites.put({"site_key": site_key, "name": name,
                            "settings": {**DEFAULT_SETTINGS, **(settings or {})},
                            "identity_secret": secrets.token_hex(32),
                            "created_at": ts, "updated_at": ts})
+    record_site(deps, site_key, name, ts)
+    return site
+
+
+def record_site(deps, site_key: str, name: str, created_at: int | None = None) -> None:
+    """List the site in the directory table (kind "site") so admins can list sites by Query."""
+    directory = getattr(deps, "directory", None)
+    if directory is not None:
+        directory.put("site", site_key, {"name": name, "created_at": created_at})
 
 
 def public_config(deps, site_key: str) -> dict:

@@ -1,0 +1,158 @@
+"""Admin REST routes (/v1/admin/...): agent tokens whose role is "admin".
+
+Visitor tokens (and missing/expired tokens) get 401, other agent roles 403. One route is
+readable by every agent: GET /v1/agent/canned (the `agent_bp` blueprint, mounted at
+/v1/agent), so the console can expand "/shortcut" canned responses for any agent.
+"""
+from __future__ import annotations
+
+import os
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.common import bearer, get_deps, json_body, route
+from chalicelib.services import admin
+from chalicelib.services import sessions
+
+bp = Blueprint(__name__)
+agent_bp = Blueprint(__name__ + ".agent")
+
+
+def _admin(request):
+    actor = sessions.agent_actor(get_deps(), bearer(request))
+    admin.require_admin(actor)
+    # a token outlives a role change or a disabled account: check the stored agent too
+    agent = get_deps().agents.get(actor.id)
+    if agent is None or agent.get("disabled"):
+        from chalicelib.errors import Unauthorized
+        raise Unauthorized("This account is not active.", code="account_disabled")
+    if agent.get("role") != "admin":
+        from chalicelib.errors import Forbidden
+        raise Forbidden("Only admins may do this.", code="forbidden")
+    return actor
+
+
+def _widget_url(request) -> str:
+    configured = os.environ.get("PARLEY_WIDGET_URL")
+    if configured:
+        return configured
+    headers = request.headers or {}
+    host = headers.get("x-forwarded-host") or headers.get("host")
+    if not host:
+        return "/widget/parley.js"
+    proto = (headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
+    return f"{proto}://{host}/widget/parley.js"
+
+
+def _created(body: dict) -> Response:
+    return Response(body=body, status_code=201)
+
+
+# ---------------------------------------------------------------- agents
+@route(bp, "/agents", methods=["GET"])
+def list_agents():
+    _admin(bp.current_request)
+    return admin.list_agents(get_deps())
+
+
+@route(bp, "/agents", methods=["POST"])
+def create_agent():
+    req = bp.current_request
+    _admin(req)
+    return _created(admin.create_agent(get_deps(), json_body(req)))
+
+
+@route(bp, "/agents/{agent_id}", methods=["PATCH"])
+def update_agent(agent_id):
+    req = bp.current_request
+    actor = _admin(req)
+    return admin.update_agent(get_deps(), actor, agent_id, json_body(req))
+
+
+# ---------------------------------------------------------------- teams
+@route(bp, "/teams", methods=["GET"])
+def list_teams():
+    _admin(bp.current_request)
+    return admin.list_teams(get_deps())
+
+
+@route(bp, "/teams", methods=["POST"])
+def create_team():
+    req = bp.current_request
+    _admin(req)
+    return _created(admin.create_team(get_deps(), json_body(req)))
+
+
+@route(bp, "/teams/{team_id}", methods=["PATCH"])
+def update_team(team_id):
+    req = bp.current_request
+    _admin(req)
+    return admin.update_team(get_deps(), team_id, json_body(req))
+
+
+@route(bp, "/teams/{team_id}", methods=["DELETE"])
+def delete_team(team_id):
+    _admin(bp.current_request)
+    return admin.delete_team(get_deps(), team_id)
+
+
+# ---------------------------------------------------------------- canned responses
+@route(bp, "/canned", methods=["GET"])
+def list_canned():
+    _admin(bp.current_request)
+    return admin.list_canned(get_deps())
+
+
+@route(bp, "/canned", methods=["POST"])
+def create_canned():
+    req = bp.current_request
+    _admin(req)
+    return _created(admin.create_canned(get_deps(), json_body(req)))
+
+
+@route(bp, "/canned/{item_id}", methods=["PATCH"])
+def update_canned(item_id):
+    req = bp.current_request
+    _admin(req)
+    return admin.update_canned(get_deps(), item_id, json_body(req))
+
+
+@route(bp, "/canned/{item_id}", methods=["DELETE"])
+def delete_canned(item_id):
+    _admin(bp.current_request)
+    return admin.delete_canned(get_deps(), item_id)
+
+
+@route(agent_bp, "/canned", methods=["GET"])
+def agent_canned():
+    """Any agent may read the canned responses (the console expands /shortcuts)."""
+    sessions.agent_actor(get_deps(), bearer(agent_bp.current_request))
+    return admin.list_canned(get_deps())
+
+
+# ---------------------------------------------------------------- sites
+@route(bp, "/sites", methods=["GET"])
+def list_sites():
+    _admin(bp.current_request)
+    return admin.list_sites(get_deps())
+
+
+@route(bp, "/sites", methods=["POST"])
+def create_site():
+    req = bp.current_request
+    _admin(req)
+    return _created(admin.create_site(get_deps(), json_body(req), _widget_url(req)))
+
+
+@route(bp, "/sites/{site_key}", methods=["GET"])
+def get_site(site_key):
+    req = bp.current_request
+    _admin(req)
+    return admin.get_site(get_deps(), site_key, _widget_url(req))
+
+
+@route(bp, "/sites/{site_key}", methods=["PUT"])
+def put_site(site_key):
+    req = bp.current_request
+    _admin(req)
+    return admin.put_site(get_deps(), site_key, json_body(req), _widget_url(req))
