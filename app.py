@@ -6,11 +6,13 @@ routes are separate groups that accept only their own kind of token.
 from chalice import Chalice, CORSConfig
 
 from chalicelib.api import admin as admin_api
+from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import config
 from chalicelib.api.common import get_deps
 from chalicelib.errors import AppError
+import chalicelib.services.bot  # registers the bot hooks
 
 app = Chalice(app_name="parley")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -19,6 +21,7 @@ app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Con
 
 app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
 app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 

@@ -1,0 +1,126 @@
+"""Knowledge-base administration (/v1/admin/kb/...): agent tokens with role "admin" only.
+
+``site_key`` (query string, or body for writes) defaults to ``_common``, the base shared
+by every site. Logic lives in chalicelib/services/bot.py.
+"""
+from __future__ import annotations
+
+import json
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.common import bearer, get_deps, json_body, query, route
+from chalicelib.errors import AppError, Forbidden, ValidationError
+from chalicelib.services import bot as bot_service
+from chalicelib.services import sessions
+
+bp = Blueprint(__name__)
+
+MAX_IMPORT_BODY = 2_500_000  # a CSV import may exceed the 64 KB limit of other routes
+
+
+def _admin(request):
+    actor = sessions.agent_actor(get_deps(), bearer(request))
+    if actor.role != "admin":
+        raise Forbidden("Administrators only.", code="forbidden")
+    return actor
+
+
+def _site_param(request):
+    return query(request).get("site_key")
+
+
+@route(bp, "/", methods=["GET"])
+def list_entries():
+    req = bp.current_request
+    _admin(req)
+    q = query(req)
+    return bot_service.list_entries(get_deps(), q.get("site_key"), q.get("q"))
+
+
+@route(bp, "/", methods=["POST"])
+def create_entry():
+    req = bp.current_request
+    _admin(req)
+    return Response(body=bot_service.create_entry(get_deps(), json_body(req)), status_code=201)
+
+
+@route(bp, "/import", methods=["POST"])
+def import_csv():
+    req = bp.current_request
+    _admin(req)
+    raw = req.raw_body or b""
+    if len(raw) > MAX_IMPORT_BODY:
+        raise AppError("The request body is too large.", code="body_too_large", status=413)
+    try:
+        body = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("The body is not valid JSON.", code="invalid_json")
+    return bot_service.import_entries(get_deps(), body)
+
+
+@route(bp, "/export", methods=["GET"])
+def export_csv():
+    req = bp.current_request
+    _admin(req)
+    site_key = _site_param(req) or bot_service.COMMON
+    text = bot_service.export_entries(get_deps(), site_key)
+    return Response(body=text, status_code=200,
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": f'attachment; filename="kb-{site_key}.csv"'})
+
+
+@route(bp, "/proposals", methods=["GET"])
+def proposals():
+    req = bp.current_request
+    _admin(req)
+    return bot_service.proposals(get_deps(), _site_param(req))
+
+
+@route(bp, "/duplicates", methods=["GET"])
+def duplicates():
+    req = bp.current_request
+    _admin(req)
+    return bot_service.duplicates(get_deps(), _site_param(req))
+
+
+@route(bp, "/synonyms", methods=["GET"])
+def get_synonyms():
+    req = bp.current_request
+    _admin(req)
+    return bot_service.get_synonyms(get_deps(), _site_param(req))
+
+
+@route(bp, "/synonyms", methods=["PUT"])
+def put_synonyms():
+    req = bp.current_request
+    _admin(req)
+    return bot_service.put_synonyms(get_deps(), json_body(req), _site_param(req))
+
+
+@route(bp, "/flows", methods=["GET"])
+def get_flows():
+    req = bp.current_request
+    _admin(req)
+    return bot_service.get_flows(get_deps(), _site_param(req))
+
+
+@route(bp, "/flows", methods=["PUT"])
+def put_flows():
+    req = bp.current_request
+    _admin(req)
+    return bot_service.put_flows(get_deps(), json_body(req), _site_param(req))
+
+
+@route(bp, "/{entry_id}", methods=["PUT"])
+def update_entry(entry_id):
+    req = bp.current_request
+    _admin(req)
+    return bot_service.update_entry(get_deps(), entry_id, json_body(req), _site_param(req))
+
+
+@route(bp, "/{entry_id}", methods=["DELETE"])
+def delete_entry(entry_id):
+    req = bp.current_request
+    _admin(req)
+    return bot_service.delete_entry(get_deps(), entry_id, _site_param(req))

@@ -1,0 +1,541 @@
+"""The bot inside conversations (service side of chalicelib/domain/bot).
+
+Send path: a visitor message in a conversation in bot mode (``attrs.bot`` and status
+new/open) publishes one ``bot_turn`` event ``{conversation_id, seq}`` to the events queue
+(one SQS SendMessage; the visitor's request never waits for the bot).
+
+Events handler (``handle_events`` Lambda): ``bot_turn`` loads the conversation, skips when
+it left bot mode or ``bot_state.seq`` shows the message was answered, loads the message and
+the visitor, runs ``Bot.respond`` with the conversation's ``bot_state`` and context (locale,
+known email/phone, slots remembered from earlier flows), posts the reply as a bot message
+with ``client_message_id="bot-<seq>"`` (a redelivered record adds nothing), records misses,
+asks ``queue.request_handoff`` on a handoff, and stores the new ``bot_state``.
+
+Importing this module registers the hook and the handler (app.py imports it).
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from typing import Optional
+
+from chalicelib import log
+from chalicelib.adapters.kb import COMMON, KbRepo
+from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
+from chalicelib.domain.bot.kbcsv import load_csv_file
+from chalicelib.domain.bot.normalize import is_cjk
+from chalicelib.services import conversations, events
+
+MAX_MISSES = 2
+MEMORY_SLOTS = ("phone", "email", "name")  # flow slots remembered for later flows
+_BUNDLES: dict[str, tuple] = {}   # version key -> (synonyms, FlowEngine | None)
+_BUNDLE_LOCK = threading.Lock()
+
+
+# ------------------------------------------------------------------ adapters
+def kb_repo(deps) -> KbRepo:
+    repo = deps.extras.get("kb")
+    if repo is None:
+        repo = deps.extras["kb"] = KbRepo()
+    return repo
+
+
+def endpoint_caller(deps):
+    fn = deps.extras.get("call_endpoint")
+    if fn is None:
+        from chalicelib.adapters import http_endpoint
+        fn = http_endpoint.call
+    return fn
+
+
+def _request_handoff(deps, conv: dict, reason: str) -> dict:
+    try:
+        from chalicelib.services.queue import request_handoff
+    except ImportError as exc:
+        # Never fake the queue here: fail so SQS retries the record once it exists.
+        raise RuntimeError("chalicelib.services.queue.request_handoff is not available") from exc
+    return request_handoff(deps, conv, reason)
+
+
+# ------------------------------------------------------------------ loading the bot
+def version_key(deps, site_key: str) -> str:
+    site_v, common_v = kb_repo(deps).versions(site_key)
+    return f"{site_key}:{site_v['v']}:{common_v['v']}"
+
+
+def _merged_entries(repo: KbRepo, site_key: str) -> list[KBEntry]:
+    out: dict[str, KBEntry] = {}
+    if site_key != COMMON:
+        for e in repo.entries(COMMON):
+            out[e.id] = e
+    for e in repo.entries(site_key):
+        out[e.id] = e  # a site's entry overrides a shared one with the same id
+    return list(out.values())
+
+
+_EMAILISH = re.compile(r"\S+@\S+|https?://\S+")
+_WORD = re.compile(r"\b[A-Za-z]{2,}\b")
+
+
+class ConversationBot(Bot):
+    """Bot that keeps the conversation's language for messages without words (an order
+    number, a phone number, an e-mail address): "AB123456" must not switch a Chinese
+    conversation to English in the middle of a flow."""
+
+    def _lang(self, text: str, state: dict, context: dict) -> str:
+        known = state.get("lang")
+        if known and not any(is_cjk(ch) for ch in text) and \
+                not _WORD.search(_EMAILISH.sub(" ", text)):
+            return known
+        return super()._lang(text, state, context)
+
+
+def load_bot(deps, site_key: str) -> tuple[Bot, str]:
+    """The site's bot, rebuilt only when the KB version (site's or shared) changed.
+    Warm path: one BatchGetItem (the two version items)."""
+    repo = kb_repo(deps)
+    key = version_key(deps, site_key)
+    bundle = _BUNDLES.get(key)
+    if bundle is None:
+        synonyms = repo.synonyms(COMMON) + (repo.synonyms(site_key) if site_key != COMMON else [])
+        flows = repo.flows(site_key)
+        engine = FlowEngine(flows) if flows else None
+        bundle = (synonyms, engine)
+        with _BUNDLE_LOCK:
+            if len(_BUNDLES) >= 8:
+                _BUNDLES.pop(next(iter(_BUNDLES)))
+            _BUNDLES[key] = bundle
+    synonyms, engine = bundle
+    matcher = get_matcher(key, lambda: _merged_entries(repo, site_key), synonyms or None)
+    return ConversationBot(matcher, engine, max_misses=MAX_MISSES), key
+
+
+def clear_caches() -> None:
+    from chalicelib.domain.bot import clear_cache
+    with _BUNDLE_LOCK:
+        _BUNDLES.clear()
+    clear_cache()
+
+
+# ------------------------------------------------------------------ send path
+def in_bot_mode(conv: dict) -> bool:
+    return bool((conv.get("attrs") or {}).get("bot")) and conv.get("status") in ("new", "open")
+
+
+def on_visitor_message(deps, conv: dict, message: dict) -> None:
+    if not in_bot_mode(conv) or message.get("type") != "text":
+        return
+    if deps.queue is None:
+        log.warning("bot_turn_not_published", conversation_id=conv["conversation_id"],
+                    reason="no queue adapter")
+        return
+    events.publish(deps, "bot_turn", {"conversation_id": conv["conversation_id"],
+                                      "seq": int(message["seq"])})
+
+
+if on_visitor_message not in conversations.VISITOR_MESSAGE_HOOKS:
+    conversations.VISITOR_MESSAGE_HOOKS.append(on_visitor_message)
+
+
+# ------------------------------------------------------------------ the turn
+def _known_slots(visitor: dict) -> dict:
+    attrs = visitor.get("attributes") or {}
+    slots = {}
+    if visitor.get("email"):
+        slots["email"] = visitor["email"]
+    phone = attrs.get("phone") or attrs.get("mobile")
+    if phone:
+        slots["phone"] = str(phone)
+    if visitor.get("name"):
+        slots["name"] = visitor["name"]
+    return slots
+
+
+@events.handler("bot_turn")
+def bot_turn(deps, body: dict) -> Optional[dict]:
+    cid = body.get("conversation_id")
+    seq = int(body.get("seq") or 0)
+    conv = deps.conversations.get(cid, consistent=True) if cid else None
+    if conv is None or seq <= 0:
+        return None
+    if not in_bot_mode(conv):
+        log.info("bot_turn_skipped", conversation_id=cid, seq=seq, reason="not_in_bot_mode")
+        return None
+    state = dict(conv.get("bot_state") or {})
+    if int(state.get("seq") or 0) >= seq:
+        log.info("bot_turn_skipped", conversation_id=cid, seq=seq, reason="already_answered")
+        return None
+    msg = deps.messages.get(cid, seq)
+    if msg is None or msg.get("sender_type") != "visitor" or msg.get("type") != "text":
+        return None
+    text = msg.get("text") or ""
+    visitor = deps.visitors.get(conv["visitor_id"]) or {}
+    bot, key = load_bot(deps, conv["site_key"])
+    memory = dict(state.get("memory") or {})
+    context = {"locale": visitor.get("locale") or "",
+               "slots": {**_known_slots(visitor), **memory},
+               "call_endpoint": endpoint_caller(deps)}
+    reply = bot.respond(state, text, context)
+
+    extra = {"kind": reply.kind, "suggestions": reply.suggestions,
+             "handoff_offered": reply.kind in ("fallback", "suggest") or
+             reply.flow_status in ("failed",),
+             "entry_id": reply.entry_id, "confidence": round(float(reply.confidence), 3)}
+    conversations.post_bot_message(deps, conv, reply.text, extra=extra,
+                                   client_message_id=f"bot-{seq}")
+    if reply.kind == "fallback" or reply.handoff_reason == "repeated_misses":
+        kb_repo(deps).record_miss(conv["site_key"], text, cid,
+                                  "fallback" if reply.kind == "fallback" else "handoff",
+                                  miss_id=f"{cid}-{seq}", ts=msg.get("created_at"))
+    log.info("bot_turn", conversation_id=cid, seq=seq, kind=reply.kind, kb=key,
+             entry_id=reply.entry_id, confidence=round(float(reply.confidence), 3),
+             flow_status=reply.flow_status)
+    result = None
+    if reply.kind == "handoff":
+        # the conversation leaves bot mode (status queued/offline), so a redelivered record
+        # is skipped above; request_handoff posts its own system messages
+        result = _request_handoff(deps, conv, reply.handoff_reason or "requested")
+    new_state = dict(reply.new_state)
+    new_state["seq"] = seq
+    if reply.slots:  # context memory: who the visitor is, not what they asked about
+        memory.update({k: v for k, v in reply.slots.items()
+                       if k in MEMORY_SLOTS and isinstance(v, (str, int, float))})
+    if memory:
+        new_state["memory"] = memory
+    deps.conversations.update(cid, set_fields={"bot_state": new_state}, bump_rev=False)
+    return result
+
+
+# ------------------------------------------------------------------ demo / bootstrap
+def seed_kb(deps, site_key: str, csv_path: str, flows: Optional[list] = None,
+            synonyms: Optional[list] = None) -> dict:
+    """Load a KB CSV into a site (idempotent: skipped when the site already has entries)."""
+    repo = kb_repo(deps)
+    existing = repo.entries(site_key)
+    result = {"site_key": site_key, "imported": 0, "flows": 0}
+    if not existing:
+        entries = load_csv_file(csv_path)
+        repo.replace_entries(site_key, entries)
+        result["imported"] = len(entries)
+    if flows and not repo.flows(site_key):
+        repo.put_flows(site_key, flows)
+        result["flows"] = len(flows)
+    if synonyms and not repo.synonyms(site_key):
+        repo.put_synonyms(site_key, synonyms)
+    return result
+
+
+# ------------------------------------------------------------------ admin (the KB API)
+from chalicelib.domain.bot import (export_csv as _export_csv, find_duplicate_entries,  # noqa: E402
+                                   import_csv as _import_csv, propose_entries)
+from chalicelib.domain.bot.matcher import Matcher  # noqa: E402
+from chalicelib.domain.validation import SITE_KEY_RE, Field, validate  # noqa: E402
+from chalicelib.errors import NotFound, ValidationError  # noqa: E402
+
+ENTRY_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+SLOT_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+SLOT_KINDS = ("order", "regex", "phone", "email", "date", "number", "text")
+MAX_FLOWS = 40
+MAX_CSV_CHARS = 2_000_000
+
+_SIMILAR_ITEM = Field(str, min_len=1, max_len=500)
+ENTRY_SCHEMA = {
+    "site_key": Field(str, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "id": Field(str, min_len=1, max_len=128, pattern=ENTRY_ID_RE),
+    "question": Field(str, required=True, min_len=1, max_len=500),
+    "similar": Field(list, item=_SIMILAR_ITEM, max_items=50),
+    "answer": Field(str, required=True, min_len=1, max_len=5000),
+    "tags": Field(list, item=Field(str, min_len=1, max_len=50), max_items=20),
+    "enabled": Field(bool),
+}
+IMPORT_SCHEMA = {
+    "site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "csv": Field(str, required=True, min_len=1, max_len=MAX_CSV_CHARS, strip=False),
+    "mode": Field(str, choices=("merge", "replace")),
+}
+SYNONYMS_SCHEMA = {
+    "site_key": Field(str, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "groups": Field(list, required=True, max_items=500,
+                    item=Field(list, max_items=50, item=Field(str, min_len=1, max_len=100))),
+}
+FLOWS_SCHEMA = {
+    "site_key": Field(str, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "flows": Field(list, required=True, max_items=MAX_FLOWS, item=Field(dict)),
+}
+
+
+def _site(deps, site_key: Optional[str]) -> str:
+    site_key = (site_key or COMMON).strip()
+    if not SITE_KEY_RE.match(site_key):
+        raise ValidationError("'site_key' has an invalid format.", code="invalid_format",
+                              details={"field": "site_key"})
+    if site_key != COMMON and deps.sites.get(site_key) is None:
+        raise NotFound("Unknown site key.", code="unknown_site")
+    return site_key
+
+
+def entry_view(e: KBEntry, site_key: str) -> dict:
+    return {"id": e.id, "question": e.question, "similar": list(e.similar), "answer": e.answer,
+            "tags": list(e.tags or []), "enabled": bool(e.enabled), "site_key": site_key}
+
+
+def list_entries(deps, site_key: Optional[str], q: Optional[str] = None) -> dict:
+    site_key = _site(deps, site_key)
+    repo = kb_repo(deps)
+    version = repo.version(site_key, consistent=True)
+    entries = sorted(repo.entries(site_key, version["gen"]), key=lambda e: e.id)
+    q = (q or "").strip()[:500]
+    if q:
+        # disabled entries are searchable too (the matcher skips them: match on copies)
+        by_id = {e.id: e for e in entries}
+        matcher = Matcher([dataclasses.replace(e, enabled=True) for e in entries],
+                          repo.synonyms(site_key) or None)
+        ranked = [by_id[matcher.entries[i].id] for i, s in matcher.score_all(q) if s >= 0.2]
+        low = q.lower()
+        seen = {e.id for e in ranked}
+        ranked += [e for e in entries if e.id not in seen and any(
+            low in t.lower() for t in [e.id, e.answer, *e.phrasings])]
+        entries = ranked
+    return {"entries": [entry_view(e, site_key) for e in entries], "version": version["v"],
+            "site_key": site_key}
+
+
+def _entry_from(body: dict, entry_id: str, site_key: str) -> KBEntry:
+    for s in body.get("similar") or []:
+        if "|" in s:
+            raise ValidationError("'similar' items must not contain '|'.", code="invalid_format",
+                                  details={"field": "similar"})
+    return KBEntry(id=entry_id, question=body["question"], similar=body.get("similar") or [],
+                   answer=body["answer"], tags=body.get("tags") or [],
+                   enabled=body.get("enabled", True), site_key=site_key)
+
+
+def create_entry(deps, payload: dict) -> dict:
+    import uuid
+    from chalicelib.adapters.kb import ItemConditionFailed
+    from chalicelib.errors import Conflict
+    body = validate(payload, ENTRY_SCHEMA)
+    site_key = _site(deps, body.get("site_key"))
+    entry = _entry_from(body, body.get("id") or uuid.uuid4().hex[:12], site_key)
+    try:
+        version = kb_repo(deps).put_entry(site_key, entry, must_exist=False)
+    except ItemConditionFailed:
+        raise Conflict("An entry with this id already exists.", code="entry_exists")
+    return {"entry": entry_view(entry, site_key), "version": version["v"]}
+
+
+def update_entry(deps, entry_id: str, payload: dict, site_key: Optional[str]) -> dict:
+    from chalicelib.adapters.kb import ItemConditionFailed
+    body = validate(payload, ENTRY_SCHEMA)
+    if body.get("id") not in (None, entry_id):
+        raise ValidationError("'id' does not match the URL.", code="invalid_value",
+                              details={"field": "id"})
+    site_key = _site(deps, body.get("site_key") or site_key)
+    entry = _entry_from(body, entry_id, site_key)
+    try:
+        version = kb_repo(deps).put_entry(site_key, entry, must_exist=True)
+    except ItemConditionFailed:
+        raise NotFound("No such entry.", code="entry_not_found")
+    return {"entry": entry_view(entry, site_key), "version": version["v"]}
+
+
+def delete_entry(deps, entry_id: str, site_key: Optional[str]) -> dict:
+    from chalicelib.adapters.kb import ItemConditionFailed
+    site_key = _site(deps, site_key)
+    try:
+        version = kb_repo(deps).delete_entry(site_key, entry_id)
+    except ItemConditionFailed:
+        raise NotFound("No such entry.", code="entry_not_found")
+    return {"deleted": entry_id, "version": version["v"]}
+
+
+def import_entries(deps, payload: dict) -> dict:
+    """All or nothing: validate the whole file first (errors with line numbers), then write
+    every entry under a new generation and flip the version (see adapters/kb.py)."""
+    body = validate(payload, IMPORT_SCHEMA)
+    site_key = _site(deps, body["site_key"])
+    res = _import_csv(body["csv"])
+    if not res.ok:
+        raise ValidationError(f"The CSV has {len(res.errors)} error(s); nothing was imported.",
+                              code="invalid_csv",
+                              details={"errors": [{"line": e.line, "message": e.message}
+                                                  for e in res.errors[:200]]})
+    if not res.entries:
+        raise ValidationError("The CSV has no entries; nothing was imported.", code="invalid_csv",
+                              details={"errors": [{"line": 2, "message": "no entries"}]})
+    for e in res.entries:
+        e.site_key = site_key
+    out = kb_repo(deps).replace_entries(site_key, res.entries,
+                                        keep_existing=body.get("mode", "merge") == "merge")
+    return {"imported": len(res.entries), "total": out["count"], "version": out["v"],
+            "site_key": site_key}
+
+
+def export_entries(deps, site_key: Optional[str]) -> str:
+    site_key = _site(deps, site_key)
+    return _export_csv(sorted(kb_repo(deps).entries(site_key), key=lambda e: e.id))
+
+
+def proposals(deps, site_key: Optional[str], limit: int = 50) -> dict:
+    site_key = _site(deps, site_key)
+    repo = kb_repo(deps)
+    misses = repo.misses(site_key)
+    props = propose_entries(misses, synonyms=repo.synonyms(site_key) or None)
+    return {"site_key": site_key, "misses": len(misses),
+            "proposals": [{"representative": p.representative, "examples": p.examples,
+                           "count": p.count} for p in props[:limit]]}
+
+
+def duplicates(deps, site_key: Optional[str]) -> dict:
+    site_key = _site(deps, site_key)
+    repo = kb_repo(deps)
+    pairs = find_duplicate_entries(repo.entries(site_key), synonyms=repo.synonyms(site_key) or None)
+    return {"site_key": site_key, "pairs": [{"a": a, "b": b, "score": s} for a, b, s in pairs]}
+
+
+def get_synonyms(deps, site_key: Optional[str]) -> dict:
+    site_key = _site(deps, site_key)
+    return {"site_key": site_key, "groups": kb_repo(deps).synonyms(site_key)}
+
+
+def put_synonyms(deps, payload: dict, site_key: Optional[str]) -> dict:
+    body = validate(payload, SYNONYMS_SCHEMA)
+    site_key = _site(deps, body.get("site_key") or site_key)
+    groups = []
+    for i, g in enumerate(body["groups"]):
+        g = [s for s in dict.fromkeys(g) if s]
+        if len(g) < 2:
+            raise ValidationError(f"'groups[{i}]' needs at least two different phrases.",
+                                  code="invalid_value", details={"field": f"groups[{i}]"})
+        groups.append(g)
+    version = kb_repo(deps).put_synonyms(site_key, groups)
+    return {"site_key": site_key, "groups": groups, "version": version["v"]}
+
+
+def get_flows(deps, site_key: Optional[str]) -> dict:
+    site_key = _site(deps, site_key)
+    return {"site_key": site_key,
+            "flows": sorted(kb_repo(deps).flows(site_key), key=lambda f: f.get("id", ""))}
+
+
+def put_flows(deps, payload: dict, site_key: Optional[str]) -> dict:
+    body = validate(payload, FLOWS_SCHEMA)
+    site_key = _site(deps, body.get("site_key") or site_key)
+    flows = [validate_flow(f, f"flows[{i}]") for i, f in enumerate(body["flows"])]
+    ids = [f["id"] for f in flows]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("Flow ids must be unique.", code="duplicate_id",
+                              details={"field": "flows"})
+    try:
+        FlowEngine(flows)
+    except Exception as exc:  # noqa: BLE001 - anything the engine cannot load
+        raise ValidationError(f"The flows cannot be loaded: {exc}", code="invalid_flow")
+    version = kb_repo(deps).put_flows(site_key, flows)
+    return {"site_key": site_key, "flows": flows, "version": version["v"]}
+
+
+# -- flow validation (what chalicelib/domain/bot/flows.py expects) ----------------------
+_TEXT = Field((str, dict))
+_LANG_TEXT_MAX = 1000
+
+
+def _lang_text(value, name: str, required: bool = False):
+    if value is None:
+        if required:
+            raise ValidationError(f"'{name}' is required.", code="missing_field",
+                                  details={"field": name})
+        return None
+    if isinstance(value, str):
+        if not value.strip() or len(value) > _LANG_TEXT_MAX:
+            raise ValidationError(f"'{name}' must be 1-{_LANG_TEXT_MAX} characters.",
+                                  code="invalid_value", details={"field": name})
+        return value
+    if isinstance(value, dict) and value and all(
+            isinstance(k, str) and len(k) <= 10 and isinstance(v, str) and v.strip()
+            and len(v) <= _LANG_TEXT_MAX for k, v in value.items()):
+        return value
+    raise ValidationError(f"'{name}' must be a text or an object of language -> text.",
+                          code="invalid_type", details={"field": name})
+
+
+def _regex(value, name: str):
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise ValidationError(f"'{name}' must be a regular expression (max 200 characters).",
+                              code="invalid_type", details={"field": name})
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValidationError(f"'{name}' is not a valid regular expression: {exc}",
+                              code="invalid_regex", details={"field": name})
+    return value
+
+
+FLOW_SCHEMA = {
+    "id": Field(str, required=True, min_len=1, max_len=64, pattern=ENTRY_ID_RE),
+    "triggers": Field((dict, list), required=True),
+    "slots": Field(list, max_items=10, item=Field(dict)),
+    "action": Field(dict, required=True, schema={
+        "url": Field(str, required=True, min_len=1, max_len=2000),
+        "method": Field(str, choices=("GET", "POST")),
+        "timeout": Field(float, min=0.1, max=10),
+    }),
+    "answers": Field(dict, required=True),
+    "texts": Field(dict),
+}
+SLOT_SCHEMA = {
+    "name": Field(str, required=True, pattern=SLOT_NAME_RE),
+    "kind": Field(str, choices=SLOT_KINDS),
+    "pattern": Field(str), "validate": Field(str),
+    "prompt": _TEXT, "invalid": _TEXT,
+}
+
+
+def validate_flow(flow: dict, name: str = "flow") -> dict:
+    from chalicelib.adapters.http_endpoint import EndpointError, check_url
+    f = validate(flow, FLOW_SCHEMA, prefix=f"{name}.")
+    trig = f["triggers"]
+    phrases = [p for v in trig.values() for p in (v if isinstance(v, list) else [None])] \
+        if isinstance(trig, dict) else list(trig)
+    if not phrases or not all(isinstance(p, str) and p.strip() and len(p) <= 100 for p in phrases) \
+            or len(phrases) > 50:
+        raise ValidationError(f"'{name}.triggers' must hold 1-50 phrases (lists of strings).",
+                              code="invalid_value", details={"field": f"{name}.triggers"})
+    try:
+        check_url(f["action"]["url"])
+    except EndpointError:
+        raise ValidationError(f"'{name}.action.url' must be an http(s) URL.",
+                              code="invalid_url", details={"field": f"{name}.action.url"})
+    slots = []
+    for i, s in enumerate(f.get("slots") or []):
+        sn = f"{name}.slots[{i}]"
+        s = validate(s, SLOT_SCHEMA, prefix=f"{sn}.")
+        kind = s.get("kind", "regex")
+        _regex(s.get("pattern"), f"{sn}.pattern")
+        _regex(s.get("validate"), f"{sn}.validate")
+        if kind in ("order", "regex") and not s.get("pattern"):
+            raise ValidationError(f"'{sn}.pattern' is required for kind '{kind}'.",
+                                  code="missing_field", details={"field": f"{sn}.pattern"})
+        _lang_text(s.get("prompt"), f"{sn}.prompt", required=True)
+        _lang_text(s.get("invalid"), f"{sn}.invalid")
+        slots.append(s)
+    names = [s["name"] for s in slots]
+    if len(set(names)) != len(names):
+        raise ValidationError(f"'{name}.slots' names must be unique.", code="duplicate_id",
+                              details={"field": f"{name}.slots"})
+    f["slots"] = slots
+    answers = f["answers"]
+    unknown = set(answers) - {"success", "failure"}
+    if unknown:
+        raise ValidationError(f"Unknown field '{name}.answers.{sorted(unknown)[0]}'.",
+                              code="unknown_field", details={"field": f"{name}.answers"})
+    _lang_text(answers.get("success"), f"{name}.answers.success", required=True)
+    _lang_text(answers.get("failure"), f"{name}.answers.failure")
+    for k, v in (f.get("texts") or {}).items():
+        if k not in ("cancelled", "failure", "invalid", "too_many"):
+            raise ValidationError(f"Unknown field '{name}.texts.{k}'.", code="unknown_field",
+                                  details={"field": f"{name}.texts.{k}"})
+        _lang_text(v, f"{name}.texts.{k}", required=True)
+    return f
