@@ -1,0 +1,1624 @@
+/* Parley agent console: plain JS, no framework, no build step.
+ * Everything a user typed is rendered with textContent (the el() helper never sets innerHTML).
+ * REST: {api}/agent/..., {api}/admin/...; live events: {ws}?token=...&role=agent. */
+(function () {
+  "use strict";
+
+  // ------------------------------------------------------------------ i18n
+  var STR = {
+    en: {
+      skip: "Skip to content", signin_title: "Parley agent console", email: "Email", password: "Password",
+      keep_signed_in: "Keep me signed in on this computer", signin: "Sign in", signout: "Sign out",
+      page_inbox: "Inbox", page_supervisor: "Supervisor", page_agents: "Agents", page_teams: "Teams",
+      page_canned: "Canned responses", page_sites: "Sites", page_kb: "Knowledge base",
+      enable_notifications: "Enable notifications", online: "Online", away: "Away", offline: "Offline",
+      chats: "{n} / {m} chats", tab_mine: "Mine", tab_queue: "Queue", tab_open: "Open", tab_all: "All",
+      tab_closed: "Closed", search_ph: "Visitor name or email", any_channel: "Any channel", any_team: "Any team",
+      any_tag: "Any tag", pick_conversation: "Pick a conversation on the left.", accept: "Accept", join: "Join",
+      transfer: "Transfer", reassign: "Reassign", close: "Close", reopen: "Reopen",
+      load_earlier: "Load earlier messages", composer_ph: "Type a reply. Enter sends, Shift+Enter adds a line, /shortcut inserts a canned response.",
+      private_note: "Private note", attach: "Attach", send: "Send", agents_load: "Agents and load",
+      name: "Name", status: "Status", load: "Load", teams: "Teams", live_queue: "Live queue", visitor: "Visitor",
+      team: "Team", waiting: "Waiting", shortcuts: "Keyboard shortcuts", k_enter: "Send the reply",
+      k_shift_enter: "New line", k_ctrl_enter: "Send (also from a note)", k_next_unread: "Next conversation with unread messages",
+      k_prev: "Previous conversation in the list", k_close: "Close the conversation", k_transfer: "Transfer the conversation",
+      k_accept: "Accept the oldest waiting conversation", k_canned: "Insert a canned response",
+      k_help: "This help (outside a text field)", k_esc: "Close a dialog", ok: "OK", to_agent: "To an agent",
+      or_team: "or to a team", note_for_agent: "Note for the next agent", cancel: "Cancel",
+      anonymous: "Visitor", no_conversations: "Nothing here.", waiting_for: "waiting {t}", position: "#{n} in line",
+      connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", typing: "{who} is typing…",
+      seen: "Seen", new_visitor: "New visitor", returning: "Returning ({n} visits)", page: "Current page",
+      referrer: "Referrer", device: "Device", language: "Language", site: "Site", tags_label: "Tags",
+      notes: "Notes", save: "Save", saved: "Saved", previous: "Previous conversations", add_tag: "Add a tag",
+      ev_joined: "{agent} joined", ev_left: "{agent} left", ev_transferred: "Transferred to {target}",
+      ev_closed: "Conversation closed", ev_queued: "Waiting for an agent", ev_assigned: "Assigned to {agent}",
+      ev_rated: "Visitor rated {score}/5", ev_reopened: "Reopened by {agent}", ev_offline: "Visitor left a message / offline",
+      ev_handoff: "Handed to a human", ev_other: "Event: {kind}", note_badge: "Private note", bot: "Bot",
+      you: "You", new_chat: "New conversation waiting", new_message: "New message", rating: "Rating",
+      confirm_close: "Close this conversation?", session_expired: "Your session ended. Please sign in again.",
+      bad_login: "Wrong email or password.", disabled: "This account is disabled.",
+      create: "Create", delete: "Delete", role: "Role", capacity: "Capacity", disabled_label: "Disabled",
+      new_password: "New password", create_agent: "Create an agent", create_team: "Create a team",
+      team_id: "Id (slug)", manual_assign: "Manual assignment only", shortcut: "Shortcut", text: "Text",
+      create_canned: "Add a canned response", site_settings: "Site settings", greeting_en: "Greeting (English)",
+      greeting_zh: "Greeting (Chinese)", color: "Colour", position_label: "Position", left: "Left", right: "Right",
+      locale: "Language", auto: "Auto", bot_enabled: "Bot answers first", default_team: "Team",
+      max_wait: "Max wait (seconds)", idle_close: "Close after idle (minutes)", business_hours: "Business hours",
+      always_open: "Always open", timezone: "Time zone", hours_hint: "e.g. 09:00-12:00, 13:00-18:00; empty = closed",
+      prechat: "Pre-chat fields", add_field: "Add a field", label: "Label", type: "Type", required: "Required",
+      snippet: "Widget snippet", copy: "Copy", copied: "Copied", identity_secret: "Identity secret",
+      create_site: "Create a site", site_key: "Site key", kb_search: "Search questions", question: "Question",
+      similar: "Similar questions (one per line)", answer: "Answer", enabled: "Enabled", create_entry: "Add an entry",
+      import_csv: "Import CSV", export_csv: "Export CSV", proposals: "Proposed entries (unanswered questions)",
+      examples: "Examples", count: "Count", use: "Use", imported: "Imported {n} entries", edit: "Edit",
+      confirm_delete: "Delete this?", error: "Error", choose_file: "CSV file",
+      mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun", none: "—",
+      from_site: "from {site}", unread: "{n} unread"
+    },
+    zh: {
+      skip: "跳到内容", signin_title: "Parley 客服工作台", email: "邮箱", password: "密码",
+      keep_signed_in: "在此电脑上保持登录", signin: "登录", signout: "退出",
+      page_inbox: "会话", page_supervisor: "主管视图", page_agents: "客服", page_teams: "团队",
+      page_canned: "快捷回复", page_sites: "站点", page_kb: "知识库",
+      enable_notifications: "开启桌面通知", online: "在线", away: "离开", offline: "离线",
+      chats: "{n} / {m} 个会话", tab_mine: "我的", tab_queue: "排队", tab_open: "机器人中", tab_all: "全部",
+      tab_closed: "已结束", search_ph: "访客姓名或邮箱", any_channel: "全部渠道", any_team: "全部团队",
+      any_tag: "全部标签", pick_conversation: "请在左侧选择一个会话。", accept: "接入", join: "加入",
+      transfer: "转接", reassign: "重新分配", close: "结束", reopen: "重新打开",
+      load_earlier: "加载更早的消息", composer_ph: "输入回复。回车发送,Shift+回车换行,/快捷词 插入快捷回复。",
+      private_note: "内部备注", attach: "附件", send: "发送", agents_load: "客服与负载",
+      name: "姓名", status: "状态", load: "负载", teams: "团队", live_queue: "实时队列", visitor: "访客",
+      team: "团队", waiting: "等待", shortcuts: "键盘快捷键", k_enter: "发送回复",
+      k_shift_enter: "换行", k_ctrl_enter: "发送(备注也可)", k_next_unread: "下一个有未读消息的会话",
+      k_prev: "列表中的上一个会话", k_close: "结束会话", k_transfer: "转接会话",
+      k_accept: "接入等待最久的会话", k_canned: "插入快捷回复",
+      k_help: "显示本帮助(不在输入框中时)", k_esc: "关闭对话框", ok: "确定", to_agent: "转给客服",
+      or_team: "或转给团队", note_for_agent: "给下一位客服的备注", cancel: "取消",
+      anonymous: "访客", no_conversations: "暂无会话。", waiting_for: "已等待 {t}", position: "第 {n} 位",
+      connecting: "连接中…", live: "已连接", reconnecting: "重新连接中…", typing: "{who} 正在输入…",
+      seen: "已读", new_visitor: "新访客", returning: "回访客({n} 次访问)", page: "当前页面",
+      referrer: "来源", device: "设备", language: "语言", site: "站点", tags_label: "标签",
+      notes: "备注", save: "保存", saved: "已保存", previous: "历史会话", add_tag: "添加标签",
+      ev_joined: "{agent} 加入了会话", ev_left: "{agent} 离开了会话", ev_transferred: "已转接给 {target}",
+      ev_closed: "会话已结束", ev_queued: "正在等待客服", ev_assigned: "已分配给 {agent}",
+      ev_rated: "访客评分 {score}/5", ev_reopened: "{agent} 重新打开了会话", ev_offline: "访客留言 / 非工作时间",
+      ev_handoff: "已转人工", ev_other: "事件:{kind}", note_badge: "内部备注", bot: "机器人",
+      you: "我", new_chat: "有新的会话在等待", new_message: "新消息", rating: "评分",
+      confirm_close: "确定结束此会话?", session_expired: "登录已过期,请重新登录。",
+      bad_login: "邮箱或密码错误。", disabled: "该账号已停用。",
+      create: "创建", delete: "删除", role: "角色", capacity: "容量", disabled_label: "停用",
+      new_password: "新密码", create_agent: "创建客服", create_team: "创建团队",
+      team_id: "标识(英文)", manual_assign: "仅手动分配", shortcut: "快捷词", text: "内容",
+      create_canned: "添加快捷回复", site_settings: "站点设置", greeting_en: "欢迎语(英文)",
+      greeting_zh: "欢迎语(中文)", color: "颜色", position_label: "位置", left: "左侧", right: "右侧",
+      locale: "语言", auto: "自动", bot_enabled: "机器人先回答", default_team: "团队",
+      max_wait: "最长等待(秒)", idle_close: "空闲自动结束(分钟)", business_hours: "营业时间",
+      always_open: "全天开放", timezone: "时区", hours_hint: "例如 09:00-12:00, 13:00-18:00;留空 = 休息",
+      prechat: "咨询前表单字段", add_field: "添加字段", label: "显示名称", type: "类型", required: "必填",
+      snippet: "嵌入代码", copy: "复制", copied: "已复制", identity_secret: "身份验证密钥",
+      create_site: "创建站点", site_key: "站点标识", kb_search: "搜索问题", question: "问题",
+      similar: "相似问法(每行一个)", answer: "答案", enabled: "启用", create_entry: "添加条目",
+      import_csv: "导入 CSV", export_csv: "导出 CSV", proposals: "建议条目(未回答的问题)",
+      examples: "示例", count: "次数", use: "采用", imported: "已导入 {n} 条", edit: "编辑",
+      confirm_delete: "确定删除?", error: "错误", choose_file: "CSV 文件",
+      mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: "周五", sat: "周六", sun: "周日", none: "—",
+      from_site: "来自 {site}", unread: "{n} 条未读"
+    }
+  };
+  var lang = localStorage.getItem("parley.console.lang") ||
+    ((navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en");
+
+  function t(key, vars) {
+    var s = (STR[lang] && STR[lang][key]) || STR.en[key] || key;
+    if (vars) Object.keys(vars).forEach(function (k) { s = s.split("{" + k + "}").join(String(vars[k])); });
+    return s;
+  }
+
+  function applyI18n() {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.getAttribute("data-i18n")); });
+    document.querySelectorAll("[data-i18n-ph]").forEach(function (n) { n.placeholder = t(n.getAttribute("data-i18n-ph")); });
+    document.querySelectorAll(".lang-toggle").forEach(function (b) { b.textContent = lang === "zh" ? "English" : "中文"; });
+  }
+
+  // ------------------------------------------------------------------ DOM helpers
+  function $(id) { return document.getElementById(id); }
+
+  /* el("div", {class: "x", onclick: fn, "aria-label": "y"}, [child, "text"]) — text via textContent only */
+  function el(tag, attrs, children) {
+    var n = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === undefined || v === null || v === false) return;
+      if (k.indexOf("on") === 0 && typeof v === "function") n.addEventListener(k.slice(2), v);
+      else if (k === "text") n.textContent = v;
+      else if (k === "value") n.value = v;
+      else if (k === "checked") n.checked = !!v;
+      else if (k === "dataset") Object.keys(v).forEach(function (d) { n.dataset[d] = v[d]; });
+      else n.setAttribute(k, v === true ? "" : String(v));
+    });
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined || c === false) return;
+      n.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    });
+    return n;
+  }
+
+  function clear(n) { while (n.firstChild) n.removeChild(n.firstChild); return n; }
+
+  function toast(msg, kind) {
+    var n = el("div", {class: "toast " + (kind || ""), text: msg});
+    $("toasts").appendChild(n);
+    setTimeout(function () { n.remove(); }, 5000);
+  }
+
+  function fmtDuration(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + "s";
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + "m " + (s % 60) + "s";
+    return Math.floor(m / 60) + "h " + (m % 60) + "m";
+  }
+
+  function fmtTime(ms) {
+    if (!ms) return "";
+    var d = new Date(ms);
+    var same = new Date().toDateString() === d.toDateString();
+    return same ? d.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"}) : d.toLocaleString();
+  }
+
+  function uid() {
+    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+  }
+
+  // ------------------------------------------------------------------ state
+  var cfg = {api: "/v1", ws: (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws"};
+  var S = {
+    auth: null,              // {token, expires_at, agent}
+    me: null,                // agent view
+    tab: "mine",
+    page: "inbox",
+    lists: {mine: [], queue: [], open: [], all: [], closed: []},
+    convs: {},               // cid -> conversation view (merged)
+    msgs: {},                // cid -> {seq: message}
+    firstSeq: {},            // cid -> lowest loaded seq
+    hasMore: {},
+    details: {},             // cid -> {visitor, previous_conversations}
+    current: null,
+    canned: [],
+    agents: [],              // supervisor view
+    ws: null, wsState: "offline", wsAttempts: 0, wsTimer: null, pingTimer: null,
+    typingTimers: {}, lastTypingSent: 0,
+    knownQueue: null,        // set of cids seen in the queue (to notify new ones)
+    refreshTimer: null, tokenTimer: null,
+    audio: null
+  };
+
+  // ------------------------------------------------------------------ auth storage
+  var AUTH_KEY = "parley.console.auth";
+
+  function loadAuth() {
+    var raw = sessionStorage.getItem(AUTH_KEY) || localStorage.getItem(AUTH_KEY);
+    if (!raw) return null;
+    try {
+      var a = JSON.parse(raw);
+      if (expiresMs(a) <= Date.now()) { clearAuth(); return null; }
+      return a;
+    } catch (e) { return null; }
+  }
+
+  function saveAuth(a, keep) {
+    S.auth = a;
+    var store = keep ? localStorage : sessionStorage;
+    (keep ? sessionStorage : localStorage).removeItem(AUTH_KEY);
+    a.keep = !!keep;
+    store.setItem(AUTH_KEY, JSON.stringify(a));
+  }
+
+  function clearAuth() {
+    sessionStorage.removeItem(AUTH_KEY);
+    localStorage.removeItem(AUTH_KEY);
+    S.auth = null;
+  }
+
+  function expiresMs(a) {
+    var e = Number(a && a.expires_at) || 0;
+    return e < 1e12 ? e * 1000 : e;
+  }
+
+  // ------------------------------------------------------------------ REST
+  function ApiError(status, body) {
+    var err = (body && body.error) || {};
+    this.status = status;
+    this.code = err.code || ("http_" + status);
+    this.message = err.message || ("HTTP " + status);
+    this.details = err.details || {};
+  }
+
+  function api(method, path, body, opts) {
+    opts = opts || {};
+    var headers = {};
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (S.auth && !opts.noAuth) headers.Authorization = "Bearer " + S.auth.token;
+    return fetch(cfg.api + path, {method: method, headers: headers,
+      body: body !== undefined ? JSON.stringify(body) : undefined}).then(function (resp) {
+      if (opts.raw) {
+        if (!resp.ok) return resp.json().catch(function () { return {}; }).then(function (b) { throw new ApiError(resp.status, b); });
+        return resp;
+      }
+      return resp.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        if (!resp.ok) {
+          var err = new ApiError(resp.status, data);
+          if (resp.status === 401 && !opts.noAuth) sessionEnded(err);
+          throw err;
+        }
+        return data;
+      });
+    });
+  }
+
+  function report(err) {
+    if (err && err.status === 401) return;
+    toast((err && err.message) || String(err), "bad");
+  }
+
+  function sessionEnded(err) {
+    if (!S.auth) return;
+    clearAuth();
+    stopLive();
+    showLogin(err && err.code === "account_disabled" ? t("disabled") : t("session_expired"));
+  }
+
+  function scheduleRefresh() {
+    clearTimeout(S.tokenTimer);
+    if (!S.auth) return;
+    var left = expiresMs(S.auth) - Date.now();
+    var wait = Math.max(5000, Math.min(left - 5 * 60 * 1000, left / 2));
+    S.tokenTimer = setTimeout(function () {
+      api("POST", "/agent/token", {}).then(function (r) {
+        saveAuth({token: r.token, expires_at: r.expires_at, agent: r.agent}, S.auth && S.auth.keep);
+        S.me = Object.assign(S.me || {}, r.agent);
+        scheduleRefresh();
+      }).catch(function (e) { if (e.status !== 401) setTimeout(scheduleRefresh, 30000); });
+    }, wait);
+  }
+
+  // ------------------------------------------------------------------ sign-in
+  function showLogin(message) {
+    $("app").hidden = true;
+    $("login").hidden = false;
+    $("login-error").textContent = message || "";
+    document.title = "Parley console";
+    setTimeout(function () { $("login-email").focus(); }, 0);
+  }
+
+  $("login-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    $("login-error").textContent = "";
+    api("POST", "/agent/login", {email: $("login-email").value.trim(), password: $("login-password").value},
+      {noAuth: true}).then(function (r) {
+      saveAuth({token: r.token, expires_at: r.expires_at, agent: r.agent}, $("login-keep").checked);
+      $("login-password").value = "";
+      start();
+    }).catch(function (e) {
+      $("login-error").textContent = e.code === "account_disabled" ? t("disabled") :
+        (e.status === 401 ? t("bad_login") : e.message);
+    });
+  });
+
+  $("signout").addEventListener("click", function () {
+    clearAuth();
+    stopLive();
+    S.current = null; S.convs = {}; S.msgs = {};
+    showLogin("");
+  });
+
+  // ------------------------------------------------------------------ start
+  function isSupervisor() { return S.me && (S.me.role === "supervisor" || S.me.role === "admin"); }
+  function isAdmin() { return S.me && S.me.role === "admin"; }
+
+  function start() {
+    S.auth = S.auth || loadAuth();
+    if (!S.auth) return showLogin("");
+    S.me = S.auth.agent;
+    $("login").hidden = true;
+    $("app").hidden = false;
+    api("GET", "/agent/me").then(function (me) {
+      S.me = me;
+      renderMe();
+      applyRoles();
+      scheduleRefresh();
+      connectWs();
+      refreshAll();
+      loadCanned();
+      if (isSupervisor()) loadAgents();
+      showPage(S.page);
+    }).catch(report);
+  }
+
+  function applyRoles() {
+    document.querySelectorAll("[data-role]").forEach(function (n) {
+      var need = n.getAttribute("data-role");
+      n.hidden = need === "admin" ? !isAdmin() : !isSupervisor();
+    });
+  }
+
+  function renderMe() {
+    if (!S.me) return;
+    $("me-name").textContent = S.me.name || S.me.email;
+    var st = S.me.status || "offline";
+    var b = $("presence");
+    b.textContent = t(st === "online" ? "online" : (st === "away" ? "away" : "offline"));
+    b.className = "presence " + st;
+    b.setAttribute("aria-pressed", st === "online" ? "true" : "false");
+    b.setAttribute("aria-label", t("status") + ": " + b.textContent);
+    $("load").textContent = t("chats", {n: S.me.active_count || 0, m: S.me.capacity || 0});
+  }
+
+  $("presence").addEventListener("click", function () {
+    var next = S.me && S.me.status === "online" ? "away" : "online";
+    api("PUT", "/agent/status", {status: next}).then(function (r) {
+      S.me = Object.assign(S.me, (r && r.agent) || r || {}, {status: next});
+      renderMe();
+      scheduleListRefresh();
+    }).catch(report);
+  });
+
+  // ------------------------------------------------------------------ pages
+  document.querySelectorAll("#pages [data-page]").forEach(function (b) {
+    b.addEventListener("click", function () { showPage(b.getAttribute("data-page")); });
+  });
+
+  function showPage(page) {
+    S.page = page;
+    document.querySelectorAll("main > .page").forEach(function (p) { p.hidden = p.getAttribute("data-page") !== page; });
+    document.querySelectorAll("#pages [data-page]").forEach(function (b) {
+      if (b.getAttribute("data-page") === page) b.setAttribute("aria-current", "page"); else b.removeAttribute("aria-current");
+    });
+    if (page === "supervisor") { loadAgents(); loadList("queue"); }
+    if (ADMIN_PAGES[page]) ADMIN_PAGES[page]();
+  }
+
+  // ------------------------------------------------------------------ inbox lists
+  var LIST_PATH = {
+    mine: "/agent/conversations?status=mine", queue: "/agent/queue", open: "/agent/conversations?status=open",
+    all: "/agent/conversations?status=assigned", closed: "/agent/conversations?status=closed"
+  };
+
+  function loadList(tab) {
+    if (tab === "all" && !isSupervisor()) return Promise.resolve();
+    return api("GET", LIST_PATH[tab]).then(function (r) {
+      var list = (r && r.conversations) || [];
+      list.forEach(mergeConv);
+      S.lists[tab] = list.map(function (c) { return c.conversation_id; });
+      if (tab === "queue") noticeQueue(list);
+      renderCounts();
+      if (tab === S.tab) renderList();
+      if (tab === "queue" && S.page === "supervisor") renderSupervisor();
+      updateTitle();
+    }).catch(report);
+  }
+
+  function refreshAll() {
+    ["mine", "queue", "open"].concat(isSupervisor() ? ["all"] : []).forEach(loadList);
+    if (S.tab === "closed") loadList("closed");
+  }
+
+  function scheduleListRefresh() {
+    clearTimeout(S.refreshTimer);
+    S.refreshTimer = setTimeout(function () {
+      refreshAll();
+      if (S.tab === "closed") loadList("closed");
+    }, 250);
+  }
+
+  function mergeConv(c) {
+    if (!c || !c.conversation_id) return null;
+    var old = S.convs[c.conversation_id] || {};
+    var merged = Object.assign({}, old, c);
+    if (old.last_seq && old.last_seq > (c.last_seq || 0)) merged.last_seq = old.last_seq;
+    if (old.reads && c.reads) {
+      merged.reads = Object.assign({}, old.reads);
+      Object.keys(c.reads).forEach(function (k) { merged.reads[k] = Math.max(merged.reads[k] || 0, c.reads[k]); });
+    }
+    S.convs[c.conversation_id] = merged;
+    return merged;
+  }
+
+  function unread(c) {
+    if (!c || !S.me) return 0;
+    var read = (c.reads || {})[S.me.agent_id] || 0;
+    return Math.max(0, (c.last_seq || 0) - read);
+  }
+
+  function visitorLabel(c) {
+    var d = S.details[c.conversation_id];
+    var v = (d && d.visitor) || c.visitor || {};
+    return v.name || v.email || c.visitor_name || (c.attrs && c.attrs.visitor_name) || (t("anonymous") + " " + String(c.visitor_id || "").slice(-4));
+  }
+
+  function matchesFilters(c) {
+    var q = $("f-search").value.trim().toLowerCase();
+    if (q) {
+      var d = S.details[c.conversation_id];
+      var v = (d && d.visitor) || {};
+      var hay = [visitorLabel(c), v.email, v.name, c.visitor_id, c.conversation_id].join(" ").toLowerCase();
+      if (hay.indexOf(q) < 0) return false;
+    }
+    var ch = $("f-channel").value, team = $("f-team").value, tag = $("f-tag").value;
+    if (ch && (c.channel || "web") !== ch) return false;
+    if (team && (c.team || c.queue_key || "") !== team) return false;
+    if (tag && (c.tags || []).indexOf(tag) < 0) return false;
+    return true;
+  }
+
+  function fillFilter(select, values) {
+    var cur = select.value;
+    while (select.options.length > 1) select.remove(1);
+    values.sort().forEach(function (v) { select.appendChild(el("option", {value: v, text: v})); });
+    select.value = values.indexOf(cur) >= 0 ? cur : "";
+  }
+
+  function renderList() {
+    var ids = S.lists[S.tab] || [];
+    var all = ids.map(function (id) { return S.convs[id]; }).filter(Boolean);
+    var channels = {}, teams = {}, tags = {};
+    all.forEach(function (c) {
+      channels[c.channel || "web"] = 1;
+      if (c.team || c.queue_key) teams[c.team || c.queue_key] = 1;
+      (c.tags || []).forEach(function (x) { tags[x] = 1; });
+    });
+    fillFilter($("f-channel"), Object.keys(channels));
+    fillFilter($("f-team"), Object.keys(teams));
+    fillFilter($("f-tag"), Object.keys(tags));
+    var list = clear($("conv-list"));
+    var shown = all.filter(matchesFilters);
+    if (!shown.length) list.appendChild(el("li", {class: "none", text: t("no_conversations")}));
+    shown.forEach(function (c) {
+      var n = unread(c);
+      var meta = [];
+      if (S.tab === "queue") {
+        var since = (c.attrs && c.attrs.queued_at) || (c.waiting_ms ? Date.now() - c.waiting_ms : c.updated_at);
+        meta.push(el("span", {class: "pos", text: t("position", {n: c.queue_position || "?"})}));
+        meta.push(el("span", {class: "wait", "data-since": since, text: t("waiting_for", {t: fmtDuration(Date.now() - since)})}));
+      } else {
+        meta.push(el("span", {class: "time", text: fmtTime(c.last_message_at || c.updated_at)}));
+      }
+      if (c.team || c.queue_key) meta.push(el("span", {class: "chip", text: c.team || c.queue_key}));
+      (c.tags || []).slice(0, 3).forEach(function (x) { meta.push(el("span", {class: "chip tag", text: x})); });
+      var li = el("li", {role: "option", tabindex: "0", class: "conv" + (c.conversation_id === S.current ? " active" : "") + (n ? " has-unread" : ""),
+        "aria-selected": c.conversation_id === S.current ? "true" : "false",
+        dataset: {cid: c.conversation_id},
+        onclick: function () { openConversation(c.conversation_id); },
+        onkeydown: function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openConversation(c.conversation_id); } }
+      }, [
+        el("div", {class: "row spread"}, [
+          el("strong", {class: "who", text: visitorLabel(c)}),
+          n ? el("span", {class: "unread", "aria-label": t("unread", {n: n}), text: String(n)}) : null
+        ]),
+        el("div", {class: "meta"}, meta),
+        S.tab === "queue" ? el("button", {type: "button", class: "small primary accept-btn", text: t("accept"),
+          onclick: function (e) { e.stopPropagation(); accept(c.conversation_id); }}) : null
+      ]);
+      list.appendChild(li);
+    });
+  }
+
+  function renderCounts() {
+    ["mine", "queue", "open", "all"].forEach(function (k) {
+      var n = document.querySelector("[data-count='" + k + "']");
+      if (n) n.textContent = (S.lists[k] || []).length ? "(" + S.lists[k].length + ")" : "";
+    });
+  }
+
+  document.querySelectorAll("#tabs [data-tab]").forEach(function (b) {
+    b.addEventListener("click", function () { selectTab(b.getAttribute("data-tab")); });
+    b.addEventListener("keydown", function (e) {
+      if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+      var tabs = Array.prototype.filter.call(document.querySelectorAll("#tabs [data-tab]"), function (x) { return !x.hidden; });
+      var i = tabs.indexOf(b) + (e.key === "ArrowRight" ? 1 : -1);
+      var next = tabs[(i + tabs.length) % tabs.length];
+      next.focus(); selectTab(next.getAttribute("data-tab"));
+    });
+  });
+
+  function selectTab(tab) {
+    S.tab = tab;
+    document.querySelectorAll("#tabs [data-tab]").forEach(function (b) {
+      var on = b.getAttribute("data-tab") === tab;
+      b.setAttribute("aria-selected", on ? "true" : "false");
+      b.tabIndex = on ? 0 : -1;
+    });
+    renderList();
+    loadList(tab);
+  }
+
+  ["f-search", "f-channel", "f-team", "f-tag"].forEach(function (id) {
+    $(id).addEventListener("input", renderList);
+  });
+
+  setInterval(function () {   // waiting times tick
+    document.querySelectorAll("[data-since]").forEach(function (n) {
+      n.textContent = t("waiting_for", {t: fmtDuration(Date.now() - Number(n.getAttribute("data-since")))});
+    });
+  }, 1000);
+
+  function noticeQueue(list) {
+    var ids = list.map(function (c) { return c.conversation_id; });
+    if (S.knownQueue) {
+      var fresh = ids.filter(function (id) { return !S.knownQueue[id]; });
+      if (fresh.length && S.me && S.me.status === "online") notify(t("new_chat"), visitorLabel(S.convs[fresh[0]]));
+    }
+    S.knownQueue = {};
+    ids.forEach(function (id) { S.knownQueue[id] = 1; });
+  }
+
+  // ------------------------------------------------------------------ conversation view
+  function openConversation(cid) {
+    S.current = cid;
+    if (S.page !== "inbox") showPage("inbox");
+    $("conv-empty").hidden = true;
+    $("conv-view").hidden = false;
+    renderList();
+    renderHeader();
+    clear($("log"));
+    clear($("typing"));
+    renderVisitor();
+    var have = S.msgs[cid] && Object.keys(S.msgs[cid]).length;
+    var p1 = api("GET", "/agent/conversations/" + encodeURIComponent(cid)).then(function (r) {
+      mergeConv(r.conversation);
+      S.details[cid] = {visitor: r.visitor, previous: r.previous_conversations || []};
+      if (S.current === cid) { renderHeader(); renderVisitor(); renderList(); }
+    });
+    var p2 = have ? syncConversation(cid) : api("GET", "/agent/conversations/" + encodeURIComponent(cid) + "/messages?limit=50").then(function (r) {
+      addMessages(cid, r.messages || []);
+      S.hasMore[cid] = !!r.has_more;
+      if (r.conversation) mergeConv(r.conversation);
+    });
+    renderLog(true);
+    Promise.all([p1, p2]).then(function () {
+      if (S.current === cid) { renderLog(true); markRead(); }
+    }).catch(report);
+    $("input").focus();
+  }
+
+  function addMessages(cid, list) {
+    var store = S.msgs[cid] = S.msgs[cid] || {};
+    var added = 0;
+    list.forEach(function (m) {
+      if (!store[m.seq]) added++;
+      store[m.seq] = m;                  // dedupe by seq
+      if (S.firstSeq[cid] === undefined || m.seq < S.firstSeq[cid]) S.firstSeq[cid] = m.seq;
+      var c = S.convs[cid];
+      if (c && m.seq > (c.last_seq || 0)) c.last_seq = m.seq;
+    });
+    return added;
+  }
+
+  function lastSeq(cid) {
+    var keys = Object.keys(S.msgs[cid] || {}).map(Number);
+    return keys.length ? Math.max.apply(null, keys) : 0;
+  }
+
+  function eventText(m) {
+    var e = m.event || {};
+    var agent = e.agent_name || e.agent || e.to_agent_name || "";
+    switch (e.kind) {
+      case "joined": return t("ev_joined", {agent: agent});
+      case "left": return t("ev_left", {agent: agent});
+      case "transferred": return t("ev_transferred", {target: e.to_agent_name || e.to_team || e.team || e.to_agent_id || ""});
+      case "closed": return t("ev_closed");
+      case "queued": return t("ev_queued");
+      case "assigned": return t("ev_assigned", {agent: agent});
+      case "reopened": return t("ev_reopened", {agent: agent});
+      case "rated": return t("ev_rated", {score: e.score}) + (m.text ? " — " + m.text : "");
+      case "offline": return t("ev_offline");
+      case "handoff": return t("ev_handoff");
+      default: return t("ev_other", {kind: e.kind || "?"});
+    }
+  }
+
+  function renderMessage(m) {
+    var who = m.sender || {};
+    var mine = who.type === "agent" && S.me && who.id === S.me.agent_id;
+    if (m.type === "event") {
+      return el("li", {class: "msg event", dataset: {seq: m.seq, kind: (m.event || {}).kind || ""}}, [
+        el("span", {text: eventText(m)}), el("time", {text: fmtTime(m.created_at)})]);
+    }
+    var cls = "msg " + (who.type || "system") + (mine ? " mine" : "") + (m.type === "note" ? " note" : "");
+    var body = el("div", {class: "bubble"});
+    if (m.type === "note") body.appendChild(el("span", {class: "note-badge", text: t("note_badge")}));
+    if (m.text) body.appendChild(el("div", {class: "text", text: m.text}));
+    if (m.attachment) {
+      var a = m.attachment;
+      var link = el("a", {href: a.url || "#", target: "_blank", rel: "noopener noreferrer", class: "attachment"});
+      if (a.url && /^image\//.test(a.content_type || "")) link.appendChild(el("img", {src: a.url, alt: a.name || "", loading: "lazy"}));
+      link.appendChild(el("span", {text: (a.name || "file") + (a.size ? " (" + Math.ceil(a.size / 1024) + " KB)" : "")}));
+      body.appendChild(link);
+    }
+    if (m.extra && m.extra.suggestions && m.extra.suggestions.length) {
+      body.appendChild(el("div", {class: "suggestions"}, m.extra.suggestions.map(function (s) {
+        return el("span", {class: "chip", text: typeof s === "string" ? s : (s.question || s.text || "")});
+      })));
+    }
+    var name = mine ? t("you") : (who.type === "bot" ? (who.name || t("bot")) : (who.type === "visitor" ? visitorLabel(S.convs[m.conversation_id] || {}) : (who.name || who.type)));
+    return el("li", {class: cls, dataset: {seq: m.seq}}, [
+      el("div", {class: "from"}, [el("span", {text: name}), el("time", {text: fmtTime(m.created_at)})]),
+      body
+    ]);
+  }
+
+  function renderLog(scroll) {
+    var cid = S.current;
+    if (!cid) return;
+    var log = $("log");
+    var wrap = log.parentNode;
+    var atBottom = wrap.scrollHeight - wrap.scrollTop - wrap.clientHeight < 40;
+    clear(log);
+    var seqs = Object.keys(S.msgs[cid] || {}).map(Number).sort(function (a, b) { return a - b; });
+    var c = S.convs[cid] || {};
+    var seenSeq = (c.reads || {}).visitor || 0;
+    var lastMine = 0;
+    seqs.forEach(function (s) {
+      var m = S.msgs[cid][s];
+      if (m.sender && m.sender.type === "agent" && m.type !== "note" && s <= seenSeq) lastMine = s;
+    });
+    seqs.forEach(function (s) {
+      var li = renderMessage(S.msgs[cid][s]);
+      if (s === lastMine) li.appendChild(el("div", {class: "seen", text: t("seen")}));
+      log.appendChild(li);
+    });
+    $("load-earlier").hidden = !(S.hasMore[cid]);
+    if (scroll || atBottom) wrap.scrollTop = wrap.scrollHeight;
+  }
+
+  $("load-earlier").addEventListener("click", function () {
+    var cid = S.current;
+    var before = S.firstSeq[cid];
+    if (!cid || !before) return;
+    var wrap = $("log").parentNode;
+    var h = wrap.scrollHeight;
+    api("GET", "/agent/conversations/" + encodeURIComponent(cid) + "/messages?before=" + before + "&limit=50").then(function (r) {
+      addMessages(cid, r.messages || []);
+      S.hasMore[cid] = !!r.has_more;
+      renderLog(false);
+      wrap.scrollTop = wrap.scrollHeight - h;
+    }).catch(report);
+  });
+
+  function renderHeader() {
+    var c = S.convs[S.current];
+    if (!c) return;
+    $("conv-title").textContent = visitorLabel(c);
+    $("conv-status").textContent = c.status || "";
+    $("conv-status").className = "badge " + (c.status || "");
+    var tags = clear($("conv-tags"));
+    (c.tags || []).forEach(function (x) {
+      tags.appendChild(el("span", {class: "chip tag"}, [x, el("button", {type: "button", class: "x", "aria-label": "Remove tag " + x, text: "×",
+        onclick: function () { setTags(c.conversation_id, [], [x]); }})]));
+    });
+    tags.appendChild(el("input", {class: "tag-input", type: "text", maxlength: "40", placeholder: "+ " + t("add_tag"), "aria-label": t("add_tag"),
+      onkeydown: function (e) { if (e.key === "Enter" && e.target.value.trim()) { e.preventDefault(); setTags(c.conversation_id, [e.target.value.trim()], []); } }}));
+    if (c.attrs && c.attrs.rating) tags.appendChild(el("span", {class: "chip rating", text: t("rating") + ": " + "★".repeat(c.attrs.rating.score || 0)}));
+    var me = S.me ? S.me.agent_id : null;
+    var mineConv = c.agent_id === me;
+    var participant = mineConv || (c.participants || []).indexOf(me) >= 0;
+    var show = {
+      accept: ["queued", "open", "new", "offline"].indexOf(c.status) >= 0,
+      join: c.status !== "closed" && !participant && isSupervisor(),
+      transfer: c.status === "assigned" && (mineConv || isSupervisor()),
+      reassign: c.status === "assigned" && isSupervisor(),
+      close: c.status !== "closed" && (participant || isSupervisor() || !c.agent_id),
+      reopen: c.status === "closed"
+    };
+    document.querySelectorAll("#conv-actions [data-act]").forEach(function (b) { b.hidden = !show[b.getAttribute("data-act")]; });
+    $("input").disabled = c.status === "closed";
+  }
+
+  function renderVisitor() {
+    var panel = clear($("visitor-panel"));
+    var c = S.convs[S.current];
+    if (!c) return;
+    var d = S.details[S.current] || {};
+    var v = d.visitor || {};
+    function row(label, value, isLink) {
+      if (value === undefined || value === null || value === "") return null;
+      var val = isLink && /^https?:\/\//i.test(value) ? el("a", {href: value, target: "_blank", rel: "noopener noreferrer", text: value}) : el("span", {text: String(value)});
+      return el("div", {class: "kv"}, [el("dt", {text: label}), el("dd", {}, [val])]);
+    }
+    panel.appendChild(el("h2", {text: v.name || v.email || t("anonymous")}));
+    panel.appendChild(el("p", {class: "muted", text: (v.visits || 1) > 1 ? t("returning", {n: v.visits}) : t("new_visitor")}));
+    panel.appendChild(el("dl", {}, [
+      row(t("email"), v.email), row(t("site"), v.site_key || c.site_key), row(t("page"), v.page_url, true),
+      row(t("referrer"), v.referrer, true), row(t("device"), device(v.user_agent)), row(t("language"), v.locale),
+      row("Channel", c.channel)
+    ]));
+    if (v.attributes) {
+      panel.appendChild(el("dl", {class: "attrs"}, Object.keys(v.attributes).map(function (k) { return row(k, v.attributes[k]); })));
+    }
+    if (v.visitor_id) {
+      var tagsIn = el("input", {type: "text", id: "v-tags", value: (v.tags || []).join(", "), "aria-label": t("tags_label")});
+      var notes = el("textarea", {id: "v-notes", rows: "4", maxlength: "5000", "aria-label": t("notes"), value: v.notes || ""});
+      notes.value = v.notes || "";
+      panel.appendChild(el("label", {}, [el("span", {text: t("tags_label")}), tagsIn]));
+      panel.appendChild(el("label", {}, [el("span", {text: t("notes")}), notes]));
+      panel.appendChild(el("button", {type: "button", text: t("save"), onclick: function () {
+        var tags = tagsIn.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean);
+        api("PATCH", "/agent/visitors/" + encodeURIComponent(v.visitor_id), {notes: notes.value, tags: tags}).then(function (r) {
+          if (r && r.visitor) d.visitor = r.visitor;
+          toast(t("saved"));
+        }).catch(report);
+      }}));
+    }
+    var prev = d.previous || [];
+    if (prev.length) {
+      panel.appendChild(el("h3", {text: t("previous")}));
+      panel.appendChild(el("ul", {class: "prev"}, prev.map(function (p) {
+        mergeConv(p);
+        return el("li", {}, [el("button", {type: "button", class: "link", text: fmtTime(p.created_at) + " · " + (p.status || ""),
+          onclick: function () { openConversation(p.conversation_id); }})]);
+      })));
+    }
+  }
+
+  function device(ua) {
+    if (!ua) return "";
+    var os = /Windows/.test(ua) ? "Windows" : /iPhone|iPad/.test(ua) ? "iOS" : /Android/.test(ua) ? "Android" :
+      /Mac OS X/.test(ua) ? "macOS" : /Linux/.test(ua) ? "Linux" : "";
+    var br = /Edg\//.test(ua) ? "Edge" : /Chrome\//.test(ua) ? "Chrome" : /Firefox\//.test(ua) ? "Firefox" :
+      /Safari\//.test(ua) ? "Safari" : "";
+    var kind = /Mobi|iPhone|Android/.test(ua) ? "mobile" : "desktop";
+    return [br, os, kind].filter(Boolean).join(" · ") || ua.slice(0, 60);
+  }
+
+  // ------------------------------------------------------------------ actions
+  function act(cid, path, body) {
+    return api("POST", "/agent/conversations/" + encodeURIComponent(cid) + path, body || {}).then(function (r) {
+      if (r && r.conversation) mergeConv(r.conversation);
+      if (cid === S.current) { renderHeader(); syncConversation(cid); }
+      scheduleListRefresh();
+      return r;
+    });
+  }
+
+  function accept(cid) {
+    return act(cid, "/accept").then(function () {
+      selectTab("mine");
+      openConversation(cid);
+    }).catch(report);
+  }
+
+  function setTags(cid, add, remove) {
+    act(cid, "/tags", {add: add, remove: remove}).catch(report);
+  }
+
+  document.querySelectorAll("#conv-actions [data-act]").forEach(function (b) {
+    b.addEventListener("click", function () { doAction(b.getAttribute("data-act")); });
+  });
+
+  function doAction(name) {
+    var cid = S.current;
+    if (!cid) return;
+    if (name === "accept") return accept(cid);
+    if (name === "join") return act(cid, "/join").catch(report);
+    if (name === "close") return act(cid, "/close").catch(report);
+    if (name === "reopen") return act(cid, "/reopen").catch(report);
+    if (name === "transfer" || name === "reassign") return openTransfer(name);
+  }
+
+  var transferMode = "transfer";
+  function openTransfer(mode) {
+    transferMode = mode;
+    $("transfer-error").textContent = "";
+    $("transfer-team").value = "";
+    $("transfer-note").value = "";
+    $("transfer-team").parentNode.hidden = mode === "reassign";
+    $("transfer-note").parentNode.hidden = mode === "reassign";
+    $("transfer-title").textContent = t(mode);
+    var sel = $("transfer-agent");
+    while (sel.options.length > 1) sel.remove(1);
+    var fill = function (agents) {
+      agents.filter(function (a) { return a.agent_id !== (S.me && S.me.agent_id); }).forEach(function (a) {
+        sel.appendChild(el("option", {value: a.agent_id, text: (a.name || a.email) + " · " + t(a.status || "offline") +
+          " · " + (a.active_count || 0) + "/" + (a.capacity || 0)}));
+      });
+    };
+    api("GET", "/agent/agents").then(function (r) { fill(r.agents || []); }).catch(function () {
+      // agents without the supervisor role cannot list agents: transfer to a team (or an id)
+      fill(S.agents || []);
+    });
+    $("transfer-dlg").showModal();
+    sel.focus();
+  }
+
+  $("transfer-cancel").addEventListener("click", function () { $("transfer-dlg").close(); });
+  $("transfer-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var agent = $("transfer-agent").value, team = $("transfer-team").value.trim(), note = $("transfer-note").value.trim();
+    var body;
+    if (transferMode === "reassign") body = {agent_id: agent};
+    else {
+      body = agent ? {agent_id: agent} : {team: team};
+      if (note) body.note = note;
+    }
+    act(S.current, "/" + transferMode, body).then(function () { $("transfer-dlg").close(); })
+      .catch(function (err) { $("transfer-error").textContent = err.message; });
+  });
+
+  // ------------------------------------------------------------------ composer
+  var input = $("input");
+
+  function sendCurrent() {
+    var cid = S.current;
+    var text = input.value;
+    if (!cid || !text.trim()) return;
+    var exact = cannedFor(text.trim());
+    if (exact && text.trim() === exact.shortcut) { insertCanned(exact); return; }
+    var body = {client_message_id: uid(), text: text};
+    if ($("note").checked) body.note = true;
+    input.value = "";
+    hideSuggest();
+    sendTyping(false);
+    postMessage(cid, body).catch(function (e) { input.value = text; report(e); });
+  }
+
+  function postMessage(cid, body) {
+    return api("POST", "/agent/conversations/" + encodeURIComponent(cid) + "/messages", body).then(function (r) {
+      if (r && r.message) {
+        addMessages(cid, [r.message]);
+        var c = S.convs[cid];
+        if (c) { c.reads = c.reads || {}; c.reads[S.me.agent_id] = Math.max(c.reads[S.me.agent_id] || 0, r.message.seq); }
+        if (cid === S.current) renderLog(true);
+      }
+    });
+  }
+
+  $("composer").addEventListener("submit", function (e) { e.preventDefault(); sendCurrent(); });
+
+  input.addEventListener("keydown", function (e) {
+    var sug = $("canned-suggest");
+    if (!sug.hidden && (e.key === "Tab" || e.key === "ArrowDown" || e.key === "ArrowUp" || e.key === "Escape")) {
+      var items = Array.prototype.slice.call(sug.children);
+      var i = items.findIndex(function (x) { return x.getAttribute("aria-selected") === "true"; });
+      if (e.key === "Escape") { hideSuggest(); e.preventDefault(); return; }
+      if (e.key === "Tab") { e.preventDefault(); var pick = S.canned.filter(function (c) { return c.shortcut === items[Math.max(0, i)].dataset.shortcut; })[0]; if (pick) insertCanned(pick); return; }
+      e.preventDefault();
+      i = (i + (e.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+      items.forEach(function (x, j) { x.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      return;
+    }
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); sendCurrent(); return; }
+    if (e.key === "Enter" && !e.shiftKey && !e.altKey && !e.isComposing) { e.preventDefault(); sendCurrent(); }
+  });
+
+  input.addEventListener("input", function () {
+    showSuggest(input.value);
+    if (input.value) sendTyping(true);
+  });
+  input.addEventListener("blur", function () { sendTyping(false); });
+
+  function cannedFor(text) {
+    var s = text.toLowerCase();
+    return S.canned.filter(function (c) { return c.shortcut.toLowerCase() === s; })[0];
+  }
+
+  function showSuggest(text) {
+    var sug = $("canned-suggest");
+    var m = /^\/(\S*)$/.exec(text);
+    var exactWithSpace = /^(\/\S+) $/.exec(text);
+    if (exactWithSpace && cannedFor(exactWithSpace[1])) { insertCanned(cannedFor(exactWithSpace[1])); return; }
+    if (!m) return hideSuggest();
+    var list = S.canned.filter(function (c) { return c.shortcut.toLowerCase().indexOf(text.toLowerCase()) === 0; }).slice(0, 8);
+    if (!list.length) return hideSuggest();
+    clear(sug);
+    list.forEach(function (c, i) {
+      sug.appendChild(el("li", {role: "option", "aria-selected": i === 0 ? "true" : "false", dataset: {shortcut: c.shortcut},
+        onmousedown: function (e) { e.preventDefault(); insertCanned(c); }},
+        [el("strong", {text: c.shortcut}), " ", el("span", {text: c.text.slice(0, 80)})]));
+    });
+    sug.hidden = false;
+  }
+
+  function hideSuggest() { $("canned-suggest").hidden = true; }
+
+  function insertCanned(c) {
+    input.value = c.text;
+    hideSuggest();
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  function loadCanned() {
+    api("GET", "/agent/canned").then(function (r) { S.canned = (r && r.canned) || []; }).catch(function () { S.canned = []; });
+  }
+
+  function sendTyping(state) {
+    var cid = S.current;
+    if (!cid || !S.ws || S.ws.readyState !== 1) return;
+    var now = Date.now();
+    if (state && now - S.lastTypingSent < 3000) return;
+    if (!state && !S.lastTypingSent) return;
+    S.lastTypingSent = state ? now : 0;
+    wsSend({action: "typing", conversation_id: cid, data: {state: state}});
+  }
+
+  $("file").addEventListener("change", function () {
+    var f = this.files && this.files[0];
+    var cid = S.current;
+    this.value = "";
+    if (!f || !cid) return;
+    api("POST", "/agent/conversations/" + encodeURIComponent(cid) + "/attachments",
+      {name: f.name, content_type: f.type || "application/octet-stream", size: f.size}).then(function (r) {
+      var form = new FormData();
+      Object.keys(r.upload.fields || {}).forEach(function (k) { form.append(k, r.upload.fields[k]); });
+      form.append("file", f);
+      return fetch(r.upload.url, {method: "POST", body: form}).then(function (resp) {
+        if (!resp.ok && resp.status !== 204) throw new Error("Upload failed (" + resp.status + ")");
+        return postMessage(cid, {client_message_id: uid(), attachment: r.attachment});
+      });
+    }).catch(report);
+  });
+
+  function markRead() {
+    var cid = S.current;
+    var c = S.convs[cid];
+    if (!cid || !c || document.hidden || S.page !== "inbox") return;
+    var seq = lastSeq(cid);
+    var mine = (c.reads || {})[S.me.agent_id] || 0;
+    if (!seq || seq <= mine) return;
+    c.reads = c.reads || {};
+    c.reads[S.me.agent_id] = seq;
+    if (S.ws && S.ws.readyState === 1) wsSend({action: "read", conversation_id: cid, data: {seq: seq}});
+    else api("POST", "/agent/conversations/" + encodeURIComponent(cid) + "/read", {seq: seq}).catch(function () {});
+    renderList();
+    updateTitle();
+  }
+
+  document.addEventListener("visibilitychange", markRead);
+  window.addEventListener("focus", markRead);
+
+  // ------------------------------------------------------------------ WebSocket
+  function setConn(state) {
+    S.wsState = state;
+    var n = $("conn-state");
+    n.textContent = t(state === "online" ? "live" : (state === "connecting" ? "connecting" : "reconnecting"));
+    n.className = "conn " + state;
+  }
+
+  function connectWs() {
+    if (!S.auth) return;
+    clearTimeout(S.wsTimer);
+    if (S.ws) { try { S.ws.onclose = null; S.ws.close(); } catch (e) { /* ignore */ } }
+    setConn("connecting");
+    var url = cfg.ws + (cfg.ws.indexOf("?") >= 0 ? "&" : "?") + "token=" + encodeURIComponent(S.auth.token) + "&role=agent";
+    var ws;
+    try { ws = new WebSocket(url); } catch (e) { return scheduleReconnect(); }
+    S.ws = ws;
+    ws.onopen = function () {
+      S.wsAttempts = 0;
+      setConn("online");
+      // catch up every conversation we hold messages for, then the lists
+      Object.keys(S.msgs).forEach(syncConversation);
+      refreshAll();
+      if (isSupervisor()) loadAgents();
+      clearInterval(S.pingTimer);
+      S.pingTimer = setInterval(function () { wsSend({action: "ping"}); }, 240000);
+    };
+    ws.onmessage = function (ev) {
+      var data;
+      try { data = JSON.parse(ev.data); } catch (e) { return; }
+      onEvent(data);
+    };
+    ws.onclose = function () {
+      clearInterval(S.pingTimer);
+      if (S.ws === ws) { S.ws = null; scheduleReconnect(); }
+    };
+    ws.onerror = function () { /* onclose follows */ };
+  }
+
+  function scheduleReconnect() {
+    if (!S.auth) return;
+    setConn("reconnecting");
+    var delay = Math.min(15000, 500 * Math.pow(2, S.wsAttempts++)) * (0.7 + Math.random() * 0.6);
+    clearTimeout(S.wsTimer);
+    S.wsTimer = setTimeout(function () {
+      // a dropped socket may mean an expired token: check it over REST first
+      api("GET", "/agent/me").then(function (me) { S.me = me; renderMe(); connectWs(); })
+        .catch(function (e) { if (e.status !== 401) scheduleReconnect(); });
+    }, delay);
+  }
+
+  function stopLive() {
+    clearTimeout(S.wsTimer); clearTimeout(S.tokenTimer); clearInterval(S.pingTimer);
+    if (S.ws) { var ws = S.ws; S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } }
+    setConn("offline");
+  }
+
+  function wsSend(frame) {
+    if (S.ws && S.ws.readyState === 1) S.ws.send(JSON.stringify(frame));
+  }
+
+  window.addEventListener("online", function () { if (!S.ws && S.auth) { S.wsAttempts = 0; connectWs(); } });
+
+  function syncConversation(cid) {
+    var after = lastSeq(cid);
+    if (S.ws && S.ws.readyState === 1) {
+      wsSend({action: "sync", conversation_id: cid, data: {after: after}});
+      return Promise.resolve();
+    }
+    return api("GET", "/agent/conversations/" + encodeURIComponent(cid) + "/messages?after=" + after + "&limit=200").then(function (r) {
+      onEvent({type: "sync", conversation_id: cid, messages: r.messages || [], has_more: r.has_more, conversation: r.conversation});
+    });
+  }
+
+  function onEvent(ev) {
+    var cid = ev.conversation_id;
+    switch (ev.type) {
+      case "message": {
+        var m = ev.message;
+        var isNew = addMessages(cid, [m]);
+        var c = S.convs[cid];
+        if (cid === S.current) { renderLog(false); markRead(); clearTyping(m.sender); }
+        if (isNew && m.sender && m.sender.type === "visitor" && (cid !== S.current || document.hidden)) {
+          notify(t("new_message"), (c ? visitorLabel(c) + ": " : "") + (m.text || (m.attachment && m.attachment.name) || ""));
+        }
+        if (m.type === "event") scheduleListRefresh();
+        if (!c) scheduleListRefresh();
+        renderList(); updateTitle();
+        break;
+      }
+      case "sync": {
+        addMessages(cid, ev.messages || []);
+        if (ev.conversation) mergeConv(ev.conversation);
+        if (ev.has_more) syncConversation(cid);
+        if (cid === S.current) { renderLog(false); renderHeader(); markRead(); }
+        renderList(); updateTitle();
+        break;
+      }
+      case "typing": {
+        if (cid !== S.current || !ev.sender || (S.me && ev.sender.id === S.me.agent_id)) break;
+        showTyping(ev.sender, ev.state);
+        break;
+      }
+      case "read": {
+        var cc = S.convs[cid];
+        if (cc && ev.reader) {
+          var key = ev.reader.type === "visitor" ? "visitor" : ev.reader.id;
+          cc.reads = cc.reads || {};
+          cc.reads[key] = Math.max(cc.reads[key] || 0, ev.seq || 0);
+          if (cid === S.current) renderLog(false);
+          renderList(); updateTitle();
+        }
+        break;
+      }
+      case "conversation": {
+        var before = S.convs[ev.conversation.conversation_id] || {};
+        var conv = mergeConv(ev.conversation);
+        if (conv && S.me && conv.agent_id === S.me.agent_id && conv.status === "assigned" &&
+            !(before.status === "assigned" && before.agent_id === S.me.agent_id)) {
+          notify(t("new_chat"), visitorLabel(conv));
+        }
+        if (conv && conv.conversation_id === S.current) { renderHeader(); syncConversation(conv.conversation_id); }
+        scheduleListRefresh();
+        break;
+      }
+      case "agent": {
+        var a = ev.agent;
+        if (S.me && a.agent_id === S.me.agent_id) { S.me = Object.assign(S.me, a); renderMe(); }
+        var found = false;
+        S.agents = S.agents.map(function (x) { if (x.agent_id === a.agent_id) { found = true; return Object.assign({}, x, a); } return x; });
+        if (!found && !a.disabled) S.agents.push(a);
+        if (S.page === "supervisor") renderSupervisor();
+        break;
+      }
+      case "queue":
+        scheduleListRefresh();
+        break;
+      case "error":
+        if (ev.code === "token_expired" || ev.code === "invalid_token") sessionEnded(ev);
+        else if (ev.code !== "conversation_closed") toast(ev.message || ev.code, "bad");
+        break;
+      default:
+        break;
+    }
+  }
+
+  function showTyping(sender, state) {
+    var key = sender.type + ":" + (sender.id || "");
+    clearTimeout(S.typingTimers[key]);
+    var box = $("typing");
+    var existing = box.querySelector("[data-key='" + CSS.escape(key) + "']");
+    if (existing) existing.remove();
+    if (!state) return;
+    var who = sender.type === "visitor" ? visitorLabel(S.convs[S.current] || {}) : (sender.name || sender.type);
+    box.appendChild(el("span", {dataset: {key: key}, text: t("typing", {who: who})}));
+    S.typingTimers[key] = setTimeout(function () { showTyping(sender, false); }, 7000);
+  }
+
+  function clearTyping(sender) { if (sender) showTyping(sender, false); }
+
+  // ------------------------------------------------------------------ notifications
+  function unlockAudio() {
+    if (S.audio) return;
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try { S.audio = new Ctx(); } catch (e) { S.audio = null; }
+  }
+  document.addEventListener("pointerdown", unlockAudio, {once: true});
+  document.addEventListener("keydown", unlockAudio, {once: true});
+
+  S.notified = 0;
+  function notify(title, body) {
+    S.notified++;
+    if (S.audio) {
+      try {
+        var o = S.audio.createOscillator(), g = S.audio.createGain();
+        o.frequency.value = 880; g.gain.value = 0.08;
+        o.connect(g); g.connect(S.audio.destination);
+        o.start(); o.stop(S.audio.currentTime + 0.15);
+      } catch (e) { /* ignore */ }
+    }
+    if (window.Notification && Notification.permission === "granted" && document.hidden) {
+      try { new Notification(title, {body: body, tag: "parley"}); } catch (e) { /* ignore */ }
+    }
+    toast(title + (body ? " — " + body : ""));
+  }
+
+  $("notify-btn").addEventListener("click", function () {
+    unlockAudio();
+    if (window.Notification && Notification.permission !== "granted") {
+      Notification.requestPermission().then(function () { $("notify-btn").hidden = Notification.permission === "granted"; });
+    } else $("notify-btn").hidden = true;
+  });
+  if (!window.Notification || Notification.permission === "granted") $("notify-btn").hidden = true;
+
+  function updateTitle() {
+    var total = 0;
+    (S.lists.mine || []).forEach(function (id) { total += unread(S.convs[id]); });
+    var waiting = (S.lists.queue || []).length;
+    document.title = (total ? "(" + total + ") " : "") + (waiting ? "[" + waiting + "] " : "") + "Parley console";
+  }
+
+  // ------------------------------------------------------------------ supervisor
+  function loadAgents() {
+    if (!isSupervisor()) return;
+    api("GET", "/agent/agents").then(function (r) {
+      S.agents = (r && r.agents) || [];
+      if (S.page === "supervisor") renderSupervisor();
+    }).catch(function () { /* endpoint may not exist yet */ });
+  }
+
+  function renderSupervisor() {
+    var body = clear($("sup-agents"));
+    S.agents.forEach(function (a) {
+      body.appendChild(el("tr", {dataset: {agent: a.agent_id}}, [
+        el("td", {text: a.name || a.email}),
+        el("td", {}, [el("span", {class: "dot " + (a.status || "offline")}), " ", t(a.status || "offline")]),
+        el("td", {class: "load-cell", text: (a.active_count || 0) + " / " + (a.capacity || 0)}),
+        el("td", {text: (a.teams || []).join(", ")})
+      ]));
+    });
+    var q = clear($("sup-queue"));
+    (S.lists.queue || []).forEach(function (id, i) {
+      var c = S.convs[id];
+      if (!c) return;
+      var since = (c.attrs && c.attrs.queued_at) || (c.waiting_ms ? Date.now() - c.waiting_ms : c.updated_at);
+      q.appendChild(el("tr", {dataset: {cid: id}}, [
+        el("td", {text: String(c.queue_position || i + 1)}),
+        el("td", {text: visitorLabel(c)}),
+        el("td", {text: c.queue_key || c.team || ""}),
+        el("td", {"data-since": since, text: t("waiting_for", {t: fmtDuration(Date.now() - since)})}),
+        el("td", {}, [el("button", {type: "button", class: "small", text: t("accept"), onclick: function () { accept(id); }})])
+      ]));
+    });
+  }
+
+  // ------------------------------------------------------------------ admin pages
+  function field(label, input) { return el("label", {}, [el("span", {text: label}), input]); }
+  function section(title) { return el("h2", {text: title}); }
+  function errBox() { return el("p", {class: "error", role: "alert"}); }
+  function showErr(box, e) { box.textContent = e.message + (e.details && e.details.field ? " (" + e.details.field + ")" : ""); }
+
+  var ADMIN_PAGES = {
+    agents: function () {
+      var page = clear($("page-agents"));
+      page.appendChild(section(t("page_agents")));
+      var table = el("table", {class: "grid"}, [el("thead", {}, [el("tr", {}, [t("name"), t("email"), t("role"), t("capacity"), t("teams"),
+        t("disabled_label"), t("new_password"), ""].map(function (h) { return el("th", {text: h}); }))])]);
+      var tbody = el("tbody");
+      table.appendChild(tbody);
+      page.appendChild(table);
+      api("GET", "/admin/agents").then(function (r) {
+        (r.agents || []).forEach(function (a) {
+          var name = el("input", {type: "text", value: a.name || "", "aria-label": t("name"), maxlength: "100"});
+          var role = el("select", {"aria-label": t("role")}, ["agent", "supervisor", "admin"].map(function (x) { return el("option", {value: x, text: x}); }));
+          role.value = a.role || "agent";
+          var cap = el("input", {type: "number", min: "0", max: "100", value: a.capacity, "aria-label": t("capacity"), class: "num"});
+          var teams = el("input", {type: "text", value: (a.teams || []).join(", "), "aria-label": t("teams")});
+          var dis = el("input", {type: "checkbox", checked: a.disabled, "aria-label": t("disabled_label")});
+          var pw = el("input", {type: "password", autocomplete: "new-password", "aria-label": t("new_password")});
+          var err = el("span", {class: "error", role: "alert"});
+          tbody.appendChild(el("tr", {dataset: {agent: a.agent_id}}, [el("td", {}, [name]), el("td", {text: a.email}), el("td", {}, [role]),
+            el("td", {}, [cap]), el("td", {}, [teams]), el("td", {}, [dis]), el("td", {}, [pw]),
+            el("td", {}, [el("button", {type: "button", text: t("save"), onclick: function () {
+              var body = {name: name.value, role: role.value, capacity: Number(cap.value), disabled: dis.checked,
+                teams: teams.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean)};
+              if (pw.value) body.password = pw.value;
+              err.textContent = "";
+              api("PATCH", "/admin/agents/" + encodeURIComponent(a.agent_id), body).then(function () { pw.value = ""; toast(t("saved")); })
+                .catch(function (e) { showErr(err, e); });
+            }}), err])]));
+        });
+      }).catch(report);
+      var f = {email: el("input", {type: "email", required: true, id: "na-email"}), name: el("input", {type: "text", required: true, id: "na-name", maxlength: "100"}),
+        password: el("input", {type: "password", required: true, autocomplete: "new-password", id: "na-password"}),
+        role: el("select", {id: "na-role"}, ["agent", "supervisor", "admin"].map(function (x) { return el("option", {value: x, text: x}); })),
+        capacity: el("input", {type: "number", min: "0", max: "100", value: "5", id: "na-capacity", class: "num"}),
+        teams: el("input", {type: "text", id: "na-teams"})};
+      var err = errBox();
+      page.appendChild(el("form", {class: "card inline-form", id: "new-agent", onsubmit: function (e) {
+        e.preventDefault();
+        var body = {email: f.email.value.trim(), name: f.name.value.trim(), password: f.password.value, role: f.role.value,
+          capacity: Number(f.capacity.value)};
+        var teams = f.teams.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean);
+        if (teams.length) body.teams = teams;
+        err.textContent = "";
+        api("POST", "/admin/agents", body).then(function () { toast(t("saved")); ADMIN_PAGES.agents(); }).catch(function (e2) { showErr(err, e2); });
+      }}, [el("h3", {text: t("create_agent")}), field(t("email"), f.email), field(t("name"), f.name), field(t("password"), f.password),
+        field(t("role"), f.role), field(t("capacity"), f.capacity), field(t("teams"), f.teams), err,
+        el("button", {type: "submit", class: "primary", text: t("create")})]));
+    },
+
+    teams: function () {
+      var page = clear($("page-teams"));
+      page.appendChild(section(t("page_teams")));
+      var list = el("ul", {class: "plain"});
+      page.appendChild(list);
+      api("GET", "/admin/teams").then(function (r) {
+        (r.teams || []).forEach(function (tm) {
+          var name = el("input", {type: "text", value: tm.name, "aria-label": t("name"), maxlength: "100"});
+          var manual = el("input", {type: "checkbox", checked: tm.manual_assign, "aria-label": t("manual_assign")});
+          var err = el("span", {class: "error", role: "alert"});
+          list.appendChild(el("li", {class: "row"}, [el("code", {text: tm.id}), name, el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]),
+            el("button", {type: "button", text: t("save"), onclick: function () {
+              api("PATCH", "/admin/teams/" + encodeURIComponent(tm.id), {name: name.value, manual_assign: manual.checked})
+                .then(function () { toast(t("saved")); }).catch(function (e) { showErr(err, e); });
+            }}),
+            el("button", {type: "button", class: "danger", text: t("delete"), onclick: function () {
+              if (!confirm(t("confirm_delete"))) return;
+              api("DELETE", "/admin/teams/" + encodeURIComponent(tm.id)).then(ADMIN_PAGES.teams).catch(function (e) { showErr(err, e); });
+            }}), err]));
+        });
+      }).catch(report);
+      var id = el("input", {type: "text", required: true, pattern: "[a-z0-9-]+", maxlength: "40", id: "nt-id"});
+      var name = el("input", {type: "text", required: true, maxlength: "100", id: "nt-name"});
+      var manual = el("input", {type: "checkbox", id: "nt-manual"});
+      var err = errBox();
+      page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
+        e.preventDefault();
+        api("POST", "/admin/teams", {id: id.value.trim(), name: name.value.trim(), manual_assign: manual.checked})
+          .then(ADMIN_PAGES.teams).catch(function (e2) { showErr(err, e2); });
+      }}, [el("h3", {text: t("create_team")}), field(t("team_id"), id), field(t("name"), name),
+        el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]), err,
+        el("button", {type: "submit", class: "primary", text: t("create")})]));
+    },
+
+    canned: function () {
+      var page = clear($("page-canned"));
+      page.appendChild(section(t("page_canned")));
+      var list = el("ul", {class: "plain"});
+      page.appendChild(list);
+      api("GET", "/admin/canned").then(function (r) {
+        S.canned = r.canned || [];
+        S.canned.forEach(function (c) {
+          var sc = el("input", {type: "text", value: c.shortcut, maxlength: "30", "aria-label": t("shortcut"), class: "short"});
+          var text = el("textarea", {rows: "2", maxlength: "2000", "aria-label": t("text")});
+          text.value = c.text;
+          var err = el("span", {class: "error", role: "alert"});
+          list.appendChild(el("li", {class: "row"}, [sc, text,
+            el("button", {type: "button", text: t("save"), onclick: function () {
+              api("PATCH", "/admin/canned/" + encodeURIComponent(c.id), {shortcut: sc.value.trim(), text: text.value})
+                .then(function () { toast(t("saved")); ADMIN_PAGES.canned(); }).catch(function (e) { showErr(err, e); });
+            }}),
+            el("button", {type: "button", class: "danger", text: t("delete"), onclick: function () {
+              if (!confirm(t("confirm_delete"))) return;
+              api("DELETE", "/admin/canned/" + encodeURIComponent(c.id)).then(ADMIN_PAGES.canned).catch(function (e) { showErr(err, e); });
+            }}), err]));
+        });
+      }).catch(report);
+      var sc = el("input", {type: "text", required: true, maxlength: "30", placeholder: "/hello", id: "nc-shortcut"});
+      var text = el("textarea", {rows: "3", required: true, maxlength: "2000", id: "nc-text"});
+      var err = errBox();
+      page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
+        e.preventDefault();
+        api("POST", "/admin/canned", {shortcut: sc.value.trim(), text: text.value}).then(ADMIN_PAGES.canned)
+          .catch(function (e2) { showErr(err, e2); });
+      }}, [el("h3", {text: t("create_canned")}), field(t("shortcut"), sc), field(t("text"), text), err,
+        el("button", {type: "submit", class: "primary", text: t("create")})]));
+    },
+
+    sites: function (selected) {
+      var page = clear($("page-sites"));
+      page.appendChild(section(t("page_sites")));
+      var pick = el("select", {"aria-label": t("site"), id: "site-pick"});
+      var holder = el("div");
+      page.appendChild(field(t("site"), pick));
+      page.appendChild(holder);
+      api("GET", "/admin/sites").then(function (r) {
+        (r.sites || []).forEach(function (s) { pick.appendChild(el("option", {value: s.site_key, text: s.site_key + " — " + (s.name || "")})); });
+        if (selected) pick.value = selected;
+        if (pick.value) renderSite(holder, pick.value);
+      }).catch(report);
+      pick.addEventListener("change", function () { renderSite(holder, pick.value); });
+      var key = el("input", {type: "text", required: true, maxlength: "64", pattern: "[A-Za-z0-9_-]+", id: "ns-key"});
+      var name = el("input", {type: "text", required: true, maxlength: "100", id: "ns-name"});
+      var err = errBox();
+      page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
+        e.preventDefault();
+        api("POST", "/admin/sites", {site_key: key.value.trim(), name: name.value.trim()}).then(function (r2) { ADMIN_PAGES.sites(r2.site.site_key); })
+          .catch(function (e2) { showErr(err, e2); });
+      }}, [el("h3", {text: t("create_site")}), field(t("site_key"), key), field(t("name"), name), err,
+        el("button", {type: "submit", class: "primary", text: t("create")})]));
+    },
+
+    kb: function () { renderKb(); }
+  };
+
+  var DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+  function renderSite(holder, key) {
+    clear(holder);
+    api("GET", "/admin/sites/" + encodeURIComponent(key)).then(function (r) {
+      var site = r.site, s = site.settings || {};
+      var f = {
+        name: el("input", {type: "text", value: site.name || "", maxlength: "100", id: "s-name"}),
+        gen: el("input", {type: "text", value: (s.greeting || {}).en || "", maxlength: "500", id: "s-greeting-en"}),
+        gzh: el("input", {type: "text", value: (s.greeting || {}).zh || "", maxlength: "500", id: "s-greeting-zh"}),
+        color: el("input", {type: "color", value: s.color || "#2563eb", id: "s-color"}),
+        position: el("select", {id: "s-position"}, [el("option", {value: "right", text: t("right")}), el("option", {value: "left", text: t("left")})]),
+        locale: el("select", {id: "s-locale"}, [["auto", t("auto")], ["en", "English"], ["zh", "中文"]].map(function (x) { return el("option", {value: x[0], text: x[1]}); })),
+        bot: el("input", {type: "checkbox", checked: s.bot_enabled !== false, id: "s-bot"}),
+        team: el("input", {type: "text", value: s.team || "", maxlength: "40", id: "s-team"}),
+        maxWait: el("input", {type: "number", min: "0", max: "86400", value: s.max_wait_seconds != null ? s.max_wait_seconds : "", class: "num", id: "s-max-wait"}),
+        idle: el("input", {type: "number", min: "1", max: "10080", value: s.idle_close_minutes != null ? s.idle_close_minutes : "", class: "num", id: "s-idle"}),
+        always: el("input", {type: "checkbox", checked: !s.business_hours, id: "s-always"}),
+        tz: el("input", {type: "text", value: (s.business_hours || {}).tz || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", id: "s-tz"})
+      };
+      f.position.value = s.position || "right";
+      f.locale.value = s.locale || "auto";
+      var days = {};
+      var hoursBox = el("fieldset", {class: "hours"}, [el("legend", {text: t("business_hours")}),
+        el("label", {class: "row"}, [f.always, el("span", {text: t("always_open")})]), field(t("timezone"), f.tz),
+        el("p", {class: "muted", text: t("hours_hint")})]);
+      DAYS.forEach(function (d) {
+        var ranges = ((s.business_hours || {}).days || {})[d] || [];
+        days[d] = el("input", {type: "text", id: "s-day-" + d, value: ranges.map(function (p) { return p[0] + "-" + p[1]; }).join(", ")});
+        hoursBox.appendChild(field(t(d), days[d]));
+      });
+      var pre = el("tbody");
+      function preRow(p) {
+        p = p || {name: "", label: "", type: "text", required: false};
+        var type = el("select", {"aria-label": t("type")}, ["text", "email", "phone"].map(function (x) { return el("option", {value: x, text: x}); }));
+        type.value = p.type;
+        var tr = el("tr", {class: "pre-row"}, [el("td", {}, [el("input", {type: "text", value: p.name, "aria-label": t("name"), maxlength: "40"})]),
+          el("td", {}, [el("input", {type: "text", value: p.label, "aria-label": t("label"), maxlength: "100"})]), el("td", {}, [type]),
+          el("td", {}, [el("input", {type: "checkbox", checked: p.required, "aria-label": t("required")})]),
+          el("td", {}, [el("button", {type: "button", class: "danger small", text: "×", "aria-label": t("delete"), onclick: function () { tr.remove(); }})])]);
+        pre.appendChild(tr);
+      }
+      (s.prechat_fields || []).forEach(preRow);
+      var err = errBox();
+      var snippetBox = el("textarea", {readonly: true, rows: "2", id: "s-snippet", "aria-label": t("snippet")});
+      snippetBox.value = site.snippet || "";
+      holder.appendChild(el("form", {class: "card site-form", onsubmit: function (e) {
+        e.preventDefault();
+        err.textContent = "";
+        var body = {name: f.name.value.trim(), greeting: {en: f.gen.value, zh: f.gzh.value}, color: f.color.value,
+          position: f.position.value, locale: f.locale.value, bot_enabled: f.bot.checked, team: f.team.value.trim() || null};
+        if (f.maxWait.value !== "") body.max_wait_seconds = Number(f.maxWait.value);
+        if (f.idle.value !== "") body.idle_close_minutes = Number(f.idle.value);
+        if (f.always.checked) body.business_hours = null;
+        else {
+          var dd = {};
+          DAYS.forEach(function (d) {
+            dd[d] = days[d].value.split(",").map(function (x) { return x.trim(); }).filter(Boolean).map(function (x) {
+              return x.split("-").map(function (y) { return y.trim(); });
+            });
+          });
+          body.business_hours = {tz: f.tz.value.trim(), days: dd};
+        }
+        body.prechat_fields = Array.prototype.map.call(pre.querySelectorAll("tr"), function (tr) {
+          var ins = tr.querySelectorAll("input, select");
+          return {name: ins[0].value.trim(), label: ins[1].value.trim(), type: ins[2].value, required: ins[3].checked};
+        });
+        api("PUT", "/admin/sites/" + encodeURIComponent(key), body).then(function () { toast(t("saved")); })
+          .catch(function (e2) { showErr(err, e2); });
+      }}, [
+        el("h3", {text: t("site_settings") + " · " + key}),
+        field(t("name"), f.name), field(t("greeting_en"), f.gen), field(t("greeting_zh"), f.gzh),
+        el("div", {class: "row"}, [field(t("color"), f.color), field(t("position_label"), f.position), field(t("locale"), f.locale)]),
+        el("label", {class: "row"}, [f.bot, el("span", {text: t("bot_enabled")})]),
+        el("div", {class: "row"}, [field(t("default_team"), f.team), field(t("max_wait"), f.maxWait), field(t("idle_close"), f.idle)]),
+        hoursBox,
+        el("fieldset", {}, [el("legend", {text: t("prechat")}),
+          el("table", {class: "grid"}, [el("thead", {}, [el("tr", {}, [t("name"), t("label"), t("type"), t("required"), ""].map(function (h) { return el("th", {text: h}); }))]), pre]),
+          el("button", {type: "button", text: t("add_field"), onclick: function () { preRow(); }})]),
+        err,
+        el("button", {type: "submit", class: "primary", text: t("save")}),
+        el("h3", {text: t("snippet")}), snippetBox,
+        el("button", {type: "button", id: "copy-snippet", text: t("copy"), onclick: function (ev) { copyText(snippetBox, ev.target); }}),
+        el("details", {}, [el("summary", {text: t("identity_secret")}), el("code", {text: site.identity_secret || ""})])
+      ]));
+    }).catch(report);
+  }
+
+  function copyText(box, button) {
+    var done = function () { button.textContent = t("copied"); setTimeout(function () { button.textContent = t("copy"); }, 2000); };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(box.value).then(done, function () { box.select(); document.execCommand("copy"); done(); });
+    else { box.select(); document.execCommand("copy"); done(); }
+  }
+
+  function renderKb() {
+    var page = clear($("page-kb"));
+    page.appendChild(section(t("page_kb")));
+    var site = el("select", {id: "kb-site", "aria-label": t("site")});
+    var q = el("input", {type: "search", id: "kb-q", placeholder: t("kb_search"), "aria-label": t("kb_search")});
+    var list = el("div", {id: "kb-list"});
+    var props = el("div", {id: "kb-proposals"});
+    var err = errBox();
+    page.appendChild(el("div", {class: "row"}, [site, q, el("button", {type: "button", text: t("export_csv"), onclick: function () {
+      api("GET", "/admin/kb/export?site_key=" + encodeURIComponent(site.value), undefined, {raw: true}).then(function (resp) { return resp.blob(); }).then(function (b) {
+        var a = el("a", {href: URL.createObjectURL(b), download: "kb-" + site.value + ".csv"});
+        document.body.appendChild(a); a.click(); a.remove();
+      }).catch(function (e) { showErr(err, e); });
+    }})]));
+    page.appendChild(err);
+    page.appendChild(list);
+    function load() {
+      clear(list);
+      api("GET", "/admin/kb?site_key=" + encodeURIComponent(site.value) + "&q=" + encodeURIComponent(q.value)).then(function (r) {
+        var tb = el("tbody");
+        (r.entries || []).forEach(function (en) { tb.appendChild(kbRow(en, load, err)); });
+        list.appendChild(el("table", {class: "grid kb"}, [el("thead", {}, [el("tr", {}, [t("question"), t("similar"), t("answer"), t("tags_label"), t("enabled"), ""].map(function (h) { return el("th", {text: h}); }))]), tb]));
+      }).catch(function (e) { showErr(err, e); });
+      clear(props);
+      api("GET", "/admin/kb/proposals?site_key=" + encodeURIComponent(site.value)).then(function (r) {
+        props.appendChild(el("h3", {text: t("proposals")}));
+        props.appendChild(el("ul", {class: "plain"}, (r.proposals || []).map(function (p) {
+          return el("li", {class: "row"}, [el("strong", {text: p.representative}), el("span", {class: "muted", text: "× " + p.count}),
+            el("span", {class: "muted", text: (p.examples || []).slice(0, 3).join(" / ")}),
+            el("button", {type: "button", class: "small", text: t("use"), onclick: function () {
+              $("kb-new-q").value = p.representative;
+              $("kb-new-similar").value = (p.examples || []).filter(function (x) { return x !== p.representative; }).join("\n");
+              $("kb-new-a").focus();
+            }})]);
+        })));
+      }).catch(function () { /* proposals are optional */ });
+    }
+    var nq = el("input", {type: "text", id: "kb-new-q", maxlength: "500", required: true});
+    var ns = el("textarea", {id: "kb-new-similar", rows: "2"});
+    var na = el("textarea", {id: "kb-new-a", rows: "3", required: true});
+    var nt = el("input", {type: "text", id: "kb-new-tags"});
+    var cerr = errBox();
+    page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
+      e.preventDefault();
+      api("POST", "/admin/kb", {site_key: site.value, question: nq.value.trim(), answer: na.value,
+        similar: ns.value.split("\n").map(function (x) { return x.trim(); }).filter(Boolean),
+        tags: nt.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean), enabled: true})
+        .then(function () { nq.value = ns.value = na.value = nt.value = ""; cerr.textContent = ""; load(); })
+        .catch(function (e2) { showErr(cerr, e2); });
+    }}, [el("h3", {text: t("create_entry")}), field(t("question"), nq), field(t("similar"), ns), field(t("answer"), na), field(t("tags_label"), nt), cerr,
+      el("button", {type: "submit", class: "primary", text: t("create")})]));
+    var csvFile = el("input", {type: "file", accept: ".csv,text/csv", id: "kb-csv", "aria-label": t("choose_file")});
+    var ierr = el("ul", {class: "error", role: "alert", id: "kb-import-errors"});
+    page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
+      e.preventDefault();
+      clear(ierr);
+      var file = csvFile.files && csvFile.files[0];
+      if (!file) return;
+      file.text().then(function (csv) {
+        return api("POST", "/admin/kb/import", {site_key: site.value, csv: csv});
+      }).then(function (r) { toast(t("imported", {n: r.imported})); load(); }).catch(function (e2) {
+        var lines = (e2.details && e2.details.errors) || [];
+        if (!lines.length) ierr.appendChild(el("li", {text: e2.message}));
+        lines.forEach(function (x) { ierr.appendChild(el("li", {text: "line " + x.line + ": " + x.message})); });
+      });
+    }}, [el("h3", {text: t("import_csv")}), field(t("choose_file"), csvFile), ierr, el("button", {type: "submit", text: t("import_csv")})]));
+    page.appendChild(props);
+    api("GET", "/admin/sites").then(function (r) {
+      (r.sites || []).forEach(function (s) { site.appendChild(el("option", {value: s.site_key, text: s.site_key})); });
+      load();
+    }).catch(report);
+    site.addEventListener("change", load);
+    var deb;
+    q.addEventListener("input", function () { clearTimeout(deb); deb = setTimeout(load, 300); });
+  }
+
+  function kbRow(en, reload, err) {
+    var qi = el("input", {type: "text", value: en.question, maxlength: "500", "aria-label": t("question")});
+    var si = el("textarea", {rows: "2", "aria-label": t("similar")}); si.value = (en.similar || []).join("\n");
+    var ai = el("textarea", {rows: "2", "aria-label": t("answer")}); ai.value = en.answer || "";
+    var ti = el("input", {type: "text", value: (en.tags || []).join(", "), "aria-label": t("tags_label")});
+    var ei = el("input", {type: "checkbox", checked: en.enabled !== false, "aria-label": t("enabled")});
+    return el("tr", {}, [el("td", {}, [qi]), el("td", {}, [si]), el("td", {}, [ai]), el("td", {}, [ti]), el("td", {}, [ei]),
+      el("td", {}, [el("button", {type: "button", class: "small", text: t("save"), onclick: function () {
+        api("PUT", "/admin/kb/" + encodeURIComponent(en.id), {site_key: en.site_key, question: qi.value.trim(), answer: ai.value,
+          similar: si.value.split("\n").map(function (x) { return x.trim(); }).filter(Boolean),
+          tags: ti.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean), enabled: ei.checked})
+          .then(function () { toast(t("saved")); }).catch(function (e) { showErr(err, e); });
+      }}), el("button", {type: "button", class: "small danger", text: t("delete"), onclick: function () {
+        if (!confirm(t("confirm_delete"))) return;
+        api("DELETE", "/admin/kb/" + encodeURIComponent(en.id) + "?site_key=" + encodeURIComponent(en.site_key || "")).then(reload).catch(function (e) { showErr(err, e); });
+      }})])]);
+  }
+
+  // ------------------------------------------------------------------ keyboard
+  document.addEventListener("keydown", function (e) {
+    if ($("app").hidden) return;
+    var inField = /^(INPUT|TEXTAREA|SELECT)$/.test((e.target && e.target.tagName) || "");
+    if (e.key === "?" && !inField && !e.ctrlKey && !e.altKey) { e.preventDefault(); $("help").showModal(); return; }
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    var k = e.key.toLowerCase(), code = e.code;
+    if (e.key === "ArrowDown") { e.preventDefault(); nextUnread(); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); stepList(-1); }
+    else if (k === "c" || code === "KeyC") { e.preventDefault(); doAction("close"); }
+    else if (k === "t" || code === "KeyT") { e.preventDefault(); if (S.current) openTransfer("transfer"); }
+    else if (k === "a" || code === "KeyA") {
+      e.preventDefault();
+      var first = (S.lists.queue || [])[0];
+      if (first) accept(first);
+    }
+  });
+
+  function nextUnread() {
+    var ids = (S.lists.mine || []).concat(S.lists.all || []);
+    var start = Math.max(0, ids.indexOf(S.current) + 1);
+    for (var i = 0; i < ids.length; i++) {
+      var id = ids[(start + i) % ids.length];
+      if (id !== S.current && unread(S.convs[id]) > 0) {
+        if (S.tab !== "mine" && (S.lists.mine || []).indexOf(id) >= 0) selectTab("mine");
+        return openConversation(id);
+      }
+    }
+    stepList(1);
+  }
+
+  function stepList(dir) {
+    var ids = S.lists[S.tab] || [];
+    if (!ids.length) return;
+    var i = ids.indexOf(S.current);
+    openConversation(ids[(i + dir + ids.length) % ids.length]);
+  }
+
+  document.querySelectorAll(".lang-toggle").forEach(function (b) {
+    b.addEventListener("click", function () {
+      lang = lang === "zh" ? "en" : "zh";
+      localStorage.setItem("parley.console.lang", lang);
+      applyI18n();
+      renderMe();
+      if (!$("app").hidden) { renderList(); renderHeader(); renderVisitor(); renderLog(false); if (ADMIN_PAGES[S.page]) ADMIN_PAGES[S.page](); if (S.page === "supervisor") renderSupervisor(); }
+      setConn(S.wsState);
+    });
+  });
+
+  // ------------------------------------------------------------------ test / debug hook (read-only)
+  window.ParleyConsole = {
+    state: function () {
+      return {signedIn: !!S.auth, me: S.me, ws: S.wsState, tab: S.tab, current: S.current, page: S.page,
+        lists: JSON.parse(JSON.stringify(S.lists)), notified: S.notified,
+        seqs: S.current ? Object.keys(S.msgs[S.current] || {}).map(Number).sort(function (a, b) { return a - b; }) : []};
+    }
+  };
+
+  // ------------------------------------------------------------------ boot
+  applyI18n();
+  fetch("/config.json", {cache: "no-store"}).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; })
+    .then(function (c) {
+      if (c && c.api) cfg.api = c.api.replace(/\/$/, "");
+      if (c && c.ws) cfg.ws = c.ws;
+      S.auth = loadAuth();
+      start();
+    });
+})();
