@@ -3,7 +3,7 @@
 REST routes live in blueprints (chalicelib/api/*) mounted under /v1: visitor routes and agent
 routes are separate groups that accept only their own kind of token.
 """
-from chalice import Chalice, CORSConfig
+from chalice import Chalice, CORSConfig, Rate
 
 from chalicelib.api import admin as admin_api
 from chalicelib.api import admin_kb as admin_kb_api
@@ -13,6 +13,7 @@ from chalicelib import config
 from chalicelib.api.common import get_deps
 from chalicelib.errors import AppError
 import chalicelib.services.bot  # registers the bot hooks
+from chalicelib.services import queue as _queue  # noqa: F401  registers queue hooks/handlers
 
 app = Chalice(app_name="parley")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -65,3 +66,15 @@ def ws_disconnect(event):
 def handle_events(event):
     from chalicelib.services import events
     return events.handle_records(get_deps(), event.to_dict().get("Records", []))
+
+
+@app.on_sqs_message(queue=config.ASSIGNMENT_QUEUE, batch_size=5)
+def handle_assignments(event):
+    from chalicelib.services import events
+    return events.handle_records(get_deps(), event.to_dict().get("Records", []))
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_idle(event):
+    from chalicelib.services import queue
+    queue.idle_sweep(get_deps())

@@ -175,6 +175,79 @@ class ConversationRepo:
             condition=C.conversation_id.exists() & C.typing.exists())
 
 
+class AssignmentConflict(Exception):
+    """A transactional assignment lost a race: `part` is "conversation" or "agent"."""
+
+    def __init__(self, part: str):
+        super().__init__(part)
+        self.part = part
+
+
+class QueueRepo:
+    """The waiting line (sparse queue-index) and the transactions that move conversations
+    between the queue and agents, keeping every agent's active_count exact."""
+
+    def waiting(self, queue_key: str, limit: int = 50) -> list[dict]:
+        return [to_dict(c) for c in m.Conversation.queue_index.query(
+            queue_key, scan_index_forward=True, limit=limit)]
+
+    def position(self, queue_key: str, queued_at: int) -> int:
+        """1-based place in line: how many queued before this one, plus one."""
+        return m.Conversation.queue_index.count(
+            queue_key, m.Conversation.queued_at < queued_at) + 1
+
+    def _conv_actions(self, set_fields: dict, attrs: dict, remove=(), add_participants=()):
+        C = m.Conversation
+        ts = now_ms()
+        actions = [getattr(C, k).set(v) for k, v in set_fields.items()]
+        actions += [C.attrs[k].set(v) for k, v in attrs.items()]
+        actions += [getattr(C, k).remove() for k in remove]
+        if add_participants:
+            actions.append(C.participants.add(set(add_participants)))
+        actions += [C.rev.add(1), C.updated_at.set(ts)]
+        return actions
+
+    def move(self, conversation_id: str, expect_status: str | tuple, set_fields: dict,
+             attrs: dict | None = None, remove=(), add_participants=(),
+             take_agent: str | None = None, release_agent: str | None = None,
+             expect_agent: str | None = None) -> None:
+        """One transaction: update the conversation (on condition its status is expected,
+        and its agent when given), take a slot of `take_agent` (online, enabled, under
+        capacity) and give back a slot of `release_agent`."""
+        C, A = m.Conversation, m.Agent
+        statuses = (expect_status,) if isinstance(expect_status, str) else expect_status
+        cond = C.status.is_in(*statuses)
+        if expect_agent is not None:
+            cond &= C.agent_id == expect_agent
+        ts = now_ms()
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.update(C(conversation_id),
+                          actions=self._conv_actions(set_fields, attrs or {}, remove,
+                                                     add_participants),
+                          condition=cond)
+                if take_agent and take_agent != release_agent:
+                    tx.update(A(take_agent),
+                              actions=[A.active_count.add(1), A.last_assigned_at.set(ts)],
+                              condition=(A.status == "online") & (A.disabled == False) &  # noqa
+                              (A.active_count < A.capacity))
+                if release_agent and release_agent != take_agent:
+                    tx.update(A(release_agent), actions=[A.active_count.add(-1)],
+                              condition=A.active_count > 0)
+        except TransactWriteError as exc:
+            reasons = [getattr(r, "code", None) if r else None
+                       for r in (exc.cancellation_reasons or [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise AssignmentConflict("conversation")
+            if "ConditionalCheckFailed" in reasons:
+                raise AssignmentConflict("agent")
+            raise
+
+    def idle(self, status: str, before_ms: int, limit: int = 25) -> list[dict]:
+        return [to_dict(c) for c in m.Conversation.status_index.query(
+            status, m.Conversation.updated_at < before_ms, limit=limit)]
+
+
 class MessageRepo:
     def append(self, conversation: dict, message: dict, client_message_id: str | None,
                conversation_updates: dict | None = None) -> tuple[dict, bool]:
@@ -197,7 +270,10 @@ class MessageRepo:
             C = m.Conversation
             actions = [C.last_seq.set(seq), C.updated_at.set(ts), C.last_message_at.set(ts)]
             for name, value in conv_updates.items():
-                actions.append(getattr(C, name).set(value))
+                if isinstance(name, tuple):  # ("attrs", "first_response_at")
+                    actions.append(getattr(C, name[0])[name[1]].set(value))
+                else:
+                    actions.append(getattr(C, name).set(value))
             try:
                 with TransactWrite(connection=conn) as tx:
                     tx.update(C(cid), actions=actions,
@@ -358,5 +434,5 @@ def ensure_tables() -> None:
             model.create_table(wait=True)
 
 
-__all__ = ["VisitorRepo", "ConversationRepo", "MessageRepo", "ConnectionRepo", "AgentRepo",
+__all__ = ["QueueRepo", "AssignmentConflict", "VisitorRepo", "ConversationRepo", "MessageRepo", "ConnectionRepo", "AgentRepo",
            "SiteRepo", "PutError", "now_ms"]

@@ -100,7 +100,7 @@ class Conversation(Model):
     typing = MapAttribute(null=True)          # {"visitor": until_ms, "<agent id>": until_ms}
     tags = UnicodeSetAttribute(null=True)
     bot_state = JSONAttribute(null=True)
-    attrs = JSONAttribute(null=True)          # reporting timestamps, rating, misc
+    attrs = MapAttribute(null=True)           # reporting timestamps, rating, agent name...
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
     last_message_at = NumberAttribute(null=True)

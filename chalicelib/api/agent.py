@@ -7,6 +7,7 @@ from chalicelib.api.common import route, bearer, get_deps, json_body, query
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import agents
 from chalicelib.services import conversations as convs
+from chalicelib.services import queue
 from chalicelib.services import sessions
 
 bp = Blueprint(__name__)
@@ -96,3 +97,59 @@ def typing(conversation_id):
 def request_upload(conversation_id):
     req = bp.current_request
     return convs.request_upload(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+# ------------------------------------------------------------------ queue and assignment
+@route(bp, "/status", methods=["PUT"])
+def set_status():
+    req = bp.current_request
+    return {"agent": queue.set_status(get_deps(), _actor(req), json_body(req))}
+
+
+@route(bp, "/queue", methods=["GET"])
+def waiting_queue():
+    return queue.list_queue(get_deps(), _actor(bp.current_request))
+
+
+@route(bp, "/agents", methods=["GET"])
+def all_agents():
+    return queue.list_agents(get_deps(), _actor(bp.current_request))
+
+
+@route(bp, "/conversations/{conversation_id}/accept", methods=["POST"])
+def accept(conversation_id):
+    return queue.accept(get_deps(), _actor(bp.current_request), conversation_id)
+
+
+@route(bp, "/conversations/{conversation_id}/transfer", methods=["POST"])
+def transfer(conversation_id):
+    req = bp.current_request
+    return queue.transfer(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@route(bp, "/conversations/{conversation_id}/reassign", methods=["POST"])
+def reassign(conversation_id):
+    req = bp.current_request
+    return queue.reassign(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@route(bp, "/conversations/{conversation_id}/close", methods=["POST"])
+def close(conversation_id):
+    return queue.close(get_deps(), _actor(bp.current_request), conversation_id)
+
+
+@route(bp, "/conversations/{conversation_id}/reopen", methods=["POST"])
+def reopen(conversation_id):
+    return queue.reopen(get_deps(), _actor(bp.current_request), conversation_id)
+
+
+@route(bp, "/conversations/{conversation_id}/tags", methods=["POST"])
+def tags(conversation_id):
+    req = bp.current_request
+    return queue.set_tags(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@route(bp, "/visitors/{visitor_id}", methods=["PATCH"])
+def update_visitor(visitor_id):
+    req = bp.current_request
+    return queue.update_visitor(get_deps(), _actor(req), visitor_id, json_body(req))

@@ -85,3 +85,31 @@ def request_upload(conversation_id):
 def site_config(site_key):
     from chalicelib.services import sites
     return sites.public_config(get_deps(), site_key)
+
+
+@route(bp, "/conversations/{conversation_id}/handoff", methods=["POST"])
+def handoff(conversation_id):
+    from chalicelib.services import queue
+    req = bp.current_request
+    return queue.visitor_handoff(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@route(bp, "/conversations/{conversation_id}/rating", methods=["POST"])
+def rating(conversation_id):
+    from chalicelib.services import queue
+    req = bp.current_request
+    return queue.rate(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@route(bp, "/conversations/{conversation_id}/offline-message", methods=["POST"])
+def offline_message(conversation_id):
+    from chalicelib.services import queue
+    req = bp.current_request
+    return queue.leave_offline_message(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@route(bp, "/conversations/{conversation_id}/close", methods=["POST"])
+def close(conversation_id):
+    from chalicelib.services import queue
+    req = bp.current_request
+    return queue.visitor_close(get_deps(), _actor(req), conversation_id)

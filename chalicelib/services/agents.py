@@ -26,7 +26,7 @@ CREATE_SCHEMA = {
     "teams": Field(list, item=Field(str, min_len=1, max_len=50), max_items=20),
 }
 
-LIST_STATUSES = ("mine", "open", "queued", "assigned", "closed", "new")
+LIST_STATUSES = ("mine", "open", "queued", "assigned", "closed", "new", "offline")
 
 
 def bcrypt_rounds() -> int:

@@ -16,9 +16,11 @@ from chalicelib.services.views import conversation_view, message_view
 
 TYPING_TTL_MS = 6000
 
-# Hooks that later features (queue, bot) register to react to a stored visitor message.
-# Each is called as hook(deps, conversation, message) after delivery.
+# Hooks that later features (queue, bot, email) register to react to a stored message.
+# Each is called as hook(deps, conversation, message) after delivery; a failing hook is
+# logged and never fails the send.
 VISITOR_MESSAGE_HOOKS: list = []
+AGENT_MESSAGE_HOOKS: list = []
 
 
 # ---------------------------------------------------------------- access
@@ -69,21 +71,23 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict) -> tup
     updates = {}
     if actor.kind == "visitor" and conv["status"] == "new":
         updates["status"] = "open"
+    if actor.is_agent and not parsed["note"] and \
+            "first_response_at" not in (conv.get("attrs") or {}):
+        updates[("attrs", "first_response_at")] = now_ms()
     stored, created = deps.messages.append(conv, message, parsed["client_message_id"],
                                            conversation_updates=updates)
     if created:
-        conv = {**conv, **updates, "last_seq": stored["seq"]}
+        conv = {**conv, **{k: v for k, v in updates.items() if isinstance(k, str)},
+                "last_seq": stored["seq"]}
         _deliver_message(deps, conv, stored)
         log.info("message_stored", conversation_id=conv["conversation_id"],
                  seq=stored["seq"], sender_type=actor.kind, type=stored["type"])
-        if actor.kind == "visitor":
-            for hook in VISITOR_MESSAGE_HOOKS:
-                try:
-                    hook(deps, conv, stored)
-                except Exception as exc:
-                    log.error("visitor_message_hook_failed",
-                              conversation_id=conv["conversation_id"],
-                              hook=getattr(hook, "__name__", "hook"), error=repr(exc))
+        for hook in (VISITOR_MESSAGE_HOOKS if actor.kind == "visitor" else AGENT_MESSAGE_HOOKS):
+            try:
+                hook(deps, conv, stored)
+            except Exception as exc:
+                log.error("message_hook_failed", conversation_id=conv["conversation_id"],
+                          hook=getattr(hook, "__name__", "hook"), error=repr(exc))
     else:
         log.info("message_replayed", conversation_id=conv["conversation_id"],
                  seq=stored["seq"])

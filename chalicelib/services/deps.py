@@ -17,6 +17,7 @@ class Deps:
     storage: Any
     signer_factory: Callable[[], Any]
     queue: Any = None
+    waiting: Any = None       # QueueRepo: the waiting line and assignment transactions
     directory: Any = None
     extras: dict = field(default_factory=dict)
     _signer: Any = None
@@ -49,5 +50,6 @@ def build_default() -> Deps:
         storage=AttachmentStore(),
         signer_factory=lambda: TokenSigner(token_keys()),
         queue=QueuePublisher(),
+        waiting=dynamo.QueueRepo(),
         directory=DirectoryRepo(),
     )

@@ -57,12 +57,18 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
     return {"ok": True, "kind": "visitor", "conversation_id": cid}
 
 
+DISCONNECT_HOOKS: list = []
+
+
 def disconnect(deps, connection_id: str) -> None:
+    conn = deps.connections.get(connection_id) if DISCONNECT_HOOKS else None
     deps.connections.delete(connection_id)
     log.info("ws_disconnect", connection_id=connection_id)
-    hook = deps.extras.get("on_disconnect")
-    if hook:
-        hook(deps, connection_id)
+    for hook in DISCONNECT_HOOKS:
+        try:
+            hook(deps, conn)
+        except Exception as exc:
+            log.error("disconnect_hook_failed", connection_id=connection_id, error=repr(exc))
 
 
 ENVELOPE = {

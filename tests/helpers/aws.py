@@ -25,7 +25,18 @@ def aws_stack():
         from infra.resources import deploy_stack, serialize_moto_dynamodb
         serialize_moto_dynamodb()
         outputs = deploy_stack(stage="dev")
+        import os
+        # as a deployment's stage configuration gives them (no GetQueueUrl on hot paths)
+        saved = {k: os.environ.get(k) for k in ("PARLEY_ASSIGNMENT_QUEUE_URL",
+                                                 "PARLEY_EVENTS_QUEUE_URL")}
+        os.environ["PARLEY_ASSIGNMENT_QUEUE_URL"] = outputs["AssignmentQueueUrl"]
+        os.environ["PARLEY_EVENTS_QUEUE_URL"] = outputs["EventsQueueUrl"]
         yield outputs
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         reset_pynamodb_connections()
 
 
@@ -138,6 +149,7 @@ class AwsCallCounter:
         if self._deps is not None:
             self._deps.sender._client = None
             self._deps.storage._client = None
+            self._deps.queue._client = None
         return self
 
     def __exit__(self, *exc):
@@ -146,9 +158,39 @@ class AwsCallCounter:
         if self._deps is not None:
             self._deps.sender._client = None
             self._deps.storage._client = None
+            self._deps.queue._client = None
 
     def reset(self):
         self.calls.clear()
 
     def by_service(self, service):
         return [c for c in self.calls if c.startswith(service + ":")]
+
+
+def drain_queues(deps, rounds: int = 30) -> int:
+    """Run the app's SQS handlers on whatever is waiting in the assignments and events
+    queues (as Lambda's event source mapping would), until both are empty."""
+    from chalicelib.services import events
+    sqs = boto3.client("sqs")
+    handled = 0
+    for _ in range(rounds):
+        busy = False
+        for queue in ("assignments", "events"):
+            url = deps.queue.url(queue)
+            msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                       AttributeNames=["All"]).get("Messages", [])
+            if not msgs:
+                continue
+            busy = True
+            records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
+                        "body": m["Body"], "attributes": m.get("Attributes", {}),
+                        "eventSource": "aws:sqs"} for m in msgs]
+            result = events.handle_records(deps, records)
+            failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+            for m in msgs:
+                if m["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+                    handled += 1
+        if not busy:
+            break
+    return handled

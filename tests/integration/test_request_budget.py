@@ -90,6 +90,9 @@ def test_message_send_costs_the_same_at_10_and_1000_conversations(deps, site):
     assert ddb == ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems",
                    "dynamodb:Query", "dynamodb:Query"]
     assert [c for c in agent_send if c.startswith("dynamodb:")] == ddb
+    # while the bot handles the chat, a visitor message also queues one bot turn
+    assert [c for c in visitor_send if c.startswith("sqs:")] in ([], ["sqs:SendMessage"])
+    assert [c for c in agent_send if c.startswith("sqs:")] == []
     print(f"\nvisitor send: {len(ddb)} DynamoDB requests {ddb}, {len(posts)} posts")
     print(f"agent send: {agent_send}")
     print(f"long-poll 1 s at 0.05 s interval: {len(poll_calls)} requests "

@@ -1,0 +1,669 @@
+"""Queueing and assignment: presence, capacity, teams, handoff, transfer, close, offline.
+
+How a waiting visitor reaches a free agent, with many Lambdas and many agents:
+- a conversation that needs a human is marked queued (sparse queue-index: team, queued_at)
+  and an "assign" message goes to the assignments SQS queue;
+- the assignment handler takes the oldest waiting conversation of that queue and the best
+  agent (domain.assignment.pick_agent) and moves both in ONE DynamoDB transaction: the
+  conversation only if it is still queued, the agent only if online and under capacity. A
+  lost race or a redelivered SQS message therefore changes nothing;
+- whenever capacity appears (an agent goes online, closes or transfers, capacity rises) an
+  "assign" message is published again for every queue that agent serves.
+"""
+from __future__ import annotations
+
+import os
+
+from chalicelib import log
+from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
+from chalicelib.domain import assignment as policy
+from chalicelib.domain.actors import Actor
+from chalicelib.domain.validation import EMAIL_RE, Field, validate
+from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
+from chalicelib.services import delivery, events, realtime
+from chalicelib.services.conversations import (VISITOR_MESSAGE_HOOKS, is_participant, load_for,
+                                               post_system_event)
+from chalicelib.services.views import agent_view, conversation_view
+
+MAX_ASSIGN_PER_RUN = 25
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+def presence_grace_seconds() -> int:
+    return _env_int("PARLEY_PRESENCE_GRACE", 60)
+
+
+def default_idle_close_minutes() -> int:
+    return _env_int("PARLEY_IDLE_CLOSE_MINUTES", 30)
+
+
+def avg_handle_seconds() -> int:
+    return _env_int("PARLEY_AVG_HANDLE_SECONDS", 240)
+
+
+# ------------------------------------------------------------------ notifications
+def notify_conversation(deps, conv: dict) -> None:
+    """Tell every agent console and the visitor that the conversation changed."""
+    delivery.to_all_agents(deps, {"type": "conversation",
+                                  "conversation": conversation_view(conv, for_agent=True)})
+    delivery.push(deps, deps.connections.by_conversation(conv["conversation_id"]),
+                  {"type": "conversation",
+                   "conversation": conversation_view(conv, for_agent=False)},
+                  conv["conversation_id"])
+
+
+def notify_agent(deps, agent: dict) -> None:
+    delivery.to_all_agents(deps, {"type": "agent", "agent": agent_view(agent)})
+
+
+def refresh_positions(deps, key: str) -> None:
+    """Recompute place in line and estimated wait for everyone waiting in `key`, and push
+    the ones that changed to their visitors (and long-poll clients through rev)."""
+    waiting = deps.waiting.waiting(key, limit=50)
+    if not waiting:
+        return
+    online = [a for a in deps.agents.by_status("online") if policy.serves(a, key)
+              and not a.get("disabled")]
+    free = sum(max(0, int(a.get("capacity") or 0) - int(a.get("active_count") or 0))
+               for a in online)
+    for index, conv in enumerate(waiting, start=1):
+        wait = policy.estimate_wait_seconds(index, len(online), avg_handle_seconds(), free)
+        attrs = conv.get("attrs") or {}
+        if attrs.get("queue_position") == index and attrs.get("estimated_wait") == wait:
+            continue
+        try:
+            deps.conversations.update(conv["conversation_id"],
+                                      map_sets={("attrs", "queue_position"): index,
+                                                ("attrs", "estimated_wait"): wait},
+                                      expect={"status": "queued"})
+        except Conflict:
+            continue
+        delivery.push(deps, deps.connections.by_conversation(conv["conversation_id"]),
+                      {"type": "queue", "conversation_id": conv["conversation_id"],
+                       "position": index, "estimated_wait": wait}, conv["conversation_id"])
+
+
+def publish_assign(deps, keys) -> None:
+    for key in sorted(set(keys)):
+        events.publish(deps, "assign", {"queue_key": key}, queue="assignments")
+
+
+# ------------------------------------------------------------------ entering the queue
+def _site_settings(deps, site_key: str | None) -> dict:
+    site = deps.sites.get(site_key) if site_key else None
+    return (site or {}).get("settings") or {}
+
+
+def _previous_agent(deps, conv: dict) -> str | None:
+    for other in deps.conversations.list_by_visitor(conv["visitor_id"], 5):
+        if other["conversation_id"] != conv["conversation_id"] and other.get("agent_id"):
+            return other["agent_id"]
+    return None
+
+
+def request_handoff(deps, conversation: dict, reason: str, team: str | None = None) -> dict:
+    """Send the conversation to a human: the queue, or the leave-a-message path when the
+    site is closed. Idempotent: a conversation already queued or assigned stays as it is."""
+    conv = deps.conversations.get(conversation["conversation_id"], consistent=True)
+    if conv is None:
+        raise NotFound("No such conversation.", code="conversation_not_found")
+    if conv["status"] in ("queued", "assigned"):
+        return {"conversation": conversation_view(conv, for_agent=False), "offline": False}
+    if conv["status"] == "closed":
+        raise Conflict("This conversation is closed.", code="conversation_closed")
+    settings = _site_settings(deps, conv.get("site_key"))
+    if not policy.is_open(settings.get("business_hours")):
+        post_system_event(deps, conv, "offline", {"reason": "closed"})
+        conv = deps.conversations.update(conv["conversation_id"],
+                                         map_sets={("attrs", "offline_offered"): now_ms()})
+        notify_conversation(deps, conv)
+        log.info("handoff_offline", conversation_id=conv["conversation_id"], reason=reason)
+        return {"conversation": conversation_view(conv, for_agent=False), "offline": True}
+    key = policy.queue_key(team or conv.get("team") or settings.get("team"))
+    ts = now_ms()
+    attrs = {"queued_at": ts, "handoff_reason": reason}
+    previous = _previous_agent(deps, conv)
+    if previous:
+        attrs["previous_agent_id"] = previous
+    set_fields = {"status": "queued", "queue_key": key, "queued_at": ts}
+    if key != policy.DEFAULT_QUEUE:
+        set_fields["team"] = key
+    try:
+        deps.waiting.move(conv["conversation_id"], conv["status"], set_fields=set_fields,
+                          attrs=attrs)
+    except AssignmentConflict:
+        return request_handoff(deps, conv, reason, team)  # the status moved: look again
+    conv = deps.conversations.get(conv["conversation_id"], consistent=True)
+    post_system_event(deps, conv, "queued", {"reason": reason})
+    log.info("conversation_queued", conversation_id=conv["conversation_id"], queue=key,
+             reason=reason)
+    publish_assign(deps, [key])
+    max_wait = int(settings.get("max_wait_seconds") or 0)
+    if max_wait > 0:
+        events.publish(deps, "queue_timeout", {"conversation_id": conv["conversation_id"],
+                                               "queued_at": ts}, delay=min(max_wait, 900))
+    refresh_positions(deps, key)
+    conv = deps.conversations.get(conv["conversation_id"], consistent=True)
+    notify_conversation(deps, conv)
+    return {"conversation": conversation_view(conv, for_agent=False), "offline": False}
+
+
+def on_visitor_message(deps, conv: dict, message: dict) -> None:
+    """A site without a bot sends the first visitor message straight to the queue."""
+    if conv.get("status") in ("new", "open") and not (conv.get("attrs") or {}).get("bot"):
+        request_handoff(deps, conv, "no_bot")
+
+
+VISITOR_MESSAGE_HOOKS.append(on_visitor_message)
+
+
+# ------------------------------------------------------------------ assignment
+def _assign(deps, conv: dict, agent: dict, expect="queued", release: str | None = None,
+            kind: str = "assigned", extra_event: dict | None = None) -> dict:
+    ts = now_ms()
+    attrs = {"assigned_at": ts, "agent_name": agent.get("name"),
+             "queue_position": 0, "estimated_wait": 0}
+    if agent.get("avatar_url"):
+        attrs["agent_avatar"] = agent["avatar_url"]
+    deps.waiting.move(conv["conversation_id"], expect,
+                      set_fields={"status": "assigned", "agent_id": agent["agent_id"]},
+                      attrs=attrs, remove=("queue_key", "queued_at"),
+                      add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
+                      release_agent=release,
+                      expect_agent=release if release else None)
+    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    post_system_event(deps, fresh, kind, {"agent_id": agent["agent_id"],
+                                          "agent_name": agent.get("name"),
+                                          **(extra_event or {})})
+    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    notify_conversation(deps, fresh)
+    log.info("conversation_" + kind, conversation_id=conv["conversation_id"],
+             agent_id=agent["agent_id"])
+    return fresh
+
+
+def assign_next(deps, key: str, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
+    """Assign waiting conversations of one queue, oldest first, while agents are free."""
+    if _team_is_manual(deps, key):
+        return 0
+    assigned, skip = 0, set()
+    agents = None
+    changed_agents = {}
+    while assigned < max_assign:
+        waiting = [c for c in deps.waiting.waiting(key, limit=len(skip) + 1)
+                   if c["conversation_id"] not in skip]
+        if not waiting:
+            break
+        conv = waiting[0]
+        if agents is None:
+            agents = deps.agents.by_status("online")
+        tried: set = set()
+        done = False
+        while not done:
+            agent = policy.pick_agent(agents, key, (conv.get("attrs") or {}).get(
+                "previous_agent_id"), exclude=tried)
+            if agent is None:
+                _finish(deps, key, changed_agents)
+                return assigned
+            try:
+                _assign(deps, conv, agent)
+                agent["active_count"] = int(agent.get("active_count") or 0) + 1
+                agent["last_assigned_at"] = now_ms()
+                changed_agents[agent["agent_id"]] = agent
+                assigned += 1
+                done = True
+            except AssignmentConflict as exc:
+                if exc.part == "conversation":
+                    skip.add(conv["conversation_id"])  # someone else moved it
+                    done = True
+                else:
+                    tried.add(agent["agent_id"])  # full or offline by now: re-read, go on
+                    agents = deps.agents.by_status("online")
+    _finish(deps, key, changed_agents)
+    return assigned
+
+
+def _finish(deps, key, changed_agents):
+    for agent_id in changed_agents:
+        fresh = deps.agents.get(agent_id)
+        if fresh:
+            notify_agent(deps, fresh)
+    if changed_agents:
+        refresh_positions(deps, key)
+
+
+def _team_is_manual(deps, key: str) -> bool:
+    if key == policy.DEFAULT_QUEUE:
+        return False
+    directory = getattr(deps, "directory", None)
+    if directory is None:
+        return False
+    team = directory.get("team", key)
+    return bool(team and team.get("manual_assign"))
+
+
+@events.handler("assign")
+def _on_assign(deps, body: dict) -> None:
+    key = body.get("queue_key") or policy.DEFAULT_QUEUE
+    assign_next(deps, key)
+
+
+def on_agent_changed(deps, agent_id: str) -> None:
+    """Capacity, teams, presence or enablement changed: capacity may have appeared."""
+    agent = deps.agents.get(agent_id)
+    if agent is None:
+        return
+    notify_agent(deps, agent)
+    if agent.get("status") == "online" and not agent.get("disabled"):
+        publish_assign(deps, policy.queues_of(agent))
+
+
+# ------------------------------------------------------------------ agent actions
+STATUS_SCHEMA = {"status": Field(str, required=True, choices=policy.PRESENCE)}
+TRANSFER_SCHEMA = {"agent_id": Field(str, max_len=64), "team": Field(str, max_len=50),
+                   "note": Field(str, max_len=1000)}
+REASSIGN_SCHEMA = {"agent_id": Field(str, required=True, max_len=64)}
+TAGS_SCHEMA = {"add": Field(list, item=Field(str, min_len=1, max_len=40), max_items=20),
+               "remove": Field(list, item=Field(str, min_len=1, max_len=40), max_items=20)}
+VISITOR_SCHEMA = {"notes": Field(str, max_len=5000, nullable=True),
+                  "tags": Field(list, item=Field(str, min_len=1, max_len=40), max_items=30),
+                  "name": Field(str, max_len=100), "email": Field(str, max_len=254,
+                                                                   pattern=EMAIL_RE)}
+
+
+def set_status(deps, actor: Actor, payload: dict) -> dict:
+    status = validate(payload, STATUS_SCHEMA)["status"]
+    agent = deps.agents.get(actor.id)
+    if agent is None or agent.get("disabled"):
+        raise Forbidden("This account is not active.", code="account_disabled")
+    agent = deps.agents.update(actor.id, {"status": status})
+    log.info("agent_status", agent_id=actor.id, status=status)
+    on_agent_changed(deps, actor.id)
+    from chalicelib.services.views import agent_view as view
+    return view(agent)
+
+
+def _own(deps, actor: Actor, cid: str) -> dict:
+    conv = load_for(deps, actor, cid, consistent=True)
+    if conv["status"] == "closed":
+        raise Conflict("This conversation is closed.", code="conversation_closed")
+    if not actor.is_supervisor and conv.get("agent_id") != actor.id:
+        raise Forbidden("This conversation is assigned to someone else.", code="not_yours")
+    return conv
+
+
+def accept(deps, actor: Actor, cid: str) -> dict:
+    """Pick a conversation from the queue (or one the bot is handling)."""
+    conv = load_for(deps, actor, cid, consistent=True)
+    if conv["status"] == "assigned" and conv.get("agent_id") == actor.id:
+        return {"conversation": conversation_view(conv, for_agent=True)}
+    if conv["status"] not in ("queued", "open", "new", "offline"):
+        raise Conflict("This conversation is not waiting.", code="not_waiting")
+    agent = deps.agents.get(actor.id)
+    if agent is None or agent.get("disabled"):
+        raise Forbidden("This account is not active.", code="account_disabled")
+    if agent.get("status") != "online":
+        raise Conflict("Go online to accept conversations.", code="agent_not_online")
+    if int(agent.get("active_count") or 0) >= int(agent.get("capacity") or 0):
+        raise Conflict("You are at capacity.", code="at_capacity")
+    key = conv.get("queue_key")
+    try:
+        fresh = _assign(deps, conv, agent, expect=conv["status"], kind="assigned")
+    except AssignmentConflict as exc:
+        if exc.part == "conversation":
+            raise Conflict("Someone else took this conversation.", code="already_assigned")
+        raise Conflict("You are at capacity.", code="at_capacity")
+    notify_agent(deps, deps.agents.get(actor.id))
+    if key:
+        refresh_positions(deps, key)
+    return {"conversation": conversation_view(fresh, for_agent=True)}
+
+
+def transfer(deps, actor: Actor, cid: str, payload: dict) -> dict:
+    body = validate(payload, TRANSFER_SCHEMA)
+    if bool(body.get("agent_id")) == bool(body.get("team")):
+        raise ValidationError("Give either 'agent_id' or 'team'.", code="invalid_transfer")
+    conv = _own(deps, actor, cid)
+    if conv["status"] != "assigned":
+        raise Conflict("Only an assigned conversation can be transferred.",
+                       code="not_assigned")
+    source = conv["agent_id"]
+    note = body.get("note")
+    if body.get("agent_id"):
+        target = deps.agents.get(body["agent_id"])
+        if target is None:
+            raise NotFound("No such agent.", code="agent_not_found")
+        if target["agent_id"] == source:
+            raise ValidationError("The conversation is already theirs.", code="same_agent")
+        if target.get("disabled") or target.get("status") != "online":
+            raise Conflict("That agent is not online.", code="agent_not_online")
+        try:
+            fresh = _assign(deps, conv, target, expect="assigned", release=source,
+                            kind="transferred", extra_event={"from_agent_id": source})
+        except AssignmentConflict as exc:
+            if exc.part == "agent":
+                raise Conflict("That agent is at capacity.", code="agent_at_capacity")
+            raise Conflict("The conversation changed; try again.", code="conflict")
+    else:
+        team = body["team"]
+        if not _team_exists(deps, team):
+            raise NotFound("No such team.", code="team_not_found")
+        ts = now_ms()
+        try:
+            deps.waiting.move(cid, "assigned", set_fields={"status": "queued",
+                                                           "queue_key": team, "queued_at": ts,
+                                                           "team": team},
+                              attrs={"queued_at": ts, "handoff_reason": "transfer"},
+                              remove=("agent_id",), release_agent=source, expect_agent=source)
+        except AssignmentConflict:
+            raise Conflict("The conversation changed; try again.", code="conflict")
+        fresh = deps.conversations.get(cid, consistent=True)
+        post_system_event(deps, fresh, "transferred", {"from_agent_id": source, "team": team})
+        fresh = deps.conversations.get(cid, consistent=True)
+        notify_conversation(deps, fresh)
+        publish_assign(deps, [team])
+        refresh_positions(deps, team)
+    if note:
+        _private_note(deps, actor, cid, note)
+    released = deps.agents.get(source)
+    if released:
+        notify_agent(deps, released)
+        publish_assign(deps, policy.queues_of(released))
+    return {"conversation": conversation_view(deps.conversations.get(cid, consistent=True),
+                                              for_agent=True)}
+
+
+def _team_exists(deps, team: str) -> bool:
+    directory = getattr(deps, "directory", None)
+    if directory is None:
+        return True
+    return directory.get("team", team) is not None
+
+
+def _private_note(deps, actor: Actor, cid: str, text: str) -> None:
+    from chalicelib.services.conversations import post_message
+    import uuid
+    post_message(deps, actor, cid, {"client_message_id": f"note-{uuid.uuid4().hex[:16]}",
+                                    "text": text, "note": True})
+
+
+def reassign(deps, actor: Actor, cid: str, payload: dict) -> dict:
+    if not actor.is_supervisor:
+        raise Forbidden("Only supervisors can reassign.", code="forbidden")
+    body = validate(payload, REASSIGN_SCHEMA)
+    conv = load_for(deps, actor, cid, consistent=True)
+    if conv["status"] == "closed":
+        raise Conflict("This conversation is closed.", code="conversation_closed")
+    if conv["status"] == "assigned":
+        return transfer(deps, actor, cid, {"agent_id": body["agent_id"]})
+    target = deps.agents.get(body["agent_id"])
+    if target is None:
+        raise NotFound("No such agent.", code="agent_not_found")
+    if target.get("disabled") or target.get("status") != "online":
+        raise Conflict("That agent is not online.", code="agent_not_online")
+    try:
+        fresh = _assign(deps, conv, target, expect=conv["status"])
+    except AssignmentConflict as exc:
+        raise Conflict("That agent is at capacity." if exc.part == "agent" else
+                       "The conversation changed; try again.",
+                       code="agent_at_capacity" if exc.part == "agent" else "conflict")
+    notify_agent(deps, deps.agents.get(target["agent_id"]))
+    return {"conversation": conversation_view(fresh, for_agent=True)}
+
+
+def close(deps, actor: Actor, cid: str, reason: str = "closed") -> dict:
+    conv = load_for(deps, actor, cid, consistent=True)
+    if conv["status"] == "closed":
+        raise Conflict("This conversation is already closed.", code="conversation_closed")
+    if actor.is_agent and not actor.is_supervisor and conv.get("agent_id") not in (None, actor.id) \
+            and not is_participant(conv, actor.id):
+        raise Forbidden("This conversation is assigned to someone else.", code="not_yours")
+    return _close(deps, conv, by=actor, reason=reason)
+
+
+def _close(deps, conv: dict, by: Actor | None, reason: str) -> dict:
+    cid = conv["conversation_id"]
+    holder = conv.get("agent_id") if conv["status"] == "assigned" else None
+    try:
+        deps.waiting.move(cid, conv["status"], set_fields={"status": "closed"},
+                          attrs={"closed_at": now_ms(), "close_reason": reason,
+                                 "closed_by": by.id if by else "system"},
+                          remove=("queue_key", "queued_at"), release_agent=holder,
+                          expect_agent=holder)
+    except AssignmentConflict:
+        raise Conflict("The conversation changed; try again.", code="conflict")
+    fresh = deps.conversations.get(cid, consistent=True)
+    post_system_event(deps, fresh, "closed", {"reason": reason,
+                                              "by": by.kind if by else "system"})
+    fresh = deps.conversations.get(cid, consistent=True)
+    notify_conversation(deps, fresh)
+    log.info("conversation_closed", conversation_id=cid, reason=reason)
+    if conv.get("queue_key"):
+        refresh_positions(deps, conv["queue_key"])
+    if holder:
+        released = deps.agents.get(holder)
+        if released:
+            notify_agent(deps, released)
+            publish_assign(deps, policy.queues_of(released))
+    return {"conversation": conversation_view(fresh, for_agent=by is None or by.is_agent)}
+
+
+def reopen(deps, actor: Actor, cid: str) -> dict:
+    conv = load_for(deps, actor, cid, consistent=True)
+    if conv["status"] != "closed":
+        raise Conflict("Only a closed conversation can be reopened.", code="not_closed")
+    agent = deps.agents.get(actor.id)
+    if agent is None or agent.get("status") != "online":
+        raise Conflict("Go online to reopen a conversation.", code="agent_not_online")
+    try:
+        fresh = _assign(deps, conv, agent, expect="closed", kind="reopened")
+    except AssignmentConflict as exc:
+        raise Conflict("You are at capacity." if exc.part == "agent" else
+                       "The conversation changed; try again.",
+                       code="at_capacity" if exc.part == "agent" else "conflict")
+    visitor = deps.visitors.get(conv["visitor_id"])
+    if visitor and visitor.get("current_conversation_id") != cid:
+        deps.visitors.touch(conv["visitor_id"], {}, new_visit=False, conversation_id=cid)
+    notify_agent(deps, deps.agents.get(actor.id))
+    return {"conversation": conversation_view(fresh, for_agent=True)}
+
+
+def set_tags(deps, actor: Actor, cid: str, payload: dict) -> dict:
+    body = validate(payload, TAGS_SCHEMA)
+    conv = load_for(deps, actor, cid, consistent=True)
+    tags = (set(conv.get("tags") or []) | set(body.get("add") or [])) - set(
+        body.get("remove") or [])
+    if len(tags) > 30:
+        raise ValidationError("At most 30 tags.", code="too_many_items")
+    fresh = deps.conversations.update(cid, set_fields={"tags": tags or None})
+    notify_conversation(deps, fresh)
+    return {"conversation": conversation_view(fresh, for_agent=True)}
+
+
+def update_visitor(deps, actor: Actor, visitor_id: str, payload: dict) -> dict:
+    from chalicelib.services.views import visitor_view
+    body = validate(payload, VISITOR_SCHEMA)
+    if deps.visitors.get(visitor_id) is None:
+        raise NotFound("No such visitor.", code="visitor_not_found")
+    fields = {}
+    if "notes" in body:
+        fields["notes"] = body["notes"] or None
+    if "tags" in body:
+        fields["tags"] = set(body["tags"]) or None
+    for k in ("name", "email"):
+        if k in body:
+            fields[k] = body[k]
+    return {"visitor": visitor_view(deps.visitors.update(visitor_id, fields))}
+
+
+def list_queue(deps, actor: Actor) -> dict:
+    agent = deps.agents.get(actor.id) or {}
+    keys = policy.queues_of(agent) if not actor.is_supervisor else None
+    if keys is None:
+        teams = _all_teams(deps)
+        keys = [policy.DEFAULT_QUEUE] + teams
+    out = []
+    now = now_ms()
+    for key in keys:
+        for position, conv in enumerate(deps.waiting.waiting(key, limit=100), start=1):
+            view = conversation_view(conv, for_agent=True)
+            view["queue_key"] = key
+            view["queue_position"] = position
+            view["waiting_ms"] = now - int(conv.get("queued_at") or now)
+            out.append(view)
+    out.sort(key=lambda v: -v["waiting_ms"])
+    return {"conversations": out}
+
+
+def _all_teams(deps) -> list[str]:
+    directory = getattr(deps, "directory", None)
+    if directory is None:
+        return []
+    try:
+        return sorted(t.get("id") for t in directory.list("team"))
+    except Exception:
+        return []
+
+
+def list_agents(deps, actor: Actor) -> dict:
+    if not actor.is_supervisor:
+        raise Forbidden("Supervisors only.", code="forbidden")
+    return {"agents": [agent_view(a) for a in deps.agents.list_all() if not a.get("disabled")]}
+
+
+# ------------------------------------------------------------------ visitor actions
+HANDOFF_SCHEMA = {"team": Field(str, max_len=50)}
+RATING_SCHEMA = {"score": Field(int, required=True, min=1, max=5),
+                 "comment": Field(str, max_len=1000)}
+OFFLINE_SCHEMA = {"name": Field(str, max_len=100), "email": Field(str, required=True,
+                                                                  pattern=EMAIL_RE, max_len=254),
+                  "phone": Field(str, max_len=40), "text": Field(str, required=True, min_len=1,
+                                                                 max_len=5000)}
+
+
+def visitor_handoff(deps, actor: Actor, cid: str, payload: dict) -> dict:
+    body = validate(payload, HANDOFF_SCHEMA)
+    conv = load_for(deps, actor, cid, consistent=True)
+    team = body.get("team")
+    if team and not _team_exists(deps, team):
+        raise NotFound("No such team.", code="team_not_found")
+    return request_handoff(deps, conv, "visitor_request", team=team)
+
+
+def rate(deps, actor: Actor, cid: str, payload: dict) -> dict:
+    body = validate(payload, RATING_SCHEMA)
+    conv = load_for(deps, actor, cid, consistent=True)
+    if conv["status"] != "closed":
+        raise Conflict("Conversations are rated once they are closed.", code="not_closed")
+    rating = {"score": body["score"], "comment": body.get("comment"), "at": now_ms()}
+    fresh = deps.conversations.update(cid, map_sets={("attrs", "rating"): rating})
+    post_system_event(deps, fresh, "rated", {"score": body["score"]},
+                      text=body.get("comment"))
+    fresh = deps.conversations.get(cid, consistent=True)
+    notify_conversation(deps, fresh)
+    log.info("conversation_rated", conversation_id=cid, score=body["score"])
+    return {"conversation": conversation_view(fresh, for_agent=False)}
+
+
+def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
+    """Nobody can answer now: keep the visitor's message and contact for a follow-up."""
+    from chalicelib.services.conversations import post_message
+    import uuid
+    body = validate(payload, OFFLINE_SCHEMA)
+    conv = load_for(deps, actor, cid, consistent=True)
+    if conv["status"] == "closed":
+        raise Conflict("This conversation is closed.", code="conversation_closed")
+    fields = {"email": body["email"]}
+    if body.get("name"):
+        fields["name"] = body["name"]
+    deps.visitors.update(actor.id, fields)
+    post_message(deps, actor, cid, {"client_message_id": f"offline-{uuid.uuid4().hex[:16]}",
+                                    "text": body["text"]})
+    contact = {"email": body["email"], "name": body.get("name"), "phone": body.get("phone"),
+               "at": now_ms()}
+    try:
+        deps.waiting.move(cid, ("new", "open", "queued"), set_fields={"status": "offline"},
+                          attrs={"offline": contact}, remove=("queue_key", "queued_at"))
+    except AssignmentConflict:
+        raise Conflict("The conversation changed; try again.", code="conflict")
+    fresh = deps.conversations.get(cid, consistent=True)
+    post_system_event(deps, fresh, "offline", {"reason": "left_message"})
+    fresh = deps.conversations.get(cid, consistent=True)
+    notify_conversation(deps, fresh)
+    if conv.get("queue_key"):
+        refresh_positions(deps, conv["queue_key"])
+    return {"conversation": conversation_view(fresh, for_agent=False)}
+
+
+def visitor_close(deps, actor: Actor, cid: str) -> dict:
+    return close(deps, actor, cid, reason="visitor_left")
+
+
+# ------------------------------------------------------------------ timers and presence
+@events.handler("queue_timeout")
+def _on_queue_timeout(deps, body: dict) -> None:
+    conv = deps.conversations.get(body["conversation_id"], consistent=True)
+    if conv is None or conv["status"] != "queued" or \
+            int(conv.get("queued_at") or 0) != int(body.get("queued_at") or -1):
+        return  # assigned, closed or re-queued since: nothing to do
+    if (conv.get("attrs") or {}).get("offline_offered"):
+        return
+    deps.conversations.update(conv["conversation_id"],
+                              map_sets={("attrs", "offline_offered"): now_ms()})
+    post_system_event(deps, conv, "offline", {"reason": "timeout"})
+    notify_conversation(deps, deps.conversations.get(conv["conversation_id"], consistent=True))
+
+
+def idle_sweep(deps, now: int | None = None) -> int:
+    """Close conversations idle for longer than their site allows (scheduled)."""
+    now = now or now_ms()
+    closed = 0
+    sites: dict = {}
+    default_minutes = default_idle_close_minutes()
+    for status in ("assigned", "open"):
+        for conv in deps.waiting.idle(status, now - default_minutes * 60_000 // 2, limit=50):
+            site_key = conv.get("site_key")
+            if site_key not in sites:
+                sites[site_key] = _site_settings(deps, site_key)
+            minutes = int(sites[site_key].get("idle_close_minutes") or default_minutes)
+            last = int(conv.get("last_message_at") or conv.get("updated_at") or now)
+            if now - last < minutes * 60_000:
+                continue
+            try:
+                _close(deps, conv, by=None, reason="idle")
+                closed += 1
+            except Conflict:
+                continue
+    return closed
+
+
+def on_disconnect(deps, connection: dict | None) -> None:
+    """An agent whose last connection is gone becomes away after a grace period."""
+    if not connection or connection.get("kind") != "agent":
+        return
+    agent_id = connection.get("agent_id")
+    if not deps.connections.by_agent(agent_id):
+        events.publish(deps, "presence_check", {"agent_id": agent_id},
+                       delay=presence_grace_seconds())
+
+
+realtime.DISCONNECT_HOOKS.append(on_disconnect)
+
+
+@events.handler("presence_check")
+def _on_presence_check(deps, body: dict) -> None:
+    agent_id = body["agent_id"]
+    if deps.connections.by_agent(agent_id):
+        return  # came back within the grace period
+    agent = deps.agents.get(agent_id)
+    if agent and agent.get("status") == "online":
+        deps.agents.update(agent_id, {"status": "away"})
+        log.info("agent_auto_away", agent_id=agent_id)
+        notify_agent(deps, deps.agents.get(agent_id))
+
+
+__all__ = ["request_handoff", "assign_next", "on_agent_changed", "accept", "transfer", "close",
+           "reopen", "reassign", "rate", "leave_offline_message", "idle_sweep"]

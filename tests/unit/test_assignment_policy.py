@@ -1,0 +1,95 @@
+"""Assignment policy, business hours and wait estimates: pure functions, no AWS."""
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.domain import assignment as p
+
+
+def agent(i, active=0, cap=5, last=0, status="online", teams=(), disabled=False):
+    return {"agent_id": f"a{i}", "active_count": active, "capacity": cap,
+            "last_assigned_at": last, "status": status, "teams": list(teams),
+            "disabled": disabled}
+
+
+def test_least_loaded_wins():
+    agents = [agent(1, active=3), agent(2, active=1), agent(3, active=2)]
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE)["agent_id"] == "a2"
+
+
+def test_ties_go_to_who_waited_longest_since_last_assignment():
+    agents = [agent(1, active=1, last=300), agent(2, active=1, last=100),
+              agent(3, active=1, last=200)]
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE)["agent_id"] == "a2"
+
+
+def test_offline_away_disabled_and_full_agents_are_never_picked():
+    agents = [agent(1, status="away"), agent(2, status="offline"), agent(3, disabled=True),
+              agent(4, active=5, cap=5), agent(5, cap=0)]
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE) is None
+    agents.append(agent(6, active=4, cap=5))
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE)["agent_id"] == "a6"
+
+
+def test_team_routing_needs_membership_but_everyone_serves_the_general_queue():
+    agents = [agent(1, active=0), agent(2, active=2, teams=["billing"])]
+    assert p.pick_agent(agents, "billing")["agent_id"] == "a2"
+    assert p.pick_agent(agents, "tech") is None
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE)["agent_id"] == "a1"
+    assert p.queues_of(agents[1]) == [p.DEFAULT_QUEUE, "billing"]
+
+
+def test_returning_visitor_prefers_previous_agent_when_available():
+    agents = [agent(1, active=0), agent(2, active=3)]
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE, previous_agent_id="a2")["agent_id"] == "a2"
+    agents[1]["status"] = "away"
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE, previous_agent_id="a2")["agent_id"] == "a1"
+    agents[1].update(status="online", active_count=5)
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE, previous_agent_id="a2")["agent_id"] == "a1"
+
+
+def test_exclusions_are_respected():
+    agents = [agent(1), agent(2, active=1)]
+    assert p.pick_agent(agents, p.DEFAULT_QUEUE, exclude={"a1"})["agent_id"] == "a2"
+
+
+HOURS = {"tz": "+08:00", "days": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]],
+                                  "sat": [["10:00", "14:00"]]}}
+
+
+@pytest.mark.parametrize("utc,expected", [
+    ("2026-11-23T01:00:00", True),    # Mon 09:00 +08
+    ("2026-11-23T00:59:00", False),   # Mon 08:59
+    ("2026-11-23T04:30:00", False),   # Mon 12:30 lunch
+    ("2026-11-23T09:59:00", True),    # Mon 17:59
+    ("2026-11-23T10:00:00", False),   # Mon 18:00 closed
+    ("2026-11-24T03:00:00", False),   # Tuesday: no hours
+    ("2026-11-28T03:00:00", True),    # Sat 11:00
+])
+def test_business_hours_in_the_sites_time_zone(utc, expected):
+    now = datetime.fromisoformat(utc).replace(tzinfo=timezone.utc)
+    assert p.is_open(HOURS, now) is expected
+
+
+def test_no_hours_means_always_open_and_iana_zones_work():
+    assert p.is_open(None)
+    hours = {"tz": "Asia/Shanghai", "days": {"mon": [["09:00", "18:00"]]}}
+    assert p.is_open(hours, datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))
+
+
+@pytest.mark.parametrize("bad", [
+    {"tz": "Mars/Olympus", "days": {}},
+    {"tz": "UTC", "days": {"funday": []}},
+    {"tz": "UTC", "days": {"mon": [["18:00", "09:00"]]}},
+    {"tz": "UTC", "days": {"mon": [["9am", "5pm"]]}},
+    {"tz": "UTC", "days": {}, "extra": 1},
+])
+def test_invalid_hours_are_rejected(bad):
+    with pytest.raises(ValueError):
+        p.validate_hours(bad)
+
+
+def test_wait_estimate():
+    assert p.estimate_wait_seconds(1, online_agents=2, avg_handle_seconds=240, free_slots=1) == 0
+    assert p.estimate_wait_seconds(3, online_agents=2, avg_handle_seconds=240) == 360
+    assert p.estimate_wait_seconds(2, online_agents=0, avg_handle_seconds=100) == 200
