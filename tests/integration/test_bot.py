@@ -61,9 +61,19 @@ def receive_events(deps):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])
 
 
+def sqs_event(records):
+    return {"Records": [{"messageId": r["messageId"], "receiptHandle": r.get("receiptHandle", "rh"),
+                         "body": r["body"], "attributes": {"ApproximateReceiveCount": "1"},
+                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:parley-dev-events",
+                         "awsRegion": "us-east-1"} for r in records]}
+
+
 def run_events(deps, records=None):
+    """Run the events Lambda (app.handle_events, the SQS entry point) on the records."""
+    import app as app_module
     records = receive_events(deps) if records is None else records
-    result = events.handle_records(deps, records)
+    result = app_module.handle_events(sqs_event(records), None)
     assert result == {"batchItemFailures": []}, result
     return records
 
