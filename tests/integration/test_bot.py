@@ -548,3 +548,17 @@ def test_common_base_is_shared_and_overridden_per_site(api, deps, admin_token):
                               "answer": "每天都营业。"}, token=t)
     v.say("营业时间是几点", deps)
     assert v.last_bot()["text"] == "每天都营业。"
+
+
+def test_demo_seed_loads_the_kb_and_the_order_flow(deps, api):
+    from infra.local.seed import seed_demo
+    seed_demo(deps)
+    seed_demo(deps)                                # idempotent
+    repo = bot_service.kb_repo(deps)
+    assert len(repo.entries("demo")) == 20
+    assert [f["id"] for f in repo.flows("demo")] == ["order-status"]
+    v = Visitor(api)
+    v.say("怎么申请发票?", deps)
+    assert extra(v.last_bot())["entry_id"] == "invoice-cn"
+    v.say("查订单", deps)
+    assert v.last_bot()["text"].startswith("请提供订单号")
