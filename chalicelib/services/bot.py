@@ -59,17 +59,17 @@ def _request_handoff(deps, conv: dict, reason: str) -> dict:
 
 
 # ------------------------------------------------------------------ loading the bot
-def version_key(deps, site_key: str) -> str:
+def version_key(deps, site_key: str) -> tuple[str, dict, dict]:
     site_v, common_v = kb_repo(deps).versions(site_key)
-    return f"{site_key}:{site_v['v']}:{common_v['v']}"
+    return f"{site_key}:{site_v['v']}:{common_v['v']}", site_v, common_v
 
 
-def _merged_entries(repo: KbRepo, site_key: str) -> list[KBEntry]:
+def _merged_entries(repo: KbRepo, site_key: str, site_gen: str, common_gen: str) -> list[KBEntry]:
     out: dict[str, KBEntry] = {}
     if site_key != COMMON:
-        for e in repo.entries(COMMON):
+        for e in repo.entries(COMMON, common_gen):
             out[e.id] = e
-    for e in repo.entries(site_key):
+    for e in repo.entries(site_key, site_gen):
         out[e.id] = e  # a site's entry overrides a shared one with the same id
     return list(out.values())
 
@@ -95,7 +95,7 @@ def load_bot(deps, site_key: str) -> tuple[Bot, str]:
     """The site's bot, rebuilt only when the KB version (site's or shared) changed.
     Warm path: one BatchGetItem (the two version items)."""
     repo = kb_repo(deps)
-    key = version_key(deps, site_key)
+    key, site_v, common_v = version_key(deps, site_key)
     bundle = _BUNDLES.get(key)
     if bundle is None:
         synonyms = repo.synonyms(COMMON) + (repo.synonyms(site_key) if site_key != COMMON else [])
@@ -107,7 +107,8 @@ def load_bot(deps, site_key: str) -> tuple[Bot, str]:
                 _BUNDLES.pop(next(iter(_BUNDLES)))
             _BUNDLES[key] = bundle
     synonyms, engine = bundle
-    matcher = get_matcher(key, lambda: _merged_entries(repo, site_key), synonyms or None)
+    matcher = get_matcher(key, lambda: _merged_entries(repo, site_key, site_v["gen"],
+                                                       common_v["gen"]), synonyms or None)
     return ConversationBot(matcher, engine, max_misses=MAX_MISSES), key
 
 
