@@ -98,5 +98,9 @@ def sqs_endpoint() -> str | None:
     return os.environ.get("PARLEY_SQS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
+def ses_endpoint() -> str | None:
+    return os.environ.get("PARLEY_SES_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
 def ses_sender() -> str:
     return os.environ.get("PARLEY_SES_SENDER", "support@parley.invalid")

@@ -98,7 +98,7 @@ class ConversationRepo:
             item = m.Conversation.get(
                 conversation_id, consistent_read=True,
                 attributes_to_get=["conversation_id", "last_seq", "rev", "status", "reads",
-                                   "typing", "agent_id", "visitor_id"])
+                                   "typing", "agent_id", "visitor_id", "attrs"])
         except DoesNotExist:
             return None
         return to_dict(item)
@@ -414,6 +414,26 @@ class SiteRepo:
         item = m.Site(**data)
         item.save()
         return to_dict(item)
+
+
+class ClaimRepo:
+    """Once-only claims (idempotency for side effects such as sending an email)."""
+
+    def claim(self, key: str, value: str = "1", ttl_days: int = 30) -> bool:
+        try:
+            m.Key(key=key, value=value, expires_at=_ttl_days(ttl_days)).save(
+                condition=m.Key.key.does_not_exist())
+            return True
+        except PutError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+
+    def release(self, key: str) -> None:
+        try:
+            m.Key(key).delete()
+        except DeleteError:
+            pass
 
 
 def _connection():

@@ -195,17 +195,11 @@ def poll(deps, actor: Actor, conversation_id: str, after: int, rev: int | None =
 
 
 def _state_view(state: dict, actor: Actor) -> dict:
-    full = deps_free_view(state)
-    full["typing"] = [p for p in full["typing"] if p != actor.participant_key]
-    return full
-
-
-def deps_free_view(state: dict) -> dict:
-    from chalicelib.services.views import active_typing
-    return {"conversation_id": state["conversation_id"], "status": state.get("status"),
-            "last_seq": int(state.get("last_seq") or 0), "rev": int(state.get("rev") or 0),
-            "reads": {k: int(v) for k, v in (state.get("reads") or {}).items()},
-            "typing": active_typing(state.get("typing")), "agent_id": state.get("agent_id")}
+    """The conversation as the poller may see it (the same shape as the socket's
+    conversation events), without the sender's own typing flag."""
+    view = conversation_view({"visitor_id": None, **state}, for_agent=actor.is_agent)
+    view["typing"] = [p for p in view["typing"] if p != actor.participant_key]
+    return view
 
 
 # ---------------------------------------------------------------- read state and typing
@@ -251,7 +245,9 @@ def join(deps, actor: Actor, conversation_id: str) -> dict:
         raise Conflict("This conversation is closed.", code="conversation_closed")
     if actor.id in (conv.get("participants") or []):
         return conversation_view(conv, for_agent=True)
-    conv = deps.conversations.update(conversation_id, add_participants=[actor.id])
+    conv = deps.conversations.update(conversation_id, add_participants=[actor.id],
+                                     map_sets={("attrs", "last_agent"): {
+                                         "id": actor.id, "name": actor.name}})
     post_system_event(deps, conv, "joined", {"agent_id": actor.id, "agent_name": actor.name})
     log.info("agent_joined", conversation_id=conversation_id, agent_id=actor.id)
     return conversation_view(deps.conversations.get(conversation_id, consistent=True),

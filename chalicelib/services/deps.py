@@ -18,6 +18,8 @@ class Deps:
     signer_factory: Callable[[], Any]
     queue: Any = None
     waiting: Any = None       # QueueRepo: the waiting line and assignment transactions
+    email: Any = None         # EmailSender (SES)
+    claims: Any = None        # ClaimRepo: once-only side effects
     directory: Any = None
     extras: dict = field(default_factory=dict)
     _signer: Any = None
@@ -35,6 +37,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.directory import DirectoryRepo
     from chalicelib.adapters.secrets import token_keys
     from chalicelib.adapters.sender import WebSocketSender
+    from chalicelib.adapters.email import EmailSender
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
@@ -51,5 +54,7 @@ def build_default() -> Deps:
         signer_factory=lambda: TokenSigner(token_keys()),
         queue=QueuePublisher(),
         waiting=dynamo.QueueRepo(),
+        email=EmailSender(),
+        claims=dynamo.ClaimRepo(),
         directory=DirectoryRepo(),
     )

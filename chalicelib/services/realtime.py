@@ -109,10 +109,12 @@ def handle_frame(deps, connection_id: str, body: str | None) -> None:
             reply(deps, connection_id, dict(result, id=request_id) if request_id else result)
     except AppError as err:
         log.info("ws_error", connection_id=connection_id, code=err.code)
-        reply(deps, connection_id, {"type": "error", "id": request_id, **err.to_dict()})
+        reply(deps, connection_id, {"type": "error", "id": request_id, "status": err.status,
+                                    **err.to_dict()})
     except Exception as exc:  # never crash the handler on a client frame
         log.error("ws_internal_error", connection_id=connection_id, error=repr(exc))
-        reply(deps, connection_id, {"type": "error", "id": request_id, "code": "internal_error",
+        reply(deps, connection_id, {"type": "error", "id": request_id, "status": 500,
+                                    "code": "internal_error",
                                     "message": "Something went wrong; try again."})
 
 

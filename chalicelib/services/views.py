@@ -54,6 +54,10 @@ def conversation_view(conv: dict, for_agent: bool, agent_names: dict | None = No
     if conv.get("agent_id") and attrs.get("agent_name"):
         out["agent"] = {"id": conv["agent_id"], "name": attrs.get("agent_name"),
                         "avatar_url": attrs.get("agent_avatar")}
+    elif attrs.get("last_agent") and conv.get("status") != "closed":
+        # joined without an assignment (a supervisor helping, or before queueing exists)
+        out["agent"] = {"id": attrs["last_agent"].get("id"),
+                        "name": attrs["last_agent"].get("name"), "avatar_url": None}
     if for_agent:
         out.update({
             "visitor_id": conv.get("visitor_id"),

@@ -356,3 +356,43 @@ def test_manual_team_waits_for_an_agent_to_accept(deps, nobot):
     with pytest.raises(AppError) as err:
         queue.accept(deps, bob, s["conversation_id"])
     assert err.value.code == "not_waiting"
+
+
+def test_agent_reply_to_an_offline_message_is_emailed_once(deps):
+    import boto3
+    ses = boto3.client("ses")
+    ses.verify_email_identity(EmailAddress="support@parley.invalid")
+    sites.create_site(deps, "mail", "Mail Co", {"bot_enabled": False,
+                                                "business_hours": {"tz": "UTC", "days": {}}})
+    s = sessions.start_session(deps, {"site_key": "mail"})
+    v = Actor(kind="visitor", id=s["visitor_id"])
+    assert queue.visitor_handoff(deps, v, s["conversation_id"], {})["offline"] is True
+    queue.leave_offline_message(deps, v, s["conversation_id"],
+                                {"email": "vis@example.com", "text": "Where is my order?"})
+    ann = make_agent(deps, "Ann")
+    queue.accept(deps, ann, s["conversation_id"])  # agents follow up from the console
+    convs.post_message(deps, ann, s["conversation_id"],
+                       {"client_message_id": "reply-1", "text": "It ships tomorrow."})
+    sent_before = ses.get_send_quota()["SentLast24Hours"]
+    drain_queues(deps)
+    # a redelivery of the same event sends nothing more
+    seq = deps.conversations.get(s["conversation_id"], consistent=True)["last_seq"]
+    events.handle_records(deps, [{"messageId": "again", "body": json.dumps(
+        {"type": "email_reply", "conversation_id": s["conversation_id"], "seq": seq})}])
+    assert ses.get_send_quota()["SentLast24Hours"] == sent_before + 1
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+    sent = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    assert sent[-1].destinations["ToAddresses"] == ["vis@example.com"]
+    assert "It ships tomorrow." in sent[-1].body
+
+
+def test_long_poll_state_carries_queue_position_and_agent(deps, nobot):
+    s, v = visitor_chat(deps)
+    drain_queues(deps)
+    state = convs.poll(deps, v, s["conversation_id"], after=10**6, wait=0)["conversation"]
+    assert state["status"] == "queued" and state["queue_position"] == 1
+    make_agent(deps, "Ann")
+    drain_queues(deps)
+    state = convs.poll(deps, v, s["conversation_id"], after=10**6, wait=0)["conversation"]
+    assert state["status"] == "assigned" and state["agent"]["name"] == "Ann"
