@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MOTO_PORT ?= 5055
 
+include infra/deploy.mk
+
 .PHONY: venv run test test-unit test-integration test-e2e test-browser lint bench clean
 
 $(BIN)/python:
@@ -38,6 +40,7 @@ lint: venv
 
 bench: venv
 	$(BIN)/python bench/message_requests.py
+	$(BIN)/python bench/bot_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
