@@ -203,6 +203,10 @@ class Runner:
         logging.getLogger("moto").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", module="moto")
         warnings.filterwarnings("ignore", message=".*moto's CloudFormation.*")
+        # moto's transactions are not isolated across its request threads: serialise its
+        # DynamoDB requests so concurrent Lambdas see DynamoDB's semantics
+        from infra.resources import serialize_moto_dynamodb
+        serialize_moto_dynamodb()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
