@@ -183,6 +183,7 @@
     msgs: {},                // cid -> {seq: message}
     firstSeq: {},            // cid -> lowest loaded seq
     hasMore: {},
+    loaded: {},              // cid -> the latest page was fetched
     details: {},             // cid -> {visitor, previous_conversations}
     current: null,
     canned: [],
@@ -477,7 +478,7 @@
     var shown = all.filter(matchesFilters);
     if (!shown.length) list.appendChild(el("li", {class: "none", text: t("no_conversations")}));
     shown.forEach(function (c) {
-      var n = unread(c);
+      var n = S.tab === "queue" ? 0 : unread(c);   // queued chats are not ours to read yet
       var meta = [];
       if (S.tab === "queue") {
         var since = (c.attrs && c.attrs.queued_at) || (c.waiting_ms ? Date.now() - c.waiting_ms : c.updated_at);
@@ -548,7 +549,9 @@
   function noticeQueue(list) {
     var ids = list.map(function (c) { return c.conversation_id; });
     if (S.knownQueue) {
-      var fresh = ids.filter(function (id) { return !S.knownQueue[id]; });
+      S.queueNotified = S.queueNotified || {};
+      var fresh = ids.filter(function (id) { return !S.knownQueue[id] && !S.queueNotified[id]; });
+      fresh.forEach(function (id) { S.queueNotified[id] = 1; });
       if (fresh.length && S.me && S.me.status === "online") notify(t("new_chat"), visitorLabel(S.convs[fresh[0]]));
     }
     S.knownQueue = {};
@@ -566,7 +569,7 @@
     clear($("log"));
     clear($("typing"));
     renderVisitor();
-    var have = S.msgs[cid] && Object.keys(S.msgs[cid]).length;
+    var have = S.loaded[cid];   // live events may have filled part of the store: load the page once
     var p1 = api("GET", "/agent/conversations/" + encodeURIComponent(cid)).then(function (r) {
       mergeConv(r.conversation);
       S.details[cid] = {visitor: r.visitor, previous: r.previous_conversations || []};
@@ -574,8 +577,10 @@
     });
     var p2 = have ? syncConversation(cid) : api("GET", "/agent/conversations/" + encodeURIComponent(cid) + "/messages?limit=50").then(function (r) {
       addMessages(cid, r.messages || []);
+      S.loaded[cid] = true;
       S.hasMore[cid] = !!r.has_more;
       if (r.conversation) mergeConv(r.conversation);
+      return syncConversation(cid);   // anything newer than the page (gapless)
     });
     renderLog(true);
     Promise.all([p1, p2]).then(function () {
@@ -1000,11 +1005,19 @@
       S.wsAttempts = 0;
       setConn("online");
       // catch up every conversation we hold messages for, then the lists
-      Object.keys(S.msgs).forEach(syncConversation);
+      Object.keys(S.loaded).forEach(syncConversation);
       refreshAll();
       if (isSupervisor()) loadAgents();
       clearInterval(S.pingTimer);
-      S.pingTimer = setInterval(function () { wsSend({action: "ping"}); }, 240000);
+      // a ping a minute; no pong within 10 s means a dead socket (a silent network drop)
+      S.pingTimer = setInterval(function () {
+        if (S.ws !== ws) return;
+        wsSend({action: "ping"});
+        clearTimeout(S.pongTimer);
+        S.pongTimer = setTimeout(function () {
+          if (S.ws === ws) { S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } scheduleReconnect(); }
+        }, 10000);
+      }, 60000);
     };
     ws.onmessage = function (ev) {
       var data;
@@ -1041,6 +1054,13 @@
   }
 
   window.addEventListener("online", function () { if (!S.ws && S.auth) { S.wsAttempts = 0; connectWs(); } });
+  window.addEventListener("offline", function () {
+    // the browser knows the network is gone: drop the socket now, catch up when it is back
+    if (S.ws) { var ws = S.ws; S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } }
+    clearInterval(S.pingTimer);
+    clearTimeout(S.wsTimer);
+    if (S.auth) setConn("reconnecting");
+  });
 
   function syncConversation(cid) {
     var after = lastSeq(cid);
@@ -1113,6 +1133,9 @@
         if (S.page === "supervisor") renderSupervisor();
         break;
       }
+      case "pong":
+        clearTimeout(S.pongTimer);
+        break;
       case "queue":
         scheduleListRefresh();
         break;

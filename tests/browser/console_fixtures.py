@@ -1,0 +1,160 @@
+"""Fixtures for the agent console's browser tests (tests/browser/test_console.py).
+
+  rest            small JSON-over-HTTP client for the runtime's REST API
+  admin_token     the demo admin's agent token
+  make_agent      make_agent(role="agent", teams=[...]) -> {"email", "password", "agent_id", ...}
+  make_team       make_team(manual=False) -> team id (unique per call)
+  console         console(creds) -> Page signed in to /console/, socket live, set online
+  visitor         visitor() -> RestVisitor: a widget visitor driven through the REST API
+"""
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+
+def http(method, url, body=None, token=None, timeout=30):
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            raw, status = resp.read(), resp.status
+    except urllib.error.HTTPError as err:
+        raw, status = err.read(), err.code
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, raw
+
+
+class Rest:
+    def __init__(self, rt):
+        self.rt = rt
+
+    def call(self, method, path, body=None, token=None, expect=(200, 201)):
+        status, data = http(method, f"{self.rt.api_url}{path}", body, token)
+        if expect is not None:
+            assert status in expect, (method, path, status, data)
+        return data
+
+
+class RestVisitor:
+    """The visitor side through the REST API (the widget's own transport is tested in
+    test_widget.py)."""
+
+    def __init__(self, rest: Rest, name: str):
+        self.rest = rest
+        data = rest.call("POST", "/visitor/sessions",
+                         {"site_key": "demo", "name": name,
+                          "email": f"{uuid.uuid4().hex[:8]}@visitor.example",
+                          "page_url": "https://shop.example/pricing",
+                          "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"})
+        self.token = data["token"]
+        self.cid = data["conversation_id"]
+        self.visitor_id = data["visitor_id"]
+
+    def say(self, text):
+        return self.rest.call("POST", f"/visitor/conversations/{self.cid}/messages",
+                              {"client_message_id": uuid.uuid4().hex, "text": text},
+                              self.token)["message"]
+
+    def handoff(self, team=None):
+        return self.rest.call("POST", f"/visitor/conversations/{self.cid}/handoff",
+                              {"team": team} if team else {}, self.token)
+
+    def rate(self, score, comment=None):
+        body = {"score": score}
+        if comment:
+            body["comment"] = comment
+        return self.rest.call("POST", f"/visitor/conversations/{self.cid}/rating", body,
+                              self.token)
+
+    def messages(self):
+        return self.rest.call("GET", f"/visitor/conversations/{self.cid}/messages?after=0&limit=200",
+                              None, self.token)["messages"]
+
+    def wait_text(self, text, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(m.get("text") == text for m in self.messages()):
+                return
+            time.sleep(0.25)
+        raise AssertionError(f"the visitor never saw {text!r}")
+
+
+@pytest.fixture
+def rest(runtime):
+    return Rest(runtime)
+
+
+@pytest.fixture
+def admin_token(rest, runtime):
+    c = runtime.credentials
+    data = rest.call("POST", "/agent/login", {"email": c.get("admin_email", "admin@demo.parley"),
+                                              "password": c["admin_password"]})
+    return data["token"]
+
+
+@pytest.fixture
+def make_team(rest, admin_token):
+    def make(manual=False):
+        team_id = f"t-{uuid.uuid4().hex[:8]}"
+        rest.call("POST", "/admin/teams", {"id": team_id, "name": f"Team {team_id}",
+                                           "manual_assign": manual}, admin_token)
+        return team_id
+    return make
+
+
+@pytest.fixture
+def make_agent(rest, admin_token):
+    made = []
+
+    def make(role="agent", teams=None, capacity=5, name=None):
+        email = f"{role}-{uuid.uuid4().hex[:8]}@agents.example"
+        password = "console-pass-1"
+        body = {"email": email, "name": name or f"{role.title()} {email[-19:-15]}",
+                "password": password, "role": role, "capacity": capacity}
+        if teams:
+            body["teams"] = teams
+        agent = rest.call("POST", "/admin/agents", body, admin_token)["agent"]
+        made.append(agent["agent_id"])
+        return {**agent, "password": password}
+
+    yield make
+    # leave nobody online (or able to take chats) for the tests that follow
+    for agent_id in made:
+        rest.call("PATCH", f"/admin/agents/{agent_id}", {"disabled": True, "capacity": 0},
+                  admin_token, expect=None)
+
+
+@pytest.fixture
+def console(new_page, runtime):
+    def open_console(creds, online=True, context=None, viewport=None):
+        page = new_page("/console/", viewport=viewport or {"width": 1280, "height": 800},
+                        context=context)
+        page.locator("#login-email").fill(creds["email"])
+        page.locator("#login-password").fill(creds["password"])
+        page.locator("#login-form button[type=submit]").click()
+        page.wait_for_function("() => window.ParleyConsole && ParleyConsole.state().ws === 'online'",
+                               timeout=20000)
+        if online:
+            page.locator("#presence").click()
+            page.wait_for_function("() => ParleyConsole.state().me.status === 'online'",
+                                   timeout=10000)
+        return page
+    return open_console
+
+
+@pytest.fixture
+def visitor(rest):
+    def make(name="Visitor"):
+        return RestVisitor(rest, name)
+    return make

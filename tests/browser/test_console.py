@@ -1,0 +1,235 @@
+"""The agent console (web/console) in Chromium against the local runtime.
+
+Agents and the supervisor use the console in separate browser contexts; the visitor is driven
+through the REST API (tests/browser/console_fixtures.py). Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.browser.console_fixtures import (admin_token, console, make_agent,  # noqa: F401
+                                            make_team, rest, visitor)
+
+pytestmark = pytest.mark.timeout(180)
+
+XSS_IMG = "<img src=x onerror=\"window.__pwned=1\">"
+XSS_SCRIPT = "<script>window.__pwned=2</script>"
+
+
+def item(page, cid):
+    return page.locator(f"#conv-list li[data-cid='{cid}']")
+
+
+def wait_log_text(page, text, timeout=15000):
+    try:
+        page.locator("#log li[data-seq]", has_text=text).first.wait_for(timeout=timeout)
+    except Exception:
+        raise AssertionError(f"{text!r} not in the console log: "
+                             f"{page.locator('#log').inner_text()!r}; "
+                             f"errors={page.parley_log.errors} "
+                             f"console={page.parley_log.console[-10:]}")
+
+
+def log_seqs(page):
+    return page.evaluate("() => [...document.querySelectorAll('#log li[data-seq]')]"
+                         ".map(e => +e.dataset.seq)")
+
+
+def assert_no_errors(page):
+    log = page.parley_log
+    assert not log.errors, log.errors
+    assert not log.dialogs, log.dialogs
+
+
+def test_chat_accept_reply_transfer_close_rating_with_live_supervisor(
+        console, make_agent, make_team, visitor, rest, artifacts_dir):
+    manual = make_team(manual=True)     # nobody is auto-assigned: the agent must accept
+    second_team = make_team()
+    a1 = make_agent(teams=[manual], name="Alice Agent")
+    a2 = make_agent(teams=[second_team], name="Bob Agent")
+    sup = make_agent(role="supervisor", name="Sue Supervisor")
+    p1, p2, ps = console(a1), console(a2), console(sup)
+    ps.locator("#pages [data-page=supervisor]").click()
+    ps.locator(f"#sup-agents tr[data-agent='{a1['agent_id']}']").wait_for()
+
+    # a visitor asks for a human in the manual team: the online agent is notified
+    v = visitor("Vera Visitor")
+    v.say("Hello, I need help with my order")
+    v.say(XSS_IMG)
+    v.say(XSS_SCRIPT)
+    v.handoff(manual)
+    p1.wait_for_function("() => ParleyConsole.state().lists.queue.length > 0", timeout=15000)
+    p1.wait_for_function("() => ParleyConsole.state().notified > 0", timeout=10000)
+    # the supervisor sees the queue change live
+    ps.locator(f"#sup-queue tr[data-cid='{v.cid}']").wait_for(timeout=15000)
+
+    p1.locator("#tabs [data-tab=queue]").click()
+    item(p1, v.cid).wait_for()
+    p1.screenshot(path=str(artifacts_dir / "console-inbox-queue.png"))
+    item(p1, v.cid).locator(".accept-btn").click()
+    p1.wait_for_function(f"() => ParleyConsole.state().current === '{v.cid}'")
+    p1.locator("#conv-status", has_text="assigned").wait_for(timeout=10000)
+    wait_log_text(p1, "Hello, I need help with my order")
+
+    # visitor HTML and script payloads are text, and nothing ran
+    wait_log_text(p1, XSS_SCRIPT)
+    texts = p1.locator("#log li[data-seq] .text").all_inner_texts()
+    assert XSS_IMG in texts and XSS_SCRIPT in texts
+    assert p1.locator("#log img").count() == 0 and p1.locator("#log script").count() == 0
+    assert p1.evaluate("window.__pwned") is None
+
+    # supervisor: the queue empties and Alice's load goes to 1 / 5, live
+    ps.locator(f"#sup-queue tr[data-cid='{v.cid}']").wait_for(state="detached", timeout=15000)
+    ps.locator(f"#sup-agents tr[data-agent='{a1['agent_id']}'] .load-cell",
+               has_text="1 / 5").wait_for(timeout=15000)
+    p1.locator("#load", has_text="1 / 5").wait_for()
+    ps.screenshot(path=str(artifacts_dir / "console-supervisor.png"))
+
+    # reply with Enter; the visitor gets it
+    p1.locator("#input").fill("Hi Vera, Alice here. Let me check.")
+    p1.locator("#input").press("Enter")
+    v.wait_text("Hi Vera, Alice here. Let me check.")
+    wait_log_text(p1, "Alice here")
+    # a private note shows distinctly and never reaches the visitor
+    p1.locator("#note").check()
+    p1.locator("#input").fill("internal: VIP customer")
+    p1.locator("#input").press("Control+Enter")
+    p1.locator("#log li.note", has_text="internal: VIP customer").wait_for()
+    p1.locator("#note").uncheck()
+    v.say("Thanks!")
+    wait_log_text(p1, "Thanks!")
+    p1.screenshot(path=str(artifacts_dir / "console-conversation.png"))
+    assert "internal: VIP customer" not in [m.get("text") for m in v.messages()]
+
+    # transfer (Alt+T) to Bob's team: Bob gets the conversation and continues
+    p1.locator("#input").focus()
+    p1.keyboard.press("Alt+t")
+    p1.locator("#transfer-dlg[open]").wait_for()
+    p1.locator("#transfer-team").fill(second_team)
+    p1.locator("#transfer-note").fill("Order question, already greeted")
+    p1.locator("#transfer-form button[type=submit]").click()
+    p1.locator("#transfer-dlg[open]").wait_for(state="detached", timeout=10000)
+    p2.wait_for_function(f"() => ParleyConsole.state().lists.mine.includes('{v.cid}')",
+                         timeout=20000)
+    p2.wait_for_function("() => ParleyConsole.state().notified > 0", timeout=5000)
+    item(p2, v.cid).click()
+    wait_log_text(p2, "Thanks!")
+    p2.locator("#log li.note", has_text="Order question").wait_for()
+    p2.locator("#input").fill("Bob here, your order ships today.")
+    p2.locator("#input").press("Enter")
+    v.wait_text("Bob here, your order ships today.")
+    p1.locator("#load", has_text="0 / 5").wait_for(timeout=10000)
+
+    # close (Alt+C); the visitor's rating arrives in the console
+    p2.locator("#input").focus()
+    p2.keyboard.press("Alt+c")
+    p2.locator("#conv-status", has_text="closed").wait_for(timeout=10000)
+    v.rate(5, "Great <b>service</b>")
+    p2.locator("#conv-tags .rating", has_text="★★★★★").wait_for(timeout=15000)
+    p2.locator("#log li.event[data-kind=rated]", has_text="Great <b>service</b>").wait_for(
+        timeout=15000)
+    for page in (p1, p2, ps):
+        assert_no_errors(page)
+    s = log_seqs(p2)
+    assert s == sorted(set(s))
+
+
+def test_console_catches_up_after_a_network_drop(console, make_agent, make_team, visitor):
+    team = make_team(manual=True)
+    agent = make_agent(teams=[team])
+    page = console(agent)
+    v = visitor("Dropped Dora")
+    v.say("first")
+    v.handoff(team)
+    page.locator("#tabs [data-tab=queue]").click()
+    item(page, v.cid).locator(".accept-btn").click()
+    wait_log_text(page, "first")
+
+    page.context.set_offline(True)
+    page.wait_for_function("() => ParleyConsole.state().ws !== 'online'", timeout=15000)
+    for i in range(3):
+        v.say(f"while offline {i}")
+    time.sleep(0.5)
+    page.context.set_offline(False)
+    page.wait_for_function("() => ParleyConsole.state().ws === 'online'", timeout=30000)
+    wait_log_text(page, "while offline 2", timeout=20000)
+    v.say("after the drop")
+    wait_log_text(page, "after the drop")
+    texts = page.locator("#log li[data-seq] .text").all_inner_texts()
+    for text in ("first", "while offline 0", "while offline 1", "while offline 2",
+                 "after the drop"):
+        assert texts.count(text) == 1, texts
+    s = log_seqs(page)
+    assert s == list(range(s[0], s[0] + len(s))), s   # gapless, no duplicates
+    history = v.messages()
+    assert [m["seq"] for m in history if m["type"] != "note"] == \
+        [x for x in s if x in {m["seq"] for m in history}]
+    assert_no_errors(page)
+
+
+def test_admin_creates_an_agent_who_can_sign_in(console, runtime, new_page, artifacts_dir):
+    admin = console({"email": runtime.credentials.get("admin_email", "admin@demo.parley"),
+                     "password": runtime.credentials["admin_password"]}, online=False)
+    admin.locator("#pages [data-page=agents]").click()
+    email = f"new-{int(time.time() * 1000)}@agents.example"
+    admin.locator("#na-email").fill(email)
+    admin.locator("#na-name").fill("<b>New</b> Agent")
+    admin.locator("#na-password").fill("brand-new-pass")
+    admin.locator("#na-capacity").fill("3")
+    admin.locator("#new-agent button[type=submit]").click()
+    admin.locator("#page-agents tr", has_text=email).wait_for(timeout=10000)
+    admin.screenshot(path=str(artifacts_dir / "console-admin-agents.png"))
+    name_input = admin.locator("#page-agents tr", has_text=email).locator("input").first
+    assert name_input.input_value() == "<b>New</b> Agent"
+
+    fresh = console({"email": email, "password": "brand-new-pass"})
+    fresh.locator("#me-name", has_text="<b>New</b> Agent").wait_for()
+    fresh.locator("#load", has_text="0 / 3").wait_for()
+    assert fresh.locator("#pages [data-page=agents]").is_hidden()
+    # wrong password: a clear error, still on the sign-in form
+    other = new_page("/console/")
+    other.locator("#login-email").fill(email)
+    other.locator("#login-password").fill("wrong-password")
+    other.locator("#login-form button[type=submit]").click()
+    other.locator("#login-error", has_text="Wrong email or password").wait_for()
+    # sign out clears the stored token
+    fresh.locator("#signout").click()
+    fresh.locator("#login").wait_for()
+    assert fresh.evaluate("sessionStorage.getItem('parley.console.auth')") is None
+    # admin pages: the site snippet is shown for copying
+    admin.locator("#pages [data-page=sites]").click()
+    snippet = admin.locator("#s-snippet")
+    snippet.wait_for()
+    assert 'data-site-key="demo"' in snippet.input_value()
+    admin.screenshot(path=str(artifacts_dir / "console-admin-site.png"), full_page=True)
+    assert_no_errors(admin)
+
+
+def test_help_overlay_language_and_canned_responses(console, make_agent, rest, admin_token,
+                                                   artifacts_dir):
+    shortcut = f"/thx{int(time.time()) % 100000}"
+    rest.call("POST", "/admin/canned", {"shortcut": shortcut,
+                                        "text": "Thank you for contacting us!"}, admin_token)
+    agent = make_agent()
+    page = console(agent, online=False)
+    page.locator("#f-search").click()
+    page.locator("body").click()
+    page.keyboard.press("?")
+    page.locator("#help[open]").wait_for()
+    assert "Alt" in page.locator("#help").inner_text()
+    page.keyboard.press("Escape")
+    page.locator("#help[open]").wait_for(state="detached")
+    page.locator("#app .lang-toggle").click()
+    page.locator("#tabs [data-tab=mine]", has_text="我的").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    page.locator("#app .lang-toggle").click()
+    page.locator("#tabs [data-tab=mine]", has_text="Mine").wait_for()
+    # canned expansion works in the composer (with no conversation open it only fills the box)
+    page.evaluate("document.getElementById('conv-view').hidden = false")
+    page.locator("#input").fill(shortcut)
+    page.locator("#canned-suggest").wait_for()
+    page.locator("#input").press("Tab")
+    assert page.locator("#input").input_value() == "Thank you for contacting us!"
+    assert_no_errors(page)
