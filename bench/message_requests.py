@@ -1,0 +1,101 @@
+"""AWS requests per message send, long-poll wait and assignment, at 10 and 1,000 conversations.
+
+Runs the services on moto in-process and counts every AWS API call with botocore's
+before-call event (the same counter the request-budget test uses). Prints a table and one
+JSON line. Usage: .venv/bin/python bench/message_requests.py
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import tests.conftest  # noqa: E402,F401  (fake credentials, test signing key, fast bcrypt)
+
+os.environ["PARLEY_LOG_LEVEL"] = "ERROR"
+
+from moto import mock_aws  # noqa: E402
+
+
+def main() -> None:
+    with mock_aws():
+        from infra.resources import deploy_stack, serialize_moto_dynamodb
+        from tests.helpers.aws import AwsCallCounter, reset_pynamodb_connections
+        serialize_moto_dynamodb()
+        reset_pynamodb_connections()
+        out = deploy_stack()
+        os.environ["PARLEY_ASSIGNMENT_QUEUE_URL"] = out["AssignmentQueueUrl"]
+        os.environ["PARLEY_EVENTS_QUEUE_URL"] = out["EventsQueueUrl"]
+        from chalicelib.domain.actors import Actor
+        from chalicelib.services import agents, conversations as convs, queue, realtime
+        from chalicelib.services import sessions, sites
+        from chalicelib.services.deps import build_default
+        from tests.integration.test_request_budget import FakeClock, add_conversations
+
+        deps = build_default()
+        sites.create_site(deps, "demo", "Demo", {"bot_enabled": False})
+        a = agents.create_agent(deps, {"email": "bench@example.com", "name": "Bench",
+                                       "password": "password1", "capacity": 100})
+        agent = Actor(kind="agent", id=a["agent_id"], role="agent", name="Bench")
+        queue.set_status(deps, agent, {"status": "online"})
+        token = agents.issue_token(deps, deps.agents.get(a["agent_id"]))["token"]
+        realtime.connect(deps, "agent-conn=", {"token": token, "role": "agent"})
+        rows = {}
+        for total in (10, 1000):
+            have = 0 if total == 10 else 10
+            add_conversations(deps, total - have - 1)
+            s = sessions.start_session(deps, {"site_key": "demo"})
+            cid = s["conversation_id"]
+            v = Actor(kind="visitor", id=s["visitor_id"])
+            realtime.connect(deps, f"v-{total}=", {"token": s["token"]})
+            convs.post_message(deps, v, cid, {"client_message_id": "first", "text": "hi"})
+            with AwsCallCounter(deps) as c:
+                queue.assign_next(deps, "_default")
+                assign_calls = list(c.calls)
+                sends, times = [], []
+                for i in range(20):
+                    c.reset()
+                    t0 = time.perf_counter()
+                    realtime.handle_frame(deps, f"v-{total}=", json.dumps({
+                        "action": "send", "data": {"client_message_id": f"m{i}", "text": "x"}}))
+                    times.append((time.perf_counter() - t0) * 1000)
+                    sends.append(list(c.calls))
+                c.reset()
+                realtime.handle_frame(deps, "agent-conn=", json.dumps({
+                    "action": "send", "conversation_id": cid,
+                    "data": {"client_message_id": "r1", "text": "reply"}}))
+                agent_send = list(c.calls)
+                c.reset()
+                clock = FakeClock()
+                os.environ["PARLEY_POLL_INTERVAL"] = "1.0"
+                convs.poll(deps, v, cid, after=10**6, wait=20, sleep=clock.sleep,
+                           clock=clock.now)
+                os.environ["PARLEY_POLL_INTERVAL"] = "0.05"
+                poll_calls = list(c.calls)
+            split = lambda calls, svc: sum(1 for x in calls if x.startswith(svc + ":"))  # noqa
+            rows[total] = {
+                "visitor_send_dynamodb": split(sends[-1], "dynamodb"),
+                "visitor_send_posts": split(sends[-1], "apigatewaymanagementapi"),
+                "agent_send_dynamodb": split(agent_send, "dynamodb"),
+                "agent_send_posts": split(agent_send, "apigatewaymanagementapi"),
+                "long_poll_20s_requests": len(poll_calls),
+                "assignment_requests": len(assign_calls),
+                "assignment_dynamodb": split(assign_calls, "dynamodb"),
+                "send_ms_median_moto": round(statistics.median(times), 2),
+                "scan_calls": sum(1 for x in sends[-1] + agent_send + poll_calls + assign_calls
+                                  if x.endswith(":Scan")),
+            }
+        keys = list(rows[10])
+        print(f"{'figure':32} {'10 convs':>10} {'1000 convs':>11}")
+        for k in keys:
+            print(f"{k:32} {rows[10][k]:>10} {rows[1000][k]:>11}")
+        print(json.dumps({"conversations_10": rows[10], "conversations_1000": rows[1000]}))
+
+
+if __name__ == "__main__":
+    main()
