@@ -59,31 +59,48 @@ def notify_agent(deps, agent: dict) -> None:
     delivery.to_all_agents(deps, {"type": "agent", "agent": agent_view(agent)})
 
 
+def _wait_inputs(deps, key: str) -> tuple[int, int]:
+    online = [a for a in deps.agents.by_status("online") if policy.serves(a, key)
+              and not a.get("disabled")]
+    free = sum(max(0, int(a.get("capacity") or 0) - int(a.get("active_count") or 0))
+               for a in online)
+    return len(online), free
+
+
+def _set_position(deps, conv: dict, index: int, online: int, free: int) -> None:
+    wait = policy.estimate_wait_seconds(index, online, avg_handle_seconds(), free)
+    attrs = conv.get("attrs") or {}
+    if attrs.get("queue_position") == index and attrs.get("estimated_wait") == wait:
+        return
+    try:
+        deps.conversations.update(conv["conversation_id"],
+                                  map_sets={("attrs", "queue_position"): index,
+                                            ("attrs", "estimated_wait"): wait},
+                                  expect={"status": "queued"})
+    except Conflict:
+        return
+    delivery.push(deps, deps.connections.by_conversation(conv["conversation_id"]),
+                  {"type": "queue", "conversation_id": conv["conversation_id"],
+                   "position": index, "estimated_wait": wait}, conv["conversation_id"])
+
+
+def place_in_line(deps, conv: dict) -> None:
+    """A newcomer joins at the end: only its own place needs computing (one count query);
+    the people ahead of it do not move."""
+    key = conv.get("queue_key") or policy.DEFAULT_QUEUE
+    index = deps.waiting.position(key, int(conv["queued_at"]))
+    _set_position(deps, conv, index, *_wait_inputs(deps, key))
+
+
 def refresh_positions(deps, key: str) -> None:
     """Recompute place in line and estimated wait for everyone waiting in `key`, and push
     the ones that changed to their visitors (and long-poll clients through rev)."""
     waiting = deps.waiting.waiting(key, limit=50)
     if not waiting:
         return
-    online = [a for a in deps.agents.by_status("online") if policy.serves(a, key)
-              and not a.get("disabled")]
-    free = sum(max(0, int(a.get("capacity") or 0) - int(a.get("active_count") or 0))
-               for a in online)
+    online, free = _wait_inputs(deps, key)
     for index, conv in enumerate(waiting, start=1):
-        wait = policy.estimate_wait_seconds(index, len(online), avg_handle_seconds(), free)
-        attrs = conv.get("attrs") or {}
-        if attrs.get("queue_position") == index and attrs.get("estimated_wait") == wait:
-            continue
-        try:
-            deps.conversations.update(conv["conversation_id"],
-                                      map_sets={("attrs", "queue_position"): index,
-                                                ("attrs", "estimated_wait"): wait},
-                                      expect={"status": "queued"})
-        except Conflict:
-            continue
-        delivery.push(deps, deps.connections.by_conversation(conv["conversation_id"]),
-                      {"type": "queue", "conversation_id": conv["conversation_id"],
-                       "position": index, "estimated_wait": wait}, conv["conversation_id"])
+        _set_position(deps, conv, index, online, free)
 
 
 def publish_assign(deps, keys) -> None:
@@ -145,7 +162,7 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
     if max_wait > 0:
         events.publish(deps, "queue_timeout", {"conversation_id": conv["conversation_id"],
                                                "queued_at": ts}, delay=min(max_wait, 900))
-    refresh_positions(deps, key)
+    place_in_line(deps, conv)
     conv = deps.conversations.get(conv["conversation_id"], consistent=True)
     notify_conversation(deps, conv)
     return {"conversation": conversation_view(conv, for_agent=False), "offline": False}
