@@ -134,5 +134,5 @@ class Bot:
         e = match.best
         return BotReply("answer", e.answer, entry_id=e.id, confidence=match.confidence,
                         suggestions=[{"id": s.id, "question": s.question} for s, _ in match.suggestions
-                                     if s.id != e.id],
+                                     if s.id != e.id and detect_language(s.question, lang) == lang],
                         new_state=state, lang=lang)
