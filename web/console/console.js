@@ -395,6 +395,8 @@
       list.forEach(mergeConv);
       S.lists[tab] = list.map(function (c) { return c.conversation_id; });
       if (tab === "queue") noticeQueue(list);
+      if (tab === "mine") list.forEach(function (c) { noticeMine(S.convs[c.conversation_id], S.mineLoaded); });
+      if (tab === "mine") S.mineLoaded = true;
       renderCounts();
       if (tab === S.tab) renderList();
       if (tab === "queue" && S.page === "supervisor") renderSupervisor();
@@ -545,6 +547,18 @@
       n.textContent = t("waiting_for", {t: fmtDuration(Date.now() - Number(n.getAttribute("data-since")))});
     });
   }, 1000);
+
+  /* one notification per conversation newly assigned to me (by event or by a list refresh,
+     whichever comes first); the first load of "Mine" only records what is already there */
+  function noticeMine(conv, announce) {
+    if (!conv || !S.me || conv.agent_id !== S.me.agent_id || conv.status !== "assigned") return;
+    S.mineSeen = S.mineSeen || {};
+    var key = conv.conversation_id + ":" + ((conv.attrs && conv.attrs.assigned_at) || "");
+    if (S.mineSeen[conv.conversation_id] === key) return;
+    var first = !(conv.conversation_id in S.mineSeen);
+    S.mineSeen[conv.conversation_id] = key;
+    if (announce && first && S.current !== conv.conversation_id) notify(t("new_chat"), visitorLabel(conv));
+  }
 
   function noticeQueue(list) {
     var ids = list.map(function (c) { return c.conversation_id; });
@@ -1114,12 +1128,8 @@
         break;
       }
       case "conversation": {
-        var before = S.convs[ev.conversation.conversation_id] || {};
         var conv = mergeConv(ev.conversation);
-        if (conv && S.me && conv.agent_id === S.me.agent_id && conv.status === "assigned" &&
-            !(before.status === "assigned" && before.agent_id === S.me.agent_id)) {
-          notify(t("new_chat"), visitorLabel(conv));
-        }
+        noticeMine(conv, true);
         if (conv && conv.conversation_id === S.current) { renderHeader(); syncConversation(conv.conversation_id); }
         scheduleListRefresh();
         break;
