@@ -3,7 +3,7 @@
 # Logic lives in infra/deploy.py (tested offline on moto); see docs/deployment.md.
 #
 #   make deploy-infra STAGE=dev [ALARM_EMAIL=ops@example.com] [ALLOWED_ORIGINS=https://shop.example]
-#   make deploy-config STAGE=dev
+#   make deploy-config STAGE=dev [SES_SENDER=support@example.com]
 #   make deploy-app STAGE=dev
 #   make publish-web STAGE=dev SITE_KEY=demo
 #   make bootstrap-admin STAGE=dev EMAIL=admin@example.com [NAME="Ada Admin"]
@@ -17,6 +17,7 @@ ALLOWED_ORIGINS ?= *
 SITE_KEY ?=
 NAME ?= Admin
 CONFIRM ?=
+SES_SENDER ?=
 DATA ?=
 DEPLOY = $(BIN)/python -m infra.deploy
 
@@ -28,7 +29,7 @@ deploy-infra:
 	$(DEPLOY) deploy-infra --stage $(STAGE) --alarm-email "$(ALARM_EMAIL)" --allowed-origins "$(ALLOWED_ORIGINS)"
 
 deploy-config:
-	$(DEPLOY) write-stage --stage $(STAGE)
+	$(DEPLOY) write-stage --stage $(STAGE) $(if $(SES_SENDER),--ses-sender "$(SES_SENDER)")
 
 deploy-app:
 	$(DEPLOY) deploy-app --stage $(STAGE)

@@ -1,7 +1,7 @@
 """Deploy Parley to AWS: the stacks, the Chalice stage configuration, the app, the web clients.
 
     python -m infra.deploy deploy-infra --stage dev [--alarm-email ops@example.com]
-    python -m infra.deploy write-stage --stage dev      # stack outputs -> .chalice/config.json + policies
+    python -m infra.deploy write-stage --stage dev [--ses-sender support@example.com]  # -> .chalice/config.json + policies
     python -m infra.deploy deploy-app --stage dev       # chalice deploy, WebSocket endpoint, SQS batch failures
     python -m infra.deploy publish-web --stage dev --site-key demo
     python -m infra.deploy bootstrap-admin --stage dev --email a@example.com --name Admin
@@ -12,7 +12,7 @@ in tests/infra run it on moto. See docs/deployment.md for the order and the reas
 
 Policy files (.chalice/policy-<stage>-<function>.json) are written by hand and reviewed; this
 script only *re-targets* their resource ARNs (account, region, token secret ARN, attachments
-bucket, WebSocket API id) to the values of a real deployment. Adding a Lambda function (e.g. an
+bucket, WebSocket API id, the SES sender's domain identity) to the values of a real deployment. Adding a Lambda function (e.g. an
 SQS handler) is therefore: one `lambda_functions` entry per stage in .chalice/config.json plus
 one policy file per stage, written against the placeholder account 123456789012.
 """
@@ -41,6 +41,9 @@ PLACEHOLDER_ACCOUNT = "123456789012"
 PLACEHOLDER_REGION = "us-east-1"
 PLACEHOLDER_WS_API = "placeholdr"          # 10 characters, like a real API id
 PLACEHOLDER_SECRET_SUFFIX = "PHOLDR"       # Secrets Manager appends 6 random characters
+#: SES sender of email replies (chalicelib/config.py's default); its domain is the verified SES
+#: identity the handle_events policy may send from (identity/<domain>, never identity/*).
+DEFAULT_SES_SENDER = "support@parley.invalid"
 WS_STAGE_DEFAULT = "ws"
 
 # Stack output -> environment variable (the same mapping the local runtime uses).
@@ -192,6 +195,8 @@ def retarget_arn(arn: str, target: dict) -> str:
             bucket = target["bucket"]
         return f"arn:{target['partition']}:s3:::{bucket}" + (f"/{key}" if _ else "")
     rest = p["rest"]
+    if p["service"] == "ses" and target.get("ses_identity") and rest.startswith("identity/"):
+        rest = f"identity/{target['ses_identity']}"
     if p["service"] == "secretsmanager" and rest.startswith(f"secret:parley-{stage}-token-secret"):
         return target["secret_arn"]
     if p["service"] == "execute-api" and target.get("ws_api_id"):
@@ -214,6 +219,15 @@ def retarget_policy(doc: dict, target: dict) -> dict:
     return doc
 
 
+def ses_identity(sender: str) -> str:
+    """The SES identity a sender address sends as: its domain (verify the domain in SES)."""
+    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+    domain = address.rpartition("@")[2].lower()
+    if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
+        raise ValueError(f"PARLEY_SES_SENDER {sender!r} has no usable domain")
+    return domain
+
+
 def stage_env(outputs: dict, stage: str, ws_endpoint: str | None = None) -> dict:
     """The PARLEY_* variables of a deployed stage, from the data stack outputs."""
     env = {"PARLEY_STAGE": stage, "PARLEY_TABLE_PREFIX": f"parley-{stage}"}
@@ -232,11 +246,14 @@ def policy_files(stage: str, config: dict) -> dict:
 
 
 def write_stage(stage: str, outputs: dict, ws_api_id: str | None = None,
-                chalice_dir: Path = CHALICE_DIR, log=print) -> list[str]:
+                chalice_dir: Path = CHALICE_DIR, log=print,
+                ses_sender: str | None = None) -> list[str]:
     """Write the stack outputs into the stage's environment and re-target its policy files.
 
-    Keeps an existing PARLEY_WS_ENDPOINT / WebSocket API id unless a new one is given.
-    Returns the files that changed."""
+    Keeps an existing PARLEY_WS_ENDPOINT / WebSocket API id unless a new one is given, and an
+    existing PARLEY_SES_SENDER unless ses_sender is given (default support@parley.invalid,
+    a placeholder: set your verified address). The SES policy resource becomes
+    identity/<the sender's domain>. Returns the files that changed."""
     config = load_config(chalice_dir)
     stage_cfg = config["stages"][stage]
     env = stage_cfg.setdefault("environment_variables", {})
@@ -245,6 +262,8 @@ def write_stage(stage: str, outputs: dict, ws_api_id: str | None = None,
     endpoint = (ws_management_endpoint(ws_api_id, target["region"], ws_stage) if ws_api_id
                 else env.get("PARLEY_WS_ENDPOINT") or "")
     env.update(stage_env(outputs, stage, endpoint))
+    env["PARLEY_SES_SENDER"] = ses_sender or env.get("PARLEY_SES_SENDER") or DEFAULT_SES_SENDER
+    target["ses_identity"] = ses_identity(env["PARLEY_SES_SENDER"])
     for var in FORBIDDEN_STAGE_ENV:
         env.pop(var, None)
     changed = []
@@ -474,7 +493,10 @@ def main(argv=None) -> int:
     p = add("deploy-infra", "deploy infra/template.yaml and infra/hosting.yaml")
     p.add_argument("--alarm-email", default="")
     p.add_argument("--allowed-origins", default="*")
-    add("write-stage", "write the data stack outputs into .chalice/config.json and policies")
+    p = add("write-stage", "write the data stack outputs into .chalice/config.json and policies")
+    p.add_argument("--ses-sender", default=None,
+                   help="From address of email replies (its domain must be a verified SES "
+                        "identity); kept from the stage when omitted")
     add("deploy-app", "chalice deploy + WebSocket endpoint + ReportBatchItemFailures")
     p = add("publish-web", "render web/ with the stage's URLs, upload, invalidate")
     p.add_argument("--site-key", default=None)
@@ -493,7 +515,8 @@ def main(argv=None) -> int:
     if args.cmd == "deploy-infra":
         deploy_infra(session, args.stage, args.alarm_email, args.allowed_origins)
     elif args.cmd == "write-stage":
-        write_stage(args.stage, stack_outputs(session, stack_names(args.stage)["data"]))
+        write_stage(args.stage, stack_outputs(session, stack_names(args.stage)["data"]),
+                    ses_sender=args.ses_sender)
     elif args.cmd == "deploy-app":
         deploy_app(session, args.stage)
     elif args.cmd == "publish-web":

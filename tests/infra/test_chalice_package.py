@@ -16,7 +16,8 @@ CHALICE = Path(sys.executable).with_name("chalice")
 CONFIG = deploy.load_config()
 RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConnect",
                 "websocket_message": "WebsocketMessage",
-                "websocket_disconnect": "WebsocketDisconnect"}
+                "websocket_disconnect": "WebsocketDisconnect", "handle_events": "HandleEvents",
+                "handle_assignments": "HandleAssignments", "sweep_idle": "SweepIdle"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.
@@ -64,3 +65,26 @@ def test_package_matches_the_stage_configuration(package):
             json.loads(policy_file.read_text())]
     # REST long-poll waits ~20 s inside API Gateway's 29 s integration timeout
     assert 20 < functions["api_handler"]["lambda_timeout"] < 29
+    # SQS consumers finish within their queue's visibility timeout (Lambda refuses the
+    # mapping otherwise); the 1-minute sweep finishes before the next run starts
+    visibility = _queue_visibility_timeouts()
+    for function, queue in (("handle_events", "events"), ("handle_assignments", "assignments")):
+        assert functions[function]["lambda_timeout"] < visibility[queue], function
+    assert functions["sweep_idle"]["lambda_timeout"] < 60
+    # each SQS handler is subscribed to its own stage's queue, the sweep runs every minute
+    for function, queue in (("handle_events", "events"), ("handle_assignments", "assignments")):
+        events = resources[RESOURCE_IDS[function]]["Properties"]["Events"].values()
+        assert [e["Properties"]["Queue"]["Fn::Sub"].rsplit(":", 1)[-1] for e in events
+                if e["Type"] == "SQS"] == [f"parley-{stage}-{queue}"], function
+    sweep = resources[RESOURCE_IDS["sweep_idle"]]["Properties"]["Events"].values()
+    assert [e["Properties"]["Schedule"] for e in sweep] == ["rate(1 minute)"]
+
+def _queue_visibility_timeouts() -> dict:
+    from infra.resources import load_template
+    out = {}
+    for res in load_template()["Resources"].values():
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in props:
+            name = props["QueueName"]["Sub"].replace("parley-${Stage}-", "")
+            out[name] = int(props["VisibilityTimeout"])
+    return out

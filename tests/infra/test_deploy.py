@@ -82,8 +82,10 @@ def test_committed_config_is_the_placeholder_rendering(chalice_dir):
 
 
 def _fake_lambda_with_sqs_mapping(outputs):
+    """handle_assignments and handle_events as Chalice deploys them: one function and one
+    SQS event source mapping per queue. Returns {name: (function ARN, mapping UUID)}."""
     iam = boto3.client("iam")
-    role = iam.create_role(RoleName="parley-dev-assign", AssumeRolePolicyDocument=json.dumps({
+    role = iam.create_role(RoleName="parley-dev-sqs", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                 "Principal": {"Service": "lambda.amazonaws.com"}}]
     }))["Role"]["Arn"]
@@ -91,37 +93,46 @@ def _fake_lambda_with_sqs_mapping(outputs):
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("app.py", "def handler(e, c):\n    return {}\n")
     lam = boto3.client("lambda")
-    fn = lam.create_function(FunctionName="parley-dev-assign", Runtime="python3.11", Role=role,
-                             Handler="app.handler", Code={"ZipFile": buf.getvalue()})
-    mapping = lam.create_event_source_mapping(EventSourceArn=outputs["AssignmentQueueArn"],
-                                              FunctionName=fn["FunctionArn"], BatchSize=10)
-    return fn["FunctionArn"], mapping["UUID"]
+    out = {}
+    for name, queue_arn in (("handle_assignments", outputs["AssignmentQueueArn"]),
+                            ("handle_events", outputs["EventsQueueArn"])):
+        fn = lam.create_function(FunctionName=f"parley-dev-{name}", Runtime="python3.11",
+                                 Role=role, Handler="app.handler",
+                                 Code={"ZipFile": buf.getvalue()})
+        mapping = lam.create_event_source_mapping(EventSourceArn=queue_arn,
+                                                  FunctionName=fn["FunctionArn"], BatchSize=10)
+        out[name] = (fn["FunctionArn"], mapping["UUID"])
+    return out
 
 
-def _write_deployed(chalice_dir, api_id, uuid, fn_arn):
-    (chalice_dir / "deployed").mkdir(exist_ok=True)
-    (chalice_dir / "deployed" / "dev.json").write_text(json.dumps({"resources": [
-        {"name": "api_handler", "resource_type": "lambda_function",
-         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:parley-dev"},
-        {"name": "assign", "resource_type": "lambda_function", "lambda_arn": fn_arn},
-        {"name": "assign-sqs-event-source", "resource_type": "sqs_event", "event_uuid": uuid,
-         "queue": "parley-dev-assignments", "lambda_arn": fn_arn,
-         "queue_arn": "arn:aws:sqs:us-east-1:123456789012:parley-dev-assignments"},
+def _write_deployed(chalice_dir, api_id, functions):
+    resources = [{"name": "api_handler", "resource_type": "lambda_function",
+                  "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:parley-dev"}]
+    for name, queue in (("handle_assignments", "assignments"), ("handle_events", "events")):
+        fn_arn, uuid = functions[name]
+        resources += [
+            {"name": name, "resource_type": "lambda_function", "lambda_arn": fn_arn},
+            {"name": f"{name}-sqs-event-source", "resource_type": "sqs_event",
+             "event_uuid": uuid, "queue": f"parley-dev-{queue}", "lambda_arn": fn_arn,
+             "queue_arn": f"arn:aws:sqs:us-east-1:123456789012:parley-dev-{queue}"}]
+    resources += [
         {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": "rest123456",
          "rest_api_url": "https://rest123456.execute-api.us-east-1.amazonaws.com/v1api/"},
         {"name": "websocket_api", "resource_type": "websocket_api", "websocket_api_id": api_id,
-         "websocket_api_url": f"wss://{api_id}.execute-api.us-east-1.amazonaws.com/ws/"},
-    ], "schema_version": "2.0", "backend": "api"}))
+         "websocket_api_url": f"wss://{api_id}.execute-api.us-east-1.amazonaws.com/ws/"}]
+    (chalice_dir / "deployed").mkdir(exist_ok=True)
+    (chalice_dir / "deployed" / "dev.json").write_text(json.dumps(
+        {"resources": resources, "schema_version": "2.0", "backend": "api"}))
 
 
 def test_deploy_app_writes_ws_endpoint_redeploys_once_and_enables_batch_failures(
         outputs, chalice_dir):
-    fn_arn, uuid = _fake_lambda_with_sqs_mapping(outputs)
+    functions = _fake_lambda_with_sqs_mapping(outputs)
     calls = []
 
     def runner(cmd, check, cwd):
         calls.append(cmd[1:])
-        _write_deployed(chalice_dir, "ws12345678", uuid, fn_arn)
+        _write_deployed(chalice_dir, "ws12345678", functions)
 
     deploy.write_stage("dev", outputs, chalice_dir=chalice_dir, **QUIET)
     state = deploy.deploy_app(boto3.session.Session(), "dev", runner=runner,
@@ -130,19 +141,46 @@ def test_deploy_app_writes_ws_endpoint_redeploys_once_and_enables_batch_failures
     env = deploy.load_config(chalice_dir)["stages"]["dev"]["environment_variables"]
     assert env["PARLEY_WS_ENDPOINT"] == \
         "https://ws12345678.execute-api.us-east-1.amazonaws.com/ws"
-    for fn in ("api_handler", "websocket_message"):
+    for fn in ("api_handler", "websocket_message", "handle_events", "handle_assignments",
+               "sweep_idle"):
         doc = json.loads((chalice_dir / f"policy-dev-{fn}.json").read_text())
         res = [r for s in doc["Statement"] if s["Sid"] == "WebSocketConnections"
                for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
         assert res == ["arn:aws:execute-api:us-east-1:123456789012:ws12345678/ws/*/@connections/*"]
-    mapping = boto3.client("lambda").get_event_source_mapping(UUID=uuid)
-    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    for name, (_, uuid) in functions.items():        # BOTH queues' mappings
+        mapping = boto3.client("lambda").get_event_source_mapping(UUID=uuid)
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
     assert state["websocket_api_id"] == "ws12345678"
 
     calls.clear()                                            # a later deploy: no second pass
     deploy.deploy_app(boto3.session.Session(), "dev", runner=runner, chalice_dir=chalice_dir,
                       outputs=outputs, **QUIET)
     assert calls == [["deploy", "--stage", "dev"]]
+
+
+def test_write_stage_scopes_email_to_the_sender_domain(outputs, chalice_dir):
+    """ses:SendEmail is granted on the sender's domain identity only; the sender is kept
+    across runs and replaced when given."""
+    deploy.write_stage("dev", outputs, chalice_dir=chalice_dir, **QUIET)
+    env = deploy.load_config(chalice_dir)["stages"]["dev"]["environment_variables"]
+    assert env["PARLEY_SES_SENDER"] == deploy.DEFAULT_SES_SENDER
+
+    def ses_resources():
+        doc = json.loads((chalice_dir / "policy-dev-handle_events.json").read_text())
+        return [r for st in doc["Statement"] if any(a.startswith("ses:") for a in
+                                                     ([st["Action"]] if isinstance(st["Action"], str)
+                                                      else st["Action"]))
+                for r in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])]
+
+    assert ses_resources() == ["arn:aws:ses:us-east-1:123456789012:identity/parley.invalid"]
+    deploy.write_stage("dev", outputs, chalice_dir=chalice_dir, ses_sender="Help <help@Shop.example>",
+                       **QUIET)
+    assert ses_resources() == ["arn:aws:ses:us-east-1:123456789012:identity/shop.example"]
+    assert deploy.write_stage("dev", outputs, chalice_dir=chalice_dir, **QUIET) == []
+    env = deploy.load_config(chalice_dir)["stages"]["dev"]["environment_variables"]
+    assert env["PARLEY_SES_SENDER"] == "Help <help@Shop.example>"
+    with pytest.raises(ValueError):
+        deploy.ses_identity("nobody")
 
 
 def test_publish_web_renders_the_stage_endpoints_and_invalidates(aws, tmp_path):

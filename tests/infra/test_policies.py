@@ -6,6 +6,7 @@ function's own log group (CreateLogGroup needs the group ARN, the stream actions
 `:log-stream:*` ARN beneath it).
 """
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,10 @@ def test_no_wildcard_actions_or_resources(stage, function):
                 assert "*" not in res and f"parley-{stage}-token-secret" in res
             elif service == "sqs":
                 assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events"), res
+            elif service == "ses":
+                # one verified identity (PARLEY_SES_SENDER's domain), never identity/*
+                assert function == "handle_events", res
+                assert re.fullmatch(r"identity/[A-Za-z0-9.-]+\.[A-Za-z]+", parts[5]), res
             else:
                 pytest.fail(f"unexpected service in {res}")
 
@@ -109,16 +114,48 @@ def test_policies_do_not_reach_other_stages_or_functions(stage, function):
                                                         f"123456789012:table/parley-{stage}-keys")
 
 
-def test_disconnect_and_connect_are_narrow():
+def _actions(doc):
+    return {a for st in doc["Statement"] for a in iam._list(st["Action"])}
+
+
+LOGS = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+CONSUME = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+           "sqs:ChangeMessageVisibility"}
+
+
+def test_narrow_functions_stay_narrow():
+    arn = "arn:aws:{}:us-east-1:123456789012:{}"
     for stage in STAGES:
         disc = policy(stage, "websocket_disconnect")
-        actions = {a for st in disc["Statement"] for a in iam._list(st["Action"])}
-        assert actions == {"dynamodb:DeleteItem", "logs:CreateLogGroup", "logs:CreateLogStream",
-                           "logs:PutLogEvents"}
+        # delete the connection; the presence hook reads it, looks for the agent's other
+        # connections and schedules a presence_check
+        assert _actions(disc) == {"dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Query",
+                                  "sqs:SendMessage"} | LOGS
+        assert not iam.allowed(disc, "sqs:SendMessage",
+                               arn.format("sqs", f"parley-{stage}-assignments"))
+        assert not iam.allowed(disc, "dynamodb:GetItem",
+                               arn.format("dynamodb", f"table/parley-{stage}-agents"))
         conn = policy(stage, "websocket_connect")
         assert not iam.allowed(conn, "execute-api:ManageConnections",
                                "arn:aws:execute-api:us-east-1:123456789012:placeholdr/ws/POST/"
                                "@connections/x")
+        # the assignment handler never publishes, reads no secret, sends no email
+        assign = policy(stage, "handle_assignments")
+        assert not {a for a in _actions(assign) if a.startswith(("sqs:SendMessage", "ses:",
+                                                                 "secretsmanager:"))}
+        assert CONSUME <= _actions(assign)
+        assert not iam.allowed(assign, "sqs:ReceiveMessage",
+                               arn.format("sqs", f"parley-{stage}-events"))
+        # the sweep closes conversations: no queue consumption, no secret, no email, no KB
+        sweep = policy(stage, "sweep_idle")
+        assert not CONSUME & _actions(sweep)
+        assert not {a for a in _actions(sweep) if a.startswith(("ses:", "secretsmanager:"))}
+        for fn in ("handle_assignments", "sweep_idle", "websocket_message"):
+            assert not iam.allowed(policy(stage, fn), "dynamodb:GetItem",
+                                   arn.format("dynamodb", f"table/parley-{stage}-kb")), fn
+        # only handle_events sends email
+        for fn in {f for s, f in PAIRS if s == stage} - {"handle_events"}:
+            assert not any(a.startswith("ses:") for a in _actions(policy(stage, fn))), fn
 
 
 def test_evaluator_semantics():
