@@ -2,31 +2,24 @@
 from __future__ import annotations
 
 import json
-import threading
 
 from chalicelib import config
+from chalicelib.adapters.aws import LazyClient
 
 # logical queue -> (queue name, the env var that may give its URL directly)
 QUEUES = {"assignments": (lambda: config.ASSIGNMENT_QUEUE, "assignment"),
           "events": (lambda: config.EVENTS_QUEUE, "events")}
 
 
-class QueuePublisher:
-    def __init__(self, session=None):
-        self._session = session
-        self._client = None
-        self._urls: dict[str, str] = {}
-        self._lock = threading.Lock()
+class QueuePublisher(LazyClient):
+    service = "sqs"
 
-    def _get_client(self):
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    import boto3
-                    session = self._session or boto3.session.Session()
-                    self._client = session.client("sqs", endpoint_url=config.sqs_endpoint(),
-                                                  region_name=config.region())
-        return self._client
+    def __init__(self, session=None):
+        super().__init__(session)
+        self._urls: dict[str, str] = {}
+
+    def client_kwargs(self) -> dict:
+        return {"endpoint_url": config.sqs_endpoint()}
 
     def url(self, queue: str) -> str:
         if queue not in self._urls:

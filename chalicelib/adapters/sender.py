@@ -1,21 +1,20 @@
 """Posts events to WebSocket connections through the API Gateway management API."""
 from __future__ import annotations
 
-import threading
-
 from chalicelib import config
+from chalicelib.adapters.aws import LazyClient
 
 
 class GoneError(Exception):
     """The connection no longer exists (HTTP 410 GoneException)."""
 
 
-class WebSocketSender:
+class WebSocketSender(LazyClient):
+    service = "apigatewaymanagementapi"
+
     def __init__(self, endpoint_url: str | None = None, session=None):
+        super().__init__(session)
         self._endpoint = endpoint_url
-        self._session = session
-        self._client = None
-        self._lock = threading.Lock()
 
     @property
     def endpoint(self) -> str | None:
@@ -26,20 +25,11 @@ class WebSocketSender:
         if self.endpoint is None and domain_name:
             self._endpoint = f"https://{domain_name}/{stage}"
 
-    def _get_client(self):
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    import boto3
-                    endpoint = self.endpoint
-                    if not endpoint:
-                        raise RuntimeError("The WebSocket management endpoint is not configured "
-                                           "(PARLEY_WS_ENDPOINT).")
-                    session = self._session or boto3.session.Session()
-                    self._client = session.client("apigatewaymanagementapi",
-                                                  endpoint_url=endpoint,
-                                                  region_name=config.region())
-        return self._client
+    def client_kwargs(self) -> dict:
+        if not self.endpoint:
+            raise RuntimeError("The WebSocket management endpoint is not configured "
+                               "(PARLEY_WS_ENDPOINT).")
+        return {"endpoint_url": self.endpoint}
 
     def post(self, connection_id: str, data: bytes) -> None:
         client = self._get_client()

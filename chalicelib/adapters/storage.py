@@ -3,37 +3,28 @@
 Presigning is computed locally: it costs no AWS request."""
 from __future__ import annotations
 
-import threading
-
 from chalicelib import config
+from chalicelib.adapters.aws import LazyClient
 
 UPLOAD_EXPIRES = 300
 DOWNLOAD_EXPIRES = 3600
 
 
-class AttachmentStore:
+class AttachmentStore(LazyClient):
+    service = "s3"
+
     def __init__(self, bucket: str | None = None, session=None):
+        super().__init__(session)
         self._bucket = bucket
-        self._session = session
-        self._client = None
-        self._lock = threading.Lock()
 
     @property
     def bucket(self) -> str:
         return self._bucket or config.attachments_bucket()
 
-    def _get_client(self):
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    import boto3
-                    from botocore.config import Config
-                    session = self._session or boto3.session.Session()
-                    self._client = session.client(
-                        "s3", endpoint_url=config.s3_endpoint(), region_name=config.region(),
-                        config=Config(signature_version="s3v4",
-                                      s3={"addressing_style": "path"}))
-        return self._client
+    def client_kwargs(self) -> dict:
+        from botocore.config import Config
+        return {"endpoint_url": config.s3_endpoint(),
+                "config": Config(signature_version="s3v4", s3={"addressing_style": "path"})}
 
     def presign_upload(self, key: str, content_type: str, max_bytes: int) -> dict:
         return self._get_client().generate_presigned_post(

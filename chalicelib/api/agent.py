@@ -1,8 +1,9 @@
 """Agent-facing REST routes (/v1/agent/...): agent tokens only."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
+from chalicelib.api.conversation_routes import add_conversation_routes
 from chalicelib.api.common import route, bearer, get_deps, json_body, query
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import agents
@@ -15,6 +16,9 @@ bp = Blueprint(__name__)
 
 def _actor(request):
     return sessions.agent_actor(get_deps(), bearer(request))
+
+
+add_conversation_routes(bp, _actor, "agent")
 
 
 @route(bp, "/login", methods=["POST"])
@@ -46,57 +50,10 @@ def get_conversation(conversation_id):
     return agents.get_conversation(get_deps(), _actor(req), conversation_id)
 
 
-@route(bp, "/conversations/{conversation_id}/messages", methods=["GET"])
-def list_messages(conversation_id):
-    req = bp.current_request
-    q = query(req)
-    return convs.history(get_deps(), _actor(req), conversation_id,
-                         after=optional_int(q.get("after"), "after", None, 0, 10**12),
-                         before=optional_int(q.get("before"), "before", None, 1, 10**12),
-                         limit=optional_int(q.get("limit"), "limit", 50, 1, 200))
-
-
-@route(bp, "/conversations/{conversation_id}/messages", methods=["POST"])
-def send_message(conversation_id):
-    req = bp.current_request
-    message, created = convs.post_message(get_deps(), _actor(req), conversation_id,
-                                          json_body(req))
-    return Response(body={"message": message, "duplicate": not created},
-                    status_code=201 if created else 200)
-
-
 @route(bp, "/conversations/{conversation_id}/join", methods=["POST"])
 def join(conversation_id):
     req = bp.current_request
     return {"conversation": convs.join(get_deps(), _actor(req), conversation_id)}
-
-
-@route(bp, "/conversations/{conversation_id}/poll", methods=["GET"])
-def long_poll(conversation_id):
-    req = bp.current_request
-    q = query(req)
-    return convs.poll(get_deps(), _actor(req), conversation_id,
-                      after=optional_int(q.get("after"), "after", 0, 0, 10**12),
-                      rev=optional_int(q.get("rev"), "rev", None, 0, 10**12),
-                      wait=optional_int(q.get("wait"), "wait", 20, 0, 60))
-
-
-@route(bp, "/conversations/{conversation_id}/read", methods=["POST"])
-def mark_read(conversation_id):
-    req = bp.current_request
-    return convs.mark_read(get_deps(), _actor(req), conversation_id, json_body(req))
-
-
-@route(bp, "/conversations/{conversation_id}/typing", methods=["POST"])
-def typing(conversation_id):
-    req = bp.current_request
-    return convs.set_typing(get_deps(), _actor(req), conversation_id, json_body(req))
-
-
-@route(bp, "/conversations/{conversation_id}/attachments", methods=["POST"])
-def request_upload(conversation_id):
-    req = bp.current_request
-    return convs.request_upload(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 # ------------------------------------------------------------------ queue and assignment
@@ -134,7 +91,7 @@ def reassign(conversation_id):
 
 
 @route(bp, "/conversations/{conversation_id}/close", methods=["POST"])
-def close(conversation_id):
+def close_conversation(conversation_id):
     return queue.close(get_deps(), _actor(bp.current_request), conversation_id)
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.common import route, bearer, get_deps, json_body, optional_bearer, query
-from chalicelib.domain.validation import optional_int
+from chalicelib.api.conversation_routes import add_conversation_routes
+from chalicelib.api.common import route, bearer, get_deps, json_body, optional_bearer
 from chalicelib.services import conversations as convs
 from chalicelib.services import sessions
 
@@ -13,6 +13,9 @@ bp = Blueprint(__name__)
 
 def _actor(request):
     return sessions.visitor_actor(get_deps(), bearer(request))
+
+
+add_conversation_routes(bp, _actor, "visitor")
 
 
 @route(bp, "/sessions", methods=["POST"])
@@ -31,54 +34,6 @@ def _identity_check(site, user_id, digest):
 def my_conversations():
     req = bp.current_request
     return convs.list_for_visitor(get_deps(), _actor(req))
-
-
-@route(bp, "/conversations/{conversation_id}/messages", methods=["GET"])
-def list_messages(conversation_id):
-    req = bp.current_request
-    q = query(req)
-    return convs.history(get_deps(), _actor(req), conversation_id,
-                         after=optional_int(q.get("after"), "after", None, 0, 10**12),
-                         before=optional_int(q.get("before"), "before", None, 1, 10**12),
-                         limit=optional_int(q.get("limit"), "limit", 50, 1, 200))
-
-
-@route(bp, "/conversations/{conversation_id}/messages", methods=["POST"])
-def send_message(conversation_id):
-    req = bp.current_request
-    message, created = convs.post_message(get_deps(), _actor(req), conversation_id,
-                                          json_body(req))
-    from chalice import Response
-    return Response(body={"message": message, "duplicate": not created},
-                    status_code=201 if created else 200)
-
-
-@route(bp, "/conversations/{conversation_id}/poll", methods=["GET"])
-def long_poll(conversation_id):
-    req = bp.current_request
-    q = query(req)
-    return convs.poll(get_deps(), _actor(req), conversation_id,
-                      after=optional_int(q.get("after"), "after", 0, 0, 10**12),
-                      rev=optional_int(q.get("rev"), "rev", None, 0, 10**12),
-                      wait=optional_int(q.get("wait"), "wait", 20, 0, 60))
-
-
-@route(bp, "/conversations/{conversation_id}/read", methods=["POST"])
-def mark_read(conversation_id):
-    req = bp.current_request
-    return convs.mark_read(get_deps(), _actor(req), conversation_id, json_body(req))
-
-
-@route(bp, "/conversations/{conversation_id}/typing", methods=["POST"])
-def typing(conversation_id):
-    req = bp.current_request
-    return convs.set_typing(get_deps(), _actor(req), conversation_id, json_body(req))
-
-
-@route(bp, "/conversations/{conversation_id}/attachments", methods=["POST"])
-def request_upload(conversation_id):
-    req = bp.current_request
-    return convs.request_upload(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 @route(bp, "/sites/{site_key}", methods=["GET"])
@@ -109,7 +64,7 @@ def offline_message(conversation_id):
 
 
 @route(bp, "/conversations/{conversation_id}/close", methods=["POST"])
-def close(conversation_id):
+def close_conversation(conversation_id):
     from chalicelib.services import queue
     req = bp.current_request
     return queue.visitor_close(get_deps(), _actor(req), conversation_id)
