@@ -2,10 +2,12 @@
 
 Every botocore client (boto3's and PynamoDB's) gets a `before-parameter-build` hook; the hook
 walks the Python stack to find which Lambda function was running - the REST app
-(Chalice.__call__ -> api_handler), a WebSocket handler (websocket_connect / _message /
-_disconnect) or any on_sqs_message / lambda_function handler (by its function name) - and
-records the IAM action and resource it needs. Calls made by test set-up code outside a handler
-are recorded under "(none)" and not checked.
+(Chalice.__call__ or a route view -> api_handler), a WebSocket handler (websocket_connect /
+_message / _disconnect), any on_sqs_message / schedule handler (by its function name), or,
+for tests that call the services directly, the service entry point a Lambda function runs
+(realtime.connect/handle_frame/disconnect, queue.idle_sweep, events.handle_records by queue;
+see "attribution" below) - and records the IAM action and resource it needs. Calls made by
+test set-up code outside all of these are recorded under "(none)" and not checked.
 
 Enable with `-p tests.infra.aws_recorder` or, in tests/conftest.py:
 
@@ -31,28 +33,76 @@ NONE = "(none)"
 
 _records: dict = defaultdict(set)     # function -> {(action, resource)}
 _lock = threading.Lock()
-_code_map: dict = {}
+_code_map: tuple = ({}, {})
 _code_map_app = None
 _installed = False
 
 
 # ---------------------------------------------------------------------- attribution
-def _build_code_map(app_module) -> dict:
+# Two kinds of code are recognised on the stack:
+# - Lambda entry points (the outermost one wins): Chalice.__call__ and every REST route view
+#   -> api_handler, app.ws_* -> websocket_*, app.<sqs/schedule handler> -> its function name;
+# - service entry points, for tests that call services directly (the innermost one wins,
+#   and only when no Lambda entry point is on the stack): realtime.connect /
+#   handle_frame / disconnect -> websocket_connect / _message / _disconnect,
+#   queue.idle_sweep -> sweep_idle, events.handle_records -> handle_assignments for a record
+#   of the assignments queue (its eventSourceARN, or an "assign" body when the test built
+#   the record without one) and handle_events for any other record.
+# Calls made by test code and fixtures outside all of these are recorded under "(none)".
+HANDLE_RECORDS = "(handle_records)"
+
+
+def _code(fn):
+    fn = getattr(fn, "func", fn)
+    return getattr(fn, "__code__", None)
+
+
+def _build_code_map(app_module) -> tuple[dict, dict]:
     from chalice.app import Chalice
     app = app_module.app
     codes = {Chalice.__call__.__code__: "api_handler"}
+    for methods in app.routes.values():
+        for entry in methods.values():
+            fn = entry.view_function
+            while fn is not None:
+                if _code(fn) is not None:
+                    codes.setdefault(_code(fn), "api_handler")
+                fn = getattr(fn, "__wrapped__", None)
     ws_names = {"$connect": "websocket_connect", "$disconnect": "websocket_disconnect"}
     for route_key, cfg in app.websocket_handlers.items():
         handler = getattr(app_module, cfg.name, None) or getattr(cfg, "handler_function", None)
-        func = getattr(handler, "func", handler)
-        if hasattr(func, "__code__"):
-            codes[func.__code__] = ws_names.get(route_key, "websocket_message")
+        if _code(handler) is not None:
+            codes[_code(handler)] = ws_names.get(route_key, "websocket_message")
     for src in list(app.event_sources) + list(app.pure_lambda_functions):
         handler = getattr(app_module, src.name, None) or getattr(src, "func", None)
-        func = getattr(handler, "func", handler)
-        if hasattr(func, "__code__"):
-            codes[func.__code__] = src.name
-    return codes
+        if _code(handler) is not None:
+            codes[_code(handler)] = src.name
+    services = {}
+    try:
+        from chalicelib.services import events, queue, realtime
+        services = {realtime.connect.__code__: "websocket_connect",
+                    realtime.handle_frame.__code__: "websocket_message",
+                    realtime.disconnect.__code__: "websocket_disconnect",
+                    queue.idle_sweep.__code__: "sweep_idle",
+                    events.handle_records.__code__: HANDLE_RECORDS}
+    except (ImportError, AttributeError):
+        pass
+    return codes, services
+
+
+def record_function(record) -> str:
+    """The SQS handler a record is delivered to: by its queue, else by its type."""
+    if not isinstance(record, dict):
+        return "handle_events"
+    arn = record.get("eventSourceARN") or ""
+    if arn:
+        return "handle_assignments" if arn.endswith("-assignments") else "handle_events"
+    try:
+        body = json.loads(record.get("body") or "{}")
+    except ValueError:
+        body = {}
+    return "handle_assignments" if isinstance(body, dict) and body.get("type") == "assign" \
+        else "handle_events"
 
 
 def current_function() -> str:
@@ -62,13 +112,19 @@ def current_function() -> str:
         return NONE
     if _code_map_app is not app_module.app:
         _code_map, _code_map_app = _build_code_map(app_module), app_module.app
+    entries, services = _code_map
+    entry = service = None
     frame = sys._getframe(1)
     while frame is not None:
-        name = _code_map.get(frame.f_code)
-        if name:
-            return name
+        code = frame.f_code
+        if code in entries:
+            entry = entries[code]                      # keep walking: outermost wins
+        elif service is None and code in services:
+            service = services[code]
+            if service == HANDLE_RECORDS:
+                service = record_function(frame.f_locals.get("record"))
         frame = frame.f_back
-    return NONE
+    return entry or service or NONE
 
 
 # ------------------------------------------------------------------- operation -> IAM
@@ -119,6 +175,11 @@ def iam_requests(service: str, operation: str, params: dict, region: str,
         url = params.get("QueueUrl", "")
         name = url.rstrip("/").rsplit("/", 1)[-1] if url else params.get("QueueName", "")
         return [(f"sqs:{operation}", f"arn:aws:sqs:{region}:{account}:{name}")]
+    if service in ("ses", "sesv2") and operation in ("SendEmail", "SendRawEmail"):
+        # authorized on the sending identity: the verified domain of the From address
+        source = params.get("Source") or params.get("FromEmailAddress") or ""
+        domain = source.rsplit("<", 1)[-1].rstrip(">").strip().rpartition("@")[2].lower()
+        return [(f"ses:{operation}", f"arn:aws:ses:{region}:{account}:identity/{domain}")]
     if service == "secretsmanager":
         return [(f"secretsmanager:{operation}", params.get("SecretId", "*"))]
     return [(f"{service}:{operation}", "*")]

@@ -1,10 +1,14 @@
 """Every AWS operation the Chalice functions actually perform in the integration tests is
 allowed by that function's policy file.
 
-Runs tests/integration/test_round_trip.py (REST + all three WebSocket handlers) in a
-subprocess with the recorder plugin (tests/infra/aws_recorder.py), so nothing in other
-people's test files has to change. Once tests/conftest.py loads the plugin for the whole
-suite, every test run performs this check for every test.
+Runs the integration round trip (REST + all three WebSocket handlers), the queue tests
+(assignment, transfer/close, presence, idle sweep, email replies), the bot tests (turns over
+the events queue) and the message tests in ONE subprocess with the recorder plugin
+(tests/infra/aws_recorder.py), which attributes each call to the Lambda function that would
+make it - including calls those tests make through service entry points (events.handle_records
+by queue, queue.idle_sweep, realtime.*) rather than app.py - so nothing in other people's test
+files has to change. Once tests/conftest.py loads the plugin for the whole suite, every test
+run performs this check for every test.
 """
 import json
 import os
@@ -17,23 +21,39 @@ import pytest
 from tests.infra import aws_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGET = ROOT / "tests" / "integration" / "test_round_trip.py"
+INTEGRATION = ROOT / "tests" / "integration"
+TARGETS = [INTEGRATION / f"{name}.py" for name in
+           ("test_round_trip", "test_queue", "test_bot", "test_messages")]
+#: functions (and the operations) the run must have exercised, so that a broken attribution
+#: cannot pass by recording nothing
+EXPECTED = {
+    "api_handler": {"sqs:SendMessage", "dynamodb:Query"},
+    "websocket_connect": {"dynamodb:PutItem"},
+    "websocket_message": {"execute-api:ManageConnections"},
+    "websocket_disconnect": {"dynamodb:DeleteItem", "dynamodb:GetItem"},
+    "handle_events": {"dynamodb:BatchGetItem", "ses:SendEmail", "sqs:SendMessage"},
+    "handle_assignments": {"dynamodb:UpdateItem", "dynamodb:Query"},
+    "sweep_idle": {"dynamodb:Query", "dynamodb:UpdateItem"},
+}
 
 
-@pytest.mark.skipif(not TARGET.exists(), reason="integration round trip not present")
-def test_operations_recorded_during_the_round_trip_are_allowed(tmp_path):
+@pytest.mark.skipif(not all(t.exists() for t in TARGETS), reason="integration tests not present")
+def test_operations_recorded_in_the_integration_tests_are_allowed(tmp_path):
     record = tmp_path / "ops.json"
     env = dict(os.environ, PARLEY_AWS_RECORD=str(record), PARLEY_AWS_RECORD_STRICT="1")
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "tests.infra.aws_recorder",
-         "-p", "no:warnings", str(TARGET)],
+         "-p", "no:warnings", "-p", "no:cacheprovider", *map(str, TARGETS)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    out = result.stdout[-4000:] + result.stderr[-2000:]
     recorded = json.loads(record.read_text())
-    assert {"api_handler", "websocket_connect", "websocket_message"} <= set(recorded), \
-        result.stdout[-3000:]
     bad = aws_recorder.violations({fn: [tuple(o) for o in ops] for fn, ops in recorded.items()})
     assert not bad, bad
     assert "IAM:" not in result.stdout
+    for fn, actions in EXPECTED.items():
+        seen = {a for a, _ in recorded.get(fn, [])}
+        assert actions <= seen, (fn, sorted(actions - seen), out)
+    assert result.returncode == 0, out
 
 
 def test_recorder_attributes_and_maps_operations():
@@ -55,3 +75,46 @@ def test_recorder_attributes_and_maps_operations():
     bad = aws_recorder.violations({"websocket_disconnect": [
         ("dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:123456789012:table/parley-dev-keys")]})
     assert bad and "not allowed" in bad[0]
+    assert aws_recorder.iam_requests(
+        "ses", "SendEmail", {"Source": "Parley <support@Parley.invalid>"}, "us-east-1") == [
+        ("ses:SendEmail", "arn:aws:ses:us-east-1:123456789012:identity/parley.invalid")]
+    # SQS records: by the queue they come from, else by their type
+    assert aws_recorder.record_function({"eventSourceARN": "arn:aws:sqs:us-east-1:1:"
+                                         "parley-dev-assignments", "body": "{}"}) == \
+        "handle_assignments"
+    assert aws_recorder.record_function({"body": json.dumps({"type": "assign"})}) == \
+        "handle_assignments"
+    assert aws_recorder.record_function({"body": json.dumps({"type": "bot_turn"})}) == \
+        "handle_events"
+
+
+def test_recorder_attributes_service_entry_points():
+    """Calls inside events.handle_records / queue.idle_sweep / realtime.* count for the
+    function that runs them; calls from test code count for nobody."""
+    import app  # noqa: F401  (the recorder keys its map on the loaded app)
+    from chalicelib.services import events, queue, realtime
+
+    seen = []
+
+    class Probe:
+        def __getattr__(self, name):
+            seen.append(aws_recorder.current_function())
+            raise RuntimeError("stop")
+
+    probe = Probe()
+    assert aws_recorder.current_function() == aws_recorder.NONE
+    events.HANDLERS["_probe"] = lambda deps, body: deps.anything
+    try:
+        events.handle_records(probe, [{"messageId": "1", "body": json.dumps({"type": "_probe"})}])
+        events.handle_records(probe, [{"messageId": "2", "body": json.dumps({"type": "_probe"}),
+                                       "eventSourceARN": "arn:aws:sqs:us-east-1:1:"
+                                                         "parley-dev-assignments"}])
+    finally:
+        events.HANDLERS.pop("_probe")
+    for call in (lambda: queue.idle_sweep(probe), lambda: realtime.disconnect(probe, "c")):
+        try:
+            call()
+        except RuntimeError:
+            pass
+    assert seen[:4] == ["handle_events", "handle_assignments", "sweep_idle",
+                        "websocket_disconnect"], seen
