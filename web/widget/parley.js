@@ -159,7 +159,7 @@
   function convPath(p) { return '/visitor/conversations/' + encodeURIComponent(session.conversation_id) + p; }
 
   // ------------------------------------------------------------------ session
-  function openSession(extra) {
+  function openSession(extra, strict) {
     var body = {
       site_key: SITE, locale: locale, page_url: location.href.slice(0, 2000),
       referrer: (D.referrer || '').slice(0, 2000) || null, user_agent: navigator.userAgent.slice(0, 500)
@@ -168,7 +168,7 @@
     if (ident) body.identity = ident;
     for (var k in extra || {}) body[k] = extra[k];
     return api('POST', '/visitor/sessions', body, { noRenew: true }).catch(function (e) {
-      if (e.status === 401 && body.identity) { store.del('identity'); delete body.identity; return api('POST', '/visitor/sessions', body, { noRenew: true }); }
+      if (e.status === 401 && body.identity && !strict) { store.del('identity'); delete body.identity; return api('POST', '/visitor/sessions', body, { noRenew: true }); }
       throw e;
     }).then(function (s) {
       var changed = !session || s.conversation_id !== session.conversation_id;
@@ -218,12 +218,14 @@
     if (m.client_message_id) dropOutbox(m.client_message_id);
     var ev = m.event || {};
     if (m.type === 'event') {
-      if (ev.kind === 'joined' || ev.kind === 'assigned' || ev.kind === 'transferred') {
+      if (/^(joined|assigned|transferred|reopened)$/.test(ev.kind)) {
         var nm = ev.agent_name || ev.to_agent_name || ev.name;
         if (nm) conv.agentInfo = { id: ev.agent_id || ev.to_agent_id, name: nm, avatar_url: ev.avatar_url || ev.agent_avatar };
         conv.queue_position = null;
       }
       if (ev.kind === 'closed' && conv.status !== 'closed') { conv.status = 'closed'; if (ready) showRating(); }
+      // waited longer than the site allows (max_wait_seconds): offer to leave a message
+      if (ev.kind === 'offline' && ev.reason === 'timeout' && ready && conv.status === 'queued') showOfflineForm();
       renderHeader();
     }
     render(m);
@@ -604,14 +606,15 @@
 
   function eventText(m) {
     var e = m.event || {}, n = e.agent_name || e.to_agent_name || e.name || t('agent');
-    var map = { joined: 'joined', left: 'left', transferred: 'transferred', closed: 'closed', queued: 'queued', assigned: 'assigned' };
-    return map[e.kind] ? t(map[e.kind], { n: n }) : m.text || '';
+    var map = { joined: 'joined', reopened: 'joined', left: 'left', transferred: 'transferred', closed: 'closed', queued: 'queued', assigned: 'assigned' };
+    // rated (its text is the visitor's own comment) and offline (the form says it): no note
+    return map[e.kind] ? t(map[e.kind], { n: n }) : /^(rated|offline)$/.test(e.kind) ? '' : m.text || '';
   }
 
   function bubble(m) {
     var mine = m.sender && m.sender.type === 'visitor';
     var row = el('div', 'p-msg ' + (m.type === 'event' ? 'p-event' : mine ? 'p-me' : 'p-them'));
-    if (m.type === 'event') { row.appendChild(el('div', 'p-note', eventText(m))); return row; }
+    if (m.type === 'event') { var tx = eventText(m); row.hidden = !tx; row.appendChild(el('div', 'p-note', tx)); return row; }
     if (!mine && m.sender) row.appendChild(el('div', 'p-name', m.sender.type === 'bot' ? t('bot') : m.sender.name || t('agent')));
     var b = el('div', 'p-bubble');
     if (m.text) linkify(b, m.text);
@@ -760,6 +763,7 @@
   }
 
   function showOfflineForm() {
+    if (!ui.extra || ui.extra.querySelector('.p-offline')) return;
     panelForm('p-offline', t('leave'), function (f) {
       field(f, 'name', t('name'), 'text').value = (session.visitor && session.visitor.name) || '';
       field(f, 'email', t('email'), 'email', true).value = (session.visitor && session.visitor.email) || '';
@@ -906,9 +910,16 @@
       var ident = { user_id: String(who.user_id), hash: String(who.hash) };
       if (who.name) ident.name = who.name;
       if (who.email) ident.email = who.email;
+      var was = store.get('identity');
       store.set('identity', ident);
       if (!ready) return Promise.resolve();
-      return openSession().then(function () { restartTransport(); return loadHistory(); });
+      // A refused identity (wrong hash) rejects; the visitor stays who they were.
+      return openSession(null, true).then(function () { restartTransport(); return loadHistory(); }, function (e) {
+        if (was) store.set('identity', was); else store.del('identity');
+        console.warn('Parley: identify() refused:', e.message);
+        emit('error', { message: e.message, code: e.code });
+        throw e;
+      });
     },
     setAttributes: function (attrs) {
       if (!ready) { attrsPending = Object.assign(attrsPending || {}, attrs); return Promise.resolve(); }
