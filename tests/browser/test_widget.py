@@ -5,6 +5,8 @@ The agent side is driven through the REST API; the visitor side only through the
 from __future__ import annotations
 
 import gzip
+import hashlib
+import hmac
 import json
 import socket
 import struct
@@ -45,14 +47,21 @@ def http(method, url, body=None, token=None, timeout=30):
 class Agent:
     """The agent side, through REST only."""
 
-    def __init__(self, rt):
+    def __init__(self, rt, email=None, password=None):
+        """The demo admin, or the agent with this email and password."""
         self.rt = rt
         c = rt.credentials
         status, data = http("POST", f"{rt.api_url}/agent/login",
-                            {"email": c.get("admin_email", "admin@demo.parley"),
-                             "password": c["admin_password"]})
+                            {"email": email or c.get("admin_email", "admin@demo.parley"),
+                             "password": password or c["admin_password"]})
         assert status == 200, data
         self.token = data["token"]
+        self.id = data["agent"]["agent_id"]
+
+    def admin(self, method, path, body=None, expect=(200, 201)):
+        status, data = http(method, f"{self.rt.api_url}/admin{path}", body, self.token)
+        assert status in expect, (method, path, status, data)
+        return data
 
     def call(self, method, path, body=None, expect=(200, 201)):
         status, data = http(method, f"{self.rt.api_url}/agent{path}", body, self.token)
@@ -451,82 +460,324 @@ def test_screenshots(new_page, runtime, artifacts_dir, name, viewport):
     print(f"\n[widget] screenshot: {path}")
 
 
-def test_bot_suggestions_queue_handoff_offline_form_and_rating(new_page, runtime):
-    """The queue/bot endpoints are being built elsewhere: their contract is served here by
-    page.route (handoff, offline-message, rating, and bot/queue/closed data in the long-poll
-    reply); everything else is the real runtime."""
-    page = new_page(goto=False)
-    injected, posted = [], {}
-    base_conv = {"status": "open", "last_seq": 1000, "rev": 5, "reads": {}, "typing": [],
-                 "agent_id": None}
+# ------------------------------------------------------------------ the real bot, queue, handoff
+# Each test below that needs other site settings creates its own site (and team, agent) with
+# unique names through the admin API and loads /demo/site.html?site=KEY: the runtime is shared
+# by the whole session (console tests too), so the demo site's settings are never changed.
+def uniq(prefix="w"):
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
 
-    def poll(route):
-        if injected:
-            body = injected.pop(0)
-            return route.fulfill(status=200, content_type="application/json",
-                                 body=json.dumps(body))
-        route.continue_(url=route.request.url.replace("wait=20", "wait=1"))
 
-    def capture(name, reply):
-        def handler(route):
-            posted[name] = json.loads(route.request.post_data or "{}")
-            route.fulfill(status=200, content_type="application/json", body=json.dumps(reply))
-        return handler
+def make_site(admin, **settings):
+    key = uniq("wt-")
+    admin.admin("POST", "/sites", {"site_key": key, "name": f"Widget test {key}",
+                                   "settings": settings})
+    return key
 
-    def poll_reply(seq, message, **conv):
-        message.update({"seq": seq, "id": f"m{seq}", "client_message_id": None,
-                        "created_at": int(time.time() * 1000)})
-        return {"messages": [message], "cursor": seq, "rev": 5, "timed_out": False,
-                "conversation": {**base_conv, "last_seq": seq, **conv}}
 
-    injected.append(poll_reply(1000, {
-        "type": "text", "sender": {"type": "bot", "id": "bot", "name": "Bot"},
-        "text": "I am not sure. Did you mean:",
-        "extra": {"suggestions": [{"id": "k1", "question": "How do I track my order?"}],
-                  "handoff_offered": True}}, queue_position=2, estimated_wait=180))
-    page.route("**/v1/visitor/conversations/*/poll*", poll)
-    page.route("**/v1/visitor/conversations/*/handoff", capture(
-        "handoff", {"conversation": {**base_conv, "status": "queued"}, "offline": True}))
-    page.route("**/v1/visitor/conversations/*/offline-message", capture("offline", {"ok": True}))
-    page.route("**/v1/visitor/conversations/*/rating", capture("rating", {"ok": True}))
-    with_script_attrs(page, runtime, "/demo/bot.html",
-                      {"data-ws": f"ws://127.0.0.1:{closed_port()}/ws"})
-    state = wait_ready(page, transport="poll")
+def wait_until(fn, what, timeout=15):
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        assert time.time() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def row_with(page, text):
+    return page.locator(".p-log .p-msg[data-seq]", has_text=text).last
+
+
+def test_bot_answers_suggests_and_falls_back(new_page, runtime):
+    """The demo site's bot on the seeded FAQ (infra/local/demo_kb.csv)."""
+    page = new_page("/demo/")
+    state = wait_ready(page, transport="ws")
     open_widget(page)
 
-    chip = page.locator(".p-chip", has_text="How do I track my order?")
-    chip.wait_for()
-    assert page.locator(".p-them .p-name").last.inner_text() == "Assistant"
-    assert page.locator(".p-queue").inner_text() == \
-        "You are number 2 in the queue · about 3 min"
+    # a FAQ question: the en-price answer, from the Assistant
+    type_and_send(page, "How much does it cost?")
+    answer = row_with(page, "Personal is $3/month")
+    answer.wait_for(timeout=15000)
+    assert answer.locator(".p-name").inner_text() == "Assistant"
+    assert "p-them" in answer.get_attribute("class")
+
+    # middle band (matcher confidence 0.45: suggest): a button per suggestion, and a human
+    type_and_send(page, "upload limit for videos from a phone")
+    suggest = row_with(page, "Did you mean")
+    suggest.wait_for(timeout=15000)
+    chip = suggest.locator(".p-chip:not(.p-chip-human)", has_text="What is the maximum file size?")
+    assert chip.count() == 1
+    assert suggest.locator(".p-chip-human").inner_text() == "Talk to a human"
     chip.click()
-    Agent(runtime).wait_text(state["conversation_id"], "How do I track my order?")
+    wait_bubble(page, "What is the maximum file size?")          # sent as the visitor
+    row_with(page, "Single files up to 50 GB").wait_for(timeout=15000)
+    assert bubbles(page, "me")[-1] == "What is the maximum file size?"
 
-    page.locator(".p-chip-human").click()
-    page.locator(".p-offline").wait_for()
-    assert posted["handoff"] == {}
-    page.locator(".p-offline input[name=email]").fill("vera@example.com")
-    page.locator(".p-offline textarea[name=text]").fill("Please call me back")
-    page.locator(".p-offline button[type=submit]").click()
+    # an unknown question: the fallback, with a "talk to a human" button
+    type_and_send(page, "What is the weather on Mars?")
+    fallback = row_with(page, "Could you rephrase")
+    fallback.wait_for(timeout=15000)
+    assert fallback.locator(".p-chip-human").is_visible()
+    assert fallback.locator(".p-chip-human").inner_text() == "Talk to a human"
+
+    agent = Agent(runtime)
+    cid = state["conversation_id"]
+    assert agent.texts(cid) == ["How much does it cost?", "upload limit for videos from a phone",
+                                "What is the maximum file size?", "What is the weather on Mars?"]
+    kinds = [m["extra"]["kind"] for m in agent.history(cid) if m["sender"]["type"] == "bot"]
+    assert kinds == ["answer", "suggest", "answer", "fallback"]
+    assert agent.call("GET", f"/conversations/{cid}")["conversation"]["status"] in ("new", "open")
+    assert_gapless_once(page)
+    assert page.parley_log.errors == []
+
+
+def test_handoff_queue_assignment_reply_close_and_rating(new_page, runtime):
+    admin = Agent(runtime)
+    team = uniq("wt")
+    admin.admin("POST", "/teams", {"id": team, "name": f"Widget test {team}"})
+    site = make_site(admin, team=team)   # its own queue: no other agent serves it
+    page = new_page(f"/demo/site.html?site={site}")
+    state = wait_ready(page, transport="ws")
+    cid = state["conversation_id"]
+    open_widget(page)
+
+    type_and_send(page, "My sync keeps failing")
+    fallback = row_with(page, "Could you rephrase")      # this site's KB is empty
+    fallback.wait_for(timeout=15000)
+    fallback.locator(".p-chip-human").click()
+    queue = page.locator(".p-queue")
+    queue.wait_for(timeout=10000)
+    # nobody of the team online: 1st in line, 1 × 240 s average handling time
+    assert queue.inner_text() == "You are number 1 in the queue · about 4 min"
+    page.locator(".p-head .p-human").wait_for(state="hidden")   # queued: no second request
+    page.locator(".p-note", has_text="Waiting for an agent").wait_for()
+    waiting = admin.call("GET", "/queue")["conversations"]
+    assert [c["queue_key"] for c in waiting if c["conversation_id"] == cid] == [team]
+
+    email, password = f"{team}@agents.example.com", "widget-agent-pw"
+    admin.admin("POST", "/agents", {"email": email, "name": "Wanda Widget", "password": password,
+                                    "teams": [team], "capacity": 100})
+    agent = Agent(runtime, email, password)
+    try:
+        t0 = time.time()
+        agent.call("PUT", "/status", {"status": "online"})
+        # assignment: SQS "assign" message -> the runtime's event source -> push to the widget
+        page.locator(".p-title", has_text="Wanda Widget").wait_for(timeout=20000)
+        print(f"\n[widget] online -> agent shown in the widget: {time.time() - t0:.1f} s")
+        assert page.locator(".p-avatar").inner_text() == "WW"
+        assert queue.is_hidden()
+        page.locator(".p-note", has_text="Wanda Widget will help you").wait_for()
+        conv = admin.call("GET", f"/conversations/{cid}")["conversation"]
+        assert conv["status"] == "assigned" and conv["agent_id"] == agent.id
+
+        agent.say(cid, "Hi, Wanda here. Let me look at your sync.")
+        wait_bubble(page, "Wanda here")
+        assert row_with(page, "Wanda here").locator(".p-name").inner_text() == "Wanda Widget"
+        type_and_send(page, "Thanks!")
+        agent.wait_text(cid, "Thanks!")
+
+        agent.call("POST", f"/conversations/{cid}/close", {})
+        rating = page.locator(".p-rating")
+        rating.wait_for(timeout=10000)
+        page.locator(".p-note", has_text="The chat was closed").wait_for()
+        assert page.locator(".p-input").is_disabled()
+        page.locator(".p-star").nth(3).click()
+        assert rating.locator("input[name=score]:checked").get_attribute("value") == "4"
+        colours = page.locator(".p-star").evaluate_all(
+            "ls => ls.map(l => getComputedStyle(l).color)")
+        assert len(set(colours[:4])) == 1 and colours[4] != colours[0]
+        rating.locator("textarea[name=comment]").fill("Quick and helpful")
+        rating.locator("button[type=submit]").click()
+        page.locator(".p-done", has_text="Thank you").wait_for()
+        page.locator(".p-newchat").wait_for()
+        stored = admin.call("GET", f"/conversations/{cid}")["conversation"]
+        assert stored["status"] == "closed"
+        assert stored["attrs"]["rating"]["score"] == 4
+        assert stored["attrs"]["rating"]["comment"] == "Quick and helpful"
+        # the visitor's comment is not echoed back as a system note
+        assert page.locator(".p-note", has_text="Quick and helpful").count() == 0
+
+        # a new chat after rating: a fresh conversation, the composer usable again
+        page.locator(".p-newchat").click()
+        page.wait_for_function(f"() => Parley.state().conversation_id !== '{cid}'")
+        assert page.locator(".p-input").is_enabled()
+        assert page.locator(".p-rating").count() == 0
+    finally:
+        agent.call("PUT", "/status", {"status": "offline"})
+    assert page.parley_log.errors == []
+
+
+def test_closed_business_hours_offer_leave_a_message(new_page, runtime):
+    admin = Agent(runtime)
+    site = make_site(admin, business_hours={"tz": "UTC", "days": {}})   # never open
+    page = new_page(f"/demo/site.html?site={site}")
+    state = wait_ready(page, transport="ws")
+    cid = state["conversation_id"]
+    open_widget(page)
+    page.locator(".p-head .p-human").click()
+    form = page.locator(".p-offline")
+    form.wait_for(timeout=10000)
+    assert "Leave a message" in form.locator(".p-card-title").inner_text()
+    assert form.locator("input[name=email]").evaluate("e => e.required")
+    form.locator("input[name=name]").fill("Vera Visitor")
+    form.locator("input[name=email]").fill("vera@example.com")
+    form.locator("textarea[name=text]").fill("Please call me back about my invoice")
+    form.locator("button[type=submit]").click()
     page.locator(".p-done", has_text="Message received").wait_for()
-    assert posted["offline"] == {"email": "vera@example.com", "text": "Please call me back"}
 
-    injected.append(poll_reply(1001, {
-        "type": "event", "sender": {"type": "system", "id": None, "name": None},
-        "event": {"kind": "closed"}}, status="closed"))
-    page.locator(".p-rating").wait_for(timeout=10000)
-    assert page.locator(".p-note", has_text="The chat was closed").is_visible()
-    page.locator(".p-star").nth(3).click()
-    score = int(page.locator(".p-rating input[name=score]:checked").get_attribute("value"))
-    assert score == 4
-    colours = page.locator(".p-star").evaluate_all(
-        "ls => ls.map(l => getComputedStyle(l).color)")
-    assert len(set(colours[:4])) == 1 and colours[4] != colours[0]
-    page.locator(".p-rating textarea[name=comment]").fill("Quick and helpful")
-    page.locator(".p-rating button[type=submit]").click()
-    page.locator(".p-done", has_text="Thank you").wait_for()
-    assert posted["rating"] == {"score": score, "comment": "Quick and helpful"}
-    page.locator(".p-newchat").wait_for()
+    offline = wait_until(lambda: [c for c in admin.call("GET", "/conversations?status=offline")
+                                  ["conversations"] if c["conversation_id"] == cid],
+                         "the conversation in the offline list")
+    assert offline[0]["status"] == "offline"
+    assert offline[0]["attrs"]["offline"]["email"] == "vera@example.com"
+    detail = admin.call("GET", f"/conversations/{cid}")
+    assert detail["visitor"]["email"] == "vera@example.com"
+    assert detail["visitor"]["name"] == "Vera Visitor"
+    assert "Please call me back about my invoice" in admin.texts(cid)
+    wait_bubble(page, "Please call me back about my invoice")
+    assert page.parley_log.errors == []
+
+
+def test_identified_user_history_follows_and_a_wrong_hash_is_refused(new_page, runtime):
+    admin = Agent(runtime)
+    site = make_site(admin)
+    secret = admin.admin("GET", f"/sites/{site}")["site"]["identity_secret"]
+    user_id = uniq("user-")
+    digest = hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+    who = {"user_id": user_id, "hash": digest, "name": "Ida Identified",
+           "email": "ida@example.com"}
+
+    first = new_page(f"/demo/site.html?site={site}")
+    anon = wait_ready(first)
+    first.evaluate("who => Parley.identify(who)", who)
+    ident = wait_ready(first)
+    open_widget(first)
+    type_and_send(first, "Remember me across devices")
+    wait_bubble(first, "Remember me across devices")
+    cid = ident["conversation_id"]
+    admin.wait_text(cid, "Remember me across devices")
+    detail = admin.call("GET", f"/conversations/{cid}")
+    assert detail["visitor"]["name"] == "Ida Identified"
+    assert detail["visitor"]["email"] == "ida@example.com"
+    # the anonymous visitor of this browser became the user (same visitor, same conversation)
+    assert ident["visitor_id"] == anon["visitor_id"] == detail["visitor"]["visitor_id"]
+    assert cid == anon["conversation_id"]
+
+    # another browser (fresh storage): anonymous first, then the same user with history
+    second = new_page(f"/demo/site.html?site={site}")
+    other = wait_ready(second)
+    assert other["visitor_id"] != ident["visitor_id"]
+    second.evaluate("who => Parley.identify(who)", who)
+    second.wait_for_function(f"() => Parley.state().visitor_id === '{ident['visitor_id']}'")
+    assert wait_ready(second)["conversation_id"] == cid
+    open_widget(second)
+    wait_bubble(second, "Remember me across devices")
+    assert bubbles(second, "me") == ["Remember me across devices"]
+
+    # a wrong hash: identify() rejects, nothing is stored, the visitor stays who they were
+    third = new_page(f"/demo/site.html?site={site}")
+    before = wait_ready(third)
+    result = third.evaluate("""who => {
+        const seen = []; Parley.on('error', e => seen.push(e.code));
+        return Parley.identify(who).then(() => 'accepted', e => [e.code, seen]); }""",
+                            {**who, "hash": "0" * 64})
+    assert result == ["invalid_identity", ["invalid_identity"]]
+    after = third.evaluate("Parley.state()")
+    assert after["visitor_id"] == before["visitor_id"]
+    assert after["conversation_id"] == before["conversation_id"]
+    assert third.evaluate(f"localStorage.getItem('parley:{site}:identity')") is None
+    open_widget(third)
+    assert bubbles(third) == []            # nobody else's history
+    assert third.parley_log.errors == []
+
+
+def test_prechat_form_before_the_first_message(new_page, runtime):
+    admin = Agent(runtime)
+    site = make_site(admin, prechat_fields=[{"name": "email", "label": "Email",
+                                             "type": "email", "required": True}])
+    page = new_page(f"/demo/site.html?site={site}")
+    state = wait_ready(page)
+    open_widget(page)
+    form = page.locator(".p-prechat")
+    form.wait_for()
+    assert page.locator(".p-compose").is_hidden()
+    assert form.locator("label").inner_text() == "Email *"
+    email = form.locator("input[name=email]")
+    assert email.get_attribute("type") == "email" and email.evaluate("e => e.required")
+    # the browser's own validation keeps an empty or malformed address from going out
+    form.locator("button[type=submit]").click()
+    assert form.is_visible() and email.evaluate("e => !e.validity.valid")
+    email.fill("pat@example.com")
+    form.locator("button[type=submit]").click()
+    page.locator(".p-compose").wait_for()
+    assert page.locator(".p-prechat").count() == 0
+    assert page.evaluate("document.querySelector('#parley-widget').shadowRoot"
+                         ".activeElement.className") == "p-input"
+    type_and_send(page, "Hello after the form")
+    cid = page.evaluate("Parley.state().conversation_id")
+    assert cid == state["conversation_id"]
+    admin.wait_text(cid, "Hello after the form")
+    assert admin.call("GET", f"/conversations/{cid}")["visitor"]["email"] == "pat@example.com"
+
+    page.reload()          # answered once: not asked again (the panel reopens by itself)
+    wait_ready(page)
+    page.locator(".p-panel[role=dialog]").wait_for(state="visible")
+    wait_bubble(page, "Hello after the form")
+    assert page.locator(".p-prechat").count() == 0 and page.locator(".p-compose").is_visible()
+
+
+DROP_JS = """([name, type, bytes, how]) => {
+    const root = document.querySelector('#parley-widget').shadowRoot;
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], name, {type}));
+    if (how === 'paste') {
+        const input = root.querySelector('.p-input');
+        input.focus();
+        return input.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt,
+            bubbles: true, cancelable: true}));
+    }
+    const panel = root.querySelector('.p-panel');
+    const ev = (kind, target) => target.dispatchEvent(new DragEvent(kind, {dataTransfer: dt,
+        bubbles: true, cancelable: true}));
+    ev('dragenter', panel.querySelector('.p-log'));
+    ev('dragover', panel.querySelector('.p-log'));
+    const shown = !root.querySelector('.p-drop').hidden;
+    ev('drop', panel.querySelector('.p-log'));
+    return shown;
+}"""
+
+
+def test_attachments_by_drag_and_drop_and_paste(new_page, runtime):
+    page = new_page("/demo/")
+    state = wait_ready(page, transport="ws")
+    cid = state["conversation_id"]
+    open_widget(page)
+    png = tiny_png(6, 4, (200, 30, 30))
+    pdf = b"%PDF-1.4\n% widget test\n"
+    assert page.evaluate(DROP_JS, ["dropped.pdf", "application/pdf", list(pdf), "drop"]) is True
+    assert page.locator(".p-drop").is_hidden()
+    page.locator(".p-msg[data-seq] .p-file", has_text="dropped.pdf").wait_for(timeout=15000)
+    page.evaluate(DROP_JS, ["pasted.png", "image/png", list(png), "paste"])
+    page.locator(".p-msg[data-seq] img.p-img").wait_for(timeout=15000)
+    assert page.locator(".p-msg[data-seq] img.p-img").evaluate("i => i.naturalWidth") == 6
+
+    agent = Agent(runtime)
+    got = wait_until(lambda: [m for m in agent.history(cid) if m.get("attachment")]
+                     if len([m for m in agent.history(cid) if m.get("attachment")]) == 2 else None,
+                     "both attachments at the agent")
+    by_name = {m["attachment"]["name"]: m for m in got}
+    assert set(by_name) == {"dropped.pdf", "pasted.png"}
+    for name, body, ctype in (("dropped.pdf", pdf, "application/pdf"),
+                              ("pasted.png", png, "image/png")):
+        att = by_name[name]["attachment"]
+        assert by_name[name]["sender"]["type"] == "visitor"
+        assert att["content_type"] == ctype and att["size"] == len(body)
+        with urllib.request.urlopen(att["url"], timeout=10) as resp:
+            assert resp.read() == body
+    link = page.locator(".p-msg[data-seq] .p-file", has_text="dropped.pdf")
+    assert link.get_attribute("href").startswith("http")
+    assert page.locator(".p-error").is_hidden()
     assert page.parley_log.errors == []
 
 
