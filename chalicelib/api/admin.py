@@ -18,7 +18,9 @@ bp = Blueprint(__name__)
 agent_bp = Blueprint(__name__ + ".agent")
 
 
-def _admin(request):
+def admin_actor(request):
+    """The admin behind the request's agent token (the stored account must still be an
+    enabled admin)."""
     actor = sessions.agent_actor(get_deps(), bearer(request))
     admin.require_admin(actor)
     # a token outlives a role change or a disabled account: check the stored agent too
@@ -51,75 +53,75 @@ def _created(body: dict) -> Response:
 # ---------------------------------------------------------------- agents
 @route(bp, "/agents", methods=["GET"])
 def list_agents():
-    _admin(bp.current_request)
+    admin_actor(bp.current_request)
     return admin.list_agents(get_deps())
 
 
 @route(bp, "/agents", methods=["POST"])
 def create_agent():
     req = bp.current_request
-    _admin(req)
+    admin_actor(req)
     return _created(admin.create_agent(get_deps(), json_body(req)))
 
 
 @route(bp, "/agents/{agent_id}", methods=["PATCH"])
 def update_agent(agent_id):
     req = bp.current_request
-    actor = _admin(req)
+    actor = admin_actor(req)
     return admin.update_agent(get_deps(), actor, agent_id, json_body(req))
 
 
 # ---------------------------------------------------------------- teams
 @route(bp, "/teams", methods=["GET"])
 def list_teams():
-    _admin(bp.current_request)
+    admin_actor(bp.current_request)
     return admin.list_teams(get_deps())
 
 
 @route(bp, "/teams", methods=["POST"])
 def create_team():
     req = bp.current_request
-    _admin(req)
+    admin_actor(req)
     return _created(admin.create_team(get_deps(), json_body(req)))
 
 
 @route(bp, "/teams/{team_id}", methods=["PATCH"])
 def update_team(team_id):
     req = bp.current_request
-    _admin(req)
+    admin_actor(req)
     return admin.update_team(get_deps(), team_id, json_body(req))
 
 
 @route(bp, "/teams/{team_id}", methods=["DELETE"])
 def delete_team(team_id):
-    _admin(bp.current_request)
+    admin_actor(bp.current_request)
     return admin.delete_team(get_deps(), team_id)
 
 
 # ---------------------------------------------------------------- canned responses
 @route(bp, "/canned", methods=["GET"])
 def list_canned():
-    _admin(bp.current_request)
+    admin_actor(bp.current_request)
     return admin.list_canned(get_deps())
 
 
 @route(bp, "/canned", methods=["POST"])
 def create_canned():
     req = bp.current_request
-    _admin(req)
+    admin_actor(req)
     return _created(admin.create_canned(get_deps(), json_body(req)))
 
 
 @route(bp, "/canned/{item_id}", methods=["PATCH"])
 def update_canned(item_id):
     req = bp.current_request
-    _admin(req)
+    admin_actor(req)
     return admin.update_canned(get_deps(), item_id, json_body(req))
 
 
 @route(bp, "/canned/{item_id}", methods=["DELETE"])
 def delete_canned(item_id):
-    _admin(bp.current_request)
+    admin_actor(bp.current_request)
     return admin.delete_canned(get_deps(), item_id)
 
 
@@ -133,26 +135,26 @@ def agent_canned():
 # ---------------------------------------------------------------- sites
 @route(bp, "/sites", methods=["GET"])
 def list_sites():
-    _admin(bp.current_request)
+    admin_actor(bp.current_request)
     return admin.list_sites(get_deps())
 
 
 @route(bp, "/sites", methods=["POST"])
 def create_site():
     req = bp.current_request
-    _admin(req)
+    admin_actor(req)
     return _created(admin.create_site(get_deps(), json_body(req), _widget_url(req)))
 
 
 @route(bp, "/sites/{site_key}", methods=["GET"])
 def get_site(site_key):
     req = bp.current_request
-    _admin(req)
+    admin_actor(req)
     return admin.get_site(get_deps(), site_key, _widget_url(req))
 
 
 @route(bp, "/sites/{site_key}", methods=["PUT"])
 def put_site(site_key):
     req = bp.current_request
-    _admin(req)
+    admin_actor(req)
     return admin.put_site(get_deps(), site_key, json_body(req), _widget_url(req))

@@ -9,10 +9,9 @@ import json
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.common import bearer, get_deps, json_body, query, route
-from chalicelib.errors import AppError, Forbidden, ValidationError
+from chalicelib.api.common import get_deps, json_body, query, route
+from chalicelib.errors import AppError, ValidationError
 from chalicelib.services import bot as bot_service
-from chalicelib.services import sessions
 
 bp = Blueprint(__name__)
 
@@ -20,10 +19,8 @@ MAX_IMPORT_BODY = 2_500_000  # a CSV import may exceed the 64 KB limit of other 
 
 
 def _admin(request):
-    actor = sessions.agent_actor(get_deps(), bearer(request))
-    if actor.role != "admin":
-        raise Forbidden("Administrators only.", code="forbidden")
-    return actor
+    from chalicelib.api.admin import admin_actor
+    return admin_actor(request)
 
 
 def _site_param(request):

@@ -546,8 +546,8 @@ def _all_teams(deps) -> list[str]:
 
 
 def list_agents(deps, actor: Actor) -> dict:
-    if not actor.is_supervisor:
-        raise Forbidden("Supervisors only.", code="forbidden")
+    """Every enabled agent with presence and load: supervisors watch the floor, agents pick
+    a colleague to transfer to."""
     return {"agents": [agent_view(a) for a in deps.agents.list_all() if not a.get("disabled")]}
 
 
@@ -601,9 +601,12 @@ def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
                                     "text": body["text"]})
     contact = {"email": body["email"], "name": body.get("name"), "phone": body.get("phone"),
                "at": now_ms()}
+    who = {"visitor_email": body["email"]}
+    if body.get("name"):
+        who["visitor_name"] = body["name"]
     try:
         deps.waiting.move(cid, ("new", "open", "queued"), set_fields={"status": "offline"},
-                          attrs={"offline": contact}, remove=("queue_key", "queued_at"))
+                          attrs={"offline": contact, **who}, remove=("queue_key", "queued_at"))
     except AssignmentConflict:
         raise Conflict("The conversation changed; try again.", code="conflict")
     fresh = deps.conversations.get(cid, consistent=True)

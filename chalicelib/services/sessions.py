@@ -34,14 +34,17 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:24]}"
 
 
-def _new_conversation(deps, visitor_id: str, site_key: str, site: dict) -> dict:
+def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
+                      profile: dict | None = None) -> dict:
     ts = now_ms()
     settings = (site or {}).get("settings") or {}
+    who = {f"visitor_{k}": (profile or {}).get(k) for k in ("name", "email")
+           if (profile or {}).get(k)}
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
         "status": "new", "channel": "web", "last_seq": 0, "rev": 0, "reads": {},
         "typing": {}, "team": settings.get("team"),
-        "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True))},
+        "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True)), **who},
         "created_at": ts, "updated_at": ts})
 
 
@@ -109,7 +112,7 @@ def start_session(deps, payload: dict, token: str | None = None,
         if external_key:
             data["external_key"] = external_key
         visitor = deps.visitors.create(data)
-        conversation = _new_conversation(deps, visitor["visitor_id"], site_key, site)
+        conversation = _new_conversation(deps, visitor["visitor_id"], site_key, site, visitor)
         deps.visitors.touch(visitor["visitor_id"], {}, new_visit=False,
                             conversation_id=conversation["conversation_id"])
     else:
@@ -118,7 +121,9 @@ def start_session(deps, payload: dict, token: str | None = None,
             conversation = deps.conversations.get(visitor["current_conversation_id"])
         new_conv = conversation is None or conversation.get("status") == "closed"
         if new_conv:
-            conversation = _new_conversation(deps, visitor["visitor_id"], site_key, site)
+            conversation = _new_conversation(deps, visitor["visitor_id"], site_key, site,
+                                             {**visitor, **{k: v for k, v in profile.items()
+                                                            if v is not None}})
         fields = {k: v for k, v in profile.items() if v is not None}
         if attrs:
             fields["attributes"] = {**(visitor.get("attributes") or {}), **attrs}

@@ -61,6 +61,8 @@ def conversation_view(conv: dict, for_agent: bool, agent_names: dict | None = No
     if for_agent:
         out.update({
             "visitor_id": conv.get("visitor_id"),
+            "visitor_name": attrs.get("visitor_name"),
+            "visitor_email": attrs.get("visitor_email"),
             "participants": conv.get("participants") or [],
             "team": conv.get("team"),
             "tags": conv.get("tags") or [],
