@@ -12,8 +12,10 @@ run performs this check for every test.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -37,23 +39,40 @@ EXPECTED = {
 }
 
 
-@pytest.mark.skipif(not all(t.exists() for t in TARGETS), reason="integration tests not present")
-def test_operations_recorded_in_the_integration_tests_are_allowed(tmp_path):
-    record = tmp_path / "ops.json"
+def start_recorded_run() -> dict:
+    """Start the recorded integration run in the background (tests/infra/conftest.py does this
+    as soon as the test is collected, so it overlaps the other infra checks)."""
+    tmp = Path(tempfile.mkdtemp(prefix="parley-recorded-"))
+    record = tmp / "ops.json"
     env = dict(os.environ, PARLEY_AWS_RECORD=str(record), PARLEY_AWS_RECORD_STRICT="1")
-    result = subprocess.run(
+    out = open(tmp / "stdout.txt", "w+")
+    proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-q", "-p", "tests.infra.aws_recorder",
-         "-p", "no:warnings", "-p", "no:cacheprovider", *map(str, TARGETS)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    out = result.stdout[-4000:] + result.stderr[-2000:]
-    recorded = json.loads(record.read_text())
+         "-p", "no:warnings", "-p", "no:cacheprovider", "--basetemp", str(tmp / "basetemp"),
+         *map(str, TARGETS)],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    return {"proc": proc, "tmp": tmp, "record": record, "out": out}
+
+
+@pytest.mark.skipif(not all(t.exists() for t in TARGETS), reason="integration tests not present")
+def test_operations_recorded_in_the_integration_tests_are_allowed(request):
+    run = getattr(request.config, "_parley_recorded_run", None) or start_recorded_run()
+    try:
+        returncode = run["proc"].wait(timeout=600)
+        run["out"].seek(0)
+        output = run["out"].read()
+        out = output[-5000:]
+        recorded = json.loads(run["record"].read_text())
+    finally:
+        run["out"].close()
+        shutil.rmtree(run["tmp"], ignore_errors=True)
     bad = aws_recorder.violations({fn: [tuple(o) for o in ops] for fn, ops in recorded.items()})
     assert not bad, bad
-    assert "IAM:" not in result.stdout
+    assert "IAM:" not in output
     for fn, actions in EXPECTED.items():
         seen = {a for a, _ in recorded.get(fn, [])}
         assert actions <= seen, (fn, sorted(actions - seen), out)
-    assert result.returncode == 0, out
+    assert returncode == 0, out
 
 
 def test_recorder_attributes_and_maps_operations():
