@@ -558,6 +558,8 @@ def test_handoff_queue_assignment_reply_close_and_rating(new_page, runtime):
     email, password = f"{team}@agents.example.com", "widget-agent-pw"
     admin.admin("POST", "/agents", {"email": email, "name": "Wanda Widget", "password": password,
                                     "teams": [team], "capacity": 100})
+    # every agent also serves the general queue, where other tests may have left chats
+    # waiting: a large capacity keeps those from crowding ours out; offline again at the end
     agent = Agent(runtime, email, password)
     try:
         t0 = time.time()
