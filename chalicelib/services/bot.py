@@ -121,7 +121,9 @@ def clear_caches() -> None:
 
 # ------------------------------------------------------------------ send path
 def in_bot_mode(conv: dict) -> bool:
-    return bool((conv.get("attrs") or {}).get("bot")) and conv.get("status") in ("new", "open")
+    """The bot talks until a human is involved: queued, assigned, or an agent joined."""
+    return (bool((conv.get("attrs") or {}).get("bot")) and conv.get("status") in ("new", "open")
+            and not conv.get("participants") and not conv.get("agent_id"))
 
 
 def on_visitor_message(deps, conv: dict, message: dict) -> None:

@@ -570,3 +570,14 @@ def test_demo_seed_loads_the_kb_and_the_order_flow(deps, api):
     assert extra(v.last_bot())["entry_id"] == "invoice-cn"
     v.say("查订单", deps)
     assert v.last_bot()["text"].startswith("请提供订单号")
+
+
+def test_bot_stays_quiet_once_an_agent_has_joined(api, deps, kb, agent_token):
+    v = Visitor(api)
+    v.say("How much does it cost?", deps)
+    assert len(v.bot_replies()) == 1
+    status, _ = api.post(f"/v1/agent/conversations/{v.cid}/join", {}, token=agent_token)
+    assert status == 200
+    v.say("Is there a free trial?")
+    assert receive_events(deps) == []  # no bot turn: a human is in the conversation
+    assert len(v.bot_replies()) == 1
