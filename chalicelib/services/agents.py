@@ -26,7 +26,7 @@ CREATE_SCHEMA = {
     "teams": Field(list, item=Field(str, min_len=1, max_len=50), max_items=20),
 }
 
-LIST_STATUSES = ("mine", "open", "queued", "assigned", "closed", "new", "offline")
+LIST_STATUSES = ("mine", "team", "open", "queued", "assigned", "closed", "new", "offline")
 
 
 def bcrypt_rounds() -> int:
@@ -95,6 +95,11 @@ def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50) 
     if status == "mine":
         convs = deps.conversations.list_by_agent(actor.id, limit)
         convs = [c for c in convs if c.get("status") != "closed"]
+    elif status == "team":
+        # my teams' live conversations, whoever holds them (one Query, filtered)
+        teams = set((deps.agents.get(actor.id) or {}).get("teams") or [])
+        convs = [c for c in deps.conversations.list_by_status("assigned", 200)
+                 if c.get("team") in teams][:limit] if teams else []
     else:
         convs = deps.conversations.list_by_status(status, limit,
                                                   oldest_first=status == "queued")

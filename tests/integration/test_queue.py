@@ -396,3 +396,18 @@ def test_long_poll_state_carries_queue_position_and_agent(deps, nobot):
     drain_queues(deps)
     state = convs.poll(deps, v, s["conversation_id"], after=10**6, wait=0)["conversation"]
     assert state["status"] == "assigned" and state["agent"]["name"] == "Ann"
+
+
+def test_team_inbox_lists_teammates_conversations(deps, nobot):
+    cat = make_agent(deps, "Cat", teams=["billing"])
+    dan = make_agent(deps, "Dan", teams=["billing"], online=False)
+    eve = make_agent(deps, "Eve", online=False)
+    s = sessions.start_session(deps, {"site_key": "nobot"})
+    queue.visitor_handoff(deps, Actor(kind="visitor", id=s["visitor_id"]), s["conversation_id"],
+                          {"team": "billing"})
+    drain_queues(deps)
+    assert conv(deps, s["conversation_id"])["agent_id"] == cat.id
+    team_of = lambda a: [c["conversation_id"] for c in  # noqa: E731
+                         agent_svc.list_conversations(deps, a, "team")["conversations"]]
+    assert team_of(dan) == [s["conversation_id"]]
+    assert team_of(eve) == []

@@ -12,7 +12,7 @@
       page_inbox: "Inbox", page_supervisor: "Supervisor", page_agents: "Agents", page_teams: "Teams",
       page_canned: "Canned responses", page_sites: "Sites", page_kb: "Knowledge base",
       enable_notifications: "Enable notifications", online: "Online", away: "Away", offline: "Offline",
-      chats: "{n} / {m} chats", tab_mine: "Mine", tab_queue: "Queue", tab_open: "Open", tab_all: "All",
+      chats: "{n} / {m} chats", tab_mine: "Mine", tab_team: "Team", tab_queue: "Queue", tab_open: "Open", tab_all: "All",
       tab_closed: "Closed", search_ph: "Visitor name or email", any_channel: "Any channel", any_team: "Any team",
       any_tag: "Any tag", pick_conversation: "Pick a conversation on the left.", accept: "Accept", join: "Join",
       transfer: "Transfer", reassign: "Reassign", close: "Close", reopen: "Reopen",
@@ -61,7 +61,7 @@
       page_inbox: "会话", page_supervisor: "主管视图", page_agents: "客服", page_teams: "团队",
       page_canned: "快捷回复", page_sites: "站点", page_kb: "知识库",
       enable_notifications: "开启桌面通知", online: "在线", away: "离开", offline: "离线",
-      chats: "{n} / {m} 个会话", tab_mine: "我的", tab_queue: "排队", tab_open: "机器人中", tab_all: "全部",
+      chats: "{n} / {m} 个会话", tab_mine: "我的", tab_team: "团队", tab_queue: "排队", tab_open: "机器人中", tab_all: "全部",
       tab_closed: "已结束", search_ph: "访客姓名或邮箱", any_channel: "全部渠道", any_team: "全部团队",
       any_tag: "全部标签", pick_conversation: "请在左侧选择一个会话。", accept: "接入", join: "加入",
       transfer: "转接", reassign: "重新分配", close: "结束", reopen: "重新打开",
@@ -384,7 +384,8 @@
 
   // ------------------------------------------------------------------ inbox lists
   var LIST_PATH = {
-    mine: "/agent/conversations?status=mine", queue: "/agent/queue", open: "/agent/conversations?status=open",
+    mine: "/agent/conversations?status=mine", team: "/agent/conversations?status=team",
+    queue: "/agent/queue", open: "/agent/conversations?status=open",
     all: "/agent/conversations?status=assigned", closed: "/agent/conversations?status=closed"
   };
 
@@ -405,7 +406,7 @@
   }
 
   function refreshAll() {
-    ["mine", "queue", "open"].concat(isSupervisor() ? ["all"] : []).forEach(loadList);
+    ["mine", "team", "queue", "open"].concat(isSupervisor() ? ["all"] : []).forEach(loadList);
     if (S.tab === "closed") loadList("closed");
   }
 
@@ -510,7 +511,7 @@
   }
 
   function renderCounts() {
-    ["mine", "queue", "open", "all"].forEach(function (k) {
+    ["mine", "team", "queue", "open", "all"].forEach(function (k) {
       var n = document.querySelector("[data-count='" + k + "']");
       if (n) n.textContent = (S.lists[k] || []).length ? "(" + S.lists[k].length + ")" : "";
     });
