@@ -94,10 +94,10 @@ def test_missing_expired_and_forged_tokens_are_refused(api, two_visitors):
     expired = jwt.encode({**claims, "exp": int(time.time()) - 10}, SECRET, algorithm="HS256")
     forged = jwt.encode({**claims, "sub": "v_someoneelse"}, "wrong-secret-of-sufficient-length!!",
                         algorithm="HS256")
-    none_alg = jwt.encode({**claims}, None, algorithm="none") if False else \
-        a["token"].split(".")[0] + "." + a["token"].split(".")[1] + "."
+    header, payload, _ = a["token"].split(".")
+    unsigned = f"{header}.{payload}."  # the signature stripped off
     cases = [(None, "missing_token"), (expired, "token_expired"), (forged, "invalid_token"),
-             (none_alg, "invalid_token"), ("garbage", "invalid_token")]
+             (unsigned, "invalid_token"), ("garbage", "invalid_token")]
     for token, code in cases:
         status, data = api.get(f"/v1/visitor/conversations/{cid}/messages", token=token)
         assert status == 401 and data["error"]["code"] == code, (token, data)

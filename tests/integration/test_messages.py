@@ -3,7 +3,6 @@ import threading
 import time
 from unittest import mock
 
-import botocore.session
 import pytest
 from botocore.stub import Stubber
 

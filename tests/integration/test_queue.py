@@ -2,7 +2,7 @@
 offline, ratings, and the races that must never double-assign or overfill an agent."""
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
