@@ -10,7 +10,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.messages import (check_attachment_meta, message_type, parse_send,
                                         visible_to_visitor)
 from chalicelib.domain.validation import Field, validate
-from chalicelib.errors import AppError, Conflict, Forbidden, NotFound, ValidationError
+from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services import delivery
 from chalicelib.services.views import conversation_view, message_view
 
@@ -282,4 +282,4 @@ def list_for_visitor(deps, actor: Actor, limit: int = 20) -> dict:
 
 
 __all__ = ["post_message", "history", "poll", "mark_read", "set_typing", "join",
-           "request_upload", "AppError"]
+           "request_upload", "post_system_event", "post_bot_message", "list_for_visitor"]

@@ -13,6 +13,7 @@ How a waiting visitor reaches a free agent, with many Lambdas and many agents:
 from __future__ import annotations
 
 import os
+import uuid
 
 from chalicelib import log
 from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
@@ -22,7 +23,8 @@ from chalicelib.domain.validation import EMAIL_RE, Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services import delivery, events, realtime
 from chalicelib.services.conversations import (AGENT_MESSAGE_HOOKS, VISITOR_MESSAGE_HOOKS,
-                                               is_participant, load_for, post_system_event)
+                                               is_participant, load_for, post_message,
+                                               post_system_event)
 from chalicelib.services.views import agent_view, conversation_view
 
 MAX_ASSIGN_PER_RUN = 25
@@ -299,8 +301,7 @@ def set_status(deps, actor: Actor, payload: dict) -> dict:
     agent = deps.agents.update(actor.id, {"status": status})
     log.info("agent_status", agent_id=actor.id, status=status)
     on_agent_changed(deps, actor.id)
-    from chalicelib.services.views import agent_view as view
-    return view(agent)
+    return agent_view(agent)
 
 
 def _own(deps, actor: Actor, cid: str) -> dict:
@@ -401,8 +402,6 @@ def _team_exists(deps, team: str) -> bool:
 
 
 def _private_note(deps, actor: Actor, cid: str, text: str) -> None:
-    from chalicelib.services.conversations import post_message
-    import uuid
     post_message(deps, actor, cid, {"client_message_id": f"note-{uuid.uuid4().hex[:16]}",
                                     "text": text, "note": True})
 
@@ -587,8 +586,6 @@ def rate(deps, actor: Actor, cid: str, payload: dict) -> dict:
 
 def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
     """Nobody can answer now: keep the visitor's message and contact for a follow-up."""
-    from chalicelib.services.conversations import post_message
-    import uuid
     body = validate(payload, OFFLINE_SCHEMA)
     conv = load_for(deps, actor, cid, consistent=True)
     if conv["status"] == "closed":
