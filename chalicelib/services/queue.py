@@ -276,7 +276,12 @@ def on_agent_changed(deps, agent_id: str) -> None:
     if agent is None:
         return
     notify_agent(deps, agent)
-    if agent.get("status") == "online" and not agent.get("disabled"):
+    if agent.get("disabled"):
+        for conn in deps.connections.by_agent(agent_id):  # a disabled account is cut off
+            deps.sender.close(conn["connection_id"])
+            deps.connections.delete(conn["connection_id"])
+        return
+    if agent.get("status") == "online":
         publish_assign(deps, policy.queues_of(agent))
 
 

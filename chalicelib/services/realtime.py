@@ -35,12 +35,9 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
     expires = datetime.now(timezone.utc) + timedelta(seconds=config.connection_ttl())
     if role == "agent":
         actor = agent_actor(deps, token)
-        agent = deps.agents.get(actor.id)
-        if agent is None or agent.get("disabled"):
-            raise Unauthorized("This account is not active.", code="account_disabled")
         deps.connections.put({"connection_id": connection_id, "kind": "agent",
-                              "agent_id": actor.id, "role": agent.get("role"),
-                              "name": agent.get("name"), "connected_at": ts,
+                              "agent_id": actor.id, "role": actor.role,
+                              "name": actor.name, "connected_at": ts,
                               "expires_at": expires})
         log.info("ws_connect", connection_id=connection_id, agent_id=actor.id)
         return {"ok": True, "kind": "agent", "agent_id": actor.id}

@@ -155,6 +155,11 @@ def visitor_actor(deps, token: str | None) -> Actor:
 
 
 def agent_actor(deps, token: str | None) -> Actor:
+    """The agent behind a valid agent token, as the account stands now: a token outlives a
+    role change or a disabled account, so the stored agent decides (one GetItem)."""
     claims = deps.signer.verify(token or "", "agent")
-    return Actor(kind="agent", id=claims["sub"], role=claims.get("role"),
-                 name=claims.get("name"))
+    agent = deps.agents.get(claims["sub"])
+    if agent is None or agent.get("disabled"):
+        raise Unauthorized("This account is not active.", code="account_disabled")
+    return Actor(kind="agent", id=agent["agent_id"], role=agent.get("role", "agent"),
+                 name=agent.get("name"), teams=tuple(agent.get("teams") or ()))

@@ -189,3 +189,17 @@ def test_bad_websocket_frames_get_error_events_and_connection_stays_usable(api, 
 def test_unknown_connection_gets_an_error_not_a_crash(api, posted):
     api.ws_send("never-connected", {"action": "ping"})
     assert [e["code"] for e in posted.events("never-connected", "error")] == ["unknown_connection"]
+
+
+def test_a_disabled_or_demoted_agent_is_cut_off_at_once(api, deps, agent_token, posted):
+    from chalicelib.services import queue
+    me = deps.agents.by_email("ag@example.com")
+    conn, result = api.ws_connect(agent_token, role="agent")
+    assert result["statusCode"] == 200
+    deps.agents.update(me["agent_id"], {"disabled": True})
+    queue.on_agent_changed(deps, me["agent_id"])
+    status, data = api.get("/v1/agent/me", token=agent_token)
+    assert status == 401 and data["error"]["code"] == "account_disabled"
+    assert deps.connections.get(conn) is None  # the live socket was closed too
+    _, result = api.ws_connect(agent_token, role="agent")
+    assert result["statusCode"] == 401
