@@ -300,6 +300,7 @@
   }
   function stopTransport() {
     clearTimeout(wsTimer); clearInterval(pingTimer); clearTimeout(lifeTimer);
+    retire();
     if (ws) { var s = ws; ws = null; s.onclose = s.onerror = s.onmessage = null; try { s.close(); } catch (e) { /* closed */ } }
     for (var id in pending) pending[id].reject(new Error('disconnected'));
     pending = {};
@@ -307,24 +308,36 @@
   }
   function restartTransport() { stopTransport(); startTransport(); }
 
-  function openSocket() {
+  // Proactive renewal opens the new socket first and closes the old one once the new one is
+  // open (the new one's sync catches up; messages are deduplicated by seq), staying online.
+  var oldWs = null;
+  function retire() {
+    var o = oldWs; oldWs = null;
+    if (o) { o.onclose = o.onerror = o.onmessage = null; try { o.close(1000); } catch (e) { /* closed */ } }
+  }
+  function openSocket(old) {
     var opened = false, s;
-    setState(wsRetry ? 'reconnecting' : 'connecting');
-    try { s = new WebSocket(cfg.ws + (cfg.ws.indexOf('?') < 0 ? '?' : '&') + 'token=' + encodeURIComponent(token)); } catch (e) { return socketFailed(false); }
-    ws = s;
-    var openTimer = setTimeout(function () { if (!opened && ws === s) { s.close(); socketFailed(false); } }, 8000);
+    retire();
+    if (!old) setState(wsRetry ? 'reconnecting' : 'connecting');
+    try { s = new WebSocket(cfg.ws + (cfg.ws.indexOf('?') < 0 ? '?' : '&') + 'token=' + encodeURIComponent(token)); } catch (e) { return old || socketFailed(false); }
+    ws = s; oldWs = old || null;
+    // closing a socket that never opened fires its close event: onclose counts the failure
+    var openTimer = setTimeout(function () { if (!opened && ws === s) s.close(); }, 8000);
     s.onopen = function () {
       if (ws !== s) return;
       opened = true; clearTimeout(openTimer); wsRetry = 0;
       s.openedAt = Date.now();
       s.send(JSON.stringify({ action: 'sync', id: 'sync', data: { after: lastSeq } }));
+      retire();
       // API Gateway: idle timeout 10 min (ping every 4), connection life 2 h (renew at 110 min).
+      clearInterval(pingTimer); clearTimeout(lifeTimer);
       pingTimer = setInterval(function () {
-        var waitPong = setTimeout(function () { if (ws === s) { s.close(); } }, 10000);
+        // no pong: the connection is dead; a close handshake on it could hang, so drop it now
+        var waitPong = setTimeout(function () { if (ws === s) { stopTransport(); socketFailed(true); } }, 10000);
         pending.ping = { resolve: function () { clearTimeout(waitPong); }, reject: function () { clearTimeout(waitPong); } };
         wsSend({ action: 'ping' });
       }, 240000);
-      lifeTimer = setTimeout(function () { if (ws === s) { stopTransport(); openSocket(); } }, 110 * 60000);
+      lifeTimer = setTimeout(function () { if (ws === s) openSocket(s); }, 110 * 60000);
     };
     s.onmessage = function (e) { var f; try { f = JSON.parse(e.data); } catch (x) { return; } onFrame(f); };
     s.onerror = function () { /* onclose follows */ };
@@ -342,7 +355,7 @@
     if (!navigator.onLine) return setState('offline');
     setState('reconnecting');
     clearTimeout(wsTimer);
-    wsTimer = setTimeout(openSocket, backoff(wsRetry++));
+    wsTimer = setTimeout(function () { openSocket(); }, backoff(wsRetry++));
   }
   function wsSend(f) {
     if (!ws || ws.readyState !== 1) return false;
@@ -442,24 +455,29 @@
   function clearUnread() { unread = 0; renderBadge(); stopTitle(); }
 
   // ------------------------------------------------------------------ notifications
+  // Badge and title always; the beep only once the visitor has interacted with the page
+  // (browsers block audio before that anyway).
   function notify() {
     renderBadge();
     emit('unread', unread);
-    if (!interacted) return;   // muted until the visitor has interacted with the page
+    if (!titleTimer) {
+      var flip = true;
+      baseTitle = D.title;
+      titleTimer = setInterval(function () {
+        flip = !flip;
+        D.title = '(' + unread + ') ' + (flip ? t('newmsg') : baseTitle);
+      }, 1200);
+    }
+    D.title = '(' + unread + ') ' + t('newmsg');
+    if (!interacted) return;
     try {
       audio = audio || new (W.AudioContext || W.webkitAudioContext)();
+      if (audio.state === 'suspended') audio.resume();
       var o = audio.createOscillator(), g = audio.createGain();
       o.frequency.value = 880; g.gain.value = 0.05;
       o.connect(g); g.connect(audio.destination);
       o.start(); o.stop(audio.currentTime + 0.15);
     } catch (e) { /* no audio */ }
-    if (!titleTimer) {
-      var flip = false;
-      titleTimer = setInterval(function () {
-        flip = !flip;
-        D.title = flip ? '(' + unread + ') ' + t('newmsg') : baseTitle;
-      }, 1200);
-    }
   }
   function stopTitle() { if (titleTimer) { clearInterval(titleTimer); titleTimer = null; D.title = baseTitle; } }
   ['pointerdown', 'keydown'].forEach(function (n) { W.addEventListener(n, function () { interacted = true; }, { once: true, capture: true }); });
