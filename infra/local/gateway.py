@@ -63,6 +63,32 @@ def _lambda_context(name: str):
     return LambdaContext(function_name=name, memory_size=512, max_runtime_ms=900_000)
 
 
+def per_thread_request_state(app) -> None:
+    """Give the app one current_request / lambda_context per thread.
+
+    In Lambda one process serves one request at a time, so Chalice keeps the request on the
+    app object. Here a thread pool runs many handlers at once (long-polls wait 20 s), and a
+    shared attribute would hand one request's body to another. The app's class is swapped
+    for a subclass whose two attributes live in a threading.local."""
+    import threading
+
+    if getattr(type(app), "_parley_per_thread", False):
+        return
+    state = threading.local()
+
+    def attr(name):
+        return property(lambda self: getattr(state, name, None),
+                        lambda self, value: setattr(state, name, value))
+
+    app.__class__ = type("PerThread" + type(app).__name__, (type(app),), {
+        "current_request": attr("current_request"),
+        "lambda_context": attr("lambda_context"),
+        "_parley_per_thread": True,
+    })
+    for name in ("current_request", "lambda_context"):
+        app.__dict__.pop(name, None)
+
+
 class Gateway:
     def __init__(self, app, app_module, *, stage: str = "local", web_root: Path | None = None,
                  pool_size: int = 64, idle_timeout: float = 600, max_life: float = 7200,
@@ -70,6 +96,7 @@ class Gateway:
         from chalice.config import Config
         from chalice.local import LocalGateway
 
+        per_thread_request_state(app)
         self.app = app
         self.app_module = app_module
         self.stage = stage
