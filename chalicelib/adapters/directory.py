@@ -1,7 +1,7 @@
 """Small administrative records in the directory table: teams, canned responses, sites.
 
 Hash key `kind` ("team" | "canned" | "site"), range key `id`, the record in `data` (JSON).
-Listing a kind is one Query on its partition; nothing here Scans.
+Listing a kind is one Query on its partition; nothing here scans a table.
 """
 from __future__ import annotations
 

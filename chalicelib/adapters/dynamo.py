@@ -1,6 +1,6 @@
 """Repositories over the PynamoDB models. The only code that talks to DynamoDB.
 
-Every method is a GetItem, a Query, a conditional write or one transaction: never a Scan.
+Every method is a GetItem, a Query, a conditional write or one transaction, never a full-table scan.
 Methods return plain dicts so services never see PynamoDB types.
 """
 from __future__ import annotations
@@ -382,7 +382,7 @@ class AgentRepo:
         return to_dict(item)
 
     def list_all(self) -> list[dict]:
-        """Every agent: one Query per presence value on the status index (no Scan)."""
+        """Every agent: one Query per presence value on the status index (no table scan)."""
         out = []
         for status in ("online", "away", "offline"):
             out += [to_dict(a) for a in m.Agent.status_index.query(status)]

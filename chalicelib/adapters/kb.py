@@ -1,5 +1,5 @@
 """Knowledge-base storage: the only code that touches the ``kb`` table (GetItem, Query,
-BatchGetItem, BatchWriteItem, TransactWriteItems; never Scan).
+BatchGetItem, BatchWriteItem, TransactWriteItems; never a table scan).
 
 Layout (hash ``site_key``, range ``sk``; ``site_key="_common"`` is the base shared by all sites):
 

@@ -1,6 +1,6 @@
 """Fan-out: push an event to every live connection that should see it.
 
-Recipients come from key lookups (connections by conversation, by agent): never a Scan.
+Recipients come from key lookups (connections by conversation, by agent), never a full-table scan.
 A GoneException removes exactly that stale connection; delivery to the others goes on.
 """
 from __future__ import annotations

@@ -19,6 +19,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from tests.helpers.http import http
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -28,23 +29,6 @@ XSS = ["<img src=x onerror=alert(1)>", "<script>window.__pwned=1</script>"]
 
 
 # ------------------------------------------------------------------ helpers
-def http(method, url, body=None, token=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"} if data is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw, status = resp.read(), resp.status
-    except urllib.error.HTTPError as err:
-        raw, status = err.read(), err.code
-    try:
-        return status, json.loads(raw) if raw else None
-    except ValueError:
-        return status, raw
-
-
 class Agent:
     """The agent side, through REST only."""
 

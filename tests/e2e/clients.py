@@ -3,30 +3,10 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 from websockets.sync.client import connect
-
-
-def http(method: str, url: str, body=None, token: str | None = None, timeout: float = 30,
-         headers: dict | None = None):
-    data = json.dumps(body).encode() if body is not None else None
-    h = {"Content-Type": "application/json"} if data is not None else {}
-    if token:
-        h["Authorization"] = f"Bearer {token}"
-    h.update(headers or {})
-    req = urllib.request.Request(url, data=data, method=method, headers=h)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw, status = resp.read(), resp.status
-    except urllib.error.HTTPError as err:
-        raw, status = err.read(), err.code
-    try:
-        return status, json.loads(raw) if raw else None
-    except ValueError:
-        return status, raw.decode("utf-8", "replace")
+from tests.helpers.http import http  # noqa: F401  (re-exported for the e2e tests)
 
 
 def visitor_session(rt, **extra) -> dict:
