@@ -62,8 +62,8 @@ def apply_env(outputs: dict) -> dict:
     return env
 
 
-def load_template() -> dict:
-    """The template as data (CloudFormation's short tags kept as plain values)."""
+def load_template(path: Path | None = None) -> dict:
+    """A template as data (CloudFormation's short tags kept as {"Tag": value})."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -77,7 +77,7 @@ def load_template() -> dict:
         return {suffix: loader.construct_mapping(node, deep=True)}
 
     Loader.add_multi_constructor("!", _tag)
-    return yaml.load(TEMPLATE.read_text(), Loader=Loader)
+    return yaml.load((path or TEMPLATE).read_text(), Loader=Loader)
 
 
 def table_name(props: dict, stage: str) -> str:

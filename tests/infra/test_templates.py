@@ -4,8 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-import yaml
 
 from infra import deploy
 
@@ -22,18 +20,8 @@ def cfn_lint(*paths, ignore=()):
 
 
 def load(path: Path) -> dict:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def _tag(loader, suffix, node):
-        if isinstance(node, yaml.ScalarNode):
-            return {suffix: loader.construct_scalar(node)}
-        if isinstance(node, yaml.SequenceNode):
-            return {suffix: loader.construct_sequence(node, deep=True)}
-        return {suffix: loader.construct_mapping(node, deep=True)}
-
-    Loader.add_multi_constructor("!", _tag)
-    return yaml.load(path.read_text(), Loader=Loader)
+    from infra.resources import load_template
+    return load_template(path)
 
 
 def test_templates_are_cfn_lint_clean():
