@@ -846,8 +846,7 @@
       });
     };
     api("GET", "/agent/agents").then(function (r) { fill(r.agents || []); }).catch(function () {
-      // agents without the supervisor role cannot list agents: transfer to a team (or an id)
-      fill(S.agents || []);
+      fill(S.agents || []);  // offline or failing: fall back to the last known list
     });
     $("transfer-dlg").showModal();
     sel.focus();
