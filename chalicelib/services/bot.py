@@ -206,8 +206,26 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
                        if k in MEMORY_SLOTS and isinstance(v, (str, int, float))})
     if memory:
         new_state["memory"] = memory
-    deps.conversations.update(cid, set_fields={"bot_state": new_state}, bump_rev=False)
+    _save_state(deps, cid, conv.get("bot_state"), new_state)
     return result
+
+
+def _save_state(deps, cid: str, read_state, new_state: dict) -> None:
+    """Store the turn's state unless a later turn got there first (turns of one conversation
+    may run at once: SQS does not order them). Optimistic: on condition the state is still the
+    one this turn read."""
+    from chalicelib.errors import Conflict
+    expected = read_state
+    for _ in range(5):
+        try:
+            deps.conversations.update(cid, set_fields={"bot_state": new_state},
+                                      expect={"bot_state": expected}, bump_rev=False)
+            return
+        except Conflict:
+            current = (deps.conversations.get(cid, consistent=True) or {}).get("bot_state")
+            if int((current or {}).get("seq") or 0) >= int(new_state.get("seq") or 0):
+                return  # a later message's turn already stored its state: keep that one
+            expected = current
 
 
 # ------------------------------------------------------------------ demo / bootstrap

@@ -581,3 +581,18 @@ def test_bot_stays_quiet_once_an_agent_has_joined(api, deps, kb, agent_token):
     v.say("Is there a free trial?")
     assert receive_events(deps) == []  # no bot turn: a human is in the conversation
     assert len(v.bot_replies()) == 1
+
+
+def test_concurrent_turns_keep_the_latest_state(api, deps, kb):
+    """Turns of one conversation may run at once; an older turn never overwrites a newer
+    turn's state, and a newer one replaces an older one even if it read a stale state."""
+    from chalicelib.services.bot import _save_state
+    v = Visitor(api)
+    deps.conversations.update(v.cid, set_fields={"bot_state": {"seq": 1, "misses": 0}},
+                              bump_rev=False)
+    read = {"seq": 1, "misses": 0}
+    _save_state(deps, v.cid, read, {"seq": 5, "misses": 1})
+    _save_state(deps, v.cid, read, {"seq": 3, "misses": 0})    # older turn, finishing later
+    assert deps.conversations.get(v.cid, consistent=True)["bot_state"]["seq"] == 5
+    _save_state(deps, v.cid, read, {"seq": 7, "misses": 2})    # newer turn, stale read
+    assert deps.conversations.get(v.cid, consistent=True)["bot_state"] == {"seq": 7, "misses": 2}
