@@ -103,7 +103,10 @@ def _deliver_message(deps, conv: dict, stored: dict) -> int:
 def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
                       text: str | None = None, extra: dict | None = None,
                       visitor: bool = True) -> dict:
-    """Append a system event (joined, left, transferred, closed...) and deliver it."""
+    """Append a system event (joined, left, transferred, closed...) and deliver it.
+
+    Reads the conversation itself (consistently) and returns it as it stands after the
+    append, so callers need no read of their own before or after."""
     message = {"message_id": uuid.uuid4().hex, "type": "event",
                "sender_type": "system", "sender_id": None, "sender_name": None,
                "event": {"kind": kind, **(data or {})}, "text": text}
@@ -111,11 +114,12 @@ def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
         message["extra"] = extra
     fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
     stored, _ = deps.messages.append(fresh, message, None)
-    conv = {**fresh, "last_seq": stored["seq"]}
+    ts = stored["created_at"]  # the append moved last_seq and both timestamps to this
+    conv = {**fresh, "last_seq": stored["seq"], "updated_at": ts, "last_message_at": ts}
     event = {"type": "message", "conversation_id": conv["conversation_id"],
              "message": message_view(stored, deps.storage)}
     delivery.to_conversation(deps, conv, event, visitor=visitor)
-    return stored
+    return conv
 
 
 def post_bot_message(deps, conv: dict, text: str, extra: dict | None = None,
@@ -248,10 +252,10 @@ def join(deps, actor: Actor, conversation_id: str) -> dict:
     conv = deps.conversations.update(conversation_id, add_participants=[actor.id],
                                      map_sets={("attrs", "last_agent"): {
                                          "id": actor.id, "name": actor.name}})
-    post_system_event(deps, conv, "joined", {"agent_id": actor.id, "agent_name": actor.name})
+    conv = post_system_event(deps, conv, "joined", {"agent_id": actor.id,
+                                                    "agent_name": actor.name})
     log.info("agent_joined", conversation_id=conversation_id, agent_id=actor.id)
-    return conversation_view(deps.conversations.get(conversation_id, consistent=True),
-                             for_agent=True)
+    return conversation_view(conv, for_agent=True)
 
 
 # ---------------------------------------------------------------- attachments

@@ -155,8 +155,7 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
                           attrs=attrs)
     except AssignmentConflict:
         return request_handoff(deps, conv, reason, team)  # the status moved: look again
-    conv = deps.conversations.get(conv["conversation_id"], consistent=True)
-    post_system_event(deps, conv, "queued", {"reason": reason})
+    conv = post_system_event(deps, conv, "queued", {"reason": reason})
     log.info("conversation_queued", conversation_id=conv["conversation_id"], queue=key,
              reason=reason)
     publish_assign(deps, [key])
@@ -193,11 +192,9 @@ def _assign(deps, conv: dict, agent: dict, expect="queued", release: str | None 
                       add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
                       release_agent=release,
                       expect_agent=release if release else None)
-    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
-    post_system_event(deps, fresh, kind, {"agent_id": agent["agent_id"],
-                                          "agent_name": agent.get("name"),
-                                          **(extra_event or {})})
-    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    fresh = post_system_event(deps, conv, kind, {"agent_id": agent["agent_id"],
+                                                 "agent_name": agent.get("name"),
+                                                 **(extra_event or {})})
     notify_conversation(deps, fresh)
     log.info("conversation_" + kind, conversation_id=conv["conversation_id"],
              agent_id=agent["agent_id"])
@@ -383,9 +380,8 @@ def transfer(deps, actor: Actor, cid: str, payload: dict) -> dict:
                               remove=("agent_id",), release_agent=source, expect_agent=source)
         except AssignmentConflict:
             raise Conflict("The conversation changed; try again.", code="conflict")
-        fresh = deps.conversations.get(cid, consistent=True)
-        post_system_event(deps, fresh, "transferred", {"from_agent_id": source, "team": team})
-        fresh = deps.conversations.get(cid, consistent=True)
+        fresh = post_system_event(deps, conv, "transferred",
+                                  {"from_agent_id": source, "team": team})
         notify_conversation(deps, fresh)
         publish_assign(deps, [team])
         refresh_positions(deps, team)
@@ -456,10 +452,8 @@ def _close(deps, conv: dict, by: Actor | None, reason: str) -> dict:
                           expect_agent=holder)
     except AssignmentConflict:
         raise Conflict("The conversation changed; try again.", code="conflict")
-    fresh = deps.conversations.get(cid, consistent=True)
-    post_system_event(deps, fresh, "closed", {"reason": reason,
-                                              "by": by.kind if by else "system"})
-    fresh = deps.conversations.get(cid, consistent=True)
+    fresh = post_system_event(deps, conv, "closed", {"reason": reason,
+                                                     "by": by.kind if by else "system"})
     notify_conversation(deps, fresh)
     log.info("conversation_closed", conversation_id=cid, reason=reason)
     if conv.get("queue_key"):
@@ -581,9 +575,8 @@ def rate(deps, actor: Actor, cid: str, payload: dict) -> dict:
         raise Conflict("Conversations are rated once they are closed.", code="not_closed")
     rating = {"score": body["score"], "comment": body.get("comment"), "at": now_ms()}
     fresh = deps.conversations.update(cid, map_sets={("attrs", "rating"): rating})
-    post_system_event(deps, fresh, "rated", {"score": body["score"]},
-                      text=body.get("comment"))
-    fresh = deps.conversations.get(cid, consistent=True)
+    fresh = post_system_event(deps, fresh, "rated", {"score": body["score"]},
+                              text=body.get("comment"))
     notify_conversation(deps, fresh)
     log.info("conversation_rated", conversation_id=cid, score=body["score"])
     return {"conversation": conversation_view(fresh, for_agent=False)}
@@ -611,9 +604,7 @@ def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
                           attrs={"offline": contact, **who}, remove=("queue_key", "queued_at"))
     except AssignmentConflict:
         raise Conflict("The conversation changed; try again.", code="conflict")
-    fresh = deps.conversations.get(cid, consistent=True)
-    post_system_event(deps, fresh, "offline", {"reason": "left_message"})
-    fresh = deps.conversations.get(cid, consistent=True)
+    fresh = post_system_event(deps, conv, "offline", {"reason": "left_message"})
     notify_conversation(deps, fresh)
     if conv.get("queue_key"):
         refresh_positions(deps, conv["queue_key"])
@@ -635,8 +626,7 @@ def _on_queue_timeout(deps, body: dict) -> None:
         return
     deps.conversations.update(conv["conversation_id"],
                               map_sets={("attrs", "offline_offered"): now_ms()})
-    post_system_event(deps, conv, "offline", {"reason": "timeout"})
-    notify_conversation(deps, deps.conversations.get(conv["conversation_id"], consistent=True))
+    notify_conversation(deps, post_system_event(deps, conv, "offline", {"reason": "timeout"}))
 
 
 def idle_sweep(deps, now: int | None = None) -> int:
