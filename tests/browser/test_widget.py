@@ -99,6 +99,15 @@ def bubbles(page, who=None):
     return page.locator(sel).all_inner_texts()
 
 
+def wait_agent_sees_typing(agent, cid, timeout=10):
+    """Poll the conversation's state (as the agent) until the visitor shows as typing."""
+    deadline = time.time() + timeout
+    while "visitor" not in agent.call("GET", f"/conversations/{cid}/poll?after=999&wait=0"
+                                      ).get("conversation", {}).get("typing", []):
+        assert time.time() < deadline, "the agent never saw the visitor typing"
+        time.sleep(0.2)
+
+
 def wait_bubble(page, text, timeout=10000):
     page.locator(".p-log .p-msg[data-seq] .p-bubble", has_text=text).first.wait_for(
         timeout=timeout)
@@ -179,11 +188,7 @@ def test_visitor_and_agent_chat_over_websocket(new_page, runtime):
     agent.call("POST", f"/conversations/{cid}/typing", {"state": True})
     page.locator(".p-typing", has_text="typing").wait_for()
     page.locator(".p-input").type("I am typ")
-    deadline = time.time() + 10
-    while "visitor" not in agent.call("GET", f"/conversations/{cid}/poll?after=999&wait=0"
-                                      ).get("conversation", {}).get("typing", []):
-        assert time.time() < deadline, "the agent never saw the visitor typing"
-        time.sleep(0.2)
+    wait_agent_sees_typing(agent, cid)
     page.locator(".p-input").fill("")
 
     agent.say(cid, "Hi, I am Ada. How can I help? See https://example.com/help")
@@ -250,11 +255,7 @@ def test_long_poll_fallback_when_websocket_cannot_open(new_page, runtime):
     wait_bubble(page, "Reply delivered by long-poll")
 
     page.locator(".p-input").type("typing via REST")
-    deadline = time.time() + 10
-    while "visitor" not in agent.call("GET", f"/conversations/{cid}/poll?after=999&wait=0"
-                                      ).get("conversation", {}).get("typing", []):
-        assert time.time() < deadline, "the agent never saw the visitor typing"
-        time.sleep(0.2)
+    wait_agent_sees_typing(agent, cid)
     page.locator(".p-input").fill("")
 
     type_and_send(page, "Second message by REST")

@@ -286,20 +286,9 @@ def stub():
 
 
 def order_flow(url):
-    return {
-        "id": "order-status",
-        "triggers": {"zh": ["查订单", "订单状态"], "en": ["order status", "track my order"]},
-        "slots": [
-            {"name": "order_id", "kind": "order", "pattern": "[A-Z]{2}\\d{6,}",
-             "validate": "[A-Z]{2}\\d{6,}",
-             "prompt": {"zh": "请提供订单号", "en": "What is your order number?"},
-             "invalid": {"zh": "订单号格式不对。", "en": "That order number looks wrong."}},
-            {"name": "phone", "kind": "phone",
-             "prompt": {"zh": "请提供下单手机号", "en": "Your phone number?"}}],
-        "action": {"url": url, "method": "POST", "timeout": 3},
-        "answers": {"success": {"zh": "订单{order_id}状态:{status}", "en": "Order {order_id}: {status}"},
-                    "failure": {"zh": "抱歉,暂时查不到。", "en": "Sorry, I can't check that right now."}},
-    }
+    """The demo site's order-status flow (the same definition the seed installs)."""
+    from infra.local.seed import demo_order_flow
+    return demo_order_flow(url)
 
 
 def test_flow_with_correction_interruption_and_failure(api, deps, kb, admin_token, stub):
@@ -309,19 +298,19 @@ def test_flow_with_correction_interruption_and_failure(api, deps, kb, admin_toke
     assert status == 200, data
     v = Visitor(api)
     v.say("我想查订单", deps)
-    assert v.last_bot()["text"] == "请提供订单号"
+    assert v.last_bot()["text"] == "请提供订单号(例如 AB123456)。"
     v.say("AB123456", deps)
-    assert v.last_bot()["text"] == "请提供下单手机号"
+    assert v.last_bot()["text"] == "请提供下单时的手机号。"
     v.say("不对,订单号是CD654321", deps)          # correction while asked for the phone
-    assert v.last_bot()["text"] == "请提供下单手机号"
+    assert v.last_bot()["text"] == "请提供下单时的手机号。"
     v.say("13800138000", deps)
-    assert v.last_bot()["text"] == "订单CD654321状态:已发货"
+    assert v.last_bot()["text"] == "订单CD654321的状态:已发货"
     assert calls[-1] == {"order_id": "CD654321", "phone": "+8613800138000"}
 
     # interruption: an FAQ question mid-flow is answered and the flow continues; the phone
     # number given before is remembered (context memory), so it is not asked again
     v.say("order status", deps)
-    assert v.last_bot()["text"] == "What is your order number?"
+    assert v.last_bot()["text"] == "What is your order number (e.g. AB123456)?"
     v.say("How much does it cost?", deps)
     assert extra(v.last_bot())["entry_id"] == "en-price"
     v.say("GH111111", deps)
@@ -331,7 +320,7 @@ def test_flow_with_correction_interruption_and_failure(api, deps, kb, admin_toke
     # the endpoint fails: polite failure, the human button is offered
     v.say("查订单 EF000000", deps)
     reply = v.last_bot()
-    assert reply["text"] == "抱歉,暂时查不到。" and extra(reply)["handoff_offered"] is True
+    assert reply["text"].startswith("抱歉,暂时查不到订单状态") and extra(reply)["handoff_offered"] is True
     # cancel in the middle
     v.say("订单状态", deps)
     v.say("算了", deps)
@@ -349,7 +338,7 @@ def test_flow_endpoint_unreachable(api, deps, kb, admin_token):
                 {"flows": [order_flow(f"http://127.0.0.1:{port}/x")]}, token=admin_token)
     v = Visitor(api, attributes={"phone": "13900139000"})
     v.say("查订单 AB123456", deps)                  # phone known from the visitor record
-    assert v.last_bot()["text"] == "抱歉,暂时查不到。"
+    assert v.last_bot()["text"].startswith("抱歉,暂时查不到订单状态")
 
 
 def test_http_endpoint_adapter_limits(stub):
