@@ -95,8 +95,8 @@ def test_long_poll_returns_backlog_immediately(deps, visitor):
     for i in range(3):
         convs.post_message(deps, actor, cid, {"client_message_id": f"b{i}", "text": f"m{i}"})
     t0 = time.monotonic()
-    result = convs.poll(deps, actor, cid, after=1, wait=5)
-    assert time.monotonic() - t0 < 1.0
+    result = convs.poll(deps, actor, cid, after=1, wait=20)
+    assert time.monotonic() - t0 < 5, "the backlog must come back without waiting"
     assert [m["seq"] for m in result["messages"]] == [2, 3]
     assert result["cursor"] == 3 and result["timed_out"] is False
 
@@ -131,23 +131,37 @@ def test_long_poll_times_out_empty_with_cursor_unchanged(deps, visitor):
     convs.post_message(deps, actor, cid, {"client_message_id": "x", "text": "one"})
     t0 = time.monotonic()
     result = convs.poll(deps, actor, cid, after=1, wait=0.5)
-    assert 0.45 < time.monotonic() - t0 < 2
+    assert 0.45 < time.monotonic() - t0 < 5
     assert result == {**result, "messages": [], "cursor": 1, "timed_out": True}
 
 
 def test_long_poll_wait_is_cheap(deps, visitor):
-    """While waiting, one small GetItem per interval, not a Query storm."""
+    """While waiting, one small GetItem per interval, not a Query storm.
+
+    The clock is simulated (each sleep advances it), so the count does not depend on
+    how fast the machine running the tests is."""
     cid = visitor["conversation_id"]
     actor = vactor(visitor)
     calls = []
     conn = deps.conversations
     orig_state = conn.get_state
+    now = [1000.0]
+    slept = []
+
+    def fake_sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
     with mock.patch.object(conn, "get_state", side_effect=lambda c: calls.append(c) or
                            orig_state(c)), \
-            mock.patch.object(deps.messages, "after", wraps=deps.messages.after) as after:
-        convs.poll(deps, actor, cid, after=0, wait=0.5)
-    # interval is 0.05 s in tests: about ten reads for half a second, and no message query
-    assert 5 <= len(calls) <= 12
+            mock.patch.object(deps.messages, "after", wraps=deps.messages.after) as after, \
+            mock.patch.object(convs.config, "poll_interval", return_value=1.0):
+        result = convs.poll(deps, actor, cid, after=0, wait=20,
+                            sleep=fake_sleep, clock=lambda: now[0])
+    # one consistent GetItem per 1 s interval over a 20 s wait, and no message query
+    assert result["timed_out"] is True and result["messages"] == []
+    assert len(calls) == 20 and set(calls) == {cid}
+    assert slept == [1.0] * 20
     assert after.call_count == 0
 
 
