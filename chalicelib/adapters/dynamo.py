@@ -15,6 +15,7 @@ from pynamodb.exceptions import (DeleteError, DoesNotExist, PutError, TransactWr
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import models as m
+from chalicelib.domain import lookup
 from chalicelib.errors import AppError, Conflict
 
 MAX_APPEND_ATTEMPTS = 50
@@ -46,22 +47,41 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+_LOOKUP_ATTRS = ("name_p", "name_lc", "email_p", "email_lc")
+
+
+def _public_visitor(v: dict) -> dict:
+    return {k: val for k, val in v.items() if k not in _LOOKUP_ATTRS}
+
+
 class VisitorRepo:
     def get(self, visitor_id: str) -> dict | None:
         try:
-            return to_dict(m.Visitor.get(visitor_id))
+            return _public_visitor(to_dict(m.Visitor.get(visitor_id)))
         except DoesNotExist:
             return None
 
     def create(self, data: dict) -> dict:
-        item = m.Visitor(**data)
+        keys = {k: v for k, v in lookup.lookup_fields(data.get("name"), data.get("email")).items()
+                if v is not None}
+        item = m.Visitor(**data, **keys)
         item.save(condition=m.Visitor.visitor_id.does_not_exist())
-        return to_dict(item)
+        return _public_visitor(to_dict(item))
+
+    @staticmethod
+    def _with_lookup(fields: dict) -> dict:
+        """The fields plus the lookup keys of any name or email among them."""
+        if "name" not in fields and "email" not in fields:
+            return fields
+        return {**fields, **lookup.lookup_fields(
+            fields.get("name"), fields.get("email"),
+            has_name="name" in fields, has_email="email" in fields)}
 
     def touch(self, visitor_id: str, fields: dict, new_visit: bool,
               conversation_id: str | None = None) -> None:
         actions = [m.Visitor.last_seen_at.set(now_ms())]
-        for name, value in fields.items():
+        for name, value in self._with_lookup(
+                {k: v for k, v in fields.items() if v is not None}).items():
             if value is not None:
                 actions.append(getattr(m.Visitor, name).set(value))
         if new_visit:
@@ -77,12 +97,25 @@ class VisitorRepo:
 
     def update(self, visitor_id: str, fields: dict) -> dict:
         actions = []
-        for name, value in fields.items():
+        for name, value in self._with_lookup(fields).items():
             attr = getattr(m.Visitor, name)
             actions.append(attr.remove() if value is None else attr.set(value))
         item = m.Visitor(visitor_id)
         item.update(actions=actions, condition=m.Visitor.visitor_id.exists())
-        return to_dict(item)
+        return _public_visitor(to_dict(item))
+
+    def lookup(self, q: str, limit: int = 10) -> list[dict]:
+        """Visitors whose name or email starts with q (normalized): one Query per index."""
+        key = lookup.query_key(q)
+        if key is None:
+            return []
+        part, prefix = key
+        found: dict[str, dict] = {}
+        for index, sort_attr in ((m.Visitor.name_index, m.Visitor.name_lc),
+                                 (m.Visitor.email_index, m.Visitor.email_lc)):
+            for item in index.query(part, sort_attr.startswith(prefix), limit=limit):
+                found.setdefault(item.visitor_id, _public_visitor(to_dict(item)))
+        return lookup.rank(list(found.values()), q)[:limit]
 
 
 class ConversationRepo:

@@ -30,6 +30,24 @@ class VisitorExternalIndex(GlobalSecondaryIndex):
     external_key = UnicodeAttribute(hash_key=True)  # "{site_key}#{external_id}"
 
 
+class VisitorNameIndex(GlobalSecondaryIndex):
+    """Sparse: visitors with a name. Partition: the normalized name's first character."""
+    class Meta:
+        index_name = "name-index"
+        projection = AllProjection()
+    name_p = UnicodeAttribute(hash_key=True)
+    name_lc = UnicodeAttribute(range_key=True)
+
+
+class VisitorEmailIndex(GlobalSecondaryIndex):
+    """Sparse: visitors with an email. Partition: the normalized email's first character."""
+    class Meta:
+        index_name = "email-index"
+        projection = AllProjection()
+    email_p = UnicodeAttribute(hash_key=True)
+    email_lc = UnicodeAttribute(range_key=True)
+
+
 class Visitor(Model):
     Meta = _meta("visitors")
     visitor_id = UnicodeAttribute(hash_key=True)
@@ -48,7 +66,13 @@ class Visitor(Model):
     current_conversation_id = UnicodeAttribute(null=True)
     created_at = NumberAttribute()
     last_seen_at = NumberAttribute()
+    name_p = UnicodeAttribute(null=True)      # lookup keys (domain/lookup.py)
+    name_lc = UnicodeAttribute(null=True)
+    email_p = UnicodeAttribute(null=True)
+    email_lc = UnicodeAttribute(null=True)
     external_index = VisitorExternalIndex()
+    name_index = VisitorNameIndex()
+    email_index = VisitorEmailIndex()
 
 
 class ConversationVisitorIndex(GlobalSecondaryIndex):

@@ -106,6 +106,14 @@ def tags(conversation_id):
     return queue.set_tags(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
+@route(bp, "/visitors", methods=["GET"])
+def lookup_visitors():
+    req = bp.current_request
+    q = query(req)
+    return agents.lookup_visitors(get_deps(), _actor(req), q.get("q"),
+                                  optional_int(q.get("limit"), "limit", 10, 1, 25))
+
+
 @route(bp, "/visitors/{visitor_id}", methods=["PATCH"])
 def update_visitor(visitor_id):
     req = bp.current_request

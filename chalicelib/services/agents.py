@@ -116,3 +116,38 @@ def get_conversation(deps, actor: Actor, conversation_id: str) -> dict:
     return {"conversation": conversation_view(conv, for_agent=True),
             "visitor": visitor_view(visitor) if visitor else None,
             "previous_conversations": [conversation_view(c, for_agent=True) for c in previous]}
+
+
+LOOKUP_PER_VISITOR = 5
+
+
+def lookup_visitors(deps, actor: Actor, q: str | None, limit: int = 10) -> dict:
+    """The console's lookup: visitors whose name or email starts with q (case-, width- and
+    space-insensitive), or the exact visitor / conversation id, each with their latest
+    conversations. One Query per lookup index, then one Query per visitor found."""
+    from chalicelib.domain import lookup
+    from chalicelib.services.views import visitor_view
+    if not actor.is_agent:
+        raise Forbidden("Agents only.", code="forbidden")
+    q = (q or "").strip()
+    if not q:
+        raise ValidationError("'q' is required.", code="missing_field", details={"field": "q"})
+    if len(q) > lookup.MAX_QUERY:
+        raise ValidationError(f"'q' must be at most {lookup.MAX_QUERY} characters.",
+                              code="too_long", details={"field": "q"})
+    visitors = []
+    if q.startswith("c_"):
+        conv = deps.conversations.get(q)
+        v = deps.visitors.get(conv["visitor_id"]) if conv else None
+        visitors = [v] if v else []
+    elif q.startswith("v_"):
+        v = deps.visitors.get(q)
+        visitors = [v] if v else []
+    if not visitors:
+        visitors = deps.visitors.lookup(q, limit)
+    results = []
+    for v in visitors[:limit]:
+        convs = deps.conversations.list_by_visitor(v["visitor_id"], LOOKUP_PER_VISITOR)
+        results.append({"visitor": visitor_view(v),
+                        "conversations": [conversation_view(c, for_agent=True) for c in convs]})
+    return {"query": q, "results": results}

@@ -233,3 +233,33 @@ def test_help_overlay_language_and_canned_responses(console, make_agent, rest, a
     page.locator("#input").press("Tab")
     assert page.locator("#input").input_value() == "Thank you for contacting us!"
     assert_no_errors(page)
+
+
+def test_lookup_finds_a_visitor_beyond_the_loaded_lists(console, make_agent, visitor,
+                                                        artifacts_dir):
+    """Typing a name or email asks the server (GET /v1/agent/visitors), so a visitor whose
+    conversation is in none of the agent's lists is found and opened; the name stays text."""
+    import uuid
+    tag = uuid.uuid4().hex[:6]
+    v = visitor(f"<b>Lena</b> {tag} {XSS_IMG}")
+    v.say("where is my parcel")
+    page = console(make_agent())
+    assert item(page, v.cid).count() == 0          # not in "Mine"
+    page.fill("#f-search", f"<B>LENA</B> {tag}")   # case-insensitive prefix of the name
+    found = item(page, v.cid)
+    found.wait_for(timeout=10000)
+    assert page.locator("#conv-list li.section").text_content().strip() in (
+        "Matching visitors in every conversation", "全部会话中匹配的访客")
+    assert f"<b>Lena</b> {tag}" in found.locator(".who").inner_text()
+    page.screenshot(path=str(artifacts_dir / "console-lookup.png"))
+    found.click()
+    wait_log_text(page, "where is my parcel")
+    assert f"<b>Lena</b> {tag}" in page.locator("#conv-title").inner_text()
+    # nonsense finds nobody, and the list says so
+    page.fill("#f-search", "zz-nobody-" + tag)
+    page.locator("#conv-list li.section").wait_for(timeout=10000)
+    assert page.locator("#conv-list li.section").text_content().strip() in (
+        "No visitor by that name or email.", "没有找到该姓名或邮箱的访客。")
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("#conv-list img").count() == 0
+    assert_no_errors(page)

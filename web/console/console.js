@@ -29,7 +29,8 @@
       connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", typing: "{who} is typing…",
       seen: "Seen", new_visitor: "New visitor", returning: "Returning ({n} visits)", page: "Current page",
       referrer: "Referrer", device: "Device", language: "Language", site: "Site", tags_label: "Tags",
-      notes: "Notes", save: "Save", saved: "Saved", previous: "Previous conversations", add_tag: "Add a tag",
+      notes: "Notes", save: "Save", saved: "Saved", previous: "Previous conversations",
+      lookup_more: "Matching visitors in every conversation", lookup_none: "No visitor by that name or email.", add_tag: "Add a tag",
       ev_joined: "{agent} joined", ev_left: "{agent} left", ev_transferred: "Transferred to {target}",
       ev_closed: "Conversation closed", ev_queued: "Waiting for an agent", ev_assigned: "Assigned to {agent}",
       ev_rated: "Visitor rated {score}/5", ev_reopened: "Reopened by {agent}", ev_offline: "Visitor left a message / offline",
@@ -78,7 +79,8 @@
       connecting: "连接中…", live: "已连接", reconnecting: "重新连接中…", typing: "{who} 正在输入…",
       seen: "已读", new_visitor: "新访客", returning: "回访客({n} 次访问)", page: "当前页面",
       referrer: "来源", device: "设备", language: "语言", site: "站点", tags_label: "标签",
-      notes: "备注", save: "保存", saved: "已保存", previous: "历史会话", add_tag: "添加标签",
+      notes: "备注", save: "保存", saved: "已保存", previous: "历史会话",
+      lookup_more: "全部会话中匹配的访客", lookup_none: "没有找到该姓名或邮箱的访客。", add_tag: "添加标签",
       ev_joined: "{agent} 加入了会话", ev_left: "{agent} 离开了会话", ev_transferred: "已转接给 {target}",
       ev_closed: "会话已结束", ev_queued: "正在等待客服", ev_assigned: "已分配给 {agent}",
       ev_rated: "访客评分 {score}/5", ev_reopened: "{agent} 重新打开了会话", ev_offline: "访客留言 / 非工作时间",
@@ -174,6 +176,7 @@
   // ------------------------------------------------------------------ state
   var cfg = {api: "/v1", ws: (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws"};
   var S = {
+    lookup: null,            // the last server-side visitor lookup {q, results}
     auth: null,              // {token, expires_at, agent}
     me: null,                // agent view
     tab: "mine",
@@ -479,7 +482,6 @@
     fillFilter($("f-tag"), Object.keys(tags));
     var list = clear($("conv-list"));
     var shown = all.filter(matchesFilters);
-    if (!shown.length) list.appendChild(el("li", {class: "none", text: t("no_conversations")}));
     shown.forEach(function (c) {
       var n = S.tab === "queue" ? 0 : unread(c);   // queued chats are not ours to read yet
       var meta = [];
@@ -508,6 +510,56 @@
       ]);
       list.appendChild(li);
     });
+    if (!renderLookup(list, shown) && !shown.length) list.appendChild(el("li", {class: "none", text: t("no_conversations")}));
+  }
+
+  /* The server-side lookup (GET /agent/visitors): visitors by name or email prefix across every
+     conversation, not only the lists loaded here; shown under the local matches. */
+  function renderLookup(list, shown) {
+    var q = $("f-search").value.trim();
+    var found = S.lookup;
+    if (!q || !found || found.q !== q) return false;
+    var have = {};
+    shown.forEach(function (c) { have[c.conversation_id] = 1; });
+    var items = [];
+    found.results.forEach(function (r) {
+      var v = r.visitor || {};
+      var who = v.name || v.email || (t("anonymous") + " " + String(v.visitor_id || "").slice(-4));
+      (r.conversations || []).forEach(function (c) {
+        if (have[c.conversation_id]) return;
+        have[c.conversation_id] = 1;
+        items.push(el("li", {role: "option", tabindex: "0", "aria-selected": "false",
+          class: "conv found" + (c.conversation_id === S.current ? " active" : ""), dataset: {cid: c.conversation_id},
+          onclick: function () { openConversation(c.conversation_id); },
+          onkeydown: function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openConversation(c.conversation_id); } }
+        }, [
+          el("div", {class: "row spread"}, [el("strong", {class: "who", text: who})]),
+          el("div", {class: "meta"}, [
+            v.name && v.email ? el("span", {class: "email", text: v.email}) : null,
+            el("span", {class: "chip", text: c.status || ""}),
+            el("span", {class: "time", text: fmtTime(c.last_message_at || c.updated_at || c.created_at)})
+          ])
+        ]));
+      });
+    });
+    if (!items.length && shown.length) return false;
+    list.appendChild(el("li", {class: "section", role: "presentation", text: items.length ? t("lookup_more") : t("lookup_none")}));
+    items.forEach(function (li) { list.appendChild(li); });
+    return true;
+  }
+
+  var lookupTimer = null;
+  function lookupSoon() {
+    clearTimeout(lookupTimer);
+    var q = $("f-search").value.trim();
+    if (q.length < 2) { S.lookup = null; return; }
+    lookupTimer = setTimeout(function () {
+      api("GET", "/agent/visitors?q=" + encodeURIComponent(q.slice(0, 100))).then(function (r) {
+        if ($("f-search").value.trim() !== q) return;   // typed on meanwhile
+        S.lookup = {q: q, results: r.results || []};
+        renderList();
+      }).catch(report);
+    }, 250);
   }
 
   function renderCounts() {
@@ -542,6 +594,7 @@
   ["f-search", "f-channel", "f-team", "f-tag"].forEach(function (id) {
     $(id).addEventListener("input", renderList);
   });
+  $("f-search").addEventListener("input", lookupSoon);
 
   setInterval(function () {   // waiting times tick
     document.querySelectorAll("[data-since]").forEach(function (n) {
