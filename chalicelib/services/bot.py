@@ -176,31 +176,46 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
     visitor = deps.visitors.get(conv["visitor_id"]) or {}
     bot, key = load_bot(deps, conv["site_key"])
     memory = dict(state.get("memory") or {})
+    offline = bool((conv.get("attrs") or {}).get("offline_offered"))
     context = {"locale": visitor.get("locale") or "",
                "slots": {**_known_slots(visitor), **memory},
-               "call_endpoint": endpoint_caller(deps)}
+               "call_endpoint": endpoint_caller(deps), "offline": offline}
     reply = bot.respond(state, text, context)
 
+    result = None
+    text_out = reply.text
+    went_offline = False
+    if reply.kind == "handoff":
+        # ask the queue first: the reply depends on whether anybody can take the conversation
+        # (request_handoff posts its own system event). A crash after this and before the
+        # reply: the retry is skipped once queued (the visitor sees the "queued" event), and
+        # redone while offline (request_handoff posts nothing the second time).
+        result = _request_handoff(deps, conv, reply.handoff_reason or "requested")
+        if result and result.get("offline"):
+            went_offline = True
+            queued = ((result.get("conversation") or {}).get("status")) == "queued"
+            text_out = bot.text("offline_queued" if queued else "offline", reply.lang)
     extra = {"kind": reply.kind, "suggestions": reply.suggestions,
-             "handoff_offered": reply.kind in ("fallback", "suggest") or
-             reply.flow_status in ("failed",),
+             "handoff_offered": not (offline or went_offline) and (
+                 reply.kind in ("fallback", "suggest") or reply.flow_status in ("failed",)),
              "entry_id": reply.entry_id, "confidence": round(float(reply.confidence), 3)}
-    conversations.post_bot_message(deps, conv, reply.text, extra=extra,
-                                   client_message_id=f"bot-{seq}")
-    if reply.kind == "fallback" or reply.handoff_reason == "repeated_misses":
+    if went_offline:
+        extra["offline"] = True
+    if reply.kind != "silent":
+        conversations.post_bot_message(deps, conv, text_out, extra=extra,
+                                       client_message_id=f"bot-{seq}")
+    if reply.kind in ("fallback", "silent") or reply.handoff_reason == "repeated_misses":
         kb_repo(deps).record_miss(conv["site_key"], text, cid,
-                                  "fallback" if reply.kind == "fallback" else "handoff",
+                                  "handoff" if reply.kind == "handoff" else "fallback",
                                   miss_id=f"{cid}-{seq}", ts=msg.get("created_at"))
     log.info("bot_turn", conversation_id=cid, seq=seq, kind=reply.kind, kb=key,
              entry_id=reply.entry_id, confidence=round(float(reply.confidence), 3),
-             flow_status=reply.flow_status)
-    result = None
-    if reply.kind == "handoff":
-        # the conversation leaves bot mode (status queued/offline), so a redelivered record
-        # is skipped above; request_handoff posts its own system messages
-        result = _request_handoff(deps, conv, reply.handoff_reason or "requested")
+             flow_status=reply.flow_status, offline=offline or went_offline)
     new_state = dict(reply.new_state)
     new_state["seq"] = seq
+    if went_offline:
+        new_state["misses"] = 0
+        new_state.pop("offline_reminded", None)  # the next miss gets one reminder
     if reply.slots:  # context memory: who the visitor is, not what they asked about
         memory.update({k: v for k, v in reply.slots.items()
                        if k in MEMORY_SLOTS and isinstance(v, (str, int, float))})

@@ -225,6 +225,9 @@ def test_handoff_request_reaches_the_queue_with_the_transcript(api, deps, kb, ag
     assert conv["status"] == "queued"
     bot = v.bot_replies()
     assert extra(bot[-1])["kind"] == "handoff"
+    if extra(bot[-1]).get("offline"):  # queued, but nobody online: no promise either
+        t = bot[-1]["text"]
+        assert "转接" not in t and "connecting" not in t and ("排队" in t or "in line" in t)
     # the agent sees the whole bot transcript
     status, page = api.get(f"/v1/agent/conversations/{v.cid}/messages", token=agent_token)
     assert status == 200
@@ -238,6 +241,61 @@ def test_handoff_request_reaches_the_queue_with_the_transcript(api, deps, kb, ag
     events.handle_records(deps, [{"messageId": "y", "body": json.dumps(
         {"type": "bot_turn", "conversation_id": v.cid, "seq": 3})}])
     assert len(v.bot_replies()) == n
+
+
+def _close_site(deps, key="demo"):
+    site = deps.sites.get(key)
+    site["settings"] = {**(site.get("settings") or {}),
+                        "business_hours": {"tz": "UTC", "days": {}}}  # never open
+    deps.sites.put(site)
+
+
+def _offline_events(v):
+    return [m for m in v.messages() if (m.get("event") or {}).get("kind") == "offline"]
+
+
+def test_handoff_outside_business_hours_offers_a_message_and_does_not_loop(api, deps, kb):
+    pytest.importorskip("chalicelib.services.queue")
+    _close_site(deps)
+    v = Visitor(api)
+    v.say("转人工", deps)
+    reply = v.last_bot()
+    assert "转接" not in reply["text"] and "留言" in reply["text"]
+    assert extra(reply)["kind"] == "handoff" and extra(reply)["offline"] is True
+    assert not extra(reply)["handoff_offered"]
+    assert deps.conversations.get(v.cid, consistent=True)["status"] in ("new", "open")
+    assert len(_offline_events(v)) == 1
+    n = len(v.bot_replies())
+    # what the visitor writes next is not met by "rephrase" / another handoff
+    v.say("我想留言:我的订单还没到", deps)
+    assert len(v.bot_replies()) == n + 1
+    assert extra(v.last_bot())["kind"] == "fallback" and "留言" in v.last_bot()["text"]
+    assert "换个说法" not in v.last_bot()["text"]
+    v.say("请尽快回复我", deps)
+    v.say("今天天气怎么样", deps)
+    assert len(v.bot_replies()) == n + 1  # silent: the reminder was given once
+    conv = deps.conversations.get(v.cid, consistent=True)
+    assert conv["status"] in ("new", "open") and conv["bot_state"]["misses"] == 0
+    # questions the KB covers are still answered
+    v.say("套餐多少钱", deps)
+    assert extra(v.last_bot())["kind"] == "answer"
+    # asking again: no second offline event, no promise
+    v.say("转人工", deps)
+    assert "转接" not in v.last_bot()["text"]
+    assert len(_offline_events(v)) == 1
+    assert all("转接" not in m["text"] for m in v.bot_replies())
+    # the unanswered messages are still recorded for learning
+    texts = {m["text"] for m in bot_service.kb_repo(deps).misses("demo")}
+    assert {"请尽快回复我", "今天天气怎么样"} <= texts
+
+
+def test_offline_handoff_in_english(api, deps, kb):
+    pytest.importorskip("chalicelib.services.queue")
+    _close_site(deps)
+    v = Visitor(api, locale="en-US")
+    v.say("I want to talk to a human", deps)
+    text = v.last_bot()["text"]
+    assert "connecting" not in text.lower() and "leave us a message" in text
 
 
 def test_repeated_misses_hand_off(api, deps, kb):

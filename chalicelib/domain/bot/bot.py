@@ -7,6 +7,12 @@ injected), state in / state out.
                                             answered and the flow is kept)
 3. FAQ matcher: answer / suggest / none  -> "answer" / "suggest" / "fallback"
 4. ``max_misses`` consecutive misses     -> kind "handoff" (reason "repeated_misses")
+
+``context["offline"]`` (the conversation holds a leave-a-message offer: nobody can take it)
+changes 3-4: misses are not counted and never hand off; the first miss gets the
+"offline_reminder" text (kind "fallback"), later ones kind "silent" (no message is posted).
+Answers, suggestions and flows work as usual; an explicit human request is still a
+"handoff" (the caller asks the queue again: business hours may have started).
 """
 from __future__ import annotations
 
@@ -27,6 +33,22 @@ DEFAULT_TEXTS = {
     "handoff_misses": {"zh": "抱歉没能帮到您,正在为您转接人工客服,请稍候。",
                        "en": "Sorry I couldn't help with that. I'm connecting you with a member of our team."},
     "empty": {"zh": "您好,请问有什么可以帮您?", "en": "Hi! How can I help you?"},
+    # after a handoff request that found nobody (outside business hours): no promise of an agent
+    "offline": {"zh": "抱歉,现在没有人工客服在线。您可以通过下方的留言表单给我们留言,我们会尽快回复您。"
+                      "其他常见问题我仍然可以回答。",
+                "en": "Sorry, nobody from our team is available right now. You can leave us a message "
+                      "with the form below and we'll get back to you. I can still answer common questions."},
+    # queued, but no agent is online
+    "offline_queued": {"zh": "抱歉,现在没有人工客服在线。您已在排队,客服上线后会尽快回复;"
+                             "也可以通过下方的留言表单给我们留言。",
+                       "en": "Sorry, nobody from our team is online right now. You're in line and "
+                             "we'll reply as soon as someone is available; you can also leave a "
+                             "message with the form below."},
+    # first question the bot cannot answer while the leave-a-message offer stands
+    "offline_reminder": {"zh": "这个问题我暂时回答不了。请通过下方的留言表单留下您的问题和联系方式,"
+                               "我们的客服会尽快联系您。",
+                         "en": "I can't answer that one. Please leave your question and contact "
+                               "details with the form below and our team will get back to you."},
 }
 
 
@@ -36,7 +58,7 @@ def _no_endpoint(url: str, payload: dict, timeout: float) -> dict:
 
 @dataclass
 class BotReply:
-    kind: str  # "answer" | "suggest" | "fallback" | "handoff" | "flow"
+    kind: str  # "answer" | "suggest" | "fallback" | "handoff" | "flow" | "silent" (post nothing)
     text: str
     suggestions: list[dict] = field(default_factory=list)  # [{"id", "question"}]
     entry_id: Optional[str] = None
@@ -62,6 +84,10 @@ class Bot:
         self.call_endpoint = call_endpoint or _no_endpoint
         self.default_lang = default_lang
         self.suggest_counts_as_miss = suggest_counts_as_miss
+
+    def text(self, key: str, lang: str) -> str:
+        """One of the bot's texts (``texts=`` overrides) in ``lang``."""
+        return self._t(key, lang)
 
     def _t(self, key: str, lang: str) -> str:
         v = self.texts[key]
@@ -118,6 +144,15 @@ class Bot:
             sugg = [{"id": e.id, "question": e.question} for e, _ in match.suggestions]
             lines = [self._t("suggest", lang)] + ["%d. %s" % (i + 1, s["question"]) for i, s in enumerate(sugg)]
             return BotReply("suggest", "\n".join(lines), suggestions=sugg,
+                            confidence=match.confidence, new_state=state, lang=lang)
+        if context.get("offline"):
+            # nobody can take the conversation: do not loop on "rephrase" / handoff
+            state["misses"] = 0
+            if state.get("offline_reminded"):
+                return BotReply("silent", "", confidence=match.confidence, new_state=state,
+                                lang=lang)
+            state["offline_reminded"] = True
+            return BotReply("fallback", self._t("offline_reminder", lang),
                             confidence=match.confidence, new_state=state, lang=lang)
         misses += 1
         if misses >= self.max_misses:
