@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+from collections import OrderedDict
 from typing import Optional
 
 from chalicelib import log
@@ -29,7 +30,8 @@ from chalicelib.services import conversations, events
 
 MAX_MISSES = 2
 MEMORY_SLOTS = ("phone", "email", "name")  # flow slots remembered for later flows
-_BUNDLES: dict[str, tuple] = {}   # version key -> (synonyms, FlowEngine | None)
+BUNDLE_CACHE_SIZE = 64
+_BUNDLES: "OrderedDict[str, tuple]" = OrderedDict()  # version key -> (synonyms, FlowEngine | None), LRU
 _BUNDLE_LOCK = threading.Lock()
 
 
@@ -96,19 +98,25 @@ def load_bot(deps, site_key: str) -> tuple[Bot, str]:
     Warm path: one BatchGetItem (the two version items)."""
     repo = kb_repo(deps)
     key, site_v, common_v = version_key(deps, site_key)
-    bundle = _BUNDLES.get(key)
+    with _BUNDLE_LOCK:
+        bundle = _BUNDLES.get(key)
+        if bundle is not None:
+            _BUNDLES.move_to_end(key)
     if bundle is None:
         synonyms = repo.synonyms(COMMON) + (repo.synonyms(site_key) if site_key != COMMON else [])
         flows = repo.flows(site_key)
         engine = FlowEngine(flows) if flows else None
         bundle = (synonyms, engine)
         with _BUNDLE_LOCK:
-            if len(_BUNDLES) >= 8:
-                _BUNDLES.pop(next(iter(_BUNDLES)))
+            for k in [k for k in _BUNDLES if k.startswith(site_key + ":")]:
+                del _BUNDLES[k]  # the site's older version
             _BUNDLES[key] = bundle
+            while len(_BUNDLES) > BUNDLE_CACHE_SIZE:
+                _BUNDLES.popitem(last=False)
     synonyms, engine = bundle
     matcher = get_matcher(key, lambda: _merged_entries(repo, site_key, site_v["gen"],
-                                                       common_v["gen"]), synonyms or None)
+                                                       common_v["gen"]), synonyms or None,
+                         site=site_key)
     return ConversationBot(matcher, engine, max_misses=MAX_MISSES), key
 
 

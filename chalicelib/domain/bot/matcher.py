@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence, Union
 
@@ -458,7 +459,9 @@ class Matcher:
 
 
 # ---- module-level cache ----------------------------------------------------------------
-_CACHE: dict[tuple, Matcher] = {}
+CACHE_SIZE = 64  # matchers kept per process: one per (site, KB version) in use
+_CACHE: "OrderedDict[tuple, Matcher]" = OrderedDict()
+_SITE_KEYS: dict[str, tuple] = {}  # site -> its cached key (one version per site)
 _LOCK = threading.Lock()
 
 
@@ -467,26 +470,44 @@ def _syn_key(synonyms: SynonymsArg) -> tuple:
 
 
 def get_matcher(version: str, entries_loader: Callable[[], Iterable[KBEntry]],
-                synonyms: SynonymsArg = None, **kwargs) -> Matcher:
+                synonyms: SynonymsArg = None, *, site: Optional[str] = None,
+                **kwargs) -> Matcher:
     """Matcher for a KB version, built once per process (Lambda container) and reused.
 
     ``entries_loader`` is only called when the version (or synonym table) is not cached.
-    Only the most recent few versions are kept.
+    The cache is an LRU of ``CACHE_SIZE`` matchers; with ``site`` given, building a new
+    version for a site drops that site's previous one (a Lambda serving many sites keeps
+    one matcher per site instead of rebuilding on every turn).
     """
     key = (version, _syn_key(synonyms), tuple(sorted(kwargs.items())))
-    m = _CACHE.get(key)
-    if m is not None:
-        return m
     with _LOCK:
         m = _CACHE.get(key)
-        if m is None:
-            m = Matcher(list(entries_loader()), synonyms, version=version, **kwargs)
-            if len(_CACHE) >= 4:
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = m
-    return m
+        if m is not None:
+            _CACHE.move_to_end(key)
+            return m
+    built = Matcher(list(entries_loader()), synonyms, version=version, **kwargs)
+    with _LOCK:
+        m = _CACHE.get(key)
+        if m is not None:  # another thread built it meanwhile
+            _CACHE.move_to_end(key)
+            return m
+        if site is not None:
+            old = _SITE_KEYS.get(site)
+            if old is not None and old != key:
+                _CACHE.pop(old, None)
+            _SITE_KEYS[site] = key
+        _CACHE[key] = built
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return built
+
+
+def cache_info() -> dict:
+    with _LOCK:
+        return {"size": len(_CACHE), "max": CACHE_SIZE}
 
 
 def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
+        _SITE_KEYS.clear()

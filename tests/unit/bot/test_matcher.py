@@ -134,3 +134,48 @@ def test_get_matcher_caches_per_version():
     assert a is b and a is not c
     assert len(calls) == 2
     assert a.version == "v1"
+
+
+def test_get_matcher_is_an_lru_over_many_sites():
+    matcher_mod.clear_cache()
+    builds = []
+
+    def loader_for(site):
+        def loader():
+            builds.append(site)
+            return KB
+        return loader
+
+    sites = ["site%d" % i for i in range(10)]
+    for _ in range(5):  # 10 sites in rotation, 5 turns each
+        for s in sites:
+            get_matcher(f"{s}:v1:c1", loader_for(s), site=s)
+    assert len(builds) == 10  # once per site, not once per turn
+    # a new version of one site replaces that site's matcher (no stale versions kept)
+    get_matcher("site3:v2:c1", loader_for("site3"), site="site3")
+    assert matcher_mod.cache_info()["size"] == 10
+    get_matcher("site3:v2:c1", loader_for("site3"), site="site3")
+    assert len(builds) == 11
+
+
+def test_get_matcher_evicts_the_least_recently_used(monkeypatch):
+    matcher_mod.clear_cache()
+    monkeypatch.setattr(matcher_mod, "CACHE_SIZE", 3)
+    builds = []
+
+    def loader():
+        builds.append(1)
+        return KB
+
+    for v in ("a", "b", "c"):
+        get_matcher(v, loader)
+    get_matcher("a", loader)       # a is now the most recent
+    get_matcher("d", loader)       # evicts b
+    assert len(builds) == 4
+    get_matcher("a", loader)
+    get_matcher("c", loader)
+    assert len(builds) == 4
+    get_matcher("b", loader)
+    assert len(builds) == 5
+    assert matcher_mod.cache_info()["size"] == 3
+    matcher_mod.clear_cache()
