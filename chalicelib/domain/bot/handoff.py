@@ -1,60 +1,158 @@
-"""Detect explicit requests for a human agent (zh + en)."""
+"""Detect explicit requests for a human agent (zh + en).
+
+Rules, not phrase lists (the tests hold many more variants than the code names):
+
+Chinese
+* a *person noun* (人工/人工客服, 真人, 活人, 客服, 工作人员, 经理, 领导, 主管, 负责人 ...)
+  counts when it is **asked for**: after a request verb (转/找/要/叫/换/让/请/接/联系/跟/和,
+  optionally "你们的", "一个", "一位" in between), or when the message is little more than
+  the noun ("人工", "客服在吗", "真人?");
+* 人工/真人/活人 followed by another content character are **compound words** and not a
+  person: 人工智能, 人工翻译, 人工成本, 真人秀, 真人版 ...;
+* **self-reference** ("我是工作人员", "我们是客服") and **negation** ("不要人工", "不用找客服",
+  "别转") are not requests; a negated *bot* is ("不要机器人", "不想跟机器人聊");
+* "换个人", "换个客服" and a **complaint** stated as an intent ("我要投诉", "投诉你们") are;
+  a question about how to reach support ("怎么联系客服", "客服电话是多少") is a KB question,
+  not a request to be transferred.
+
+English
+* request verb (talk/speak/chat/connect/transfer/put me through/get/escalate ...) + a human
+  noun (human, person, someone, agent, representative, support, manager ...); "real/live
+  person", "human help"; a message that is only a human noun plus politeness ("agent please");
+  "I want to complain / file a complaint";
+* negation before the request or the noun, in the same clause ("no human please", "I don't
+  need an agent"; but "no, connect me to an agent" is a request), and
+  known non-person uses (user agent, travel agent, real estate, human resources) are not;
+* "how do I contact support" / "call me back tomorrow" are not transfer requests (the first
+  is a KB question; the second asks for a phone call the chat cannot make).
+"""
 from __future__ import annotations
 
 import re
 
 from .normalize import normalize
 
-# Chinese: phrases that on their own mean "give me a human".
-_ZH_STRONG = ("转人工", "人工客服", "人工服务", "人工坐席", "找人工", "要人工", "接人工", "转接人工",
-              "真人", "活人", "找客服", "联系客服", "客服人员", "客服小姐姐", "客服电话", "人工",
-              "接线员", "工作人员", "转客服", "叫客服", "真正的客服", "人类客服")
-# "人工" inside these words is not a handoff request
-_ZH_EXCLUDE = ("人工智能", "人工成本", "人工费")
-_ZH_NEG = ("不要人工", "不用人工", "不需要人工", "不找客服", "不用转", "不要转")
+# ------------------------------------------------------------------ Chinese
+_ZH_PERSON = ("人工客服", "人工服务", "人工坐席", "人类客服", "真正的客服", "客服人员", "客服专员",
+              "客服小姐姐", "客服小哥", "工作人员", "接线员", "负责人", "人工", "真人", "活人", "客服",
+              "经理", "领导", "主管", "上级", "老板", "店长", "专员")
+_ZH_PERSON_RE = "|".join(sorted(_ZH_PERSON, key=len, reverse=True))
+# characters that may follow 人工/真人/活人 when they mean a person (anything else: compound word)
+_ZH_PERSON_FOLLOW = set("客服坐席务吗呢吧啊呀么了的来说回聊沟帮处接在和跟对我您")
+_ZH_COMPOUND_HEADS = ("人工", "真人", "活人")
+_ZH_REQ = r"(?:转接|转到|转给|转|找|要|叫|换成|换|让|请|接|联系|跟|和|与|同|给我|帮我)"
+_ZH_FILL = r"(?:一下|下|个|一个|一位|位|你们|你们的|你们家|贵公司|贵司|的|真正的|一个真正的)?"
+_ZH_REQUEST = re.compile(_ZH_REQ + _ZH_FILL + _ZH_FILL + "(" + _ZH_PERSON_RE + ")")
+_ZH_NEG = re.compile(r"(?:不要|不用|不需要|不必|无需|没必要|不想|别|不)(?:再)?" + _ZH_REQ + "?"
+                     + _ZH_FILL + "(?:" + _ZH_PERSON_RE + ")")
+_ZH_SELF = re.compile(r"(?:我|我们|本人)(?:也)?(?:是|作为|当)(?:一名|一个|一位|这里的|你们的)?"
+                      + "(?:" + _ZH_PERSON_RE + ")")
+_ZH_BOT_NEG = re.compile(r"(?:不要|不想|不想跟|不想和|别用|受够了)(?:跟|和|与)?(?:机器人|智能客服|自动回复)")
+_ZH_CHANGE = re.compile(r"换(?:一)?(?:个|位)?(?:真人|客服|人)(?![\u4e00-\u9fff])"
+                        r"|换(?:一)?(?:个|位)?(?:真人|客服|人)(?=[来吧吗呢啊呀好说回聊处跟和])")
+_ZH_COMPLAIN = re.compile(r"(?:我要|我想|我得|我必须|必须|要)投诉|投诉你们")
+_ZH_CONTACT_Q = re.compile(r"(?:怎么|如何|怎样|在哪|哪里|方式).{0,4}联系|联系方式"
+                           r"|(?:电话|邮箱|热线|微信|号码)(?:是)?(?:多少|什么|几号)")
+_ZH_PARTICLES = set("吗呢吧啊呀么了的在请你您好我要找转一下们个位快点谢?")
 
+
+def _zh_person_ok(text: str, start: int, noun: str) -> bool:
+    """人工/真人/活人 at ``start``: a person, or the head of a compound word?"""
+    if noun not in _ZH_COMPOUND_HEADS:
+        return True
+    nxt = text[start + len(noun): start + len(noun) + 1]
+    return not nxt or nxt in _ZH_PERSON_FOLLOW or not ("\u4e00" <= nxt <= "\u9fff")
+
+
+def _zh_handoff(t: str) -> bool:
+    if "转人工" in t or "转接人工" in t:
+        return not _ZH_NEG.search(t)
+    if _ZH_BOT_NEG.search(t) or _ZH_CHANGE.search(t):
+        return True
+    if _ZH_NEG.search(t):
+        return False
+    s = _ZH_SELF.sub(" ", t)  # "我是工作人员": not asking for one
+    if _ZH_COMPLAIN.search(s) and not re.search(r"怎么|如何|怎样|哪里|吗|多久|电话", s):
+        return True
+    if _ZH_CONTACT_Q.search(s):
+        return False  # "怎么联系客服", "客服电话是多少": a question for the KB
+    for m in _ZH_REQUEST.finditer(s):
+        if _zh_person_ok(s, m.start(1), m.group(1)):
+            return True
+    # a message that is (nearly) only the person noun: "人工", "客服在吗", "真人?"
+    for noun in sorted(_ZH_PERSON, key=len, reverse=True):
+        i = s.find(noun)
+        if i < 0:
+            continue
+        if not _zh_person_ok(s, i, noun):
+            continue
+        rest = (s[:i] + s[i + len(noun):]).replace(" ", "")
+        if len(rest) <= 4 and all(ch in _ZH_PARTICLES for ch in rest):
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ English
 _HUMAN_NOUNS = r"(?:human(?: being)?|humans|person|people|agent|agents|representative|rep|operator|" \
-               r"someone|somebody|anyone|staff|support team|support staff|customer service|" \
-               r"customer support|live support|live chat|manager|supervisor)"
+               r"someone|somebody|anyone|staff|support team|support staff|support|customer service|" \
+               r"customer support|customer care|live support|live chat|manager|supervisor|" \
+               r"employee|team member)"
+_EN_VERBS = r"(?:talk|speak|chat|connect|transfer|put|get|escalate|pass|switch|route|reach)"
 _EN_STRONG = re.compile(
-    r"\b(?:real|live|actual|human) (?:person|human|agent|operator|people|support|rep|representative|chat)\b"
-    r"|\b(?:talk|speak|chat|connect|transfer|put|get|escalate)\b(?: \w+){0,3}? (?:to|with|me to|me with)? ?"
-    r"(?:a |an |the |your |some )?" + _HUMAN_NOUNS + r"\b"
-    r"|\bhuman please\b|\bcall me\b"
+    r"\b(?:real|live|actual|human) (?:person|human|agent|operator|people|support|rep|"
+    r"representative|chat|help|assistance|being)\b"
+    r"|\b" + _EN_VERBS + r"\b(?: \w+){0,3}? (?:to|with|me to|me with|through to)? ?"
+    r"(?:a |an |the |your |some |one of your )?" + _HUMAN_NOUNS + r"\b"
+    r"|\bhuman please\b"
+    r"|\b(?:want|need|like|would like|wanna) (?:to )?(?:complain|file a complaint|make a complaint)\b"
+    r"|\b(?:i|we) (?:want|need|demand|would like) (?:a |an |the |your |some )?"
+    r"(?:human|person|agent|representative|manager|supervisor|operator)\b"
 )
-_EN_NOUN_ONLY = re.compile(r"\b(?:human|agent|representative|operator|person|someone|staff)\b")
+_EN_NOUN_ONLY = re.compile(r"\b(?:human|agent|representative|operator|person|someone|staff|"
+                           r"manager|supervisor)\b")
 _POLITE = frozenset("please pls plz now i want need a an the to me my can could get give "
-                    "let speak talk with hi hello hey ok okay thanks thank you just".split())
+                    "let speak talk with hi hello hey ok okay thanks thank you just real live "
+                    "your".split())
 _EN_FALSE = re.compile(r"\buser agent\b|\bagent string\b|\btravel agent\b|\breal estate\b|"
-                       r"\bsecret agent\b|\bagent header\b|\bhuman resources\b|\bthe person who\b")
-_EN_NEG = re.compile(r"\b(?:don ?t|do not|dont|no need to|without) (?:\w+ ){0,2}(?:talk|speak|want|need)")
+                       r"\bsecret agent\b|\bagent header\b|\bhuman resources\b|\bthe person who\b|"
+                       r"\bcall me back\b|\bcall me\b")
+_EN_NEG = re.compile(r"\b(?:don t|do not|dont|doesn t|no need (?:to|for)|without|never|not|no)"
+                     r"(?: \w+){0,2}? (?:talk|speak|chat|connect|transfer|escalate|want|need|" + _HUMAN_NOUNS + r")\b"
+                     r"|^no " + _HUMAN_NOUNS + r"\b")
+_EN_CONTACT_Q = re.compile(r"^(?:how|where|what|when|which)\b.*\b(?:contact|reach|email|e mail|"
+                           r"phone|call|hours|number|address)\b")
 
 
-def is_handoff_request(text: str) -> bool:
-    """True when the visitor explicitly asks for a human agent."""
-    if not text:
-        return False
-    t = normalize(text)
-    if not t:
-        return False
-    compact = t.replace(" ", "")
-    if any(n in compact for n in _ZH_NEG):
-        return False
-    cleaned = compact
-    for ex in _ZH_EXCLUDE:
-        cleaned = cleaned.replace(ex, "")
-    if any(p in cleaned for p in _ZH_STRONG):
-        return True
-    if "客服" in cleaned and len(cleaned) <= 6:  # "客服", "客服呢", "客服在吗"
-        return True
+def _en_handoff(t: str) -> bool:
     if _EN_FALSE.search(t) or _EN_NEG.search(t):
         return False
+    if _EN_CONTACT_Q.search(t) and not re.search(r"\b(?:talk|speak|chat)\b", t):
+        return False  # "how do I contact support": a KB question
     if _EN_STRONG.search(t):
         return True
-    # short message that is basically just a human noun: "agent please", "REPRESENTATIVE!!"
     words = t.split()
     if _EN_NOUN_ONLY.search(t):
         rest = [w for w in words if w not in _POLITE and not _EN_NOUN_ONLY.fullmatch(w)]
         if not rest:
+            return True
+    return False
+
+
+_CLAUSES = re.compile(r"[,.;!?\n，。；！？、~…]+")
+
+
+def is_handoff_request(text: str) -> bool:
+    """True when the visitor explicitly asks for a human agent in one of the message's
+    clauses (negation only applies inside its clause: "no, connect me to an agent")."""
+    if not text:
+        return False
+    for clause in _CLAUSES.split(text):
+        t = normalize(clause)
+        if not t:
+            continue
+        compact = t.replace(" ", "")
+        if any("\u4e00" <= ch <= "\u9fff" for ch in compact) and _zh_handoff(compact):
+            return True
+        if _en_handoff(t):
             return True
     return False

@@ -27,6 +27,48 @@ def test_handoff_negative(text):
     assert not is_handoff_request(text)
 
 
+# rules, tested on more phrasings than the code names (see handoff.py's docstring)
+@pytest.mark.parametrize("text", [
+    # asking for a manager / supervisor / person in charge
+    "找你们经理", "叫你们主管来", "我要找负责人", "让你们领导跟我说", "给我找个领导", "帮我叫一下店长",
+    # complaint stated as an intent
+    "我要投诉,给我找你们领导", "我要投诉", "投诉你们", "我必须投诉这个问题",
+    # another person / not the bot
+    "机器人听不懂,换个人来", "换个客服", "能不能换个人", "不要机器人", "不想跟机器人聊了",
+    # bare nouns, with particles
+    "人工", "客服在吗", "真人?", "人工服务", "我要人工", "找个真人", "能不能让真人来回答",
+    # English
+    "I need human help", "human help please", "connect me to support", "transfer me to support",
+    "can I talk to someone", "real person please", "get me a manager",
+    "I want to speak with your supervisor", "I'd like to file a complaint",
+    "escalate this to a human", "I need a human", "switch me to a live person",
+    # negation belongs to its own clause
+    "no, connect me to an agent", "not helpful, talk to a person", "this is not working, I need a human",
+    "I don't get it, let me talk to a human", "不行,转人工", "你好,人工",
+])
+def test_handoff_positive_rules(text):
+    assert is_handoff_request(text)
+
+
+@pytest.mark.parametrize("text", [
+    # compound words: 人工/真人 as modifiers
+    "人工智能客服怎么收费", "你们的人工翻译服务", "人工翻译多少钱", "人工成本高吗", "真人秀",
+    "真人秀节目在哪看", "真人版的视频",
+    # self-reference
+    "我是工作人员", "我们是客服人员,想了解团队版", "我也是经理,想开团队版",
+    # negation
+    "不要人工,我自己看看", "别转人工", "不用找客服", "no human please", "no need for an agent",
+    "I don't need a human", "never connect me to an agent",
+    # questions for the KB, not transfer requests (documented in docs/bot.md)
+    "how do I contact support", "where can I email support", "怎么联系客服", "客服电话是多少",
+    "customer support hours", "what is the manager role in team plan",
+    # other
+    "call me back tomorrow", "换个人头像", "怎么换个人信息", "does it support SAML?", "SSO support?",
+])
+def test_handoff_negative_rules(text):
+    assert not is_handoff_request(text)
+
+
 def test_phone_numbers():
     assert extract_phone("手机 138 1234 5678") == "+8613812345678"
     assert extract_phone("+86-13812345678") == "+8613812345678"
