@@ -229,11 +229,13 @@ class QueueRepo:
         return m.Conversation.queue_index.count(
             queue_key, m.Conversation.queued_at < queued_at) + 1
 
-    def _conv_actions(self, set_fields: dict, attrs: dict, remove=(), add_participants=()):
+    def _conv_actions(self, set_fields: dict, attrs: dict, remove=(), add_participants=(),
+                      remove_attrs=()):
         C = m.Conversation
         ts = now_ms()
         actions = [getattr(C, k).set(v) for k, v in set_fields.items()]
         actions += [C.attrs[k].set(v) for k, v in attrs.items()]
+        actions += [C.attrs[k].remove() for k in remove_attrs]
         actions += [getattr(C, k).remove() for k in remove]
         if add_participants:
             actions.append(C.participants.add(set(add_participants)))
@@ -243,7 +245,7 @@ class QueueRepo:
     def move(self, conversation_id: str, expect_status: str | tuple, set_fields: dict,
              attrs: dict | None = None, remove=(), add_participants=(),
              take_agent: str | None = None, release_agent: str | None = None,
-             expect_agent: str | None = None) -> None:
+             expect_agent: str | None = None, remove_attrs=()) -> None:
         """One transaction: update the conversation (on condition its status is expected,
         and its agent when given), take a slot of `take_agent` (online, enabled, under
         capacity) and give back a slot of `release_agent`."""
@@ -257,7 +259,7 @@ class QueueRepo:
             with TransactWrite(connection=_connection()) as tx:
                 tx.update(C(conversation_id),
                           actions=self._conv_actions(set_fields, attrs or {}, remove,
-                                                     add_participants),
+                                                     add_participants, remove_attrs),
                           condition=cond)
                 if take_agent and take_agent != release_agent:
                     tx.update(A(take_agent),

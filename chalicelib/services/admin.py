@@ -102,6 +102,10 @@ def update_agent(deps, actor: Actor, agent_id: str, payload: dict) -> dict:
         fields["password_hash"] = hash_password(body["password"], agents_svc.bcrypt_rounds())
     updated = deps.agents.update(agent_id, fields)
     log.info("agent_updated", agent_id=agent_id, by=actor.id, fields=sorted(body))
+    if "role" in body and body["role"] != agent.get("role"):
+        # open sockets carry the role they connected with: make them reconnect
+        from chalicelib.services import realtime
+        realtime.drop_agent_connections(deps, agent_id)
     if {"capacity", "teams", "disabled"} & set(body):
         _agent_changed(deps, agent_id)
     return {"agent": agent_view(updated)}

@@ -92,6 +92,8 @@ def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50) 
     if status not in LIST_STATUSES:
         raise ValidationError(f"'status' must be one of: {', '.join(LIST_STATUSES)}.",
                               code="invalid_value", details={"field": "status"})
+    if status == "assigned" and not actor.is_supervisor:
+        raise Forbidden("Every agent's live chats are for supervisors.", code="forbidden")
     if status == "mine":
         convs = deps.conversations.list_by_agent(actor.id, limit)
         convs = [c for c in convs if c.get("status") != "closed"]

@@ -6,7 +6,9 @@ import uuid
 
 from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain import permissions
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.assignment import DEFAULT_QUEUE, serves as _serves
 from chalicelib.domain.messages import (check_attachment_meta, message_type, parse_send,
                                         visible_to_visitor)
 from chalicelib.domain.validation import Field, validate
@@ -36,11 +38,23 @@ def load_for(deps, actor: Actor, conversation_id: str, consistent: bool = False,
         if conv["visitor_id"] != actor.id:
             raise Forbidden("This conversation belongs to someone else.", code="forbidden")
     elif actor.kind == "agent":
-        if write and not actor.is_supervisor and not is_participant(conv, actor.id):
-            raise Forbidden("Join the conversation first.", code="not_participant")
+        if write:
+            deny(permissions.write(conv, actor))
     else:
         raise Forbidden("Not allowed.")
     return conv
+
+
+def serves_queue(agent: dict, key: str | None) -> bool:
+    return _serves(agent, key or DEFAULT_QUEUE)
+
+
+def deny(denial) -> None:
+    """Raise the error a permissions check returned (None: allowed)."""
+    if denial is None:
+        return
+    status, code, message = denial
+    raise (Conflict if status == 409 else Forbidden)(message, code=code)
 
 
 def is_participant(conv: dict, agent_id: str) -> bool:
@@ -52,10 +66,14 @@ def sender_fields(actor: Actor) -> dict:
 
 
 # ---------------------------------------------------------------- sending
-def post_message(deps, actor: Actor, conversation_id: str, payload: dict) -> tuple[dict, bool]:
-    """Store and deliver a message. Returns (message view, created)."""
+def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
+                 authorized: bool = False) -> tuple[dict, bool]:
+    """Store and deliver a message. Returns (message view, created).
+
+    `authorized`: the caller (an action such as a transfer note) has already checked what the
+    agent may do, so the write check is skipped."""
     parsed = parse_send(payload, config.attachment_max_bytes(), allow_note=actor.is_agent)
-    conv = load_for(deps, actor, conversation_id, consistent=True, write=True)
+    conv = load_for(deps, actor, conversation_id, consistent=True, write=not authorized)
     if conv["status"] == "closed" and actor.kind == "visitor":
         raise Conflict("This conversation is closed.", code="conversation_closed")
     att = parsed["attachment"]
@@ -218,7 +236,10 @@ def mark_read(deps, actor: Actor, conversation_id: str, payload: dict) -> dict:
     if seq > last:
         raise ValidationError("Cannot read past the last message.", code="seq_out_of_range")
     moved = deps.conversations.set_read(conversation_id, actor.participant_key, seq)
-    if moved:
+    # an agent only looking at someone else's chat keeps their own unread count, but the
+    # visitor's read receipts come from the people answering
+    receipt = actor.kind == "visitor" or permissions.write(conv, actor) is None
+    if moved and receipt:
         event = {"type": "read", "conversation_id": conversation_id,
                  "reader": {"type": actor.kind, "id": actor.id}, "seq": seq}
         delivery.to_conversation(deps, conv, event, exclude=actor.connection_id)
@@ -227,7 +248,7 @@ def mark_read(deps, actor: Actor, conversation_id: str, payload: dict) -> dict:
 
 def set_typing(deps, actor: Actor, conversation_id: str, payload: dict) -> dict:
     state = validate(payload, TYPING_SCHEMA)["state"]
-    conv = load_for(deps, actor, conversation_id)
+    conv = load_for(deps, actor, conversation_id, write=actor.is_agent)
     if conv["status"] == "closed":
         raise Conflict("This conversation is closed.", code="conversation_closed")
     # Long-poll clients see typing through the conversation state (expires by itself);
@@ -244,9 +265,14 @@ def set_typing(deps, actor: Actor, conversation_id: str, payload: dict) -> dict:
 
 # ---------------------------------------------------------------- agents joining
 def join(deps, actor: Actor, conversation_id: str) -> dict:
+    """An agent joins to write in a conversation: an unassigned one (a queued one only for
+    its team), or, for supervisors, any open one."""
     conv = load_for(deps, actor, conversation_id, consistent=True)
-    if conv["status"] == "closed":
-        raise Conflict("This conversation is closed.", code="conversation_closed")
+    serves = True
+    if conv["status"] == "queued" and not actor.is_supervisor:
+        agent = deps.agents.get(actor.id) or {}
+        serves = serves_queue(agent, conv.get("queue_key"))
+    deny(permissions.join(conv, actor, serves))
     if actor.id in (conv.get("participants") or []):
         return conversation_view(conv, for_agent=True)
     conv = deps.conversations.update(conversation_id, add_participants=[actor.id],

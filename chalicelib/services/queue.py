@@ -18,16 +18,19 @@ import uuid
 from chalicelib import log
 from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
 from chalicelib.domain import assignment as policy
+from chalicelib.domain import permissions
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import EMAIL_RE, Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services import delivery, events, realtime
 from chalicelib.services.conversations import (AGENT_MESSAGE_HOOKS, VISITOR_MESSAGE_HOOKS,
-                                               is_participant, load_for, post_message,
+                                               deny, load_for, post_message, serves_queue,
                                                post_system_event)
 from chalicelib.services.views import agent_view, conversation_view
 
 MAX_ASSIGN_PER_RUN = 25
+MAX_TIMER_DELAY = 900          # SQS DelaySeconds limit: longer waits hop in steps
+IDLE_SWEEP_MAX_ITEMS = 1000    # per status and sweep
 
 
 def _env_int(name: str, default: int) -> int:
@@ -135,6 +138,9 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         raise Conflict("This conversation is closed.", code="conversation_closed")
     settings = _site_settings(deps, conv.get("site_key"))
     if not policy.is_open(settings.get("business_hours")):
+        if (conv.get("attrs") or {}).get("offline_offered"):
+            # already offered: further messages wait for the leave-a-message form or an agent
+            return {"conversation": conversation_view(conv, for_agent=False), "offline": True}
         post_system_event(deps, conv, "offline", {"reason": "closed"})
         conv = deps.conversations.update(conv["conversation_id"],
                                          map_sets={("attrs", "offline_offered"): now_ms()})
@@ -162,11 +168,29 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
     max_wait = int(settings.get("max_wait_seconds") or 0)
     if max_wait > 0:
         events.publish(deps, "queue_timeout", {"conversation_id": conv["conversation_id"],
-                                               "queued_at": ts}, delay=min(max_wait, 900))
+                                               "queued_at": ts},
+                       delay=min(max_wait, MAX_TIMER_DELAY))
     place_in_line(deps, conv)
+    online, _free = _wait_inputs(deps, key)
+    offered = False
+    if online == 0:
+        # nobody who could answer is online: the visitor stays in line (an agent may come),
+        # and may leave a message instead of waiting
+        offered = _offer_offline(deps, conv, "no_agents")
     conv = deps.conversations.get(conv["conversation_id"], consistent=True)
     notify_conversation(deps, conv)
-    return {"conversation": conversation_view(conv, for_agent=False), "offline": False}
+    return {"conversation": conversation_view(conv, for_agent=False), "offline": offered}
+
+
+def _offer_offline(deps, conv: dict, reason: str) -> bool:
+    """Offer the leave-a-message form (once per time in the queue)."""
+    if (conv.get("attrs") or {}).get("offline_offered"):
+        return False
+    deps.conversations.update(conv["conversation_id"],
+                              map_sets={("attrs", "offline_offered"): now_ms()})
+    post_system_event(deps, conv, "offline", {"reason": reason})
+    log.info("offline_offered", conversation_id=conv["conversation_id"], reason=reason)
+    return True
 
 
 def on_visitor_message(deps, conv: dict, message: dict) -> None:
@@ -180,10 +204,11 @@ VISITOR_MESSAGE_HOOKS.append(on_visitor_message)
 
 # ------------------------------------------------------------------ assignment
 def _assign(deps, conv: dict, agent: dict, expect="queued", release: str | None = None,
-            kind: str = "assigned", extra_event: dict | None = None) -> dict:
+            kind: str = "assigned", extra_event: dict | None = None,
+            clear_attrs=(), extra_attrs: dict | None = None) -> dict:
     ts = now_ms()
     attrs = {"assigned_at": ts, "agent_name": agent.get("name"),
-             "queue_position": 0, "estimated_wait": 0}
+             "queue_position": 0, "estimated_wait": 0, **(extra_attrs or {})}
     if agent.get("avatar_url"):
         attrs["agent_avatar"] = agent["avatar_url"]
     deps.waiting.move(conv["conversation_id"], expect,
@@ -191,7 +216,8 @@ def _assign(deps, conv: dict, agent: dict, expect="queued", release: str | None 
                       attrs=attrs, remove=("queue_key", "queued_at"),
                       add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
                       release_agent=release,
-                      expect_agent=release if release else None)
+                      expect_agent=release if release else None,
+                      remove_attrs=("offline_offered", *clear_attrs))
     fresh = post_system_event(deps, conv, kind, {"agent_id": agent["agent_id"],
                                                  "agent_name": agent.get("name"),
                                                  **(extra_event or {})})
@@ -239,6 +265,8 @@ def assign_next(deps, key: str, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
                     tried.add(agent["agent_id"])  # full or offline by now: re-read, go on
                     agents = deps.agents.by_status("online")
     _finish(deps, key, changed_agents)
+    if assigned >= max_assign:
+        publish_assign(deps, [key])   # more may wait: carry on in the next invocation
     return assigned
 
 
@@ -274,9 +302,7 @@ def on_agent_changed(deps, agent_id: str) -> None:
         return
     notify_agent(deps, agent)
     if agent.get("disabled"):
-        for conn in deps.connections.by_agent(agent_id):  # a disabled account is cut off
-            deps.sender.close(conn["connection_id"])
-            deps.connections.delete(conn["connection_id"])
+        realtime.drop_agent_connections(deps, agent_id)  # a disabled account is cut off
         return
     if agent.get("status") == "online":
         publish_assign(deps, policy.queues_of(agent))
@@ -325,6 +351,7 @@ def accept(deps, actor: Actor, cid: str) -> dict:
     agent = deps.agents.get(actor.id)
     if agent is None or agent.get("disabled"):
         raise Forbidden("This account is not active.", code="account_disabled")
+    deny(permissions.accept(conv, actor, serves_queue(agent, conv.get("queue_key"))))
     if agent.get("status") != "online":
         raise Conflict("Go online to accept conversations.", code="agent_not_online")
     if int(agent.get("active_count") or 0) >= int(agent.get("capacity") or 0):
@@ -404,7 +431,7 @@ def _team_exists(deps, team: str) -> bool:
 
 def _private_note(deps, actor: Actor, cid: str, text: str) -> None:
     post_message(deps, actor, cid, {"client_message_id": f"note-{uuid.uuid4().hex[:16]}",
-                                    "text": text, "note": True})
+                                    "text": text, "note": True}, authorized=True)
 
 
 def reassign(deps, actor: Actor, cid: str, payload: dict) -> dict:
@@ -428,16 +455,17 @@ def reassign(deps, actor: Actor, cid: str, payload: dict) -> dict:
                        "The conversation changed; try again.",
                        code="agent_at_capacity" if exc.part == "agent" else "conflict")
     notify_agent(deps, deps.agents.get(target["agent_id"]))
+    if conv.get("queue_key"):
+        refresh_positions(deps, conv["queue_key"])   # the ones behind it moved up
     return {"conversation": conversation_view(fresh, for_agent=True)}
 
 
 def close(deps, actor: Actor, cid: str, reason: str = "closed") -> dict:
     conv = load_for(deps, actor, cid, consistent=True)
-    if conv["status"] == "closed":
-        raise Conflict("This conversation is already closed.", code="conversation_closed")
-    if actor.is_agent and not actor.is_supervisor and conv.get("agent_id") not in (None, actor.id) \
-            and not is_participant(conv, actor.id):
-        raise Forbidden("This conversation is assigned to someone else.", code="not_yours")
+    serves = True
+    if actor.is_agent and conv["status"] == "queued" and not actor.is_supervisor:
+        serves = serves_queue(deps.agents.get(actor.id) or {}, conv.get("queue_key"))
+    deny(permissions.close(conv, actor, serves))
     return _close(deps, conv, by=actor, reason=reason)
 
 
@@ -468,13 +496,14 @@ def _close(deps, conv: dict, by: Actor | None, reason: str) -> dict:
 
 def reopen(deps, actor: Actor, cid: str) -> dict:
     conv = load_for(deps, actor, cid, consistent=True)
-    if conv["status"] != "closed":
-        raise Conflict("Only a closed conversation can be reopened.", code="not_closed")
+    deny(permissions.reopen(conv, actor))
     agent = deps.agents.get(actor.id)
     if agent is None or agent.get("status") != "online":
         raise Conflict("Go online to reopen a conversation.", code="agent_not_online")
     try:
-        fresh = _assign(deps, conv, agent, expect="closed", kind="reopened")
+        fresh = _assign(deps, conv, agent, expect="closed", kind="reopened",
+                        clear_attrs=("closed_at", "close_reason", "closed_by"),
+                        extra_attrs={"reopened_at": now_ms()})
     except AssignmentConflict as exc:
         raise Conflict("You are at capacity." if exc.part == "agent" else
                        "The conversation changed; try again.",
@@ -489,6 +518,7 @@ def reopen(deps, actor: Actor, cid: str) -> dict:
 def set_tags(deps, actor: Actor, cid: str, payload: dict) -> dict:
     body = validate(payload, TAGS_SCHEMA)
     conv = load_for(deps, actor, cid, consistent=True)
+    deny(permissions.tag(conv, actor))
     tags = (set(conv.get("tags") or []) | set(body.get("add") or [])) - set(
         body.get("remove") or [])
     if len(tags) > 30:
@@ -573,6 +603,8 @@ def rate(deps, actor: Actor, cid: str, payload: dict) -> dict:
     conv = load_for(deps, actor, cid, consistent=True)
     if conv["status"] != "closed":
         raise Conflict("Conversations are rated once they are closed.", code="not_closed")
+    if (conv.get("attrs") or {}).get("rating"):
+        raise Conflict("This conversation has been rated already.", code="already_rated")
     rating = {"score": body["score"], "comment": body.get("comment"), "at": now_ms()}
     fresh = deps.conversations.update(cid, map_sets={("attrs", "rating"): rating})
     fresh = post_system_event(deps, fresh, "rated", {"score": body["score"]},
@@ -588,22 +620,26 @@ def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
     conv = load_for(deps, actor, cid, consistent=True)
     if conv["status"] == "closed":
         raise Conflict("This conversation is closed.", code="conversation_closed")
+    if conv["status"] == "assigned":
+        raise Conflict("An agent is with you now: write to them here.", code="agent_assigned")
+    contact = {"email": body["email"], "name": body.get("name"), "phone": body.get("phone"),
+               "at": now_ms()}
+    who = {"visitor_email": body["email"]}
+    if body.get("name"):
+        who["visitor_name"] = body["name"]
+    # the state move comes first: if an agent took the chat meanwhile nothing is written
+    try:
+        deps.waiting.move(cid, ("new", "open", "queued", "offline"),
+                          set_fields={"status": "offline"},
+                          attrs={"offline": contact, **who}, remove=("queue_key", "queued_at"))
+    except AssignmentConflict:
+        raise Conflict("An agent is with you now: write to them here.", code="agent_assigned")
     fields = {"email": body["email"]}
     if body.get("name"):
         fields["name"] = body["name"]
     deps.visitors.update(actor.id, fields)
     post_message(deps, actor, cid, {"client_message_id": f"offline-{uuid.uuid4().hex[:16]}",
                                     "text": body["text"]})
-    contact = {"email": body["email"], "name": body.get("name"), "phone": body.get("phone"),
-               "at": now_ms()}
-    who = {"visitor_email": body["email"]}
-    if body.get("name"):
-        who["visitor_name"] = body["name"]
-    try:
-        deps.waiting.move(cid, ("new", "open", "queued"), set_fields={"status": "offline"},
-                          attrs={"offline": contact, **who}, remove=("queue_key", "queued_at"))
-    except AssignmentConflict:
-        raise Conflict("The conversation changed; try again.", code="conflict")
     fresh = post_system_event(deps, conv, "offline", {"reason": "left_message"})
     notify_conversation(deps, fresh)
     if conv.get("queue_key"):
@@ -622,11 +658,17 @@ def _on_queue_timeout(deps, body: dict) -> None:
     if conv is None or conv["status"] != "queued" or \
             int(conv.get("queued_at") or 0) != int(body.get("queued_at") or -1):
         return  # assigned, closed or re-queued since: nothing to do
-    if (conv.get("attrs") or {}).get("offline_offered"):
+    settings = _site_settings(deps, conv.get("site_key"))
+    max_wait_ms = int(settings.get("max_wait_seconds") or 0) * 1000
+    remaining = int(conv["queued_at"]) + max_wait_ms - now_ms()
+    if remaining > 1000:
+        # the wait is longer than one SQS delay (or the setting grew): wait on
+        events.publish(deps, "queue_timeout", body,
+                       delay=min(MAX_TIMER_DELAY, -(-remaining // 1000)))
         return
-    deps.conversations.update(conv["conversation_id"],
-                              map_sets={("attrs", "offline_offered"): now_ms()})
-    notify_conversation(deps, post_system_event(deps, conv, "offline", {"reason": "timeout"}))
+    if _offer_offline(deps, conv, "timeout"):
+        notify_conversation(deps, deps.conversations.get(conv["conversation_id"],
+                                                         consistent=True))
 
 
 def idle_sweep(deps, now: int | None = None) -> int:
@@ -636,7 +678,9 @@ def idle_sweep(deps, now: int | None = None) -> int:
     sites: dict = {}
     default_minutes = default_idle_close_minutes()
     for status in ("assigned", "open"):
-        for conv in deps.waiting.idle(status, now - default_minutes * 60_000 // 2, limit=50):
+        # the shortest idle time a site may set is a minute: read from there, oldest first,
+        # and let each site's own setting decide
+        for conv in deps.waiting.idle(status, now - 60_000, limit=IDLE_SWEEP_MAX_ITEMS):
             site_key = conv.get("site_key")
             if site_key not in sites:
                 sites[site_key] = _site_settings(deps, site_key)

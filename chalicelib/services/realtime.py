@@ -115,6 +115,17 @@ def handle_frame(deps, connection_id: str, body: str | None) -> None:
                                     "message": "Something went wrong; try again."})
 
 
+def drop_agent_connections(deps, agent_id: str) -> int:
+    """Close an agent's sockets (account disabled, role changed): a console reconnects and
+    $connect reads the account as it stands now."""
+    n = 0
+    for conn in deps.connections.by_agent(agent_id):
+        deps.sender.close(conn["connection_id"])
+        deps.connections.delete(conn["connection_id"])
+        n += 1
+    return n
+
+
 def _actor_for(deps, conn: dict, connection_id: str) -> Actor:
     if conn["kind"] == "agent":
         return Actor(kind="agent", id=conn["agent_id"], role=conn.get("role"),

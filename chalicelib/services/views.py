@@ -72,6 +72,8 @@ def conversation_view(conv: dict, for_agent: bool, agent_names: dict | None = No
         for key in ("queue_position", "estimated_wait", "rating"):
             if key in attrs:
                 out[key] = attrs[key]
+        if attrs.get("offline_offered") and conv.get("status") in ("new", "open", "queued"):
+            out["offline_offered"] = True    # the leave-a-message form stands
     return out
 
 
