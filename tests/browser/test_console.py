@@ -263,3 +263,41 @@ def test_lookup_finds_a_visitor_beyond_the_loaded_lists(console, make_agent, vis
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator("#conv-list img").count() == 0
     assert_no_errors(page)
+
+
+def test_left_messages_have_their_own_tab_and_can_be_answered(console, make_agent, visitor):
+    import uuid
+    tag = uuid.uuid4().hex[:6]
+    v = visitor(f"Olga {tag}")
+    v.rest.call("POST", f"/visitor/conversations/{v.cid}/offline-message",
+                {"email": f"olga-{tag}@example.com", "name": f"Olga {tag}",
+                 "text": "Please email me the invoice"}, v.token)
+    page = console(make_agent())
+    page.locator("#tabs [data-tab=offline]").click()
+    found = item(page, v.cid)
+    found.wait_for(timeout=15000)
+    assert f"Olga {tag}" in found.inner_text()
+    found.click()
+    wait_log_text(page, "Please email me the invoice")
+    # reading is open to every agent; replying takes the conversation first
+    assert page.locator("#input").is_disabled()
+    page.locator("#conv-actions [data-act=accept]").click()
+    page.wait_for_function("() => !document.querySelector('#input').disabled", timeout=10000)
+    page.fill("#input", "Sent it to you just now")
+    page.press("#input", "Enter")
+    wait_log_text(page, "Sent it to you just now")
+    assert "Sent it to you just now" in [m.get("text") for m in v.messages()]
+    assert_no_errors(page)
+
+
+def test_a_second_tab_borrows_the_session_and_sign_out_ends_both(console, make_agent):
+    page = console(make_agent())          # signed in without "keep me signed in"
+    second = page.context.new_page()
+    second.goto(page.url)
+    second.locator("#app").wait_for(state="visible", timeout=15000)
+    assert second.locator("#login").is_hidden()
+    second.wait_for_function("() => ParleyConsole.state().ws === 'online'", timeout=15000)
+    page.locator("#signout").click()
+    second.locator("#login").wait_for(state="visible", timeout=10000)
+    assert second.evaluate("() => sessionStorage.getItem('parley.console.auth')") is None
+    second.close()

@@ -627,6 +627,61 @@ def test_closed_business_hours_offer_leave_a_message(new_page, runtime):
     assert page.parley_log.errors == []
 
 
+def test_no_bot_site_out_of_hours_offers_the_form_once_and_after_a_reload(new_page, runtime):
+    """No bot, never open: the first message brings the leave-a-message form (not a silent
+    queue), further messages do not repeat the offer, and a reload shows it again."""
+    admin = Agent(runtime)
+    site = make_site(admin, bot_enabled=False, business_hours={"tz": "UTC", "days": {}})
+    page = new_page(f"/demo/site.html?site={site}")
+    state = wait_ready(page, transport="ws")
+    cid = state["conversation_id"]
+    open_widget(page)
+    type_and_send(page, "hello, anyone?")
+    page.locator(".p-offline").wait_for(timeout=10000)
+    type_and_send(page, "still there?")
+    admin_texts = lambda: admin.texts(cid)  # noqa: E731
+    wait_until(lambda: "still there?" in admin_texts(), "the second message stored")
+    events = [m for m in admin.history(cid) if (m.get("event") or {}).get("kind") == "offline"]
+    assert len(events) == 1, events
+    assert page.locator(".p-offline").count() == 1
+
+    page.reload()
+    wait_ready(page, transport="ws")
+    if page.locator(".p-panel").is_hidden():      # the widget remembers it was open
+        open_widget(page)
+    page.locator(".p-offline").wait_for(timeout=10000)
+    assert page.parley_log.errors == []
+
+
+def test_a_reopened_chat_drops_the_rating_form(new_page, runtime):
+    admin = Agent(runtime)
+    team = uniq("ro")
+    admin.admin("POST", "/teams", {"id": team, "name": f"Reopen {team}"})
+    site = make_site(admin, team=team, bot_enabled=False)
+    email, password = f"{team}@agents.example.com", "reopen-agent-pw"
+    admin.admin("POST", "/agents", {"email": email, "name": "Rita Reopen", "password": password,
+                                    "teams": [team], "capacity": 100})
+    agent = Agent(runtime, email, password)
+    agent.call("PUT", "/status", {"status": "online"})
+    try:
+        page = new_page(f"/demo/site.html?site={site}")
+        cid = wait_ready(page, transport="ws")["conversation_id"]
+        open_widget(page)
+        type_and_send(page, "I need help")
+        page.locator(".p-title", has_text="Rita Reopen").wait_for(timeout=20000)
+        agent.call("POST", f"/conversations/{cid}/close", {})
+        page.locator(".p-rating").wait_for(timeout=10000)
+        assert page.locator(".p-input").is_disabled()
+        agent.call("POST", f"/conversations/{cid}/reopen", {})
+        page.locator(".p-rating").wait_for(state="detached", timeout=10000)
+        assert page.locator(".p-input").is_enabled()
+        agent.say(cid, "Back again")
+        wait_bubble(page, "Back again")
+    finally:
+        agent.call("PUT", "/status", {"status": "offline"})
+    assert page.parley_log.errors == []
+
+
 def test_identified_user_history_follows_and_a_wrong_hash_is_refused(new_page, runtime):
     admin = Agent(runtime)
     site = make_site(admin)

@@ -12,11 +12,13 @@
       page_inbox: "Inbox", page_supervisor: "Supervisor", page_agents: "Agents", page_teams: "Teams",
       page_canned: "Canned responses", page_sites: "Sites", page_kb: "Knowledge base",
       enable_notifications: "Enable notifications", online: "Online", away: "Away", offline: "Offline",
-      chats: "{n} / {m} chats", tab_mine: "Mine", tab_team: "Team", tab_queue: "Queue", tab_open: "Open", tab_all: "All",
+      chats: "{n} / {m} chats", tab_mine: "Mine", tab_team: "Team", tab_queue: "Queue", tab_open: "Open", tab_offline: "Messages", tab_all: "All",
       tab_closed: "Closed", search_ph: "Visitor name or email", any_channel: "Any channel", any_team: "Any team",
       any_tag: "Any tag", pick_conversation: "Pick a conversation on the left.", accept: "Accept", join: "Join",
       transfer: "Transfer", reassign: "Reassign", close: "Close", reopen: "Reopen",
       load_earlier: "Load earlier messages", composer_ph: "Type a reply. Enter sends, Shift+Enter adds a line, /shortcut inserts a canned response.",
+      closed_ph: "This conversation is closed. Reopen it to write.", remove_tag: "Remove tag {t}",
+      read_only_ph: "You are reading this conversation. Accept or join it to reply.",
       private_note: "Private note", attach: "Attach", send: "Send", agents_load: "Agents and load",
       name: "Name", status: "Status", load: "Load", teams: "Teams", live_queue: "Live queue", visitor: "Visitor",
       team: "Team", waiting: "Waiting", shortcuts: "Keyboard shortcuts", k_enter: "Send the reply",
@@ -62,11 +64,13 @@
       page_inbox: "会话", page_supervisor: "主管视图", page_agents: "客服", page_teams: "团队",
       page_canned: "快捷回复", page_sites: "站点", page_kb: "知识库",
       enable_notifications: "开启桌面通知", online: "在线", away: "离开", offline: "离线",
-      chats: "{n} / {m} 个会话", tab_mine: "我的", tab_team: "团队", tab_queue: "排队", tab_open: "机器人中", tab_all: "全部",
+      chats: "{n} / {m} 个会话", tab_mine: "我的", tab_team: "团队", tab_queue: "排队", tab_open: "机器人中", tab_offline: "留言", tab_all: "全部",
       tab_closed: "已结束", search_ph: "访客姓名或邮箱", any_channel: "全部渠道", any_team: "全部团队",
       any_tag: "全部标签", pick_conversation: "请在左侧选择一个会话。", accept: "接入", join: "加入",
       transfer: "转接", reassign: "重新分配", close: "结束", reopen: "重新打开",
       load_earlier: "加载更早的消息", composer_ph: "输入回复。回车发送,Shift+回车换行,/快捷词 插入快捷回复。",
+      closed_ph: "此会话已结束。重新打开后才能回复。", remove_tag: "移除标签 {t}",
+      read_only_ph: "你正在查看此会话。接入或加入后才能回复。",
       private_note: "内部备注", attach: "附件", send: "发送", agents_load: "客服与负载",
       name: "姓名", status: "状态", load: "负载", teams: "团队", live_queue: "实时队列", visitor: "访客",
       team: "团队", waiting: "等待", shortcuts: "键盘快捷键", k_enter: "发送回复",
@@ -181,7 +185,7 @@
     me: null,                // agent view
     tab: "mine",
     page: "inbox",
-    lists: {mine: [], queue: [], open: [], all: [], closed: []},
+    lists: {mine: [], queue: [], open: [], offline: [], all: [], closed: []},
     convs: {},               // cid -> conversation view (merged)
     msgs: {},                // cid -> {seq: message}
     firstSeq: {},            // cid -> lowest loaded seq
@@ -312,12 +316,35 @@
     });
   });
 
-  $("signout").addEventListener("click", function () {
+  function signedOut() {
     clearAuth();
     stopLive();
     S.current = null; S.convs = {}; S.msgs = {};
     showLogin("");
+  }
+
+  $("signout").addEventListener("click", function () {
+    signedOut();
+    if (tabs) tabs.postMessage({type: "signout"});   // every tab of this console signs out
   });
+
+  /* Several tabs: a new tab borrows the session of a tab already signed in (same origin only),
+     so "keep me signed in" is not needed to open a second tab; signing out ends them all. */
+  var tabs = ("BroadcastChannel" in window) ? new BroadcastChannel("parley.console") : null;
+  if (tabs) tabs.onmessage = function (e) {
+    var d = e.data || {};
+    if (d.type === "who" && S.auth && S.me) tabs.postMessage({type: "auth", auth: S.auth});
+    else if (d.type === "auth" && !S.auth && d.auth && d.auth.token && expiresMs(d.auth) > Date.now()) {
+      saveAuth(d.auth, d.auth.keep);
+      if (S.booted) start(); else boot();
+    } else if (d.type === "signout" && S.auth) signedOut();
+  };
+
+  function boot() {
+    if (S.booted) return;
+    S.booted = true;
+    start();
+  }
 
   // ------------------------------------------------------------------ start
   function isSupervisor() { return S.me && (S.me.role === "supervisor" || S.me.role === "admin"); }
@@ -389,6 +416,7 @@
   var LIST_PATH = {
     mine: "/agent/conversations?status=mine", team: "/agent/conversations?status=team",
     queue: "/agent/queue", open: "/agent/conversations?status=open",
+    offline: "/agent/conversations?status=offline",
     all: "/agent/conversations?status=assigned", closed: "/agent/conversations?status=closed"
   };
 
@@ -409,9 +437,15 @@
   }
 
   function refreshAll() {
-    ["mine", "team", "queue", "open"].concat(isSupervisor() ? ["all"] : []).forEach(loadList);
+    ["mine", "team", "queue", "open", "offline"].concat(isSupervisor() ? ["all"] : []).forEach(loadList);
     if (S.tab === "closed") loadList("closed");
   }
+
+  // Live events cover my chats, the queue and the floor; new chats the bot is handling and
+  // new left messages are picked up by a light refresh while the console is in view.
+  setInterval(function () {
+    if (S.auth && S.me && document.visibilityState === "visible") refreshAll();
+  }, 20000);
 
   function scheduleListRefresh() {
     clearTimeout(S.refreshTimer);
@@ -563,7 +597,7 @@
   }
 
   function renderCounts() {
-    ["mine", "team", "queue", "open", "all"].forEach(function (k) {
+    ["mine", "team", "queue", "open", "offline", "all"].forEach(function (k) {
       var n = document.querySelector("[data-count='" + k + "']");
       if (n) n.textContent = (S.lists[k] || []).length ? "(" + S.lists[k].length + ")" : "";
     });
@@ -769,7 +803,7 @@
     $("conv-status").className = "badge " + (c.status || "");
     var tags = clear($("conv-tags"));
     (c.tags || []).forEach(function (x) {
-      tags.appendChild(el("span", {class: "chip tag"}, [x, el("button", {type: "button", class: "x", "aria-label": "Remove tag " + x, text: "×",
+      tags.appendChild(el("span", {class: "chip tag"}, [x, el("button", {type: "button", class: "x", "aria-label": t("remove_tag", {t: x}), text: "×",
         onclick: function () { setTags(c.conversation_id, [], [x]); }})]));
     });
     tags.appendChild(el("input", {class: "tag-input", type: "text", maxlength: "40", placeholder: "+ " + t("add_tag"), "aria-label": t("add_tag"),
@@ -778,16 +812,20 @@
     var me = S.me ? S.me.agent_id : null;
     var mineConv = c.agent_id === me;
     var participant = mineConv || (c.participants || []).indexOf(me) >= 0;
+    // the same rules as the server's (chalicelib/domain/permissions.py); the server decides
+    var assigned = c.status === "assigned", closed = c.status === "closed";
+    var canWrite = !closed && (isSupervisor() || (assigned ? mineConv : participant));
     var show = {
       accept: ["queued", "open", "new", "offline"].indexOf(c.status) >= 0,
-      join: c.status !== "closed" && !participant && isSupervisor(),
-      transfer: c.status === "assigned" && (mineConv || isSupervisor()),
-      reassign: c.status === "assigned" && isSupervisor(),
-      close: c.status !== "closed" && (participant || isSupervisor() || !c.agent_id),
-      reopen: c.status === "closed"
+      join: !closed && !participant && (isSupervisor() || !assigned),
+      transfer: assigned && (mineConv || isSupervisor()),
+      reassign: assigned && isSupervisor(),
+      close: !closed && (isSupervisor() || (assigned ? mineConv : true)),
+      reopen: closed && (isSupervisor() || !c.agent_id || mineConv)
     };
     document.querySelectorAll("#conv-actions [data-act]").forEach(function (b) { b.hidden = !show[b.getAttribute("data-act")]; });
-    $("input").disabled = c.status === "closed";
+    $("input").disabled = !canWrite;
+    $("input").placeholder = closed ? t("closed_ph") : canWrite ? t("composer_ph") : t("read_only_ph");
   }
 
   function renderVisitor() {
@@ -1705,6 +1743,8 @@
       if (c && c.api) cfg.api = c.api.replace(/\/$/, "");
       if (c && c.ws) cfg.ws = c.ws;
       S.auth = loadAuth();
-      start();
+      if (S.auth || !tabs) return boot();
+      tabs.postMessage({type: "who"});       // another tab may be signed in already
+      setTimeout(boot, 400);
     });
 })();

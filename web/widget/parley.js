@@ -204,6 +204,9 @@
       showTyping(other.length ? (conv.agentInfo && conv.agentInfo.name) || t('agent') : null);
     }
     if (c.status === 'closed' && !wasClosed && ready) showRating();
+    if (ready && wasClosed && conv.status !== 'closed' && ui.extra) ui.extra.textContent = '';  // reopened: no rating form
+    if (ready && conv.status === 'assigned' && ui.extra && ui.extra.querySelector('.p-offline')) ui.extra.textContent = '';     // an agent took it
+    if (ready && c.offline_offered) showOfflineForm();
     renderHeader(); renderSeen();
     emit('conversation', conv);
   }
@@ -224,8 +227,9 @@
         conv.queue_position = null;
       }
       if (ev.kind === 'closed' && conv.status !== 'closed') { conv.status = 'closed'; if (ready) showRating(); }
-      // waited longer than the site allows (max_wait_seconds): offer to leave a message
-      if (ev.kind === 'offline' && ev.reason === 'timeout' && ready && conv.status === 'queued') showOfflineForm();
+      // outside business hours, nobody online, or waited longer than the site allows:
+      // offer to leave a message (the visitor keeps their place in line meanwhile)
+      if (ev.kind === 'offline' && ev.reason !== 'left_message' && ready && /^(new|open|queued)$/.test(conv.status)) showOfflineForm();
       renderHeader();
     }
     render(m);
@@ -866,6 +870,7 @@
       if (hasMore) earlierButton();
       outbox.forEach(function (o) { if (o.cid === session.conversation_id) renderPending(o); });
       if (conv.status === 'closed') showRating();
+      else if (r.conversation && r.conversation.offline_offered) showOfflineForm();
       maybePrechat();
     });
   }
