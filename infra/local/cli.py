@@ -176,7 +176,8 @@ class Runner:
         if not args.no_seed and args.app == "app:app":
             from chalicelib.services.deps import build_default
             from infra.local.seed import seed_demo
-            creds = seed_demo(build_default())
+            creds = seed_demo(build_default(),
+                              order_endpoint=base_url + "/@demo/orders/status")
 
         from infra.local.events import EventSources
         self.sources = EventSources(app, module, session, endpoint, os.environ["AWS_REGION"])

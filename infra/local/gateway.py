@@ -126,6 +126,7 @@ class Gateway:
             r.add_get(prefix + "/@connections/{cid}", self.mgmt_get)
             r.add_delete(prefix + "/@connections/{cid}", self.mgmt_delete)
         r.add_get("/config.json", self.config_json)
+        r.add_post("/@demo/orders/status", self.demo_orders)
         if self.test_hooks:
             r.add_post("/@local/drop/{cid}", self.hook_drop)
             r.add_get("/@local/connections", self.hook_connections)
@@ -398,6 +399,21 @@ class Gateway:
         return web.json_response({"connections": sorted(self.connections)})
 
     # ------------------------------------------------------------------ static + config
+    async def demo_orders(self, request: web.Request) -> web.Response:
+        """The demo site's order system, called by the demo bot's "order status" flow (the
+        business's HTTPS endpoint in a real deployment): an even last digit is shipped."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response({"ok": False, "error": "bad json"}, status=400)
+        order = str((body or {}).get("order_id") or "")
+        if not order:
+            return web.json_response({"ok": False, "error": "order_id missing"}, status=400)
+        shipped = order[-1:] in "02468"
+        return web.json_response({"ok": True, "order_id": order,
+                                  "status": "shipped" if shipped else "processing",
+                                  "eta": "2-3 days" if not shipped else "on its way"})
+
     async def config_json(self, request: web.Request) -> web.Response:
         base = self.base_url
         ws = "ws" + base[len("http"):] if base.startswith("http") else base

@@ -13,13 +13,14 @@ DEMO_ADMIN_PASSWORD = os.environ.get("PARLEY_DEMO_PASSWORD", "parley-demo-admin"
 # The demo bot's knowledge base: a copy of ../shared/data/faq-sample/kb.csv kept in the repo
 # so fresh clones and CI can seed it.
 DEMO_KB_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo_kb.csv")
-# The demo "order status" flow calls this URL; nothing listens there unless you run
-# serve_demo_orders() (see docs/bot.md). Without it the flow ends with its polite failure.
+# The demo "order status" flow calls the local runtime's stand-in order system
+# (POST {base}/@demo/orders/status, infra/local/gateway.py); PARLEY_DEMO_ORDER_ENDPOINT points
+# it elsewhere. serve_demo_orders() below is the same stand-in as a separate server.
 DEMO_ORDER_ENDPOINT = os.environ.get("PARLEY_DEMO_ORDER_ENDPOINT",
                                      "http://127.0.0.1:8799/demo/orders/status")
 
 
-def seed_demo(deps) -> dict:
+def seed_demo(deps, order_endpoint: str | None = None) -> dict:
     """Create the demo site and admin; return what a human (or a test) needs to log in."""
     from chalicelib.errors import Conflict
     from chalicelib.services import agents, sites
@@ -33,7 +34,8 @@ def seed_demo(deps) -> dict:
         if getattr(err, "code", None) != "email_taken":
             raise
     from chalicelib.services.bot import seed_kb
-    seed_kb(deps, DEMO_SITE_KEY, DEMO_KB_CSV, flows=[demo_order_flow()])
+    url = os.environ.get("PARLEY_DEMO_ORDER_ENDPOINT") or order_endpoint or DEMO_ORDER_ENDPOINT
+    seed_kb(deps, DEMO_SITE_KEY, DEMO_KB_CSV, flows=[demo_order_flow(url)])
     return {"site_key": DEMO_SITE_KEY, "admin_email": DEMO_ADMIN_EMAIL,
             "admin_password": DEMO_ADMIN_PASSWORD}
 
