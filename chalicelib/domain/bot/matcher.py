@@ -141,8 +141,13 @@ class Analyzer:
         self.max_en_len = 1
         zh_map: dict[str, list[str]] = {}
         self.concept_names: dict[str, str] = {}
+        # concepts that ask *what about* a topic (how long, how much, how big), not a topic
+        self.question_concepts: set[str] = set()
         for gi, group in enumerate(groups):
             concept = "#c%d" % gi
+            if any(p.lower().startswith("how ") or p.startswith(("多少", "多久", "多长", "多大", "几"))
+                   for p in group):
+                self.question_concepts.add(concept)
             self.concept_names[concept] = normalize(group[0]) if group else concept
             for phrase in group:
                 p = normalize(phrase)
@@ -329,7 +334,9 @@ class Matcher:
                  answer_weight: float = 0.6, cross_language_penalty: float = 0.75,
                  use_default_synonyms: bool = True, version: str = "",
                  max_candidates: int = 64, unknown_word_factor: float = 1.8,
-                 unknown_bigram_factor: float = 0.6):
+                 unknown_bigram_factor: float = 0.6, coverage_exponent: float = 0.75,
+                 single_token_cap: bool = True, unknown_word_penalty: float = 0.9,
+                 uncovered_penalty: float = 0.85):
         self.version = version
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -338,6 +345,10 @@ class Matcher:
         self.max_candidates = max_candidates
         self.unknown_word_factor = unknown_word_factor
         self.unknown_bigram_factor = unknown_bigram_factor
+        self.coverage_exponent = coverage_exponent
+        self.single_token_cap = single_token_cap
+        self.unknown_word_penalty = unknown_word_penalty
+        self.uncovered_penalty = uncovered_penalty
         self.entries: list[KBEntry] = [e for e in entries if e.enabled]
         self.analyzer = Analyzer(synonyms, use_default_synonyms)
         an = self.analyzer
@@ -403,6 +414,7 @@ class Matcher:
         if not q:
             return []
         qlang = detect_language(text)
+        penalty, cap = self._calibration(text, q)
         qw = {t: w * self.query_idf(t) for t, w in q.items()}
         total = sum(qw.values()) or 1.0
         acc: dict[int, float] = {}
@@ -417,11 +429,14 @@ class Matcher:
         for idx in cands:
             u, a = self._union[idx], self._ans[idx]
             cov = 0.0
+            uncovered = 0.0
             for t, w in qw.items():
                 if t in u:
                     cov += w
                 elif t in a:
-                    cov += w * aw
+                    cov += w * aw  # the answer speaks about it: no penalty below
+                elif t[0] == "#" and t not in self.analyzer.question_concepts:
+                    uncovered += 1  # a topic of the query the entry does not have
             cov /= total
             best_ps = 0.0
             for d, norm in zip(self._phr[idx], self._phr_norm[idx]):
@@ -432,12 +447,35 @@ class Matcher:
                 ps = s / norm
                 if ps > best_ps:
                     best_ps = ps
-            score = (cov ** 0.75) * (0.55 + 0.45 * best_ps)
+            score = (cov ** self.coverage_exponent) * (0.55 + 0.45 * best_ps)
             if self._lang[idx] != qlang:
                 score *= self.cross_language_penalty
+            score *= penalty * self.uncovered_penalty ** uncovered
+            if cap is not None:
+                score = min(score, cap)
             out.append((idx, min(1.0, max(0.0, score))))
         out.sort(key=lambda x: -x[1])
         return out
+
+    def _calibration(self, text: str, q: dict[str, float]) -> tuple[float, Optional[float]]:
+        """(multiplier, cap) for the query as a whole.
+
+        * a single-token query ("free", "cost", "升级": one word, or at most two CJK
+          characters) is too generic to answer outright: capped just under the answer
+          threshold, so it gets suggestions at most;
+        * every English content word the whole KB has never seen ("photoshop", "coffee":
+          usually the thing the question is really about) multiplies the confidence by
+          ``unknown_word_penalty``.
+        """
+        cap = None
+        if self.single_token_cap:
+            norm = normalize(text)
+            cjk = sum(1 for ch in norm if is_cjk(ch))
+            words = _WORD_RE.findall(norm)
+            if (cjk == 0 and len(words) == 1) or (0 < cjk <= 2 and not words):
+                cap = self.answer_threshold - 0.01
+        unknown = sum(1 for t in q if t.startswith("w:") and t not in self._idf)
+        return self.unknown_word_penalty ** unknown, cap
 
     def match(self, text: str, top_k: int = 3) -> MatchResult:
         scored = self.score_all(text)

@@ -179,3 +179,39 @@ def test_get_matcher_evicts_the_least_recently_used(monkeypatch):
     assert len(builds) == 5
     assert matcher_mod.cache_info()["size"] == 3
     matcher_mod.clear_cache()
+
+
+# ---- confidence calibration on the sample KB ------------------------------------------------
+def _sample_matcher():
+    from pathlib import Path
+    from chalicelib.domain.bot.kbcsv import load_csv_file
+    return Matcher(load_csv_file(str(Path(__file__).resolve().parents[3] / "infra" / "local"
+                                     / "demo_kb.csv")))
+
+
+@pytest.mark.parametrize("q", ["free", "trial", "cost", "升级", "价格", "pricing", "SAML", "退款"])
+def test_single_token_queries_get_suggestions_at_most(q):
+    r = _sample_matcher().match(q)
+    assert r.decision != "answer", (q, r.confidence)
+
+
+@pytest.mark.parametrize("q", [
+    "how much storage does the free plan have",   # a topic the price entry does not have
+    "is there a free trial of photoshop",         # a word the whole KB has never seen
+    "I want to cancel my order",
+    "is my credit card data safe when I pay",
+    "How much does a coffee cost?",
+    "can I get a free trial of netflix",
+])
+def test_queries_with_topics_or_names_the_entry_lacks_are_not_answered(q):
+    r = _sample_matcher().match(q)
+    assert r.decision != "answer", (q, r.best and r.best.id, r.confidence)
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("free trial", "en-trial"), ("how much does it cost", "en-price"), ("套餐多少钱", "plan-price"),
+    ("怎么升级套餐", "plan-upgrade"), ("is my data encrypted", "en-security"),
+])
+def test_two_or_more_tokens_still_answer(q, expect):
+    r = _sample_matcher().match(q)
+    assert r.decision == "answer" and r.best.id == expect, (q, r.confidence)
