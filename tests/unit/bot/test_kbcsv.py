@@ -32,7 +32,7 @@ def test_export_round_trips():
     entries = import_csv(GOOD).entries + [
         KBEntry("q", 'He said "hi", then left', ["a, b", "c"], "line1\nline2")]
     text = export_csv(entries)
-    assert text.splitlines()[0] == "id,question,similar,answer"
+    assert text.splitlines()[0] == "id,question,similar,answer,tags,enabled"
     again = import_csv(text.encode("utf-8"))
     assert again.ok
     assert [(e.id, e.question, e.similar, e.answer) for e in again.entries] == \
@@ -93,3 +93,34 @@ def test_multiline_quoted_field_line_numbers():
 def test_empty_file():
     res = import_csv(b"")
     assert not res.ok and res.errors[0].line == 1
+
+
+def test_unterminated_quote_is_a_bad_row_and_nothing_is_imported():
+    res = import_csv('id,question,similar,answer\na,Q,,"A\nb,Q2,,B\n')
+    assert not res.ok and res.entries == []
+    assert res.errors[0].line == 2 and "unterminated" in res.errors[0].message
+    res = import_csv('id,question,similar,answer\na,Q,,A\nb,Q,,B\nc,Q,,"C')  # last row, no newline
+    assert not res.ok and res.errors[0].line == 4
+    # a properly closed multi-line answer and a stray inch mark in an unquoted field are fine
+    res = import_csv('id,question,similar,answer\na,Q,,"line1\nline2"\nb,Q,,a 5" screen\n')
+    assert res.ok and [e.answer for e in res.entries] == ["line1\nline2", 'a 5" screen']
+
+
+def test_export_keeps_tags_and_enabled_and_import_accepts_them():
+    entries = [KBEntry("a", "Q?", ["x"], "A, with comma", tags=["billing", "vip"], enabled=False),
+               KBEntry("b", "Q2", [], "B", tags=[], enabled=True)]
+    text = export_csv(entries)
+    assert text.splitlines()[0] == "id,question,similar,answer,tags,enabled"
+    back = import_csv(text)
+    assert back.ok and back.entries == entries
+    # optional columns in any order / only one of them; unquoted commas in the answer still work
+    res = import_csv("id,question,similar,answer,enabled\na,Q,,x, y,false\n")
+    assert res.ok and res.entries[0].answer == "x, y" and res.entries[0].enabled is False
+    res = import_csv("id,question,similar,answer,enabled,tags\na,Q,,A,,t1|t2\n")
+    assert res.ok and res.entries[0].tags == ["t1", "t2"] and res.entries[0].enabled is True
+    res = import_csv("id,question,similar,answer,enabled\na,Q,,A,maybe\n")
+    assert not res.ok and res.errors[0].line == 2 and "enabled" in res.errors[0].message
+    assert not import_csv("id,question,similar,answer,colour\na,Q,,A,red\n").ok
+    # the 4-column sample format still imports
+    demo = Path(__file__).resolve().parents[3] / "infra" / "local" / "demo_kb.csv"
+    assert len(import_csv(demo.read_bytes()).entries) == 20
