@@ -119,8 +119,16 @@ class Bot:
         match = None
         if self.flows is not None:
             call = context.get("call_endpoint") or self.call_endpoint
-            freply, fstate = self.flows.step(state.get("flow"), text, context.get("slots") or {},
-                                             call, lang=lang)
+            # context memory: slot values said in a message outside any flow ("my order number
+            # is AB123456", then "track my order") are not asked again by the next flow
+            known = {**(context.get("slots") or {}), **(state.get("seen_slots") or {})}
+            freply, fstate = self.flows.step(state.get("flow"), text, known, call, lang=lang)
+            if freply is None:
+                seen = self.flows.remember(text)
+                if seen:
+                    state["seen_slots"] = {**(state.get("seen_slots") or {}), **seen}
+            elif not fstate:
+                state.pop("seen_slots", None)  # used by the flow that just ended
             if freply is not None:
                 if freply.status == "invalid":
                     match = self.matcher.match(text)

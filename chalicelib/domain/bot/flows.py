@@ -39,6 +39,13 @@ CANCEL_PHRASES_ZH = ("算了", "不查了", "不用了", "取消", "不要了", 
                      "结束", "不弄了", "别查了")
 CANCEL_PHRASES_EN = ("cancel", "never mind", "nevermind", "forget it", "stop", "quit", "exit",
                      "abort", "not now", "leave it")
+# these also name things people ask about ("取消自动续费怎么弄", "how do I cancel my plan"):
+# they leave the flow only when the message is little more than the command
+_AMBIGUOUS_CANCEL = frozenset(("取消", "退出", "停止", "结束", "cancel", "stop", "quit", "exit"))
+_QUESTION_ZH = ("怎么", "如何", "怎样", "吗", "什么", "为什么", "能不能", "可以", "多少", "哪")
+_QUESTION_EN = frozenset("how what why when where which can could does do is are will".split())
+_FILLER_ZH = set("吧吧了啊呀嘛呢哦好的请我要先这个那就算")
+_FILLER_EN = frozenset("please pls it this that the flow now ok okay just i want to".split())
 CORRECTION_MARKERS = ("不对", "不是", "错了", "改成", "改为", "应该是", "其实是", "更正", "no ", "no,",
                       "not ", "actually", "i mean", "wrong", "correction", "change it to", "instead",
                       "it's ", "it is ", "should be")
@@ -123,12 +130,44 @@ class FlowEngine:
 
     @staticmethod
     def is_cancel(text: str) -> bool:
+        """A command to leave the flow ("算了", "取消", "cancel please"), not a question that
+        happens to contain the word ("取消自动续费怎么弄", "how do I cancel my plan?")."""
         t = normalize(text)
         compact = t.replace(" ", "")
-        if any(p in compact for p in CANCEL_PHRASES_ZH):
-            return True
+        words = t.split()
+        if "?" in text or "？" in text or any(q in compact for q in _QUESTION_ZH) \
+                or (words and words[0] in _QUESTION_EN):
+            return False
+        for p in CANCEL_PHRASES_ZH:
+            i = compact.find(p)
+            if i < 0:
+                continue
+            if p not in _AMBIGUOUS_CANCEL:
+                return True
+            rest = compact[:i] + compact[i + len(p):]
+            if len([ch for ch in rest if ch not in _FILLER_ZH]) <= 1:
+                return True
         padded = " %s " % t
-        return any(" %s " % p in padded for p in CANCEL_PHRASES_EN)
+        for p in CANCEL_PHRASES_EN:
+            if " %s " % p not in padded:
+                continue
+            if p not in _AMBIGUOUS_CANCEL:
+                return True
+            rest = [w for w in words if w != p and w not in _FILLER_EN]
+            if len(rest) <= 1:
+                return True
+        return False
+
+    def remember(self, text: str) -> dict[str, Any]:
+        """Slot values any flow could use, found in a message sent outside a flow ("my order
+        number is AB123456" before "track my order"): context memory for a later flow."""
+        out: dict[str, Any] = {}
+        for flow in self.flows.values():
+            defs = {s["name"]: s for s in flow.get("slots", [])}
+            for name, v in extract_slots(text, self._specs(flow), self.today).items():
+                if name not in out and self._valid(defs[name], v):
+                    out[name] = _jsonable(v)
+        return out
 
     @staticmethod
     def _correction_tail(text: str) -> str:
@@ -180,12 +219,17 @@ class FlowEngine:
             return FlowReply(_text(texts["cancelled"], lang), "cancelled", fid, dict(state["slots"])), {}
 
         slots_def = flow.get("slots", [])
-        found = extract_slots(self._correction_tail(text), self._specs(flow), self.today)
-        if not found:
-            found = extract_slots(text, self._specs(flow), self.today)
+        # every slot in the message, the part after a correction marker winning for the slots
+        # it names ("订单号AB123456,手机不对,是139...": the order number is kept too)
+        found = extract_slots(text, self._specs(flow), self.today)
+        tail = self._correction_tail(text)
+        if tail != text:
+            found.update(extract_slots(tail, self._specs(flow), self.today))
         asking = state.get("asking")
         asking_def = next((s for s in slots_def if s["name"] == asking), None)
-        if asking_def is not None and asking_def.get("kind") == "text" and asking not in found:
+        retrigger = asking is not None and not found and self.detect(text) == fid
+        if asking_def is not None and asking_def.get("kind") == "text" and asking not in found \
+                and not retrigger:
             v = text.strip()
             if v:
                 found[asking] = v
@@ -199,7 +243,8 @@ class FlowEngine:
                 else:
                     invalid_slot = s
         missing = [s for s in slots_def if s["name"] not in state["slots"]]
-        if asking_def is not None and asking in [m["name"] for m in missing] and not found:
+        if asking_def is not None and asking in [m["name"] for m in missing] and not found \
+                and not retrigger:  # the trigger sent again: ask again, not "invalid"
             invalid_slot = asking_def
         if missing:
             if invalid_slot is not None:

@@ -120,3 +120,69 @@ def test_safe_format_has_no_attribute_or_index_access():
     assert safe_format("{missing}-", vals) == "-"
     assert safe_format("{name.__class__}{obj[secret]}{{x}}", vals) == "{name.__class__}{obj[secret]}{x}"
     assert safe_format("{obj}", vals) == ""
+
+
+@pytest.mark.parametrize("msg", ["订单号AB123456,手机不对,是13912345678",
+                                 "订单号AB123456,手机号应该是13912345678",
+                                 "order AB123456, phone is wrong, it's +86 139 1234 5678"])
+def test_correction_keeps_the_other_slots_of_the_same_message(fe, msg):
+    ep = Endpoint()
+    replies, st = run(fe, ["查订单", msg], ep)
+    assert replies[1].status == "done", replies[1].text
+    assert ep.calls[0][1]["order_id"] == "AB123456"
+    assert ep.calls[0][1]["phone"] == "+8613912345678"
+
+
+@pytest.mark.parametrize("leave", ["取消", "取消吧", "cancel please", "stop", "算了吧", "不用了,谢谢"])
+def test_cancel_commands_leave(fe, leave):
+    replies, st = run(fe, ["查订单", leave], Endpoint())
+    assert replies[1].status == "cancelled" and st == {}
+
+
+@pytest.mark.parametrize("question", ["取消自动续费怎么弄", "如何取消订阅", "how do I cancel my subscription?",
+                                      "can I stop the auto renewal", "取消订阅后数据还在吗"])
+def test_a_question_containing_cancel_does_not_leave_the_flow(fe, question):
+    replies, st = run(fe, ["查订单", question], Endpoint())
+    assert replies[1].status != "cancelled"
+    assert st.get("flow") == "order-status"
+
+
+def test_bot_answers_a_cancel_question_mid_flow_and_keeps_the_flow():
+    from pathlib import Path
+    from chalicelib.domain.bot import Bot
+    from chalicelib.domain.bot.kbcsv import load_csv_file
+    from chalicelib.domain.bot.matcher import Matcher
+    kb = Path(__file__).resolve().parents[3] / "infra" / "local" / "demo_kb.csv"
+    ep = Endpoint()
+    bot = Bot(Matcher(load_csv_file(str(kb))), [FLOW], call_endpoint=ep)
+    st = {}
+    out = []
+    for m in ["查订单", "取消自动续费怎么弄", "AB123456", "13812345678"]:
+        r = bot.respond(st, m, {})
+        st = r.new_state
+        out.append(r)
+    assert out[1].kind == "answer" and out[1].entry_id == "cancel-sub"
+    assert out[3].kind == "flow" and out[3].flow_status == "done"
+
+
+def test_resending_the_trigger_is_not_an_invalid_answer(fe):
+    replies, st = run(fe, ["查订单", "AB123456", "查订单", "查订单", "查订单"], Endpoint())
+    assert [r.status for r in replies] == ["ask", "ask", "ask", "ask", "ask"]
+    assert st["invalid"] == 0 and st["slots"]["order_id"] == "AB123456"
+    assert replies[2].text == "请提供下单手机号"
+
+
+@pytest.mark.parametrize("first,trigger", [("my order number is AB123456", "track my order"),
+                                           ("我的订单号是AB123456", "查订单"),
+                                           ("订单AB123456还没到,手机13812345678", "订单状态")])
+def test_slots_given_before_the_flow_started_are_remembered(first, trigger):
+    from chalicelib.domain.bot import Bot
+    from chalicelib.domain.bot.matcher import KBEntry, Matcher
+    ep = Endpoint()
+    bot = Bot(Matcher([KBEntry("x", "怎么申请发票?", [], "A")]), [FLOW], call_endpoint=ep)
+    r1 = bot.respond({}, first, {})
+    r2 = bot.respond(r1.new_state, trigger, {})
+    assert r2.kind == "flow"
+    assert "order number" not in r2.text and "订单号" not in r2.text, r2.text
+    if ep.calls:
+        assert ep.calls[0][1]["order_id"] == "AB123456"
