@@ -212,9 +212,11 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
     if reply.kind != "silent":
         conversations.post_bot_message(deps, conv, text_out, extra=extra,
                                        client_message_id=f"bot-{seq}")
-    if reply.kind in ("fallback", "silent") or reply.handoff_reason == "repeated_misses":
-        kb_repo(deps).record_miss(conv["site_key"], text, cid,
-                                  "handoff" if reply.kind == "handoff" else "fallback",
+    if reply.kind in ("fallback", "silent", "suggest") or reply.handoff_reason == "repeated_misses":
+        # a suggestion is a weaker signal (the visitor may click one: that click is a new
+        # message that gets answered), recorded with reason "suggest"
+        reason = {"handoff": "handoff", "suggest": "suggest"}.get(reply.kind, "fallback")
+        kb_repo(deps).record_miss(conv["site_key"], text, cid, reason,
                                   miss_id=f"{cid}-{seq}", ts=msg.get("created_at"))
     log.info("bot_turn", conversation_id=cid, seq=seq, kind=reply.kind, kb=key,
              entry_id=reply.entry_id, confidence=round(float(reply.confidence), 3),
@@ -425,6 +427,11 @@ def proposals(deps, site_key: Optional[str], limit: int = 50) -> dict:
     site_key = _site(deps, site_key)
     repo = kb_repo(deps)
     misses = repo.misses(site_key)
+    if misses:
+        # drop misses the KB answers now (an entry was added or improved since)
+        bot, _key = load_bot(deps, site_key)
+        misses = [m for m in misses
+                  if bot.matcher.match(m.get("text") or "").decision != "answer"]
     props = propose_entries(misses, synonyms=repo.synonyms(site_key) or None)
     return {"site_key": site_key, "misses": len(misses),
             "proposals": [{"representative": p.representative, "examples": p.examples,

@@ -643,3 +643,25 @@ def test_concurrent_turns_keep_the_latest_state(api, deps, kb):
     assert deps.conversations.get(v.cid, consistent=True)["bot_state"]["seq"] == 5
     _save_state(deps, v.cid, read, {"seq": 7, "misses": 2})    # newer turn, stale read
     assert deps.conversations.get(v.cid, consistent=True)["bot_state"] == {"seq": 7, "misses": 2}
+
+
+def test_suggestions_are_recorded_and_answered_misses_leave_the_proposals(api, deps, kb,
+                                                                         admin_token):
+    v = Visitor(api)
+    v.say("free", deps)                   # a single token: suggestions only
+    assert extra(v.last_bot())["kind"] == "suggest"
+    reasons = {m["text"]: m["reason"] for m in bot_service.kb_repo(deps).misses("demo")}
+    assert reasons == {"free": "suggest"}
+    for text in ("can I pay with paypal", "paypal payment possible?"):
+        Visitor(api).say(text, deps)
+    status, data = api.get("/v1/admin/kb/proposals?site_key=demo", token=admin_token)
+    assert any("paypal" in p["representative"].lower() for p in data["proposals"])
+    # the admin adds an entry: those misses are answered now and leave the proposals
+    status, _ = api.request("POST", "/v1/admin/kb", {
+        "site_key": "demo", "id": "paypal", "question": "Can I pay with PayPal?",
+        "similar": ["paypal payment possible"], "answer": "Yes, PayPal is accepted."},
+        token=admin_token)
+    assert status == 201
+    status, data = api.get("/v1/admin/kb/proposals?site_key=demo", token=admin_token)
+    assert not any("paypal" in p["representative"].lower() for p in data["proposals"])
+    assert data["misses"] == 1

@@ -44,6 +44,8 @@ T2S: dict[str, str] = {
     for i in range(0, len(_T2S_PAIRS) - 1, 2)
     if _T2S_PAIRS[i] != _T2S_PAIRS[i + 1]
 }
+# variant characters used interchangeably in simplified text: 帐号/账号, 帐户/账户
+T2S.update({"帐": "账"})
 
 _T2S_TRANS = str.maketrans(T2S)
 _WS = re.compile(r"\s+")

@@ -56,3 +56,9 @@ def test_duplicate_entries_found():
 def test_distinct_entries_and_translations_are_not_duplicates():
     dups = find_duplicate_entries(KB)
     assert dups == []
+
+
+def test_zhang_variants_cluster_together():
+    from chalicelib.domain.bot.learning import propose_entries as pe
+    props = pe(["怎么注销账号", "注销帐号", "注销帐户怎么弄"])
+    assert props[0].count == 3
