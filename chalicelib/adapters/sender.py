@@ -48,3 +48,16 @@ class WebSocketSender(LazyClient):
             client.delete_connection(ConnectionId=connection_id)
         except client.exceptions.GoneException:
             pass
+
+    def alive(self, connection_id: str) -> bool:
+        """Is the socket still there? (GET @connections/{id}; 410 Gone means no.)"""
+        client = self._get_client()
+        try:
+            client.get_connection(ConnectionId=connection_id)
+            return True
+        except client.exceptions.GoneException:
+            return False
+        except client.exceptions.ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (404, 410):
+                return False
+            raise

@@ -41,6 +41,10 @@ def presence_grace_seconds() -> int:
     return _env_int("PARLEY_PRESENCE_GRACE", 60)
 
 
+def presence_check_age_seconds() -> int:
+    return _env_int("PARLEY_PRESENCE_CHECK_AGE", 300)
+
+
 def default_idle_close_minutes() -> int:
     return _env_int("PARLEY_IDLE_CLOSE_MINUTES", 30)
 
@@ -671,8 +675,45 @@ def _on_queue_timeout(deps, body: dict) -> None:
                                                          consistent=True))
 
 
+def presence_sweep(deps, now: int | None = None) -> int:
+    """Agents shown online with no live socket become away (scheduled, with the idle sweep).
+
+    $disconnect normally does this (on_disconnect -> presence_check); this catches the rest: a
+    $disconnect that never came (the connection row would otherwise count as live until its
+    TTL), or an agent set online over REST who never opened a socket. Only agents whose last
+    account change is older than the check age are looked at; each of their connection rows is
+    checked with GET @connections (410: the row is dropped)."""
+    now = now or now_ms()
+    min_age = max(presence_grace_seconds(), presence_check_age_seconds()) * 1000
+    changed = 0
+    for agent in deps.agents.by_status("online"):
+        since = int(agent.get("updated_at") or agent.get("created_at") or 0)
+        if now - since < min_age:
+            continue
+        live = 0
+        for conn in deps.connections.by_agent(agent["agent_id"]):
+            try:
+                alive = deps.sender.alive(conn["connection_id"])
+            except Exception as exc:          # cannot tell: leave the agent as they are
+                log.warning("presence_probe_failed", agent_id=agent["agent_id"],
+                            error=repr(exc))
+                alive = True
+            if alive:
+                live += 1
+            else:
+                deps.connections.delete(conn["connection_id"])
+        if live:
+            continue
+        deps.agents.update(agent["agent_id"], {"status": "away"})
+        log.info("agent_auto_away", agent_id=agent["agent_id"], reason="no_live_socket")
+        notify_agent(deps, deps.agents.get(agent["agent_id"]))
+        changed += 1
+    return changed
+
+
 def idle_sweep(deps, now: int | None = None) -> int:
-    """Close conversations idle for longer than their site allows (scheduled)."""
+    """Close conversations idle for longer than their site allows (scheduled); then the
+    presence sweep."""
     now = now or now_ms()
     closed = 0
     sites: dict = {}
@@ -693,6 +734,10 @@ def idle_sweep(deps, now: int | None = None) -> int:
                 closed += 1
             except Conflict:
                 continue
+    try:
+        presence_sweep(deps, now)
+    except Exception as exc:   # logged; the next minute tries again
+        log.error("presence_sweep_failed", error=repr(exc))
     return closed
 
 

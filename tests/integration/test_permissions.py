@@ -250,3 +250,30 @@ def test_reassigning_a_queued_chat_moves_the_others_up(deps, posted):
     sup = Actor(kind="agent", id="sup", role="supervisor", name="Sup")
     queue.reassign(deps, sup, chats[0], {"agent_id": ann.id})
     assert conv(deps, chats[2])["attrs"]["queue_position"] == 2
+
+
+# ------------------------------------------------------------------ presence sweep
+def test_presence_sweep_sets_agents_without_a_live_socket_away(deps, nobot, monkeypatch):
+    from chalicelib.services.realtime import connect
+    ann = make_agent(deps, "Ann")                 # online over REST, never connected
+    bob = make_agent(deps, "Bob")                 # a socket whose $disconnect was lost
+    cat = make_agent(deps, "Cat")                 # a live socket
+    for who, cid_ in ((bob, "bob-ws"), (cat, "cat-ws")):
+        token = agent_svc.login(deps, {"email": f"{who.name.lower()}@example.com",
+                                       "password": "password1"})["token"]
+        connect(deps, cid_, {"token": token, "role": "agent"})
+    monkeypatch.setattr(deps.sender, "alive", lambda connection_id: connection_id == "cat-ws")
+    now = int(time.time() * 1000)
+    # recent changes are left alone (the grace period, and time to open a socket)
+    assert queue.presence_sweep(deps, now=now + 30_000) == 0
+    assert queue.presence_sweep(deps, now=now + 10 * 60_000) == 2
+    status = {a.name: deps.agents.get(a.id)["status"] for a in (ann, bob, cat)}
+    assert status == {"Ann": "away", "Bob": "away", "Cat": "online"}
+    assert deps.connections.get("bob-ws") is None and deps.connections.get("cat-ws")
+
+
+def test_presence_sweep_runs_with_the_idle_sweep_on_moto(deps, nobot):
+    make_agent(deps, "Ann")
+    now = int(time.time() * 1000)
+    queue.idle_sweep(deps, now=now + 10 * 60_000)
+    assert [a["status"] for a in deps.agents.list_all()] == ["away"]
