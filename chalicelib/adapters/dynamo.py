@@ -157,7 +157,7 @@ class ConversationRepo:
     def update(self, conversation_id: str, set_fields: dict | None = None,
                remove: Iterable[str] = (), add_participants: Iterable[str] = (),
                map_sets: dict | None = None, expect: dict | None = None,
-               bump_rev: bool = True) -> dict:
+               bump_rev: bool = True, remove_participants: Iterable[str] = ()) -> dict:
         """Update fields atomically; `expect` holds field values the item must still have."""
         C = m.Conversation
         actions = []
@@ -168,6 +168,9 @@ class ConversationRepo:
         parts = set(add_participants)
         if parts:
             actions.append(C.participants.add(parts))
+        gone = set(remove_participants)
+        if gone:
+            actions.append(C.participants.delete(gone))
         for (map_name, key), value in (map_sets or {}).items():
             actions.append(getattr(C, map_name)[key].set(value))
         if bump_rev:

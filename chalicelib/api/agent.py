@@ -56,6 +56,12 @@ def join(conversation_id):
     return {"conversation": convs.join(get_deps(), _actor(req), conversation_id)}
 
 
+@route(bp, "/conversations/{conversation_id}/leave", methods=["POST"])
+def leave(conversation_id):
+    req = bp.current_request
+    return {"conversation": convs.leave(get_deps(), _actor(req), conversation_id)}
+
+
 # ------------------------------------------------------------------ queue and assignment
 @route(bp, "/status", methods=["PUT"])
 def set_status():

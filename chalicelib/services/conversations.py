@@ -284,6 +284,26 @@ def join(deps, actor: Actor, conversation_id: str) -> dict:
     return conversation_view(conv, for_agent=True)
 
 
+def leave(deps, actor: Actor, conversation_id: str) -> dict:
+    """A participant who does not hold the conversation (a supervisor who stepped in, an agent
+    who joined a bot chat) leaves it: a `left` system event; the holder transfers or closes."""
+    conv = load_for(deps, actor, conversation_id, consistent=True)
+    if actor.id not in (conv.get("participants") or []):
+        return conversation_view(conv, for_agent=True)          # idempotent
+    if conv.get("status") == "assigned" and conv.get("agent_id") == actor.id:
+        raise Conflict("You hold this conversation: transfer or close it instead.",
+                       code="holder_cannot_leave")
+    was_shown = ((conv.get("attrs") or {}).get("last_agent") or {}).get("id") == actor.id
+    conv = deps.conversations.update(
+        conversation_id, remove_participants=[actor.id],
+        # the visitor no longer sees them as the person answering
+        map_sets={("attrs", "last_agent"): {}} if was_shown else None)
+    conv = post_system_event(deps, conv, "left", {"agent_id": actor.id,
+                                                  "agent_name": actor.name})
+    log.info("agent_left", conversation_id=conversation_id, agent_id=actor.id)
+    return conversation_view(conv, for_agent=True)
+
+
 # ---------------------------------------------------------------- attachments
 UPLOAD_SCHEMA = {
     "name": Field(str, required=True, min_len=1, max_len=200),

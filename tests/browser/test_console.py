@@ -301,3 +301,44 @@ def test_a_second_tab_borrows_the_session_and_sign_out_ends_both(console, make_a
     second.locator("#login").wait_for(state="visible", timeout=10000)
     assert second.evaluate("() => sessionStorage.getItem('parley.console.auth')") is None
     second.close()
+
+
+def test_supervisor_reassigns_from_the_floor_and_steps_in_and_out(
+        console, make_agent, make_team, visitor):
+    team = make_team()
+    a1 = make_agent(teams=[team], name="Ada Agent")
+    sup = make_agent(role="supervisor", name="Sam Supervisor")
+    p1 = console(a1)
+    v = visitor("Rhea Reassign")
+    v.say("Hi there")
+    v.handoff(team)
+    p1.wait_for_function(f"() => ParleyConsole.state().lists.mine.includes('{v.cid}')",
+                         timeout=20000)
+    a2 = make_agent(teams=[team], name="Ben Backup")
+    p2 = console(a2)
+    ps = console(sup)
+    ps.locator("#pages [data-page=supervisor]").click()
+    chat = ps.locator(f"#sup-agents tr[data-agent='{a1['agent_id']}'] .sup-chat[data-cid='{v.cid}']")
+    chat.wait_for(timeout=20000)
+    chat.locator("button.small").click()                 # Reassign
+    ps.locator("#transfer-dlg[open]").wait_for()
+    ps.locator("#transfer-agent").select_option(a2["agent_id"])
+    ps.locator("#transfer-form button[type=submit]").click()
+    ps.locator("#transfer-dlg[open]").wait_for(state="detached", timeout=10000)
+    p2.wait_for_function(f"() => ParleyConsole.state().lists.mine.includes('{v.cid}')",
+                         timeout=20000)
+    # it leaves Ada's list
+    item(p1, v.cid).wait_for(state="detached", timeout=20000)
+
+    # the supervisor steps in (Join) and out (Leave); the visitor sees both
+    ps.locator("#conv-actions [data-act=join]").click()
+    ps.locator("#conv-actions [data-act=leave]").wait_for(state="visible", timeout=10000)
+    ps.locator("#conv-actions [data-act=leave]").click()
+    ps.locator("#conv-actions [data-act=join]").wait_for(state="visible", timeout=10000)
+    kinds = lambda: [(m.get("event") or {}).get("kind") for m in v.messages()]  # noqa: E731
+    deadline = time.time() + 10
+    while "left" not in kinds() and time.time() < deadline:
+        time.sleep(0.2)
+    assert "joined" in kinds() and "left" in kinds()
+    for page in (p1, p2, ps):
+        assert_no_errors(page)

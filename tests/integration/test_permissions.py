@@ -277,3 +277,31 @@ def test_presence_sweep_runs_with_the_idle_sweep_on_moto(deps, nobot):
     now = int(time.time() * 1000)
     queue.idle_sweep(deps, now=now + 10 * 60_000)
     assert [a["status"] for a in deps.agents.list_all()] == ["away"]
+
+
+def test_a_supervisor_who_stepped_in_leaves_with_a_left_event(deps, assigned):
+    sup = Actor(kind="agent", id="sup-2", role="supervisor", name="Sue")
+    cid, ann = assigned["cid"], assigned["ann"]
+    convs.join(deps, sup, cid)
+    convs.leave(deps, sup, cid)
+    c = conv(deps, cid)
+    assert sup.id not in c["participants"] and ann.id in c["participants"]
+    events_ = [m["event"] for m in deps.messages.after(cid, 0) if m["type"] == "event"]
+    assert events_[-1]["kind"] == "left" and events_[-1]["agent_id"] == sup.id
+    seq = c["last_seq"]
+    convs.leave(deps, sup, cid)                       # again: nothing more
+    assert conv(deps, cid)["last_seq"] == seq
+    refused("holder_cannot_leave", convs.leave, deps, ann, cid)
+
+
+def test_an_agent_who_joined_a_bot_chat_leaves_and_the_visitor_no_longer_sees_them(deps, nobot):
+    from chalicelib.services.views import conversation_view
+    s = sessions.start_session(deps, {"site_key": "nobot"})
+    cid = s["conversation_id"]
+    bob = make_agent(deps, "Bob", online=False)
+    convs.join(deps, bob, cid)
+    assert conversation_view(conv(deps, cid), for_agent=False)["agent"]["name"] == "Bob"
+    convs.leave(deps, bob, cid)
+    assert "agent" not in conversation_view(conv(deps, cid), for_agent=False)
+    refused("not_participant", convs.post_message, deps, bob, cid,
+            {"client_message_id": "x", "text": "hello"})

@@ -14,10 +14,12 @@
       enable_notifications: "Enable notifications", online: "Online", away: "Away", offline: "Offline",
       chats: "{n} / {m} chats", tab_mine: "Mine", tab_team: "Team", tab_queue: "Queue", tab_open: "Open", tab_offline: "Messages", tab_all: "All",
       tab_closed: "Closed", search_ph: "Visitor name or email", any_channel: "Any channel", any_team: "Any team",
-      any_tag: "Any tag", pick_conversation: "Pick a conversation on the left.", accept: "Accept", join: "Join",
+      any_tag: "Any tag", pick_conversation: "Pick a conversation on the left.", accept: "Accept", join: "Join", leave: "Leave", their_chats: "Chats",
       transfer: "Transfer", reassign: "Reassign", close: "Close", reopen: "Reopen",
       load_earlier: "Load earlier messages", composer_ph: "Type a reply. Enter sends, Shift+Enter adds a line, /shortcut inserts a canned response.",
       closed_ph: "This conversation is closed. Reopen it to write.", remove_tag: "Remove tag {t}",
+      channel: "Channel", line_n: "Line {n}: {m}", st_new: "new", st_open: "with the bot", st_queued: "waiting",
+      st_assigned: "assigned", st_closed: "closed", st_offline: "left a message",
       read_only_ph: "You are reading this conversation. Accept or join it to reply.",
       private_note: "Private note", attach: "Attach", send: "Send", agents_load: "Agents and load",
       name: "Name", status: "Status", load: "Load", teams: "Teams", live_queue: "Live queue", visitor: "Visitor",
@@ -66,10 +68,12 @@
       enable_notifications: "开启桌面通知", online: "在线", away: "离开", offline: "离线",
       chats: "{n} / {m} 个会话", tab_mine: "我的", tab_team: "团队", tab_queue: "排队", tab_open: "机器人中", tab_offline: "留言", tab_all: "全部",
       tab_closed: "已结束", search_ph: "访客姓名或邮箱", any_channel: "全部渠道", any_team: "全部团队",
-      any_tag: "全部标签", pick_conversation: "请在左侧选择一个会话。", accept: "接入", join: "加入",
+      any_tag: "全部标签", pick_conversation: "请在左侧选择一个会话。", accept: "接入", join: "加入", leave: "离开", their_chats: "会话",
       transfer: "转接", reassign: "重新分配", close: "结束", reopen: "重新打开",
       load_earlier: "加载更早的消息", composer_ph: "输入回复。回车发送,Shift+回车换行,/快捷词 插入快捷回复。",
       closed_ph: "此会话已结束。重新打开后才能回复。", remove_tag: "移除标签 {t}",
+      channel: "渠道", line_n: "第 {n} 行:{m}", st_new: "新会话", st_open: "机器人接待中", st_queued: "排队中",
+      st_assigned: "已接入", st_closed: "已结束", st_offline: "留言",
       read_only_ph: "你正在查看此会话。接入或加入后才能回复。",
       private_note: "内部备注", attach: "附件", send: "发送", agents_load: "客服与负载",
       name: "姓名", status: "状态", load: "负载", teams: "团队", live_queue: "实时队列", visitor: "访客",
@@ -113,6 +117,10 @@
   };
   var lang = localStorage.getItem("parley.console.lang") ||
     ((navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en");
+
+  function statusLabel(status) {
+    return status ? t("st_" + status) : "";
+  }
 
   function t(key, vars) {
     var s = (STR[lang] && STR[lang][key]) || STR.en[key] || key;
@@ -431,7 +439,7 @@
       if (tab === "mine") S.mineLoaded = true;
       renderCounts();
       if (tab === S.tab) renderList();
-      if (tab === "queue" && S.page === "supervisor") renderSupervisor();
+      if ((tab === "queue" || tab === "all") && S.page === "supervisor") renderSupervisor();
       updateTitle();
     }).catch(report);
   }
@@ -570,7 +578,7 @@
           el("div", {class: "row spread"}, [el("strong", {class: "who", text: who})]),
           el("div", {class: "meta"}, [
             v.name && v.email ? el("span", {class: "email", text: v.email}) : null,
-            el("span", {class: "chip", text: c.status || ""}),
+            el("span", {class: "chip", text: statusLabel(c.status)}),
             el("span", {class: "time", text: fmtTime(c.last_message_at || c.updated_at || c.created_at)})
           ])
         ]));
@@ -799,7 +807,7 @@
     var c = S.convs[S.current];
     if (!c) return;
     $("conv-title").textContent = visitorLabel(c);
-    $("conv-status").textContent = c.status || "";
+    $("conv-status").textContent = statusLabel(c.status);
     $("conv-status").className = "badge " + (c.status || "");
     var tags = clear($("conv-tags"));
     (c.tags || []).forEach(function (x) {
@@ -818,6 +826,7 @@
     var show = {
       accept: ["queued", "open", "new", "offline"].indexOf(c.status) >= 0,
       join: !closed && !participant && (isSupervisor() || !assigned),
+      leave: !closed && participant && !mineConv,
       transfer: assigned && (mineConv || isSupervisor()),
       reassign: assigned && isSupervisor(),
       close: !closed && (isSupervisor() || (assigned ? mineConv : true)),
@@ -844,7 +853,7 @@
     panel.appendChild(el("dl", {}, [
       row(t("email"), v.email), row(t("site"), v.site_key || c.site_key), row(t("page"), v.page_url, true),
       row(t("referrer"), v.referrer, true), row(t("device"), device(v.user_agent)), row(t("language"), v.locale),
-      row("Channel", c.channel)
+      row(t("channel"), c.channel)
     ]));
     if (v.attributes) {
       panel.appendChild(el("dl", {class: "attrs"}, Object.keys(v.attributes).map(function (k) { return row(k, v.attributes[k]); })));
@@ -868,7 +877,7 @@
       panel.appendChild(el("h3", {text: t("previous")}));
       panel.appendChild(el("ul", {class: "prev"}, prev.map(function (p) {
         mergeConv(p);
-        return el("li", {}, [el("button", {type: "button", class: "link", text: fmtTime(p.created_at) + " · " + (p.status || ""),
+        return el("li", {}, [el("button", {type: "button", class: "link", text: fmtTime(p.created_at) + " · " + statusLabel(p.status),
           onclick: function () { openConversation(p.conversation_id); }})]);
       })));
     }
@@ -914,6 +923,7 @@
     if (!cid) return;
     if (name === "accept") return accept(cid);
     if (name === "join") return act(cid, "/join").catch(report);
+    if (name === "leave") return act(cid, "/leave").catch(report);
     if (name === "close") return act(cid, "/close").catch(report);
     if (name === "reopen") return act(cid, "/reopen").catch(report);
     if (name === "transfer" || name === "reassign") return openTransfer(name);
@@ -1321,7 +1331,17 @@
         el("td", {text: a.name || a.email}),
         el("td", {}, [el("span", {class: "dot " + (a.status || "offline")}), " ", t(a.status || "offline")]),
         el("td", {class: "load-cell", text: (a.active_count || 0) + " / " + (a.capacity || 0)}),
-        el("td", {text: (a.teams || []).join(", ")})
+        el("td", {text: (a.teams || []).join(", ")}),
+        el("td", {class: "sup-chats"}, (S.lists.all || []).map(function (id) { return S.convs[id]; })
+          .filter(function (c) { return c && c.agent_id === a.agent_id && c.status === "assigned"; })
+          .map(function (c) {
+            return el("span", {class: "sup-chat", dataset: {cid: c.conversation_id}}, [
+              el("button", {type: "button", class: "link", text: visitorLabel(c),
+                onclick: function () { openConversation(c.conversation_id); }}),
+              el("button", {type: "button", class: "small", text: t("reassign"),
+                onclick: function () { openConversation(c.conversation_id); openTransfer("reassign"); }})
+            ]);
+          }))
       ]));
     });
     var q = clear($("sup-queue"));
@@ -1647,7 +1667,7 @@
       }).then(function (r) { toast(t("imported", {n: r.imported})); load(); }).catch(function (e2) {
         var lines = (e2.details && e2.details.errors) || [];
         if (!lines.length) ierr.appendChild(el("li", {text: e2.message}));
-        lines.forEach(function (x) { ierr.appendChild(el("li", {text: "line " + x.line + ": " + x.message})); });
+        lines.forEach(function (x) { ierr.appendChild(el("li", {text: t("line_n", {n: x.line, m: x.message})})); });
       });
     }}, [el("h3", {text: t("import_csv")}), field(t("choose_file"), csvFile), ierr, el("button", {type: "submit", text: t("import_csv")})]));
     page.appendChild(props);

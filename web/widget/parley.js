@@ -226,6 +226,7 @@
         if (nm) conv.agentInfo = { id: ev.agent_id || ev.to_agent_id, name: nm, avatar_url: ev.avatar_url || ev.agent_avatar };
         conv.queue_position = null;
       }
+      if (ev.kind === 'left' && conv.agentInfo && conv.agentInfo.id === ev.agent_id && conv.status !== 'assigned') conv.agentInfo = null;
       if (ev.kind === 'closed' && conv.status !== 'closed') { conv.status = 'closed'; if (ready) showRating(); }
       // outside business hours, nobody online, or waited longer than the site allows:
       // offer to leave a message (the visitor keeps their place in line meanwhile)
