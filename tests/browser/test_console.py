@@ -342,3 +342,70 @@ def test_supervisor_reassigns_from_the_floor_and_steps_in_and_out(
     assert "joined" in kinds() and "left" in kinds()
     for page in (p1, p2, ps):
         assert_no_errors(page)
+
+
+def test_paging_next_unread_tags_notes_close_and_reopen(console, make_agent, make_team,
+                                                        visitor, rest, admin_token):
+    team = make_team(manual=True)
+    agent = make_agent(teams=[team], name="Pia Pager")
+    page = console(agent)
+    v1, v2 = visitor("Long Talker"), visitor("Second Visitor")
+    v1.handoff(team)                          # queued first: the demo bot stays out of it
+    for i in range(60):                       # more than one page (50) of history
+        v1.say(f"m{i}")
+    v2.handoff(team)
+    v2.say("second chat")
+    for v in (v1, v2):
+        page.locator("#tabs [data-tab=queue]").click()      # accepting switches to Mine
+        item(page, v.cid).locator(".accept-btn").click()
+        page.wait_for_function(f"() => ParleyConsole.state().current === '{v.cid}'",
+                               timeout=15000)
+    wait_log_text(page, "second chat")
+
+    # Alt+Down jumps to the next conversation with unread messages
+    page.locator("#tabs [data-tab=mine]").click()
+    v1.say("are you there?")
+    page.wait_for_function(
+        f"() => (ParleyConsole.state().unread || {{}})['{v1.cid}'] > 0 || "
+        f"document.querySelector(\"#conv-list li[data-cid='{v1.cid}'] .unread\") !== null",
+        timeout=15000)
+    page.locator("body").press("Alt+ArrowDown")
+    page.wait_for_function(f"() => ParleyConsole.state().current === '{v1.cid}'",
+                           timeout=10000)
+    wait_log_text(page, "are you there?")
+
+    # paging back: the first page ends before m0; "Load earlier" brings it
+    assert page.locator("#log li[data-seq] .text", has_text="m0").count() == 0
+    page.locator("#load-earlier").click()
+    page.locator("#log li[data-seq] .text").filter(has_text="m0").first.wait_for(timeout=10000)
+    s = log_seqs(page)
+    assert s == list(range(s[0], s[0] + len(s)))      # gapless after paging
+
+    # a conversation tag and a visitor note, stored on the server
+    page.locator("#conv-tags .tag-input").fill("vip")
+    page.locator("#conv-tags .tag-input").press("Enter")
+    page.locator("#conv-tags .chip.tag", has_text="vip").wait_for(timeout=10000)
+    page.locator("#v-notes").fill("Prefers e-mail")
+    page.locator("#visitor-panel button", has_text="Save").click()
+    token = rest.call("POST", "/agent/login", {"email": agent["email"],
+                                               "password": agent["password"]})["token"]
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        detail = rest.call("GET", f"/agent/conversations/{v1.cid}", None, token)
+        if detail["visitor"].get("notes") == "Prefers e-mail":
+            break
+        time.sleep(0.2)
+    assert detail["conversation"]["tags"] == ["vip"]
+    assert detail["visitor"]["notes"] == "Prefers e-mail"
+
+    # close, then reopen: the composer comes back
+    page.locator("#conv-actions [data-act=close]").click()
+    page.locator("#conv-status", has_text="closed").wait_for(timeout=10000)
+    assert page.locator("#input").is_disabled()
+    page.locator("#conv-actions [data-act=reopen]").click()
+    page.locator("#conv-status", has_text="assigned").wait_for(timeout=10000)
+    assert page.locator("#input").is_enabled()
+    page.locator("#input").fill("Back to you")
+    page.locator("#input").press("Enter")
+    v1.wait_text("Back to you")
+    assert_no_errors(page)
