@@ -146,9 +146,12 @@ class ConversationRepo:
             visitor_id, scan_index_forward=False, limit=limit)]
 
     def list_by_status(self, status: str, limit: int = 50,
-                       oldest_first: bool = False) -> list[dict]:
+                       oldest_first: bool = False, before: int | None = None) -> list[dict]:
+        """Most recently updated first (or oldest first); `before`: only those updated
+        earlier than that (ms), the cursor for the next page."""
+        cond = m.Conversation.updated_at < before if before is not None else None
         return [to_dict(c) for c in m.Conversation.status_index.query(
-            status, scan_index_forward=oldest_first, limit=limit)]
+            status, cond, scan_index_forward=oldest_first, limit=limit)]
 
     def list_by_agent(self, agent_id: str, limit: int = 50) -> list[dict]:
         return [to_dict(c) for c in m.Conversation.agent_index.query(

@@ -41,7 +41,9 @@ def list_conversations():
     req = bp.current_request
     q = query(req)
     return agents.list_conversations(get_deps(), _actor(req), q.get("status"),
-                                     optional_int(q.get("limit"), "limit", 50, 1, 200))
+                                     optional_int(q.get("limit"), "limit", 50, 1, 200),
+                                     optional_int(q.get("before"), "before", None, 0,
+                                                  2 ** 53))
 
 
 @route(bp, "/conversations/{conversation_id}", methods=["GET"])

@@ -87,7 +87,8 @@ def me(deps, actor: Actor) -> dict:
     return agent_view(current_agent(deps, actor))
 
 
-def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50) -> dict:
+def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50,
+                       before: int | None = None) -> dict:
     status = status or "mine"
     if status not in LIST_STATUSES:
         raise ValidationError(f"'status' must be one of: {', '.join(LIST_STATUSES)}.",
@@ -103,8 +104,13 @@ def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50) 
         convs = [c for c in deps.conversations.list_by_status("assigned", 200)
                  if c.get("team") in teams][:limit] if teams else []
     else:
-        convs = deps.conversations.list_by_status(status, limit,
-                                                  oldest_first=status == "queued")
+        oldest_first = status == "queued"
+        convs = deps.conversations.list_by_status(status, limit, oldest_first=oldest_first,
+                                                  before=None if oldest_first else before)
+        if not oldest_first and len(convs) == limit:
+            # the next page: everything updated before the last one shown
+            return {"conversations": [conversation_view(c, for_agent=True) for c in convs],
+                    "next_before": int(convs[-1]["updated_at"])}
     return {"conversations": [conversation_view(c, for_agent=True) for c in convs]}
 
 

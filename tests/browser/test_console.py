@@ -409,3 +409,19 @@ def test_paging_next_unread_tags_notes_close_and_reopen(console, make_agent, mak
     page.locator("#input").press("Enter")
     v1.wait_text("Back to you")
     assert_no_errors(page)
+
+
+def test_closed_list_loads_more_than_one_page(console, make_agent, visitor):
+    for i in range(55):                       # more closed chats than one page (50)
+        v = visitor(f"Closed {i}")
+        v.rest.call("POST", f"/visitor/conversations/{v.cid}/close", {}, v.token)
+    page = console(make_agent())
+    page.locator("#tabs [data-tab=closed]").click()
+    page.wait_for_function("() => ParleyConsole.state().lists.closed.length === 50",
+                           timeout=15000)
+    page.locator("#conv-list li.more button").click()
+    page.wait_for_function("() => ParleyConsole.state().lists.closed.length > 50",
+                           timeout=15000)
+    ids = page.evaluate("() => ParleyConsole.state().lists.closed")
+    assert len(ids) == len(set(ids))
+    assert_no_errors(page)

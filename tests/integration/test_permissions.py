@@ -305,3 +305,22 @@ def test_an_agent_who_joined_a_bot_chat_leaves_and_the_visitor_no_longer_sees_th
     assert "agent" not in conversation_view(conv(deps, cid), for_agent=False)
     refused("not_participant", convs.post_message, deps, bob, cid,
             {"client_message_id": "x", "text": "hello"})
+
+
+def test_closed_conversations_page_with_a_cursor(deps, nobot):
+    ann = make_agent(deps, "Ann", capacity=20)
+    cids = []
+    for i in range(7):
+        s, v = visitor_chat(deps)
+        drain_queues(deps)
+        queue.close(deps, ann, s["conversation_id"])
+        cids.append(s["conversation_id"])
+        time.sleep(0.005)            # distinct updated_at
+    seen, before = [], None
+    for _ in range(5):
+        page = agent_svc.list_conversations(deps, ann, "closed", limit=3, before=before)
+        seen += [c["conversation_id"] for c in page["conversations"]]
+        before = page.get("next_before")
+        if not before:
+            break
+    assert seen == list(reversed(cids))          # newest first, each once

@@ -18,7 +18,7 @@
       transfer: "Transfer", reassign: "Reassign", close: "Close", reopen: "Reopen",
       load_earlier: "Load earlier messages", composer_ph: "Type a reply. Enter sends, Shift+Enter adds a line, /shortcut inserts a canned response.",
       closed_ph: "This conversation is closed. Reopen it to write.", remove_tag: "Remove tag {t}",
-      channel: "Channel", line_n: "Line {n}: {m}", st_new: "new", st_open: "with the bot", st_queued: "waiting",
+      load_more: "Load more", channel: "Channel", line_n: "Line {n}: {m}", st_new: "new", st_open: "with the bot", st_queued: "waiting",
       st_assigned: "assigned", st_closed: "closed", st_offline: "left a message",
       read_only_ph: "You are reading this conversation. Accept or join it to reply.",
       private_note: "Private note", attach: "Attach", send: "Send", agents_load: "Agents and load",
@@ -72,7 +72,7 @@
       transfer: "转接", reassign: "重新分配", close: "结束", reopen: "重新打开",
       load_earlier: "加载更早的消息", composer_ph: "输入回复。回车发送,Shift+回车换行,/快捷词 插入快捷回复。",
       closed_ph: "此会话已结束。重新打开后才能回复。", remove_tag: "移除标签 {t}",
-      channel: "渠道", line_n: "第 {n} 行:{m}", st_new: "新会话", st_open: "机器人接待中", st_queued: "排队中",
+      load_more: "加载更多", channel: "渠道", line_n: "第 {n} 行:{m}", st_new: "新会话", st_open: "机器人接待中", st_queued: "排队中",
       st_assigned: "已接入", st_closed: "已结束", st_offline: "留言",
       read_only_ph: "你正在查看此会话。接入或加入后才能回复。",
       private_note: "内部备注", attach: "附件", send: "发送", agents_load: "客服与负载",
@@ -189,6 +189,8 @@
   var cfg = {api: "/v1", ws: (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws"};
   var S = {
     lookup: null,            // the last server-side visitor lookup {q, results}
+    nextBefore: {},          // tab -> cursor of the next page (closed, offline, open, all)
+    paged: {},               // tab -> true once "Load more" was used
     auth: null,              // {token, expires_at, agent}
     me: null,                // agent view
     tab: "mine",
@@ -433,7 +435,18 @@
     return api("GET", LIST_PATH[tab]).then(function (r) {
       var list = (r && r.conversations) || [];
       list.forEach(mergeConv);
-      S.lists[tab] = list.map(function (c) { return c.conversation_id; });
+      var ids = list.map(function (c) { return c.conversation_id; });
+      if (S.paged[tab]) {
+        // pages loaded further down stay; a refresh only renews the first page
+        var fresh = {};
+        ids.forEach(function (id) { fresh[id] = 1; });
+        S.lists[tab] = ids.concat((S.lists[tab] || []).filter(function (id) {
+          return !fresh[id] && S.convs[id] && S.convs[id].status === (LIST_STATUS[tab] || S.convs[id].status);
+        }));
+      } else {
+        S.lists[tab] = ids;
+        S.nextBefore[tab] = r && r.next_before;
+      }
       if (tab === "queue") noticeQueue(list);
       if (tab === "mine") list.forEach(function (c) { noticeMine(S.convs[c.conversation_id], S.mineLoaded); });
       if (tab === "mine") S.mineLoaded = true;
@@ -443,6 +456,22 @@
       updateTitle();
     }).catch(report);
   }
+
+  function loadMore(tab) {
+    var before = S.nextBefore[tab];
+    if (!before) return;
+    api("GET", LIST_PATH[tab] + "&before=" + before).then(function (r) {
+      var list = (r && r.conversations) || [];
+      list.forEach(mergeConv);
+      var have = {};
+      S.lists[tab].forEach(function (id) { have[id] = 1; });
+      list.forEach(function (c) { if (!have[c.conversation_id]) S.lists[tab].push(c.conversation_id); });
+      S.nextBefore[tab] = r && r.next_before;
+      S.paged[tab] = true;
+      if (tab === S.tab) renderList();
+    }).catch(report);
+  }
+  var LIST_STATUS = {closed: "closed", offline: "offline", open: "open", all: "assigned"};
 
   function refreshAll() {
     ["mine", "team", "queue", "open", "offline"].concat(isSupervisor() ? ["all"] : []).forEach(loadList);
@@ -552,6 +581,11 @@
       ]);
       list.appendChild(li);
     });
+    if (S.nextBefore[S.tab] && LIST_PATH[S.tab].indexOf("status=") >= 0) {
+      var tab = S.tab;
+      list.appendChild(el("li", {class: "more", role: "presentation"}, [el("button", {type: "button", class: "link", text: t("load_more"),
+        onclick: function () { loadMore(tab); }})]));
+    }
     if (!renderLookup(list, shown) && !shown.length) list.appendChild(el("li", {class: "none", text: t("no_conversations")}));
   }
 
