@@ -39,6 +39,12 @@ _T2S_PAIRS = (
     "閱阅離离輕轻鬆松嚴严範范圍围協协義义蘋苹適适遲迟鏡镜絕绝趕赶預预廠厂"
     "綁绑擔担補补繳缴貼贴領领獎奖戲戏試试費费頓顿鐘钟號号權权龍龙麥麦齊齐"
 )
+# more pairs for general customer-service vocabulary (shops, delivery, banking, telecom,
+# education, food; e.g. 損壞, 贈品, 禮品卡, 優惠劵, 註冊, 凍結, 詐騙, 攜號轉網, 閃退)
+_T2S_EXTRA = (
+    "損损寶宝稱称須须緊紧蹤踪跡迹響响纜缆贈赠禮礼劵券減减兌兑凍冻註注冊册書书騎骑揀拣憑凭塊块貴贵讚赞評评論论訴诉遊游攜携撥拨擾扰騷骚詐诈騙骗盜盗竊窃掛挂遺遗丟丢暱昵隱隐異异陸陆漲涨勵励傭佣殺杀搶抢罰罚滯滞違违飲饮麵面雞鸡魚鱼蝦虾湯汤餅饼燈灯輛辆駕驾韻韵順顺圓圆閃闪潰溃瀏浏覽览鈕钮綫线談谈討讨賺赚齡龄髮发隻只許许"
+)
+_T2S_PAIRS = _T2S_PAIRS + _T2S_EXTRA
 T2S: dict[str, str] = {
     _T2S_PAIRS[i]: _T2S_PAIRS[i + 1]
     for i in range(0, len(_T2S_PAIRS) - 1, 2)
