@@ -38,7 +38,7 @@ _ZH_PERSON = ("人工客服", "人工服务", "人工坐席", "人类客服", "�
               "经理", "领导", "主管", "上级", "老板", "店长", "专员")
 _ZH_PERSON_RE = "|".join(sorted(_ZH_PERSON, key=len, reverse=True))
 # characters that may follow 人工/真人/活人 when they mean a person (anything else: compound word)
-_ZH_PERSON_FOLLOW = set("客服坐席务吗呢吧啊呀么了的来说回聊沟帮处接在和跟对我您")
+_ZH_PERSON_FOLLOW = set("客服坐席务吗呢吧啊呀么了的来说回聊沟帮处接在和跟对我您能可")
 _ZH_COMPOUND_HEADS = ("人工", "真人", "活人")
 _ZH_REQ = r"(?:转接|转到|转给|转|找|要|叫|换成|换|让|请|接|联系|跟|和|与|同|给我|帮我)"
 _ZH_FILL = r"(?:一下|下|个|一个|一位|位|你们|你们的|你们家|贵公司|贵司|的|真正的|一个真正的)?"
@@ -54,6 +54,12 @@ _ZH_COMPLAIN = re.compile(r"(?:我要|我想|我得|我必须|必须|要)投诉|
 _ZH_CONTACT_Q = re.compile(r"(?:怎么|如何|怎样|在哪|哪里|方式).{0,4}联系|联系方式"
                            r"|(?:电话|邮箱|热线|微信|号码)(?:是)?(?:多少|什么|几号)")
 _ZH_PARTICLES = set("吗呢吧啊呀么了的在请你您好我要找转一下们个位快点谢?")
+# nouns that only ever mean "a human agent": named at all (not negated, not oneself), they ask
+# for one ("人工客服在哪", "人工服务怎么找")
+_ZH_STRONG = re.compile(r"人工客服|人工服务|人工坐席|真人客服|人类客服")
+# asking whether a person is there to help: "有没有真人能回答", "有客服在吗", "还有人工吗"
+_ZH_EXIST = re.compile(r"(?:有没有|有无|还有|有)(?:个|一个|一位|位)?(?:真人|人工|活人|客服|工作人员|人)"
+                       r"(?:能|可以|来|在|吗|么|呢|嘛|回答|帮|处理|解答|跟|和|\?|$)")
 
 
 def _zh_person_ok(text: str, start: int, noun: str) -> bool:
@@ -76,6 +82,13 @@ def _zh_handoff(t: str) -> bool:
         return True
     if _ZH_CONTACT_Q.search(s):
         return False  # "怎么联系客服", "客服电话是多少": a question for the KB
+    if _ZH_STRONG.search(s):
+        return True
+    for m in _ZH_EXIST.finditer(s):
+        noun_at = m.start() + len(re.match(r"(?:有没有|有无|还有|有)(?:个|一个|一位|位)?", m.group()).group())
+        if _zh_person_ok(s, noun_at, "人工" if s.startswith("人工", noun_at) else
+                         "真人" if s.startswith("真人", noun_at) else "x"):
+            return True
     for m in _ZH_REQUEST.finditer(s):
         if _zh_person_ok(s, m.start(1), m.group(1)):
             return True
@@ -104,6 +117,10 @@ _EN_STRONG = re.compile(
     r"|\b" + _EN_VERBS + r"\b(?: \w+){0,3}? (?:to|with|me to|me with|through to)? ?"
     r"(?:a |an |the |your |some |one of your )?" + _HUMAN_NOUNS + r"\b"
     r"|\bhuman please\b"
+    r"|\bis (?:anyone|somebody|someone) (?:there|available|here|online)\b"
+    r"|\bis (?:there|anyone) (?:a |an |any |some )?(?:real |live |actual )?"
+    r"(?:human|person|agent|someone|somebody|anyone|representative|operator)"
+    r"(?: (?:i|we) can| to (?:talk|speak|chat)| who can| that can| available| online| here|$)"
     r"|\b(?:want|need|like|would like|wanna) (?:to )?(?:complain|file a complaint|make a complaint)\b"
     r"|\b(?:i|we) (?:want|need|demand|would like) (?:a |an |the |your |some )?"
     r"(?:human|person|agent|representative|manager|supervisor|operator)\b"

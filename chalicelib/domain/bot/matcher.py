@@ -336,7 +336,8 @@ class Matcher:
                  max_candidates: int = 64, unknown_word_factor: float = 1.8,
                  unknown_bigram_factor: float = 0.6, coverage_exponent: float = 0.75,
                  single_token_cap: bool = True, unknown_word_penalty: float = 0.9,
-                 uncovered_penalty: float = 0.85):
+                 uncovered_penalty: float = 0.85, margin_threshold: float = 0.4,
+                 margin_ratio: float = 0.6):
         self.version = version
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -349,6 +350,8 @@ class Matcher:
         self.single_token_cap = single_token_cap
         self.unknown_word_penalty = unknown_word_penalty
         self.uncovered_penalty = uncovered_penalty
+        self.margin_threshold = margin_threshold
+        self.margin_ratio = margin_ratio
         self.entries: list[KBEntry] = [e for e in entries if e.enabled]
         self.analyzer = Analyzer(synonyms, use_default_synonyms)
         an = self.analyzer
@@ -410,6 +413,11 @@ class Matcher:
 
     # ------------------------------------------------------------------------------------
     def score_all(self, text: str) -> list[tuple[int, float]]:
+        return [(idx, sc) for idx, sc, _clean in self._score(text)]
+
+    def _score(self, text: str) -> list[tuple[int, float, bool]]:
+        """(entry index, confidence, clean) best first; clean: no calibration penalty hit
+        that entry (no single-token cap, no word unknown to the KB, no topic it lacks)."""
         q = self.analyzer.analyze(text, correct_typos=True)
         if not q:
             return []
@@ -453,7 +461,8 @@ class Matcher:
             score *= penalty * self.uncovered_penalty ** uncovered
             if cap is not None:
                 score = min(score, cap)
-            out.append((idx, min(1.0, max(0.0, score))))
+            clean = cap is None and penalty >= 1.0 and not uncovered
+            out.append((idx, min(1.0, max(0.0, score)), clean))
         out.sort(key=lambda x: -x[1])
         return out
 
@@ -468,23 +477,36 @@ class Matcher:
           ``unknown_word_penalty``.
         """
         cap = None
-        if self.single_token_cap:
-            norm = normalize(text)
-            cjk = sum(1 for ch in norm if is_cjk(ch))
-            words = _WORD_RE.findall(norm)
-            if (cjk == 0 and len(words) == 1) or (0 < cjk <= 2 and not words):
-                cap = self.answer_threshold - 0.01
+        if self.single_token_cap and self._single_token(text):
+            cap = self.answer_threshold - 0.01
         unknown = sum(1 for t in q if t.startswith("w:") and t not in self._idf)
         return self.unknown_word_penalty ** unknown, cap
 
+    @staticmethod
+    def _single_token(text: str) -> bool:
+        norm = normalize(text)
+        cjk = sum(1 for ch in norm if is_cjk(ch))
+        words = _WORD_RE.findall(norm)
+        return (cjk == 0 and len(words) == 1) or (0 < cjk <= 2 and not words)
+
     def match(self, text: str, top_k: int = 3) -> MatchResult:
-        scored = self.score_all(text)
-        if not scored:
+        scored3 = self._score(text)
+        if not scored3:
             return MatchResult("none", None, 0.0, [])
+        scored = [(i, sc) for i, sc, _c in scored3]
         best_idx, best = scored[0]
         sugg = [(self.entries[i], s) for i, s in scored[:top_k] if s >= self.suggest_threshold]
         if best >= self.answer_threshold:
             return MatchResult("answer", self.entries[best_idx], best, sugg)
+        if best >= self.margin_threshold and scored3[0][2] and \
+                self._lang[best_idx] == detect_language(text):
+            # a clear winner in the middle band, for a query the entry fully explains (no
+            # penalty applied): no other entry of the same language comes close (the other
+            # language's twin of the same entry does not count)
+            lang = self._lang[best_idx]
+            rival = next((sc for i, sc in scored[1:] if self._lang[i] == lang), 0.0)
+            if rival <= self.margin_ratio * best:
+                return MatchResult("answer", self.entries[best_idx], best, sugg)
         if best >= self.suggest_threshold:
             return MatchResult("suggest", None, best, sugg)
         return MatchResult("none", None, best, [])

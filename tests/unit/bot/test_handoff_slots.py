@@ -112,3 +112,21 @@ def test_extract_slots_masks_phone_and_date_from_order_regex():
     assert got == {"order_id": "AB123456", "phone": "+8613812345678", "day": dt.date(2026, 11, 25)}
     # only a phone in the text: the digits-only order regex must not take it
     assert extract_slots("13812345678", specs, TODAY) == {"phone": "+8613812345678"}
+
+
+@pytest.mark.parametrize("text", [
+    "人工客服在哪", "人工服务怎么找", "有人工客服吗", "真人客服呢",
+    "有没有真人能回答一下我的问题", "有客服在吗", "还有人工吗", "有没有人能帮我", "有人在吗",
+    "is there a human I can talk to?", "is there a live agent", "is anyone available",
+    "is anyone there?", "is someone available to help",
+])
+def test_asking_whether_a_person_is_there_is_a_handoff(text):
+    assert is_handoff_request(text)
+
+
+@pytest.mark.parametrize("text", [
+    "有人工智能功能吗", "人工智能客服怎么收费", "我有人工费用的问题", "不要人工客服",
+    "我是人工客服", "is there a person limit on the family plan", "人工能力",
+])
+def test_compounds_limits_and_negations_are_still_not_handoffs(text):
+    assert not is_handoff_request(text)

@@ -215,3 +215,41 @@ def test_queries_with_topics_or_names_the_entry_lacks_are_not_answered(q):
 def test_two_or_more_tokens_still_answer(q, expect):
     r = _sample_matcher().match(q)
     assert r.decision == "answer" and r.best.id == expect, (q, r.confidence)
+
+
+# ---- the margin rule: a clear winner in the middle band is answered ---------------------
+def _sample():
+    from pathlib import Path
+    from chalicelib.domain.bot.kbcsv import load_csv_file
+    # the repo's copy of ../shared/data/faq-sample/kb.csv
+    return load_csv_file(str(Path(__file__).resolve().parents[3] / "infra" / "local" /
+                             "demo_kb.csv"))
+
+
+def test_a_clear_winner_in_the_middle_band_is_answered():
+    kb = _sample()
+    m = Matcher(kb)
+    r = m.match("新用户能白嫖几天吗")
+    assert r.decision == "answer" and r.best.id == "trial"
+    assert m.margin_threshold <= r.confidence < m.answer_threshold
+    off = Matcher(kb, margin_threshold=1.1)            # the rule switched off
+    assert off.match("新用户能白嫖几天吗").decision == "suggest"
+    # the only entry on the topic is in the other language: suggested, not answered
+    assert m.match("how long are deleted files kept").decision == "suggest"
+
+
+def test_a_close_rival_keeps_the_middle_band_a_suggestion():
+    class Fixed(Matcher):
+        def __init__(self, scores):
+            super().__init__([KBEntry("a", "问题一", [], "答一"), KBEntry("b", "问题二", [], "答二")])
+            self.scores = scores
+
+        def _score(self, text):
+            return self.scores
+
+    clear = Fixed([(0, 0.45, True), (1, 0.20, True)])
+    assert clear.match("随便问问").decision == "answer"
+    close = Fixed([(0, 0.45, True), (1, 0.40, True)])
+    assert close.match("随便问问").decision == "suggest"
+    penalised = Fixed([(0, 0.45, False), (1, 0.10, True)])   # a word or topic it lacks
+    assert penalised.match("随便问问").decision == "suggest"
