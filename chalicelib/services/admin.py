@@ -259,6 +259,10 @@ SETTINGS_SCHEMA = {
     "position": Field(str, choices=("left", "right")),
     "locale": Field(str, choices=("auto", "en", "zh")),
     "bot_enabled": Field(bool),
+    # the site's handoff rule: after this many misses in a row (default 2), or at once when a
+    # message contains one of these phrases
+    "bot_handoff_misses": Field(int, min=1, max=10),
+    "bot_handoff_keywords": Field(list, item=Field(str, min_len=1, max_len=50), max_items=50),
     "prechat_fields": Field(list, item=PRECHAT_FIELD, max_items=10),
     "business_hours": Field(dict, nullable=True, schema=HOURS_SCHEMA),
     "team": Field(str, nullable=True, max_len=40, pattern=TEAM_ID_RE),

@@ -93,7 +93,7 @@ class ConversationBot(Bot):
         return super()._lang(text, state, context)
 
 
-def load_bot(deps, site_key: str) -> tuple[Bot, str]:
+def load_bot(deps, site_key: str, settings: Optional[dict] = None) -> tuple[Bot, str]:
     """The site's bot, rebuilt only when the KB version (site's or shared) changed.
     Warm path: one BatchGetItem (the two version items)."""
     repo = kb_repo(deps)
@@ -117,7 +117,10 @@ def load_bot(deps, site_key: str) -> tuple[Bot, str]:
     matcher = get_matcher(key, lambda: _merged_entries(repo, site_key, site_v["gen"],
                                                        common_v["gen"]), synonyms or None,
                          site=site_key)
-    return ConversationBot(matcher, engine, max_misses=MAX_MISSES), key
+    settings = settings or {}
+    return ConversationBot(matcher, engine,
+                           max_misses=int(settings.get("bot_handoff_misses") or MAX_MISSES),
+                           handoff_keywords=settings.get("bot_handoff_keywords") or ()), key
 
 
 def clear_caches() -> None:
@@ -182,7 +185,8 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
         return None
     text = msg.get("text") or ""
     visitor = deps.visitors.get(conv["visitor_id"]) or {}
-    bot, key = load_bot(deps, conv["site_key"])
+    site = deps.sites.get(conv["site_key"]) or {}
+    bot, key = load_bot(deps, conv["site_key"], site.get("settings"))
     memory = dict(state.get("memory") or {})
     offline = bool((conv.get("attrs") or {}).get("offline_offered"))
     context = {"locale": visitor.get("locale") or "",

@@ -169,7 +169,8 @@ def test_console_catches_up_after_a_network_drop(console, make_agent, make_team,
     assert_no_errors(page)
 
 
-def test_admin_creates_an_agent_who_can_sign_in(console, runtime, new_page, artifacts_dir):
+def test_admin_creates_an_agent_who_can_sign_in(console, runtime, new_page, artifacts_dir,
+                                               rest, admin_token):
     admin = console({"email": runtime.credentials.get("admin_email", "admin@demo.parley"),
                      "password": runtime.credentials["admin_password"]}, online=False)
     admin.locator("#pages [data-page=agents]").click()
@@ -203,6 +204,18 @@ def test_admin_creates_an_agent_who_can_sign_in(console, runtime, new_page, arti
     snippet = admin.locator("#s-snippet")
     snippet.wait_for()
     assert 'data-site-key="demo"' in snippet.input_value()
+    # the site's own handoff rule
+    admin.locator("#s-misses").fill("2")          # the default: other tests share the demo site
+    admin.locator("#s-keywords").fill("zzqq handoff test, 投诉测试")
+    admin.locator("form.site-form button[type=submit]").click()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        settings = rest.call("GET", "/admin/sites/demo", None, admin_token)["site"]["settings"]
+        if settings.get("bot_handoff_keywords"):
+            break
+        time.sleep(0.2)
+    assert settings["bot_handoff_keywords"] == ["zzqq handoff test", "投诉测试"]
+    assert settings["bot_handoff_misses"] == 2
     admin.screenshot(path=str(artifacts_dir / "console-admin-site.png"), full_page=True)
     assert_no_errors(admin)
 

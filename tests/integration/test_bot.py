@@ -186,9 +186,11 @@ def test_bot_turn_request_budget(api, deps, kb):
     ddb = counter.by_service("dynamodb")
     assert extra(v.last_bot())["entry_id"] == "recover-file"
     # GetItem conversation, BatchGetItem (2 KB versions), GetItem message, GetItem visitor,
-    # post: GetItem conversation + TransactWriteItems + Query recipients, UpdateItem bot_state
+    # GetItem site (its handoff rule), post: GetItem conversation + TransactWriteItems + Query
+    # recipients, UpdateItem bot_state
     assert sorted(ddb) == sorted([
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:GetItem",
+        "dynamodb:GetItem",
         "dynamodb:GetItem", "dynamodb:TransactWriteItems", "dynamodb:Query",
         "dynamodb:UpdateItem"]), ddb
     assert counter.by_service("sqs") == []
@@ -199,7 +201,7 @@ def test_bot_turn_request_budget(api, deps, kb):
     records = receive_events(deps)
     with AwsCallCounter(deps) as counter:
         run_events(deps, records)
-    assert len(counter.by_service("dynamodb")) == 8 + 5, counter.calls
+    assert len(counter.by_service("dynamodb")) == 9 + 5, counter.calls
 
 
 def test_kb_change_rebuilds_the_matcher_once(api, deps, kb, admin_token):
@@ -307,6 +309,22 @@ def test_repeated_misses_hand_off(api, deps, kb):
     assert deps.conversations.get(v.cid, consistent=True)["status"] == "queued"
     reasons = sorted(m["reason"] for m in bot_service.kb_repo(deps).misses("demo"))
     assert reasons == ["fallback", "handoff"]
+
+
+def test_a_sites_own_handoff_rule(api, deps, kb):
+    pytest.importorskip("chalicelib.services.queue")
+    from chalicelib.services import admin
+    admin.put_site(deps, "demo", {"bot_handoff_keywords": ["chargeback", "投诉"],
+                                  "bot_handoff_misses": 1}, "https://cdn.example/parley.js")
+    v = Visitor(api)
+    v.say("I see a CHARGE BACK on my card", deps)
+    ex = extra(v.last_bot())
+    assert ex["kind"] == "handoff"
+    assert deps.conversations.get(v.cid, consistent=True)["status"] == "queued"
+    # one miss is enough on this site
+    w = Visitor(api)
+    w.say("今天天气怎么样", deps)
+    assert extra(w.last_bot())["kind"] == "handoff"
 
 
 # ------------------------------------------------------------------ flows

@@ -18,6 +18,8 @@
       transfer: "Transfer", reassign: "Reassign", close: "Close", reopen: "Reopen",
       load_earlier: "Load earlier messages", composer_ph: "Type a reply. Enter sends, Shift+Enter adds a line, /shortcut inserts a canned response.",
       closed_ph: "This conversation is closed. Reopen it to write.", remove_tag: "Remove tag {t}",
+      handoff_misses: "Bot hands off after this many misses (default 2)",
+      handoff_keywords: "Phrases that go straight to a person (comma-separated)",
       load_more: "Load more", channel: "Channel", line_n: "Line {n}: {m}", st_new: "new", st_open: "with the bot", st_queued: "waiting",
       st_assigned: "assigned", st_closed: "closed", st_offline: "left a message",
       read_only_ph: "You are reading this conversation. Accept or join it to reply.",
@@ -72,6 +74,8 @@
       transfer: "转接", reassign: "重新分配", close: "结束", reopen: "重新打开",
       load_earlier: "加载更早的消息", composer_ph: "输入回复。回车发送,Shift+回车换行,/快捷词 插入快捷回复。",
       closed_ph: "此会话已结束。重新打开后才能回复。", remove_tag: "移除标签 {t}",
+      handoff_misses: "机器人连续答不上几次后转人工(默认 2)",
+      handoff_keywords: "直接转人工的关键词(逗号分隔)",
       load_more: "加载更多", channel: "渠道", line_n: "第 {n} 行:{m}", st_new: "新会话", st_open: "机器人接待中", st_queued: "排队中",
       st_assigned: "已接入", st_closed: "已结束", st_offline: "留言",
       read_only_ph: "你正在查看此会话。接入或加入后才能回复。",
@@ -1561,6 +1565,8 @@
         team: el("input", {type: "text", value: s.team || "", maxlength: "40", id: "s-team"}),
         maxWait: el("input", {type: "number", min: "0", max: "86400", value: s.max_wait_seconds != null ? s.max_wait_seconds : "", class: "num", id: "s-max-wait"}),
         idle: el("input", {type: "number", min: "1", max: "10080", value: s.idle_close_minutes != null ? s.idle_close_minutes : "", class: "num", id: "s-idle"}),
+        misses: el("input", {type: "number", min: "1", max: "10", value: s.bot_handoff_misses != null ? s.bot_handoff_misses : "", class: "num", id: "s-misses"}),
+        keywords: el("input", {type: "text", value: (s.bot_handoff_keywords || []).join(", "), id: "s-keywords"}),
         always: el("input", {type: "checkbox", checked: !s.business_hours, id: "s-always"}),
         tz: el("input", {type: "text", value: (s.business_hours || {}).tz || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", id: "s-tz"})
       };
@@ -1597,6 +1603,8 @@
           position: f.position.value, locale: f.locale.value, bot_enabled: f.bot.checked, team: f.team.value.trim() || null};
         if (f.maxWait.value !== "") body.max_wait_seconds = Number(f.maxWait.value);
         if (f.idle.value !== "") body.idle_close_minutes = Number(f.idle.value);
+        if (f.misses.value !== "") body.bot_handoff_misses = Number(f.misses.value);
+        body.bot_handoff_keywords = f.keywords.value.split(/[,，\n]/).map(function (x) { return x.trim(); }).filter(Boolean);
         if (f.always.checked) body.business_hours = null;
         else {
           var dd = {};
@@ -1619,6 +1627,7 @@
         el("div", {class: "row"}, [field(t("color"), f.color), field(t("position_label"), f.position), field(t("locale"), f.locale)]),
         el("label", {class: "row"}, [f.bot, el("span", {text: t("bot_enabled")})]),
         el("div", {class: "row"}, [field(t("default_team"), f.team), field(t("max_wait"), f.maxWait), field(t("idle_close"), f.idle)]),
+        el("div", {class: "row"}, [field(t("handoff_misses"), f.misses), field(t("handoff_keywords"), f.keywords)]),
         hoursBox,
         el("fieldset", {}, [el("legend", {text: t("prechat")}),
           el("table", {class: "grid"}, [el("thead", {}, [el("tr", {}, [t("name"), t("label"), t("type"), t("required"), ""].map(function (h) { return el("th", {text: h}); }))]), pre]),

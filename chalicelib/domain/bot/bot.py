@@ -7,6 +7,7 @@ injected), state in / state out.
                                             answered and the flow is kept)
 3. FAQ matcher: answer / suggest / none  -> "answer" / "suggest" / "fallback"
 4. ``max_misses`` consecutive misses     -> kind "handoff" (reason "repeated_misses")
+   (a site's ``handoff_keywords`` hand off at once: reason "rule")
 
 ``context["offline"]`` (the conversation holds a leave-a-message offer: nobody can take it)
 changes 3-4: misses are not counted and never hand off; the first miss gets the
@@ -17,12 +18,12 @@ Answers, suggestions and flows work as usual; an explicit human request is still
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from .flows import FlowEngine
 from .handoff import is_handoff_request
 from .matcher import Matcher
-from .normalize import detect_language
+from .normalize import detect_language, normalize
 
 DEFAULT_TEXTS = {
     "fallback": {"zh": "抱歉,我还不太明白您的问题。可以换个说法再问一次吗?回复\"人工\"可联系客服。",
@@ -73,7 +74,8 @@ class BotReply:
 class Bot:
     def __init__(self, matcher: Matcher, flows: Any = None, *, max_misses: int = 2,
                  texts: Optional[dict] = None, call_endpoint: Optional[Callable] = None,
-                 default_lang: str = "zh", suggest_counts_as_miss: bool = False):
+                 default_lang: str = "zh", suggest_counts_as_miss: bool = False,
+                 handoff_keywords: Sequence[str] = ()):
         self.matcher = matcher
         if flows is None or isinstance(flows, FlowEngine):
             self.flows = flows
@@ -84,6 +86,10 @@ class Bot:
         self.call_endpoint = call_endpoint or _no_endpoint
         self.default_lang = default_lang
         self.suggest_counts_as_miss = suggest_counts_as_miss
+        # a site's own handoff rule: messages containing one of these go to a person
+        # ("refund", "投诉", "invoice dispute"); compared normalised, spaces ignored
+        self.handoff_keywords = [k for k in (normalize(x).replace(" ", "") for x in
+                                             handoff_keywords) if k]
 
     def text(self, key: str, lang: str) -> str:
         """One of the bot's texts (``texts=`` overrides) in ``lang``."""
@@ -115,6 +121,13 @@ class Bot:
             new["misses"] = 0
             return BotReply("handoff", self._t("handoff", lang), handoff_reason="requested",
                             new_state=new, lang=lang)
+        if self.handoff_keywords:
+            compact = normalize(text).replace(" ", "")
+            if any(k in compact for k in self.handoff_keywords):
+                new = {k: v for k, v in state.items() if k != "flow"}
+                new["misses"] = 0
+                return BotReply("handoff", self._t("handoff", lang), handoff_reason="rule",
+                                new_state=new, lang=lang)
 
         match = None
         if self.flows is not None:
