@@ -438,3 +438,45 @@ def test_closed_list_loads_more_than_one_page(console, make_agent, visitor):
     ids = page.evaluate("() => ParleyConsole.state().lists.closed")
     assert len(ids) == len(set(ids))
     assert_no_errors(page)
+
+
+def test_the_widget_and_the_console_chat_both_ways(console, make_agent, make_team, new_page,
+                                                   rest, admin_token):
+    """The run command's promise: a visitor on a page with the widget and an agent in the
+    console, in two browsers, talk to each other (no REST stand-ins on either side)."""
+    import uuid
+    team = make_team()
+    key = f"both-{uuid.uuid4().hex[:6]}"
+    rest.call("POST", "/admin/sites", {"site_key": key, "name": "Both sides",
+                                       "settings": {"bot_enabled": False, "team": team}},
+              admin_token)
+    agent = make_agent(teams=[team], name="Cora Console")
+    console_page = console(agent)
+    widget = new_page(f"/demo/site.html?site={key}")
+    widget.wait_for_function("() => window.Parley && Parley.state().ready && "
+                             "Parley.state().connection === 'online'", timeout=20000)
+    cid = widget.evaluate("Parley.state().conversation_id")
+    widget.locator(".p-launcher").click()
+    widget.locator(".p-input").fill("Hello from the widget <i>page</i>")
+    widget.locator(".p-input").press("Enter")
+
+    # no bot on this site: the chat queues for the team and reaches Cora, who is notified
+    console_page.wait_for_function(f"() => ParleyConsole.state().lists.mine.includes('{cid}')",
+                                   timeout=20000)
+    item(console_page, cid).click()
+    wait_log_text(console_page, "Hello from the widget <i>page</i>")
+    widget.locator(".p-title", has_text="Cora Console").wait_for(timeout=15000)
+
+    console_page.locator("#input").fill("Hi! Cora here, how can I help?")
+    console_page.locator("#input").press("Enter")
+    widget.locator(".p-log .p-msg", has_text="Cora here").wait_for(timeout=15000)
+    widget.locator(".p-input").fill("My invoice is wrong")
+    widget.locator(".p-input").press("Enter")
+    wait_log_text(console_page, "My invoice is wrong")
+    # typing shows on the other side
+    widget.locator(".p-input").type("still typing", delay=30)
+    console_page.locator("#typing").filter(has_text="typing").wait_for(timeout=10000)
+    assert console_page.evaluate("window.__pwned") is None
+    assert console_page.locator("#log i").count() == 0
+    assert_no_errors(console_page)
+    assert widget.parley_log.errors == []
