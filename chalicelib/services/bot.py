@@ -51,13 +51,13 @@ def endpoint_caller(deps):
     return fn
 
 
-def _request_handoff(deps, conv: dict, reason: str) -> dict:
+def _request_handoff(deps, conv: dict, reason: str, announce=None) -> dict:
     try:
         from chalicelib.services.queue import request_handoff
     except ImportError as exc:
         # Never fake the queue here: fail so SQS retries the record once it exists.
         raise RuntimeError("chalicelib.services.queue.request_handoff is not available") from exc
-    return request_handoff(deps, conv, reason)
+    return request_handoff(deps, conv, reason, announce=announce)
 
 
 # ------------------------------------------------------------------ loading the bot
@@ -195,26 +195,38 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
     reply = bot.respond(state, text, context)
 
     result = None
-    text_out = reply.text
     went_offline = False
+    announced = []
+
+    def extra_for(offline_now: bool) -> dict:
+        ex = {"kind": reply.kind, "suggestions": reply.suggestions,
+              "handoff_offered": not (offline or offline_now) and (
+                  reply.kind in ("fallback", "suggest") or reply.flow_status in ("failed",)),
+              "entry_id": reply.entry_id, "confidence": round(float(reply.confidence), 3)}
+        if offline_now:
+            ex["offline"] = True
+        return ex
+
+    def announce(kind: str) -> None:
+        # called by request_handoff before its system events, so the reply reads in order
+        text_now = reply.text if kind == "queued" else bot.text(kind, reply.lang)
+        conversations.post_bot_message(deps, conv, text_now, extra=extra_for(kind != "queued"),
+                                       client_message_id=f"bot-{seq}")
+        announced.append(kind)
+
     if reply.kind == "handoff":
-        # ask the queue first: the reply depends on whether anybody can take the conversation
-        # (request_handoff posts its own system event). A crash after this and before the
-        # reply: the retry is skipped once queued (the visitor sees the "queued" event), and
-        # redone while offline (request_handoff posts nothing the second time).
-        result = _request_handoff(deps, conv, reply.handoff_reason or "requested")
-        if result and result.get("offline"):
-            went_offline = True
+        # the reply depends on whether anybody can take the conversation: request_handoff
+        # announces it at the right moment. A crash after this: the retry is skipped once
+        # queued (the visitor has the "queued" event), and redone while offline (nothing new
+        # is posted the second time: the client message id is the same).
+        result = _request_handoff(deps, conv, reply.handoff_reason or "requested", announce)
+        went_offline = bool(result and result.get("offline"))
+    if reply.kind != "silent" and not announced:
+        text_out = reply.text
+        if went_offline:
             queued = ((result.get("conversation") or {}).get("status")) == "queued"
             text_out = bot.text("offline_queued" if queued else "offline", reply.lang)
-    extra = {"kind": reply.kind, "suggestions": reply.suggestions,
-             "handoff_offered": not (offline or went_offline) and (
-                 reply.kind in ("fallback", "suggest") or reply.flow_status in ("failed",)),
-             "entry_id": reply.entry_id, "confidence": round(float(reply.confidence), 3)}
-    if went_offline:
-        extra["offline"] = True
-    if reply.kind != "silent":
-        conversations.post_bot_message(deps, conv, text_out, extra=extra,
+        conversations.post_bot_message(deps, conv, text_out, extra=extra_for(went_offline),
                                        client_message_id=f"bot-{seq}")
     if reply.kind in ("fallback", "silent", "suggest") or reply.handoff_reason == "repeated_misses":
         # a suggestion is a weaker signal (the visitor may click one: that click is a new

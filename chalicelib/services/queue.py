@@ -130,9 +130,15 @@ def _previous_agent(deps, conv: dict) -> str | None:
     return None
 
 
-def request_handoff(deps, conversation: dict, reason: str, team: str | None = None) -> dict:
+def request_handoff(deps, conversation: dict, reason: str, team: str | None = None,
+                    announce=None) -> dict:
     """Send the conversation to a human: the queue, or the leave-a-message path when the
-    site is closed. Idempotent: a conversation already queued or assigned stays as it is."""
+    site is closed. Idempotent: a conversation already queued or assigned stays as it is.
+
+    `announce(kind)` (the bot's reply) is called once the outcome is known and before any
+    system event or assignment, so the visitor reads "connecting you" before "waiting" and
+    "assigned": kind is "queued", "offline_queued" (queued, nobody online) or "offline"
+    (the site is closed)."""
     conv = deps.conversations.get(conversation["conversation_id"], consistent=True)
     if conv is None:
         raise NotFound("No such conversation.", code="conversation_not_found")
@@ -145,6 +151,8 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         if (conv.get("attrs") or {}).get("offline_offered"):
             # already offered: further messages wait for the leave-a-message form or an agent
             return {"conversation": conversation_view(conv, for_agent=False), "offline": True}
+        if announce:
+            announce("offline")
         post_system_event(deps, conv, "offline", {"reason": "closed"})
         conv = deps.conversations.update(conv["conversation_id"],
                                          map_sets={("attrs", "offline_offered"): now_ms()})
@@ -164,7 +172,10 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         deps.waiting.move(conv["conversation_id"], conv["status"], set_fields=set_fields,
                           attrs=attrs)
     except AssignmentConflict:
-        return request_handoff(deps, conv, reason, team)  # the status moved: look again
+        return request_handoff(deps, conv, reason, team, announce)  # the status moved
+    online, _free = _wait_inputs(deps, key)
+    if announce:
+        announce("offline_queued" if online == 0 else "queued")
     conv = post_system_event(deps, conv, "queued", {"reason": reason})
     log.info("conversation_queued", conversation_id=conv["conversation_id"], queue=key,
              reason=reason)
@@ -175,7 +186,6 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
                                                "queued_at": ts},
                        delay=min(max_wait, MAX_TIMER_DELAY))
     place_in_line(deps, conv)
-    online, _free = _wait_inputs(deps, key)
     offered = False
     if online == 0:
         # nobody who could answer is online: the visitor stays in line (an agent may come),

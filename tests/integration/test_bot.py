@@ -245,6 +245,27 @@ def test_handoff_request_reaches_the_queue_with_the_transcript(api, deps, kb, ag
     assert len(v.bot_replies()) == n
 
 
+def test_the_bot_says_it_hands_over_before_the_queue_and_the_agent_do(api, deps, kb):
+    """Order as the visitor reads it: the bot's reply, then "waiting", then "assigned"."""
+    pytest.importorskip("chalicelib.services.queue")
+    from chalicelib.domain.actors import Actor
+    from chalicelib.services import queue as queue_svc
+    a = agents.create_agent(deps, {"email": "order@example.com", "name": "Ola",
+                                       "password": "password1"})
+    queue_svc.set_status(deps, Actor(kind="agent", id=a["agent_id"], role="agent", name="Ola"),
+                         {"status": "online"})
+    from tests.helpers.aws import drain_queues
+    v = Visitor(api)
+    v.say("talk to a human", deps)
+    drain_queues(deps)                      # the assignments queue too
+    seq_of = {}
+    for m in v.messages():
+        key = "bot" if m["sender"]["type"] == "bot" else (m.get("event") or {}).get("kind")
+        seq_of.setdefault(key, m["seq"])
+    assert seq_of["bot"] < seq_of["queued"] < seq_of["assigned"], seq_of
+    assert "connecting" in v.last_bot()["text"].lower()
+
+
 def _close_site(deps, key="demo"):
     site = deps.sites.get(key)
     site["settings"] = {**(site.get("settings") or {}),
