@@ -48,6 +48,8 @@ def main(argv=None) -> int:
             payload = {"email": args.email, "name": args.name, "password": password,
                        "role": args.role, "capacity": args.capacity}
             if args.team:
+                from chalicelib.services.admin import _check_teams_exist
+                _check_teams_exist(deps, args.team)    # as the admin API does
                 payload["teams"] = args.team
             agent = create_agent(deps, payload)
             print(json.dumps(agent, default=str))

@@ -16,6 +16,13 @@ def test_create_admin_then_agent_and_log_in(deps, monkeypatch, capsys):
     login = agents.login(deps, {"email": "boss@example.com", "password": "first admin password"})
     assert login["agent"]["agent_id"] == created["agent_id"]
 
+    # a team must exist first (as through the admin API): an unknown one changes nothing
+    monkeypatch.setattr("sys.stdin", io.StringIO("agent password 1\n"))
+    assert cli.main(["create-agent", "--email", "amy@example.com", "--name", "Amy",
+                     "--team", "billing", "--password-stdin"]) == 1
+    assert "unknown_team" in capsys.readouterr().err
+    assert deps.agents.by_email("amy@example.com") is None
+    deps.directory.create("team", "billing", {"name": "Billing"})
     monkeypatch.setattr("sys.stdin", io.StringIO("agent password 1\n"))
     assert cli.main(["create-agent", "--email", "amy@example.com", "--name", "Amy",
                      "--team", "billing", "--capacity", "3", "--password-stdin"]) == 0
