@@ -3,8 +3,9 @@
 A visitor with a name or an email carries, next to them, a normalized copy (NFKC, case-folded,
 spaces collapsed) and that copy's first character. The visitors table indexes both pairs
 (name-index, email-index: the first character is the partition, the normalized text the sort
-key), so a lookup is one Query per index with ``begins_with`` on the normalized prefix: no Scan,
-and the partitions spread over the alphabet instead of one hot key."""
+key), so a lookup is one key-condition Query per index with ``begins_with`` on the normalized
+prefix, never a read of the whole table, and the partitions spread over the alphabet instead
+of one hot key."""
 from __future__ import annotations
 
 import re

@@ -27,27 +27,34 @@ def _participant(conv: dict, agent_id: str) -> bool:
     return agent_id in (conv.get("participants") or [])
 
 
-def write(conv: dict, actor: Actor):
-    """Post messages or notes, send typing, upload attachments."""
+_UNASSIGNED = object()   # the holder rule has no say: the conversation has no holder
+
+
+def _holder_rule(conv: dict, actor: Actor):
+    """What write and join share: a closed conversation is refused, supervisors may, an
+    assigned one is its agent's alone; _UNASSIGNED when the conversation has no holder."""
     if conv.get("status") == "closed":
         return CLOSED
     if actor.is_supervisor:
         return None
     if conv.get("status") == "assigned":
         return None if conv.get("agent_id") == actor.id else NOT_YOURS
+    return _UNASSIGNED
+
+
+def write(conv: dict, actor: Actor):
+    """Post messages or notes, send typing, upload attachments."""
+    ruled = _holder_rule(conv, actor)
+    if ruled is not _UNASSIGNED:
+        return ruled
     return None if _participant(conv, actor.id) else NOT_PARTICIPANT
 
 
 def join(conv: dict, actor: Actor, serves_queue: bool):
-    if conv.get("status") == "closed":
-        return CLOSED
-    if actor.is_supervisor:
-        return None
-    if conv.get("status") == "assigned":
-        return None if conv.get("agent_id") == actor.id else NOT_YOURS
-    if conv.get("status") == "queued" and not serves_queue:
-        return NOT_YOUR_TEAM
-    return None
+    ruled = _holder_rule(conv, actor)
+    if ruled is not _UNASSIGNED:
+        return ruled
+    return NOT_YOUR_TEAM if conv.get("status") == "queued" and not serves_queue else None
 
 
 def accept(conv: dict, actor: Actor, serves_queue: bool):

@@ -95,6 +95,7 @@ def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50,
                               code="invalid_value", details={"field": "status"})
     if status == "assigned" and not actor.is_supervisor:
         raise Forbidden("Every agent's live chats are for supervisors.", code="forbidden")
+    next_before = None
     if status == "mine":
         convs = deps.conversations.list_by_agent(actor.id, limit)
         convs = [c for c in convs if c.get("status") != "closed"]
@@ -109,9 +110,11 @@ def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50,
                                                   before=None if oldest_first else before)
         if not oldest_first and len(convs) == limit:
             # the next page: everything updated before the last one shown
-            return {"conversations": [conversation_view(c, for_agent=True) for c in convs],
-                    "next_before": int(convs[-1]["updated_at"])}
-    return {"conversations": [conversation_view(c, for_agent=True) for c in convs]}
+            next_before = int(convs[-1]["updated_at"])
+    out = {"conversations": [conversation_view(c, for_agent=True) for c in convs]}
+    if next_before is not None:
+        out["next_before"] = next_before
+    return out
 
 
 def get_conversation(deps, actor: Actor, conversation_id: str) -> dict:
@@ -135,8 +138,6 @@ def lookup_visitors(deps, actor: Actor, q: str | None, limit: int = 10) -> dict:
     conversations. One Query per lookup index, then one Query per visitor found."""
     from chalicelib.domain import lookup
     from chalicelib.services.views import visitor_view
-    if not actor.is_agent:
-        raise Forbidden("Agents only.", code="forbidden")
     q = (q or "").strip()
     if not q:
         raise ValidationError("'q' is required.", code="missing_field", details={"field": "q"})

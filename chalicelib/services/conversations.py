@@ -49,16 +49,20 @@ def serves_queue(agent: dict, key: str | None) -> bool:
     return _serves(agent, key or DEFAULT_QUEUE)
 
 
+def serves_conversation(deps, actor: Actor, conv: dict) -> bool:
+    """Does the agent serve the queue this conversation waits in? (Only a queued one by a
+    non-supervisor needs the agent record: one GetItem then, none otherwise.)"""
+    if conv.get("status") != "queued" or actor.is_supervisor:
+        return True
+    return serves_queue(deps.agents.get(actor.id) or {}, conv.get("queue_key"))
+
+
 def deny(denial) -> None:
     """Raise the error a permissions check returned (None: allowed)."""
     if denial is None:
         return
     status, code, message = denial
     raise (Conflict if status == 409 else Forbidden)(message, code=code)
-
-
-def is_participant(conv: dict, agent_id: str) -> bool:
-    return agent_id == conv.get("agent_id") or agent_id in (conv.get("participants") or [])
 
 
 def sender_fields(actor: Actor) -> dict:
@@ -268,11 +272,7 @@ def join(deps, actor: Actor, conversation_id: str) -> dict:
     """An agent joins to write in a conversation: an unassigned one (a queued one only for
     its team), or, for supervisors, any open one."""
     conv = load_for(deps, actor, conversation_id, consistent=True)
-    serves = True
-    if conv["status"] == "queued" and not actor.is_supervisor:
-        agent = deps.agents.get(actor.id) or {}
-        serves = serves_queue(agent, conv.get("queue_key"))
-    deny(permissions.join(conv, actor, serves))
+    deny(permissions.join(conv, actor, serves_conversation(deps, actor, conv)))
     if actor.id in (conv.get("participants") or []):
         return conversation_view(conv, for_agent=True)
     conv = deps.conversations.update(conversation_id, add_participants=[actor.id],

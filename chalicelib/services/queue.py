@@ -25,6 +25,7 @@ from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services import delivery, events, realtime
 from chalicelib.services.conversations import (AGENT_MESSAGE_HOOKS, VISITOR_MESSAGE_HOOKS,
                                                deny, load_for, post_message, serves_queue,
+                                               serves_conversation,
                                                post_system_event)
 from chalicelib.services.views import agent_view, conversation_view
 
@@ -93,12 +94,12 @@ def _set_position(deps, conv: dict, index: int, online: int, free: int) -> None:
                    "position": index, "estimated_wait": wait}, conv["conversation_id"])
 
 
-def place_in_line(deps, conv: dict) -> None:
+def place_in_line(deps, conv: dict, inputs: tuple[int, int] | None = None) -> None:
     """A newcomer joins at the end: only its own place needs computing (one count query);
-    the people ahead of it do not move."""
+    the people ahead of it do not move. `inputs`: (online, free) when already read."""
     key = conv.get("queue_key") or policy.DEFAULT_QUEUE
     index = deps.waiting.position(key, int(conv["queued_at"]))
-    _set_position(deps, conv, index, *_wait_inputs(deps, key))
+    _set_position(deps, conv, index, *(inputs or _wait_inputs(deps, key)))
 
 
 def refresh_positions(deps, key: str) -> None:
@@ -153,11 +154,8 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
             return {"conversation": conversation_view(conv, for_agent=False), "offline": True}
         if announce:
             announce("offline")
-        post_system_event(deps, conv, "offline", {"reason": "closed"})
-        conv = deps.conversations.update(conv["conversation_id"],
-                                         map_sets={("attrs", "offline_offered"): now_ms()})
+        conv = _offer_offline(deps, conv, "closed")
         notify_conversation(deps, conv)
-        log.info("handoff_offline", conversation_id=conv["conversation_id"], reason=reason)
         return {"conversation": conversation_view(conv, for_agent=False), "offline": True}
     key = policy.queue_key(team or conv.get("team") or settings.get("team"))
     ts = now_ms()
@@ -173,7 +171,8 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
                           attrs=attrs)
     except AssignmentConflict:
         return request_handoff(deps, conv, reason, team, announce)  # the status moved
-    online, _free = _wait_inputs(deps, key)
+    inputs = _wait_inputs(deps, key)          # (online, free), read once for the handoff
+    online = inputs[0]
     if announce:
         announce("offline_queued" if online == 0 else "queued")
     conv = post_system_event(deps, conv, "queued", {"reason": reason})
@@ -185,26 +184,27 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         events.publish(deps, "queue_timeout", {"conversation_id": conv["conversation_id"],
                                                "queued_at": ts},
                        delay=min(max_wait, MAX_TIMER_DELAY))
-    place_in_line(deps, conv)
+    place_in_line(deps, conv, inputs)
     offered = False
     if online == 0:
         # nobody who could answer is online: the visitor stays in line (an agent may come),
         # and may leave a message instead of waiting
-        offered = _offer_offline(deps, conv, "no_agents")
+        offered = _offer_offline(deps, conv, "no_agents") is not None
     conv = deps.conversations.get(conv["conversation_id"], consistent=True)
     notify_conversation(deps, conv)
     return {"conversation": conversation_view(conv, for_agent=False), "offline": offered}
 
 
-def _offer_offline(deps, conv: dict, reason: str) -> bool:
-    """Offer the leave-a-message form (once per time in the queue)."""
+def _offer_offline(deps, conv: dict, reason: str) -> dict | None:
+    """Offer the leave-a-message form (once until an agent takes the chat): the
+    conversation after the offer, or None when it had been offered already."""
     if (conv.get("attrs") or {}).get("offline_offered"):
-        return False
-    deps.conversations.update(conv["conversation_id"],
-                              map_sets={("attrs", "offline_offered"): now_ms()})
-    post_system_event(deps, conv, "offline", {"reason": reason})
+        return None
+    conv = deps.conversations.update(conv["conversation_id"],
+                                     map_sets={("attrs", "offline_offered"): now_ms()})
+    conv = post_system_event(deps, conv, "offline", {"reason": reason})
     log.info("offline_offered", conversation_id=conv["conversation_id"], reason=reason)
-    return True
+    return conv
 
 
 def on_visitor_message(deps, conv: dict, message: dict) -> None:
@@ -476,9 +476,7 @@ def reassign(deps, actor: Actor, cid: str, payload: dict) -> dict:
 
 def close(deps, actor: Actor, cid: str, reason: str = "closed") -> dict:
     conv = load_for(deps, actor, cid, consistent=True)
-    serves = True
-    if actor.is_agent and conv["status"] == "queued" and not actor.is_supervisor:
-        serves = serves_queue(deps.agents.get(actor.id) or {}, conv.get("queue_key"))
+    serves = serves_conversation(deps, actor, conv) if actor.is_agent else True
     deny(permissions.close(conv, actor, serves))
     return _close(deps, conv, by=actor, reason=reason)
 
@@ -680,9 +678,9 @@ def _on_queue_timeout(deps, body: dict) -> None:
         events.publish(deps, "queue_timeout", body,
                        delay=min(MAX_TIMER_DELAY, -(-remaining // 1000)))
         return
-    if _offer_offline(deps, conv, "timeout"):
-        notify_conversation(deps, deps.conversations.get(conv["conversation_id"],
-                                                         consistent=True))
+    offered = _offer_offline(deps, conv, "timeout")
+    if offered is not None:
+        notify_conversation(deps, offered)
 
 
 def presence_sweep(deps, now: int | None = None) -> int:

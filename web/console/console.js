@@ -543,6 +543,16 @@
     select.value = values.indexOf(cur) >= 0 ? cur : "";
   }
 
+  /* One conversation row of the inbox list: a keyboard-operable option that opens it. */
+  function convItem(cid, cls, children) {
+    var current = cid === S.current;
+    return el("li", {role: "option", tabindex: "0", "aria-selected": current ? "true" : "false",
+      class: "conv" + (current ? " active" : "") + (cls ? " " + cls : ""), dataset: {cid: cid},
+      onclick: function () { openConversation(cid); },
+      onkeydown: function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openConversation(cid); } }
+    }, children);
+  }
+
   function renderList() {
     var ids = S.lists[S.tab] || [];
     var all = ids.map(function (id) { return S.convs[id]; }).filter(Boolean);
@@ -569,12 +579,7 @@
       }
       if (c.team || c.queue_key) meta.push(el("span", {class: "chip", text: c.team || c.queue_key}));
       (c.tags || []).slice(0, 3).forEach(function (x) { meta.push(el("span", {class: "chip tag", text: x})); });
-      var li = el("li", {role: "option", tabindex: "0", class: "conv" + (c.conversation_id === S.current ? " active" : "") + (n ? " has-unread" : ""),
-        "aria-selected": c.conversation_id === S.current ? "true" : "false",
-        dataset: {cid: c.conversation_id},
-        onclick: function () { openConversation(c.conversation_id); },
-        onkeydown: function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openConversation(c.conversation_id); } }
-      }, [
+      var li = convItem(c.conversation_id, n ? "has-unread" : "", [
         el("div", {class: "row spread"}, [
           el("strong", {class: "who", text: visitorLabel(c)}),
           n ? el("span", {class: "unread", "aria-label": t("unread", {n: n}), text: String(n)}) : null
@@ -608,11 +613,7 @@
       (r.conversations || []).forEach(function (c) {
         if (have[c.conversation_id]) return;
         have[c.conversation_id] = 1;
-        items.push(el("li", {role: "option", tabindex: "0", "aria-selected": "false",
-          class: "conv found" + (c.conversation_id === S.current ? " active" : ""), dataset: {cid: c.conversation_id},
-          onclick: function () { openConversation(c.conversation_id); },
-          onkeydown: function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openConversation(c.conversation_id); } }
-        }, [
+        items.push(convItem(c.conversation_id, "found", [
           el("div", {class: "row spread"}, [el("strong", {class: "who", text: who})]),
           el("div", {class: "meta"}, [
             v.name && v.email ? el("span", {class: "email", text: v.email}) : null,
