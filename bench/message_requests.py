@@ -1,8 +1,9 @@
-"""AWS requests per message send, long-poll wait and assignment, at 10 and 1,000 conversations.
+"""AWS requests per message send, long-poll wait and assignment, at 10, 1,000 and 10,000
+conversations (`--sizes 10,1000` for fewer).
 
 Runs the services on moto in-process and counts every AWS API call with botocore's
 before-call event (the same counter the request-budget test uses). Prints a table and one
-JSON line. Usage: .venv/bin/python bench/message_requests.py
+JSON line. Usage: .venv/bin/python bench/message_requests.py [--sizes 10,1000,10000]
 """
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from moto import mock_aws  # noqa: E402
 
 
 def main() -> None:
+    sizes = [10, 1000, 10000]
+    if "--sizes" in sys.argv:
+        sizes = [int(x) for x in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
     with mock_aws():
         from infra.resources import deploy_stack, serialize_moto_dynamodb
         from tests.helpers.aws import AwsCallCounter, reset_pynamodb_connections
@@ -46,9 +50,10 @@ def main() -> None:
         token = agents.issue_token(deps, deps.agents.get(a["agent_id"]))["token"]
         realtime.connect(deps, "agent-conn=", {"token": token, "role": "agent"})
         rows = {}
-        for total in (10, 1000):
-            have = 0 if total == 10 else 10
+        have = 0
+        for total in sizes:
             add_conversations(deps, total - have - 1)
+            have = total
             s = sessions.start_session(deps, {"site_key": "demo"})
             cid = s["conversation_id"]
             v = Actor(kind="visitor", id=s["visitor_id"])
@@ -90,11 +95,14 @@ def main() -> None:
                 "scan_calls": sum(1 for x in sends[-1] + agent_send + poll_calls + assign_calls
                                   if x.endswith(":Scan")),
             }
-        keys = list(rows[10])
-        print(f"{'figure':32} {'10 convs':>10} {'1000 convs':>11}")
+        keys = list(rows[sizes[0]])
+        print(f"{'figure':32}" + "".join(f"{str(n) + ' convs':>13}" for n in sizes))
         for k in keys:
-            print(f"{k:32} {rows[10][k]:>10} {rows[1000][k]:>11}")
-        print(json.dumps({"conversations_10": rows[10], "conversations_1000": rows[1000]}))
+            print(f"{k:32}" + "".join(f"{rows[n][k]:>13}" for n in sizes))
+        ratio = rows[sizes[-1]]["send_ms_median_moto"] / rows[sizes[0]]["send_ms_median_moto"]
+        print(f"send median ratio {sizes[-1]} / {sizes[0]} conversations: {ratio:.2f}")
+        print(json.dumps({f"conversations_{n}": rows[n] for n in sizes}
+                         | {"send_median_ratio": round(ratio, 2)}))
 
 
 if __name__ == "__main__":

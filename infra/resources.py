@@ -130,4 +130,7 @@ def serialize_moto_dynamodb() -> None:
             return original(self)
 
     DynamoHandler.call_action = call_action
+    # and make its transactions cost what they touch, not what the tables hold
+    from infra import moto_costs
+    moto_costs.install()
     _serialized = True

@@ -11,6 +11,9 @@ os.environ.update({
     "PARLEY_WS_ENDPOINT": "https://testapi.execute-api.us-east-1.amazonaws.com/ws",
     "PARLEY_POLL_INTERVAL": "0.05",
     "PARLEY_LOG_LEVEL": "WARNING",
+    # botocore's account-based endpoints (123456789012.streams-ddb...) are not routed by
+    # moto's in-process mock: use the regional ones
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)

@@ -1,0 +1,184 @@
+"""moto's DynamoDB made to cost what a request touches, not what the tables hold.
+
+Queries: moto answers every Query (on the table or an index) by walking and sorting every
+item of the table, so a send that looks up one conversation's connections costs O(items).
+Here a table Query starts from the items under its partition key, and an index Query from a
+per-table map of the index key's values to items, rebuilt lazily after a write to that table
+(write-heavy tables rebuild on their next index query, which is what every query cost before).
+
+Transactions: moto 5 backs up every table a transaction names with a deep copy before applying it, so a
+two-item transaction on a table of 10,000 conversations copies 10,000 items: local sends slow
+down as the local stack's data grows, which misleads every local measurement. Here the
+backup is of the touched items only (and of the length of each table's stream): on failure
+those items are put back as they were and the stream records the attempt wrote are dropped,
+which is what the whole-table restore achieved. It relies on moto's DynamoDB requests being
+serialised (infra.resources.serialize_moto_dynamodb), as the whole-table restore did.
+"""
+from __future__ import annotations
+
+import copy
+import types
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    _install_transactions()
+    _install_queries()
+    _installed = True
+
+
+def _bump(table) -> None:
+    table.__dict__["_parley_version"] = table.__dict__.get("_parley_version", 0) + 1
+
+
+def _install_transactions() -> None:
+    from moto.dynamodb import models as dynamo_models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    backend_cls = dynamo_models.DynamoDBBackend
+    original = backend_cls.transact_write_items
+
+    # The backend module deep-copies whole tables only inside transact_write_items; with the
+    # touched items saved below, that copy is the table itself (its restore is then a no-op).
+    real_copy = dynamo_models.copy
+
+    def _deepcopy(obj, memo=None):
+        if isinstance(obj, Table):
+            return obj
+        return real_copy.deepcopy(obj, memo)
+
+    dynamo_models.copy = types.SimpleNamespace(deepcopy=_deepcopy, copy=real_copy.copy)
+
+    def _key_of(table, op_type: str, op: dict):
+        attrs = op["Item"] if op_type == "Put" else op["Key"]
+        hash_value = DynamoType(attrs[table.hash_key_attr])
+        range_value = (DynamoType(attrs[table.range_key_attr])
+                       if table.range_key_attr is not None else None)
+        return hash_value, range_value
+
+    def _snapshot(backend, transact_items):
+        items, streams = [], {}
+        for entry in transact_items:
+            op_type, op = next(iter(entry.items()))
+            table = backend.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            try:
+                hash_value, range_value = _key_of(table, op_type, op)
+            except (KeyError, TypeError, AttributeError):
+                continue        # moto rejects it before writing anything
+            current = table.get_item(hash_value, range_value) if (
+                range_value is not None or table.range_key_attr is None) else None
+            items.append((table, hash_value, range_value, copy.deepcopy(current)))
+            if table.stream_shard is not None and id(table) not in streams:
+                streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
+        return items, list(streams.values())
+
+    def _restore(items, streams) -> None:
+        for table, hash_value, range_value, before in reversed(items):
+            if range_value is None:
+                if before is None:
+                    table.items.pop(hash_value, None)
+                else:
+                    table.items[hash_value] = before
+                continue
+            bucket = table.items[hash_value]
+            if before is None:
+                bucket.pop(range_value, None)
+                if not bucket:
+                    table.items.pop(hash_value, None)
+            else:
+                bucket[range_value] = before
+        for shard, length in streams:
+            del shard.items[length:]
+        for table in {id(t): t for t, *_ in items}.values():
+            _bump(table)
+
+    def transact_write_items(self, transact_items):
+        items, streams = _snapshot(self, transact_items)
+        try:
+            return original(self, transact_items)
+        except Exception:
+            _restore(items, streams)
+            raise
+
+    backend_cls.transact_write_items = transact_write_items
+
+
+def _install_queries() -> None:
+    from moto.dynamodb import models as dynamo_models
+    from moto.dynamodb.models.table import Table
+
+    put_item, delete_item, query = Table.put_item, Table.delete_item, Table.query
+    update_item = dynamo_models.DynamoDBBackend.update_item
+
+    def put(self, *args, **kwargs):
+        try:
+            return put_item(self, *args, **kwargs)
+        finally:
+            _bump(self)
+
+    def delete(self, *args, **kwargs):
+        try:
+            return delete_item(self, *args, **kwargs)
+        finally:
+            _bump(self)
+
+    def update(self, table_name, *args, **kwargs):
+        try:
+            return update_item(self, table_name, *args, **kwargs)
+        finally:
+            table = self.tables.get(table_name)
+            if table is not None:
+                _bump(table)      # moto updates the stored item in place
+
+    def _by_value(table, attr: str) -> dict:
+        version = table.__dict__.get("_parley_version", 0)
+        cache = table.__dict__.setdefault("_parley_index_cache", {})
+        hit = cache.get(attr)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        by_value: dict = {}
+        for item in Table.all_items(table):
+            value = item.attrs.get(attr)
+            if value is not None:
+                by_value.setdefault(value, []).append(item)
+        cache[attr] = (version, by_value)
+        return by_value
+
+    def candidates(table, hash_key, index_name, hash_key_conditions):
+        if not index_name:
+            if hash_key is None:
+                return None
+            bucket = table.items.get(hash_key)
+            if bucket is None:
+                return []
+            return list(bucket.values()) if table.range_key_attr else [bucket]
+        if not hash_key_conditions:
+            return None
+        attr, value = hash_key_conditions[0]
+        return list(_by_value(table, attr).get(value, ()))
+
+    def fast_query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                   scan_index_forward, projection_expressions, index_name=None,
+                   consistent_read=False, filter_expression=None, hash_key_conditions=None,
+                   range_key_conditions=None, **filter_kwargs):
+        found = candidates(self, hash_key, index_name, hash_key_conditions)
+        if found is not None:
+            self.__dict__["all_items"] = lambda: found
+        try:
+            return query(self, hash_key, range_comparison, range_objs, limit,
+                         exclusive_start_key, scan_index_forward, projection_expressions,
+                         index_name, consistent_read, filter_expression,
+                         hash_key_conditions=hash_key_conditions,
+                         range_key_conditions=range_key_conditions, **filter_kwargs)
+        finally:
+            self.__dict__.pop("all_items", None)
+
+    Table.put_item, Table.delete_item, Table.query = put, delete, fast_query
+    dynamo_models.DynamoDBBackend.update_item = update
