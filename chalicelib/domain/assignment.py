@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 DEFAULT_QUEUE = "_default"
 PRESENCE = ("online", "away", "offline")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 
 
@@ -48,6 +48,18 @@ def pick_agent(agents: list[dict], key: str, previous_agent_id: str | None = Non
 
 
 # ------------------------------------------------------------------ business hours
+class HoursError(ValueError):
+    """Business hours that cannot be used; `code` and `field` name what is wrong."""
+
+    def __init__(self, message: str, code: str = "invalid_hours", field: str = "business_hours"):
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+MAX_SPANS_PER_DAY = 6
+
+
 def _tz(name: str | None):
     if not name or name.upper() == "UTC":
         return timezone.utc
@@ -59,27 +71,39 @@ def _tz(name: str | None):
         from zoneinfo import ZoneInfo
         return ZoneInfo(name)
     except Exception:
-        raise ValueError(f"unknown time zone {name!r}")
+        raise HoursError(f"Unknown time zone '{name}'.", code="invalid_timezone",
+                         field="business_hours.tz")
 
 
 def validate_hours(hours: dict | None) -> dict | None:
-    """Raise ValueError unless hours is None or {"tz": ..., "days": {"mon": [["09:00", "18:00"]]}}."""
+    """The one rule for business hours (the admin API and the queue both use it): None, or
+    {"tz": IANA name | "UTC" | "+08:00", "days": {"mon": [["09:00", "18:00"], ...]}} with at
+    most six spans a day, each start before its end ("24:00" ends a day), none overlapping."""
     if hours is None:
         return None
     if not isinstance(hours, dict) or set(hours) - {"tz", "days"}:
-        raise ValueError("business_hours must be {tz, days}")
+        raise HoursError("business_hours must be {tz, days}.")
     _tz(hours.get("tz"))
     days = hours.get("days") or {}
     if not isinstance(days, dict) or set(days) - set(DAYS):
-        raise ValueError("days must be keyed by mon..sun")
+        raise HoursError("business_hours.days must be keyed by mon..sun.",
+                         field="business_hours.days")
     for day, spans in days.items():
-        if not isinstance(spans, list) or len(spans) > 6:
-            raise ValueError(f"{day}: a list of [start, end] pairs")
-        for span in spans:
+        field = f"business_hours.days.{day}"
+        if not isinstance(spans, list) or len(spans) > MAX_SPANS_PER_DAY:
+            raise HoursError(f"{field}: at most {MAX_SPANS_PER_DAY} [start, end] pairs.",
+                             field=field)
+        for i, span in enumerate(spans):
             if (not isinstance(span, list) or len(span) != 2 or
-                    not all(isinstance(t, str) and _HHMM.match(t) for t in span) or
+                    not all(isinstance(t, str) and HHMM_RE.match(t) for t in span) or
                     span[0] >= span[1]):
-                raise ValueError(f"{day}: each span is [\"HH:MM\", \"HH:MM\"], start before end")
+                raise HoursError(f"{field}[{i}] must be [start, end] (\"HH:MM\") with start "
+                                 f"before end.", field=field)
+        ordered = sorted(spans)
+        for a, b in zip(ordered, ordered[1:]):
+            if b[0] < a[1]:
+                raise HoursError(f"{field}: {a[0]}-{a[1]} and {b[0]}-{b[1]} overlap.",
+                                 field=field)
     return hours
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from chalicelib import log
+from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -18,10 +19,8 @@ from chalicelib.services.views import agent_view
 
 TEAM_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SHORTCUT_RE = re.compile(r"^/[A-Za-z0-9_-]{1,29}$")
-HHMM_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
 FIELD_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 # ---------------------------------------------------------------- access
@@ -227,21 +226,12 @@ def delete_canned(deps, item_id: str) -> dict:
 
 
 # ---------------------------------------------------------------- sites
-def _check_tz(name: str) -> None:
-    from zoneinfo import ZoneInfo
-    try:
-        ZoneInfo(name)
-    except Exception:
-        raise ValidationError(f"Unknown time zone '{name}'.", code="invalid_timezone",
-                              details={"field": "business_hours.tz"})
-
-
 HOURS_SCHEMA = {
     "tz": Field(str, required=True, min_len=1, max_len=64),
     "days": Field(dict, required=True, schema={
-        day: Field(list, max_items=4,
-                   item=Field(list, max_items=2, item=Field(str, pattern=HHMM_RE, max_len=5)))
-        for day in DAYS}),
+        day: Field(list, max_items=policy.MAX_SPANS_PER_DAY,
+                   item=Field(list, max_items=2, item=Field(str, pattern=policy.HHMM_RE, max_len=5)))
+        for day in policy.DAYS}),
 }
 
 PRECHAT_FIELD = Field(dict, schema={
@@ -278,15 +268,10 @@ SITE_CREATE = {
 
 
 def _check_settings(deps, body: dict) -> dict:
-    hours = body.get("business_hours")
-    if hours:
-        _check_tz(hours["tz"])
-        for day, ranges in hours["days"].items():
-            for i, pair in enumerate(ranges):
-                if len(pair) != 2 or pair[0] >= pair[1]:
-                    raise ValidationError(
-                        f"business_hours.days.{day}[{i}] must be [start, end] with start < end.",
-                        code="invalid_hours", details={"field": f"business_hours.days.{day}"})
+    try:
+        policy.validate_hours(body.get("business_hours"))
+    except policy.HoursError as exc:
+        raise ValidationError(str(exc), code=exc.code, details={"field": exc.field})
     names = [f["name"] for f in body.get("prechat_fields") or []]
     if len(names) != len(set(names)):
         raise ValidationError("Pre-chat field names must be unique.", code="duplicate_field",

@@ -312,6 +312,8 @@ def test_sites_round_trip(api, tokens, deps):
     ({"business_hours": {"tz": "UTC", "days": {"mon": [["18:00", "09:00"]]}}}, "invalid_hours"),
     ({"business_hours": {"tz": "UTC", "days": {"mon": [["9am", "5pm"]]}}}, "invalid_format"),
     ({"business_hours": {"tz": "UTC", "days": {"mon": [["09:00"]]}}}, "invalid_hours"),
+    ({"business_hours": {"tz": "UTC", "days": {"mon": [["09:00", "13:00"],
+                                                       ["12:00", "18:00"]]}}}, "invalid_hours"),
     ({"max_wait_seconds": -5}, "out_of_range"),
     ({"idle_close_minutes": 0}, "out_of_range"),
     ({"bot_enabled": 1}, "invalid_type"),

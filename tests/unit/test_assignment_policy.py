@@ -93,3 +93,24 @@ def test_wait_estimate():
     assert p.estimate_wait_seconds(1, online_agents=2, avg_handle_seconds=240, free_slots=1) == 0
     assert p.estimate_wait_seconds(3, online_agents=2, avg_handle_seconds=240) == 360
     assert p.estimate_wait_seconds(2, online_agents=0, avg_handle_seconds=100) == 200
+
+
+@pytest.mark.parametrize("hours, code, field", [
+    ({"tz": "Mars/Olympus", "days": {}}, "invalid_timezone", "business_hours.tz"),
+    ({"tz": "UTC", "days": {"mon": [["09:00", "12:00"], ["11:00", "18:00"]]}},
+     "invalid_hours", "business_hours.days.mon"),
+    ({"tz": "UTC", "days": {"tue": [["18:00", "09:00"]]}}, "invalid_hours",
+     "business_hours.days.tue"),
+    ({"tz": "UTC", "days": {"wed": [["09:00", "10:00"]] * 7}}, "invalid_hours",
+     "business_hours.days.wed"),
+])
+def test_one_hours_rule_names_what_is_wrong(hours, code, field):
+    with pytest.raises(p.HoursError) as err:
+        p.validate_hours(hours)
+    assert (err.value.code, err.value.field) == (code, field)
+
+
+def test_offsets_and_zone_names_both_count_as_zones():
+    assert p.validate_hours({"tz": "+08:00", "days": {"mon": [["09:00", "12:00"],
+                                                              ["13:00", "24:00"]]}})
+    assert p.validate_hours({"tz": "Asia/Shanghai", "days": {}})
