@@ -203,13 +203,16 @@
     convs: {},               // cid -> conversation view (merged)
     msgs: {},                // cid -> {seq: message}
     firstSeq: {},            // cid -> lowest loaded seq
+    synced: {},              // cid -> catch-up marker: every seq up to it is held (sync starts there)
+    syncReq: {}, syncN: 0,   // socket sync request id -> {cid, after}
+    gapTimers: {},
     hasMore: {},
     loaded: {},              // cid -> the latest page was fetched
     details: {},             // cid -> {visitor, previous_conversations}
     current: null,
     canned: [],
     agents: [],              // supervisor view
-    ws: null, wsState: "offline", wsAttempts: 0, wsTimer: null, pingTimer: null,
+    ws: null, wsState: "offline", wsAttempts: 0, wsTimer: null, pingTimer: null, lifeTimer: null,
     typingTimers: {}, lastTypingSent: 0,
     knownQueue: null,        // set of cids seen in the queue (to notify new ones)
     refreshTimer: null, tokenTimer: null,
@@ -726,6 +729,7 @@
     });
     var p2 = have ? syncConversation(cid) : api("GET", "/agent/conversations/" + encodeURIComponent(cid) + "/messages?limit=50").then(function (r) {
       addMessages(cid, r.messages || []);
+      examinedTail(cid, r);
       S.loaded[cid] = true;
       S.hasMore[cid] = !!r.has_more;
       if (r.conversation) mergeConv(r.conversation);
@@ -748,7 +752,39 @@
       var c = S.convs[cid];
       if (c && m.seq > (c.last_seq || 0)) c.last_seq = m.seq;
     });
+    fillUp(cid);
     return added;
+  }
+
+  // Catch-up (docs/websocket-protocol.md): a message arriving alone (push, REST send reply)
+  // closes no gap below it; only the next seq moves the marker, or a sync reply that
+  // examined everything from it up to its cursor.
+  function fillUp(cid) {
+    var store = S.msgs[cid] || {};
+    if (S.synced[cid] === undefined) return;
+    while (store[S.synced[cid] + 1]) S.synced[cid]++;
+    if (lastSeq(cid) > S.synced[cid] && !S.gapTimers[cid]) {
+      S.gapTimers[cid] = setTimeout(function () {
+        delete S.gapTimers[cid];
+        if (lastSeq(cid) > S.synced[cid]) syncConversation(cid);
+      }, 1500);
+    }
+  }
+
+  function examined(cid, after, cursor) {
+    if (S.synced[cid] === undefined || after === undefined || after > S.synced[cid]) return;
+    if (cursor > S.synced[cid]) S.synced[cid] = cursor;
+    fillUp(cid);
+  }
+
+  // the latest page examined first_seq..cursor: it joins what we hold if it reaches down to it
+  function examinedTail(cid, r) {
+    var mark = S.synced[cid] || 0;
+    if (r.cursor === null || r.cursor === undefined) { if (S.synced[cid] === undefined) S.synced[cid] = 0; fillUp(cid); return; }
+    if (!mark || r.first_seq === null || r.first_seq === undefined || r.first_seq <= mark + 1) {
+      S.synced[cid] = Math.max(mark, r.cursor);
+    }
+    fillUp(cid);
   }
 
   function lastSeq(cid) {
@@ -1146,32 +1182,47 @@
     n.className = "conn " + state;
   }
 
-  function connectWs() {
+  // The same socket keepalive as the widget (docs/websocket-protocol.md, "Limits"): a ping
+  // every 4 minutes (API Gateway's idle timeout is 10), no pong within 10 s drops a dead
+  // socket; renewal at 110 minutes (the 2-hour limit) make before break; reconnect backoff
+  // min(30 s, 0.5 s * 2^n) with equal jitter.
+  var PING_MS = 240000, PONG_MS = 10000, RENEW_MS = 110 * 60000;
+
+  function connectWs(renew) {
     if (!S.auth) return;
     clearTimeout(S.wsTimer);
-    if (S.ws) { try { S.ws.onclose = null; S.ws.close(); } catch (e) { /* ignore */ } }
-    setConn("connecting");
+    var old = renew && S.ws && S.ws.readyState === 1 ? S.ws : null;
+    if (S.ws && !old) { try { S.ws.onclose = null; S.ws.close(); } catch (e) { /* ignore */ } S.ws = null; }
+    if (!old) setConn("connecting");
     var url = cfg.ws + (cfg.ws.indexOf("?") >= 0 ? "&" : "?") + "token=" + encodeURIComponent(S.auth.token) + "&role=agent";
     var ws;
-    try { ws = new WebSocket(url); } catch (e) { return scheduleReconnect(); }
-    S.ws = ws;
+    try { ws = new WebSocket(url); } catch (e) { return old ? undefined : scheduleReconnect(); }
+    if (!old) S.ws = ws;
     ws.onopen = function () {
+      if (old) {
+        // renewal: the new socket is open, now the old one goes (its events overlap: by seq)
+        if (S.ws !== old) { ws.onclose = null; ws.close(); return; }
+        S.ws = ws;
+        old.onclose = null;
+        try { old.close(1000); } catch (e) { /* ignore */ }
+      } else if (S.ws !== ws) return;
       S.wsAttempts = 0;
       setConn("online");
       // catch up every conversation we hold messages for, then the lists
-      Object.keys(S.loaded).forEach(syncConversation);
+      Object.keys(S.loaded).forEach(function (cid) { syncConversation(cid); });
       refreshAll();
       if (isSupervisor()) loadAgents();
       clearInterval(S.pingTimer);
-      // a ping a minute; no pong within 10 s means a dead socket (a silent network drop)
+      clearTimeout(S.lifeTimer);
       S.pingTimer = setInterval(function () {
         if (S.ws !== ws) return;
         wsSend({action: "ping"});
         clearTimeout(S.pongTimer);
         S.pongTimer = setTimeout(function () {
           if (S.ws === ws) { S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } scheduleReconnect(); }
-        }, 10000);
-      }, 60000);
+        }, PONG_MS);
+      }, PING_MS);
+      S.lifeTimer = setTimeout(function () { if (S.ws === ws) connectWs(true); }, RENEW_MS);
     };
     ws.onmessage = function (ev) {
       var data;
@@ -1179,8 +1230,7 @@
       onEvent(data);
     };
     ws.onclose = function () {
-      clearInterval(S.pingTimer);
-      if (S.ws === ws) { S.ws = null; scheduleReconnect(); }
+      if (S.ws === ws) { clearInterval(S.pingTimer); clearTimeout(S.lifeTimer); S.ws = null; scheduleReconnect(); }
     };
     ws.onerror = function () { /* onclose follows */ };
   }
@@ -1188,7 +1238,7 @@
   function scheduleReconnect() {
     if (!S.auth) return;
     setConn("reconnecting");
-    var delay = Math.min(15000, 500 * Math.pow(2, S.wsAttempts++)) * (0.7 + Math.random() * 0.6);
+    var delay = Math.min(30000, 500 * Math.pow(2, S.wsAttempts++)) * (0.5 + Math.random() / 2);
     clearTimeout(S.wsTimer);
     S.wsTimer = setTimeout(function () {
       // a dropped socket may mean an expired token: check it over REST first
@@ -1198,7 +1248,7 @@
   }
 
   function stopLive() {
-    clearTimeout(S.wsTimer); clearTimeout(S.tokenTimer); clearInterval(S.pingTimer);
+    clearTimeout(S.wsTimer); clearTimeout(S.tokenTimer); clearInterval(S.pingTimer); clearTimeout(S.lifeTimer);
     if (S.ws) { var ws = S.ws; S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } }
     setConn("offline");
   }
@@ -1212,18 +1262,25 @@
     // the browser knows the network is gone: drop the socket now, catch up when it is back
     if (S.ws) { var ws = S.ws; S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } }
     clearInterval(S.pingTimer);
+    clearTimeout(S.lifeTimer);
     clearTimeout(S.wsTimer);
     if (S.auth) setConn("reconnecting");
   });
 
-  function syncConversation(cid) {
-    var after = lastSeq(cid);
+  // from the catch-up marker (or `from`, a cursor while paging), never from the highest seq
+  // held; a conversation whose first page is still loading syncs once that page is in
+  function syncConversation(cid, from) {
+    if (S.synced[cid] === undefined) return Promise.resolve();
+    var after = from !== undefined ? from : S.synced[cid];
     if (S.ws && S.ws.readyState === 1) {
-      wsSend({action: "sync", conversation_id: cid, data: {after: after}});
+      var id = "sync-" + (++S.syncN);
+      S.syncReq[id] = {cid: cid, after: after};
+      wsSend({action: "sync", id: id, conversation_id: cid, data: {after: after}});
       return Promise.resolve();
     }
     return api("GET", "/agent/conversations/" + encodeURIComponent(cid) + "/messages?after=" + after + "&limit=200").then(function (r) {
-      onEvent({type: "sync", conversation_id: cid, messages: r.messages || [], has_more: r.has_more, conversation: r.conversation});
+      onEvent({type: "sync", conversation_id: cid, after: after, messages: r.messages || [], cursor: r.cursor,
+        has_more: r.has_more, conversation: r.conversation});
     });
   }
 
@@ -1244,9 +1301,14 @@
         break;
       }
       case "sync": {
+        var req = S.syncReq[ev.id] || {};
+        delete S.syncReq[ev.id];
+        var after = ev.after !== undefined ? ev.after : req.after;
+        var cursor = ev.cursor === null || ev.cursor === undefined ? after : ev.cursor;
         addMessages(cid, ev.messages || []);
+        examined(cid, after, cursor);
         if (ev.conversation) mergeConv(ev.conversation);
-        if (ev.has_more) syncConversation(cid);
+        if (ev.has_more) syncConversation(cid, cursor);     // the next page starts at the cursor
         if (cid === S.current) { renderLog(false); renderHeader(); markRead(); }
         renderList(); updateTitle();
         break;
@@ -1796,6 +1858,7 @@
     state: function () {
       return {signedIn: !!S.auth, me: S.me, ws: S.wsState, tab: S.tab, current: S.current, page: S.page,
         lists: JSON.parse(JSON.stringify(S.lists)), notified: S.notified,
+        synced: S.current ? S.synced[S.current] : null,
         seqs: S.current ? Object.keys(S.msgs[S.current] || {}).map(Number).sort(function (a, b) { return a - b; }) : []};
     }
   };

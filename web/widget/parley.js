@@ -124,6 +124,10 @@
   var msgs = {};            // seq -> message
   var nodes = {};           // seq or client id -> element
   var lastSeq = 0, rev = null, firstSeq = null, hasMore = false;
+  // Catch-up marker (docs/websocket-protocol.md, "Catch-up"): every seq up to `synced` is
+  // held, or was examined for us by the server (a reply's cursor passed it: a private note
+  // is a seq the visitor never gets). Sync always starts here, never at the highest seq held.
+  var synced = 0, syncAfter = {}, syncN = 0, gapTimer = null;
   var outbox = store.get('outbox', []);
   var isOpen = false, ready = false, unread = 0, interacted = false, audio = null;
   var connState = 'connecting', transport = 'ws';
@@ -187,6 +191,7 @@
   }
   function resetConversation() {
     msgs = {}; nodes = {}; lastSeq = 0; rev = null; firstSeq = null; seenSeq = 0; readSent = 0;
+    synced = 0; syncAfter = {};
     if (ui.log) { ui.log.textContent = ''; addGreeting(); }
   }
 
@@ -217,6 +222,7 @@
     if (msgs[m.seq]) return;
     msgs[m.seq] = m;
     if (m.seq > lastSeq) lastSeq = m.seq;
+    fillUp();
     if (firstSeq == null || m.seq < firstSeq) firstSeq = m.seq;
     if (m.client_message_id) dropOutbox(m.client_message_id);
     var ev = m.event || {};
@@ -241,6 +247,33 @@
     if (channel) channel.postMessage({ m: m });
     emit('message', m);
     markRead();
+    checkGap();
+  }
+
+  // A message arriving alone (push, ack, REST reply, another tab) closes no gap below it:
+  // only the next seq moves the marker, or a reply that examined everything from it.
+  function fillUp() { while (msgs[synced + 1]) synced++; }
+  function examined(after, cursor) {
+    if (after != null && after <= synced && cursor > synced) synced = cursor;
+    fillUp();
+  }
+  // The latest page (no after/before): it examined first_seq..cursor; it joins what we hold
+  // when it starts at or below the marker's next seq (or when we hold nothing yet).
+  function examinedTail(r) {
+    if (r.cursor != null && (!synced || r.first_seq == null || r.first_seq <= synced + 1)) examined(synced, r.cursor);
+  }
+  function syncFrom(after) {
+    var id = 'sync-' + (++syncN);
+    syncAfter[id] = after;
+    if (wsSend({ action: 'sync', id: id, data: { after: after } })) return true;
+    delete syncAfter[id];
+    return false;
+  }
+  // Over the socket a seq missing below a push (another writer's push still on its way, or
+  // a seq we may not see) is asked for once things settle; a poll asks from `synced` anyway.
+  function checkGap() {
+    if (lastSeq <= synced || gapTimer || transport !== 'ws') return;
+    gapTimer = setTimeout(function () { gapTimer = null; if (lastSeq > synced) syncFrom(synced); }, 1500);
   }
 
   // ------------------------------------------------------------------ outbox (survives reloads)
@@ -332,7 +365,7 @@
       if (ws !== s) return;
       opened = true; clearTimeout(openTimer); wsRetry = 0;
       s.openedAt = Date.now();
-      s.send(JSON.stringify({ action: 'sync', id: 'sync', data: { after: lastSeq } }));
+      syncFrom(synced);
       retire();
       // API Gateway: idle timeout 10 min (ping every 4), connection life 2 h (renew at 110 min).
       clearInterval(pingTimer); clearTimeout(lifeTimer);
@@ -375,8 +408,10 @@
       case 'sync':
         (f.messages || []).forEach(onMessage);
         setConv(f.conversation);
+        examined(syncAfter[f.id], f.cursor);
+        delete syncAfter[f.id];
         if (f.cursor > lastSeq) lastSeq = f.cursor;
-        if (f.has_more) wsSend({ action: 'sync', id: 'sync', data: { after: f.cursor } });
+        if (f.has_more) syncFrom(f.cursor);
         else setState('online');
         break;
       case 'typing': if (f.sender && f.sender.type !== 'visitor') showTyping(f.state ? f.sender.name || t('agent') : null); break;
@@ -385,7 +420,7 @@
       case 'queue': setConv({ queue_position: f.position, estimated_wait: f.estimated_wait }); break;
       case 'error':
         if (p) { delete pending[f.id]; var e = new Error(f.message); e.status = /not_?found|invalid|too|empty|unsupported|closed/.test(f.code || '') ? 400 : 500; e.code = f.code; p.reject(e); }
-        else if (f.id === 'sync') setState('online');
+        else if (f.id in syncAfter) { delete syncAfter[f.id]; setState('online'); }
         break;
     }
   }
@@ -414,12 +449,14 @@
       if (!navigator.onLine) return setState('offline');
       pollAbort = new AbortController();
       var timer = setTimeout(function () { if (pollAbort) pollAbort.abort(); }, 35000);
-      var q = '?after=' + lastSeq + (rev != null ? '&rev=' + rev : '') + '&wait=' + (connState === 'online' ? 20 : 0);
+      var after = synced;
+      var q = '?after=' + after + (rev != null ? '&rev=' + rev : '') + '&wait=' + (connState === 'online' ? 20 : 0);
       api('GET', convPath('/poll' + q), null, { signal: pollAbort.signal }).then(function (r) {
         clearTimeout(timer);
         if (gen !== pollGen) return;
         fails = 0;
         (r.messages || []).forEach(onMessage);
+        examined(after, r.cursor);
         if (r.cursor > lastSeq) lastSeq = r.cursor;
         if (r.rev != null) r.conversation.rev = r.rev;
         setConv(r.conversation);
@@ -866,6 +903,7 @@
     return api('GET', convPath('/messages?limit=50')).then(function (r) {
       hasMore = r.has_more;
       r.messages.forEach(onMessage);
+      examinedTail(r);
       if (r.last_seq > lastSeq) lastSeq = r.last_seq;
       setConv(r.conversation);
       if (hasMore) earlierButton();
@@ -953,7 +991,7 @@
     state: function () {
       return { ready: ready, connection: connState, transport: transport, open: isOpen, unread: unread,
         visitor_id: session && session.visitor_id, conversation_id: session && session.conversation_id,
-        last_seq: lastSeq, status: conv.status, outbox: outbox.length, locale: locale };
+        last_seq: lastSeq, synced: synced, status: conv.status, outbox: outbox.length, locale: locale };
     }
   };
   W.Parley = Parley;
