@@ -269,8 +269,10 @@
   function examinedTail(r) {
     if (r.cursor != null && (!synced || r.first_seq == null || r.first_seq <= synced + 1)) examined(synced, r.cursor);
   }
-  function syncFrom(after) {
-    var id = 'sync-' + (++syncN);
+  // gap: a sync on a live socket, for messages only (conversation events keep the state
+  // current; a reply read before a later typing event must not undo it)
+  function syncFrom(after, gap) {
+    var id = (gap ? 'gap-' : 'sync-') + (++syncN);
     syncAfter[id] = after;
     if (wsSend({ action: 'sync', id: id, data: { after: after } })) return true;
     delete syncAfter[id];
@@ -280,7 +282,7 @@
   // a seq we may not see) is asked for once things settle; a poll asks from `synced` anyway.
   function checkGap() {
     if (lastSeq <= synced || gapTimer || transport !== 'ws') return;
-    gapTimer = setTimeout(function () { gapTimer = null; if (lastSeq > synced) syncFrom(synced); }, 1500);
+    gapTimer = setTimeout(function () { gapTimer = null; if (lastSeq > synced) syncFrom(synced, true); }, 1500);
   }
 
   // ------------------------------------------------------------------ outbox (survives reloads)
@@ -413,12 +415,13 @@
       case 'ack': if (p) { delete pending[f.id]; p.resolve(f); } break;
       case 'pong': if (pending.ping) { pending.ping.resolve(); delete pending.ping; } break;
       case 'sync':
+        var gap = /^gap-/.test(f.id || '');
         (f.messages || []).forEach(onMessage);
-        setConv(f.conversation);
+        if (!gap) setConv(f.conversation);
         examined(syncAfter[f.id], f.cursor);
         delete syncAfter[f.id];
         if (f.cursor > lastSeq) lastSeq = f.cursor;
-        if (f.has_more) syncFrom(f.cursor);
+        if (f.has_more) syncFrom(f.cursor, gap);
         else setState('online');
         break;
       case 'typing': if (f.sender && f.sender.type !== 'visitor') showTyping(f.state ? f.sender.name || t('agent') : null); break;
