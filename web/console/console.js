@@ -766,7 +766,7 @@
     if (lastSeq(cid) > S.synced[cid] && !S.gapTimers[cid]) {
       S.gapTimers[cid] = setTimeout(function () {
         delete S.gapTimers[cid];
-        if (lastSeq(cid) > S.synced[cid]) syncConversation(cid);
+        if (lastSeq(cid) > S.synced[cid]) syncConversation(cid, undefined, true);
       }, 1500);
     }
   }
@@ -1269,12 +1269,12 @@
 
   // from the catch-up marker (or `from`, a cursor while paging), never from the highest seq
   // held; a conversation whose first page is still loading syncs once that page is in
-  function syncConversation(cid, from) {
+  function syncConversation(cid, from, gap) {
     if (S.synced[cid] === undefined) return Promise.resolve();
     var after = from !== undefined ? from : S.synced[cid];
     if (S.ws && S.ws.readyState === 1) {
       var id = "sync-" + (++S.syncN);
-      S.syncReq[id] = {cid: cid, after: after};
+      S.syncReq[id] = {cid: cid, after: after, gap: gap};
       wsSend({action: "sync", id: id, conversation_id: cid, data: {after: after}});
       return Promise.resolve();
     }
@@ -1307,8 +1307,9 @@
         var cursor = ev.cursor === null || ev.cursor === undefined ? after : ev.cursor;
         addMessages(cid, ev.messages || []);
         examined(cid, after, cursor);
-        if (ev.conversation) mergeConv(ev.conversation);
-        if (ev.has_more) syncConversation(cid, cursor);     // the next page starts at the cursor
+        // a gap sync on a live socket is for messages; conversation events keep the state
+        if (ev.conversation && !req.gap) mergeConv(ev.conversation);
+        if (ev.has_more) syncConversation(cid, cursor, req.gap);   // the next page starts at the cursor
         if (cid === S.current) { renderLog(false); renderHeader(); markRead(); }
         renderList(); updateTitle();
         break;
