@@ -59,6 +59,7 @@ def test_admin_screens_pick_teams_roles_and_hours_from_controls(console, runtime
     # every label translated, role values too
     page.locator("#app .lang-toggle").click()
     page.locator("#page-agents th", has_text="角色").wait_for()
+    page.locator("#na-role option", has_text="主管").wait_for(state="attached")   # re-rendered
     roles = page.locator("#na-role option").all_inner_texts()
     assert roles == ["客服", "主管", "管理员"], roles
     page.locator("#app .lang-toggle").click()
