@@ -6,8 +6,10 @@ import uuid
 from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.visits import is_new_visit
 from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
 from chalicelib.errors import NotFound, Unauthorized, AppError
+from chalicelib.services import delivery
 from chalicelib.services.views import conversation_view, visitor_view
 
 SESSION_SCHEMA = {
@@ -62,6 +64,21 @@ def _check_attributes(attrs: dict | None) -> dict | None:
                            code="invalid_attribute")
         clean[k] = v
     return clean
+
+
+def _sync_contact(deps, conv: dict, profile: dict) -> dict:
+    """A name or email given after the conversation started (the pre-chat form, identify())
+    reaches it too: the inbox lists read attrs visitor_name / visitor_email. Written and
+    pushed to the consoles only when it changed."""
+    attrs = conv.get("attrs") or {}
+    sets = {("attrs", f"visitor_{k}"): profile[k] for k in ("name", "email")
+            if profile.get(k) and attrs.get(f"visitor_{k}") != profile[k]}
+    if not sets:
+        return conv
+    fresh = deps.conversations.update(conv["conversation_id"], map_sets=sets)
+    delivery.to_all_agents(deps, {"type": "conversation",
+                                  "conversation": conversation_view(fresh, for_agent=True)})
+    return fresh
 
 
 def start_session(deps, payload: dict, token: str | None = None,
@@ -124,14 +141,19 @@ def start_session(deps, payload: dict, token: str | None = None,
             conversation = _new_conversation(deps, visitor["visitor_id"], site_key, site,
                                              {**visitor, **{k: v for k, v in profile.items()
                                                             if v is not None}})
+        else:
+            conversation = _sync_contact(deps, conversation, profile)
         fields = {k: v for k, v in profile.items() if v is not None}
         if attrs:
             fields["attributes"] = {**(visitor.get("attributes") or {}), **attrs}
         if external_key:
             fields["external_key"] = external_key
-        deps.visitors.touch(visitor["visitor_id"], fields, new_visit=True,
+        new_visit = is_new_visit(visitor.get("last_seen_at"), now_ms())
+        deps.visitors.touch(visitor["visitor_id"], fields, new_visit=new_visit,
                             conversation_id=conversation["conversation_id"] if new_conv else None)
         visitor.update(fields)
+        if new_visit:
+            visitor["visits"] = int(visitor.get("visits") or 1) + 1
 
     token_out, exp = deps.signer.sign({"typ": "visitor", "sub": visitor["visitor_id"],
                                        "site": site_key}, config.visitor_token_ttl())

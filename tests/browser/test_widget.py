@@ -537,7 +537,7 @@ def test_handoff_queue_assignment_reply_close_and_rating(new_page, runtime):
     queue = page.locator(".p-queue")
     queue.wait_for(timeout=10000)
     # nobody of the team online: 1st in line, 1 × 240 s average handling time
-    assert queue.inner_text() == "You are number 1 in the queue · about 4 min"
+    assert queue.inner_text() == "You are next in line · about 4 min"
     page.locator(".p-head .p-human").wait_for(state="hidden")   # queued: no second request
     page.locator(".p-note", has_text="Waiting for an agent").wait_for()
     waiting = admin.call("GET", "/queue")["conversations"]

@@ -78,3 +78,48 @@ class Socket:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class CatchUp:
+    """The catch-up rule of docs/websocket-protocol.md, as a reference client: the messages
+    held by seq, and `synced`, the seq up to which nothing is missing. A message arriving
+    alone (push, ack, REST reply) moves `synced` only when it is the next seq; a sync reply
+    moves it to its `cursor` (the last seq the server examined: seqs this client may not
+    see, such as a visitor's view of private notes, are passed over)."""
+
+    def __init__(self):
+        self.held: dict[int, dict] = {}
+        self.synced = 0
+
+    def hold(self, message: dict) -> None:
+        self.held.setdefault(message["seq"], message)
+        self._fill()
+
+    def hold_pushes(self, sock: "Socket") -> None:
+        for m in sock.messages():
+            self.hold(m)
+
+    def examined(self, after: int, cursor: int | None) -> None:
+        if after <= self.synced and cursor is not None and cursor > self.synced:
+            self.synced = cursor
+        self._fill()
+
+    def _fill(self) -> None:
+        while self.synced + 1 in self.held:
+            self.synced += 1
+
+    def sync(self, sock: "Socket", limit: int = 100, timeout: float = 10.0) -> list[dict]:
+        """Sync from `synced`, following the cursor while has_more; the replies."""
+        after, replies = self.synced, []
+        while True:
+            rid = f"sync-{uuid.uuid4().hex[:8]}"
+            sock.send({"action": "sync", "id": rid, "data": {"after": after, "limit": limit}})
+            reply = sock.wait_for(lambda e: e.get("type") == "sync" and e.get("id") == rid,
+                                  timeout)
+            replies.append(reply)
+            for m in reply["messages"]:
+                self.hold(m)
+            self.examined(after, reply["cursor"])
+            if not reply["has_more"]:
+                return replies
+            after = reply["cursor"]

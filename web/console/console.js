@@ -203,13 +203,16 @@
     convs: {},               // cid -> conversation view (merged)
     msgs: {},                // cid -> {seq: message}
     firstSeq: {},            // cid -> lowest loaded seq
+    synced: {},              // cid -> catch-up marker: every seq up to it is held (sync starts there)
+    syncReq: {}, syncN: 0,   // socket sync request id -> {cid, after}
+    gapTimers: {},
     hasMore: {},
     loaded: {},              // cid -> the latest page was fetched
     details: {},             // cid -> {visitor, previous_conversations}
     current: null,
     canned: [],
     agents: [],              // supervisor view
-    ws: null, wsState: "offline", wsAttempts: 0, wsTimer: null, pingTimer: null,
+    ws: null, wsState: "offline", wsAttempts: 0, wsTimer: null, pingTimer: null, lifeTimer: null,
     typingTimers: {}, lastTypingSent: 0,
     knownQueue: null,        // set of cids seen in the queue (to notify new ones)
     refreshTimer: null, tokenTimer: null,
@@ -726,6 +729,7 @@
     });
     var p2 = have ? syncConversation(cid) : api("GET", "/agent/conversations/" + encodeURIComponent(cid) + "/messages?limit=50").then(function (r) {
       addMessages(cid, r.messages || []);
+      examinedTail(cid, r);
       S.loaded[cid] = true;
       S.hasMore[cid] = !!r.has_more;
       if (r.conversation) mergeConv(r.conversation);
@@ -748,7 +752,39 @@
       var c = S.convs[cid];
       if (c && m.seq > (c.last_seq || 0)) c.last_seq = m.seq;
     });
+    fillUp(cid);
     return added;
+  }
+
+  // Catch-up (docs/websocket-protocol.md): a message arriving alone (push, REST send reply)
+  // closes no gap below it; only the next seq moves the marker, or a sync reply that
+  // examined everything from it up to its cursor.
+  function fillUp(cid) {
+    var store = S.msgs[cid] || {};
+    if (S.synced[cid] === undefined) return;
+    while (store[S.synced[cid] + 1]) S.synced[cid]++;
+    if (lastSeq(cid) > S.synced[cid] && !S.gapTimers[cid]) {
+      S.gapTimers[cid] = setTimeout(function () {
+        delete S.gapTimers[cid];
+        if (lastSeq(cid) > S.synced[cid]) syncConversation(cid, undefined, true);
+      }, 1500);
+    }
+  }
+
+  function examined(cid, after, cursor) {
+    if (S.synced[cid] === undefined || after === undefined || after > S.synced[cid]) return;
+    if (cursor > S.synced[cid]) S.synced[cid] = cursor;
+    fillUp(cid);
+  }
+
+  // the latest page examined first_seq..cursor: it joins what we hold if it reaches down to it
+  function examinedTail(cid, r) {
+    var mark = S.synced[cid] || 0;
+    if (r.cursor === null || r.cursor === undefined) { if (S.synced[cid] === undefined) S.synced[cid] = 0; fillUp(cid); return; }
+    if (!mark || r.first_seq === null || r.first_seq === undefined || r.first_seq <= mark + 1) {
+      S.synced[cid] = Math.max(mark, r.cursor);
+    }
+    fillUp(cid);
   }
 
   function lastSeq(cid) {
@@ -1146,32 +1182,47 @@
     n.className = "conn " + state;
   }
 
-  function connectWs() {
+  // The same socket keepalive as the widget (docs/websocket-protocol.md, "Limits"): a ping
+  // every 4 minutes (API Gateway's idle timeout is 10), no pong within 10 s drops a dead
+  // socket; renewal at 110 minutes (the 2-hour limit) make before break; reconnect backoff
+  // min(30 s, 0.5 s * 2^n) with equal jitter.
+  var PING_MS = 240000, PONG_MS = 10000, RENEW_MS = 110 * 60000;
+
+  function connectWs(renew) {
     if (!S.auth) return;
     clearTimeout(S.wsTimer);
-    if (S.ws) { try { S.ws.onclose = null; S.ws.close(); } catch (e) { /* ignore */ } }
-    setConn("connecting");
+    var old = renew && S.ws && S.ws.readyState === 1 ? S.ws : null;
+    if (S.ws && !old) { try { S.ws.onclose = null; S.ws.close(); } catch (e) { /* ignore */ } S.ws = null; }
+    if (!old) setConn("connecting");
     var url = cfg.ws + (cfg.ws.indexOf("?") >= 0 ? "&" : "?") + "token=" + encodeURIComponent(S.auth.token) + "&role=agent";
     var ws;
-    try { ws = new WebSocket(url); } catch (e) { return scheduleReconnect(); }
-    S.ws = ws;
+    try { ws = new WebSocket(url); } catch (e) { return old ? undefined : scheduleReconnect(); }
+    if (!old) S.ws = ws;
     ws.onopen = function () {
+      if (old) {
+        // renewal: the new socket is open, now the old one goes (its events overlap: by seq)
+        if (S.ws !== old) { ws.onclose = null; ws.close(); return; }
+        S.ws = ws;
+        old.onclose = null;
+        try { old.close(1000); } catch (e) { /* ignore */ }
+      } else if (S.ws !== ws) return;
       S.wsAttempts = 0;
       setConn("online");
       // catch up every conversation we hold messages for, then the lists
-      Object.keys(S.loaded).forEach(syncConversation);
+      Object.keys(S.loaded).forEach(function (cid) { syncConversation(cid); });
       refreshAll();
       if (isSupervisor()) loadAgents();
       clearInterval(S.pingTimer);
-      // a ping a minute; no pong within 10 s means a dead socket (a silent network drop)
+      clearTimeout(S.lifeTimer);
       S.pingTimer = setInterval(function () {
         if (S.ws !== ws) return;
         wsSend({action: "ping"});
         clearTimeout(S.pongTimer);
         S.pongTimer = setTimeout(function () {
           if (S.ws === ws) { S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } scheduleReconnect(); }
-        }, 10000);
-      }, 60000);
+        }, PONG_MS);
+      }, PING_MS);
+      S.lifeTimer = setTimeout(function () { if (S.ws === ws) connectWs(true); }, RENEW_MS);
     };
     ws.onmessage = function (ev) {
       var data;
@@ -1179,8 +1230,7 @@
       onEvent(data);
     };
     ws.onclose = function () {
-      clearInterval(S.pingTimer);
-      if (S.ws === ws) { S.ws = null; scheduleReconnect(); }
+      if (S.ws === ws) { clearInterval(S.pingTimer); clearTimeout(S.lifeTimer); S.ws = null; scheduleReconnect(); }
     };
     ws.onerror = function () { /* onclose follows */ };
   }
@@ -1188,7 +1238,7 @@
   function scheduleReconnect() {
     if (!S.auth) return;
     setConn("reconnecting");
-    var delay = Math.min(15000, 500 * Math.pow(2, S.wsAttempts++)) * (0.7 + Math.random() * 0.6);
+    var delay = Math.min(30000, 500 * Math.pow(2, S.wsAttempts++)) * (0.5 + Math.random() / 2);
     clearTimeout(S.wsTimer);
     S.wsTimer = setTimeout(function () {
       // a dropped socket may mean an expired token: check it over REST first
@@ -1198,7 +1248,7 @@
   }
 
   function stopLive() {
-    clearTimeout(S.wsTimer); clearTimeout(S.tokenTimer); clearInterval(S.pingTimer);
+    clearTimeout(S.wsTimer); clearTimeout(S.tokenTimer); clearInterval(S.pingTimer); clearTimeout(S.lifeTimer);
     if (S.ws) { var ws = S.ws; S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } }
     setConn("offline");
   }
@@ -1212,18 +1262,25 @@
     // the browser knows the network is gone: drop the socket now, catch up when it is back
     if (S.ws) { var ws = S.ws; S.ws = null; ws.onclose = null; try { ws.close(); } catch (e) { /* ignore */ } }
     clearInterval(S.pingTimer);
+    clearTimeout(S.lifeTimer);
     clearTimeout(S.wsTimer);
     if (S.auth) setConn("reconnecting");
   });
 
-  function syncConversation(cid) {
-    var after = lastSeq(cid);
+  // from the catch-up marker (or `from`, a cursor while paging), never from the highest seq
+  // held; a conversation whose first page is still loading syncs once that page is in
+  function syncConversation(cid, from, gap) {
+    if (S.synced[cid] === undefined) return Promise.resolve();
+    var after = from !== undefined ? from : S.synced[cid];
     if (S.ws && S.ws.readyState === 1) {
-      wsSend({action: "sync", conversation_id: cid, data: {after: after}});
+      var id = "sync-" + (++S.syncN);
+      S.syncReq[id] = {cid: cid, after: after, gap: gap};
+      wsSend({action: "sync", id: id, conversation_id: cid, data: {after: after}});
       return Promise.resolve();
     }
     return api("GET", "/agent/conversations/" + encodeURIComponent(cid) + "/messages?after=" + after + "&limit=200").then(function (r) {
-      onEvent({type: "sync", conversation_id: cid, messages: r.messages || [], has_more: r.has_more, conversation: r.conversation});
+      onEvent({type: "sync", conversation_id: cid, after: after, messages: r.messages || [], cursor: r.cursor,
+        has_more: r.has_more, conversation: r.conversation});
     });
   }
 
@@ -1244,9 +1301,15 @@
         break;
       }
       case "sync": {
+        var req = S.syncReq[ev.id] || {};
+        delete S.syncReq[ev.id];
+        var after = ev.after !== undefined ? ev.after : req.after;
+        var cursor = ev.cursor === null || ev.cursor === undefined ? after : ev.cursor;
         addMessages(cid, ev.messages || []);
-        if (ev.conversation) mergeConv(ev.conversation);
-        if (ev.has_more) syncConversation(cid);
+        examined(cid, after, cursor);
+        // a gap sync on a live socket is for messages; conversation events keep the state
+        if (ev.conversation && !req.gap) mergeConv(ev.conversation);
+        if (ev.has_more) syncConversation(cid, cursor, req.gap);   // the next page starts at the cursor
         if (cid === S.current) { renderLog(false); renderHeader(); markRead(); }
         renderList(); updateTitle();
         break;
@@ -1404,249 +1467,13 @@
   function errBox() { return el("p", {class: "error", role: "alert"}); }
   function showErr(box, e) { box.textContent = e.message + (e.details && e.details.field ? " (" + e.details.field + ")" : ""); }
 
-  var ADMIN_PAGES = {
-    agents: function () {
-      var page = clear($("page-agents"));
-      page.appendChild(section(t("page_agents")));
-      var table = el("table", {class: "grid"}, [el("thead", {}, [el("tr", {}, [t("name"), t("email"), t("role"), t("capacity"), t("teams"),
-        t("disabled_label"), t("new_password"), ""].map(function (h) { return el("th", {text: h}); }))])]);
-      var tbody = el("tbody");
-      table.appendChild(tbody);
-      page.appendChild(table);
-      api("GET", "/admin/agents").then(function (r) {
-        (r.agents || []).forEach(function (a) {
-          var name = el("input", {type: "text", value: a.name || "", "aria-label": t("name"), maxlength: "100"});
-          var role = el("select", {"aria-label": t("role")}, ["agent", "supervisor", "admin"].map(function (x) { return el("option", {value: x, text: x}); }));
-          role.value = a.role || "agent";
-          var cap = el("input", {type: "number", min: "0", max: "100", value: a.capacity, "aria-label": t("capacity"), class: "num"});
-          var teams = el("input", {type: "text", value: (a.teams || []).join(", "), "aria-label": t("teams")});
-          var dis = el("input", {type: "checkbox", checked: a.disabled, "aria-label": t("disabled_label")});
-          var pw = el("input", {type: "password", autocomplete: "new-password", "aria-label": t("new_password")});
-          var err = el("span", {class: "error", role: "alert"});
-          tbody.appendChild(el("tr", {dataset: {agent: a.agent_id}}, [el("td", {}, [name]), el("td", {text: a.email}), el("td", {}, [role]),
-            el("td", {}, [cap]), el("td", {}, [teams]), el("td", {}, [dis]), el("td", {}, [pw]),
-            el("td", {}, [el("button", {type: "button", text: t("save"), onclick: function () {
-              var body = {name: name.value, role: role.value, capacity: Number(cap.value), disabled: dis.checked,
-                teams: teams.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean)};
-              if (pw.value) body.password = pw.value;
-              err.textContent = "";
-              api("PATCH", "/admin/agents/" + encodeURIComponent(a.agent_id), body).then(function () { pw.value = ""; toast(t("saved")); })
-                .catch(function (e) { showErr(err, e); });
-            }}), err])]));
-        });
-      }).catch(report);
-      var f = {email: el("input", {type: "email", required: true, id: "na-email"}), name: el("input", {type: "text", required: true, id: "na-name", maxlength: "100"}),
-        password: el("input", {type: "password", required: true, autocomplete: "new-password", id: "na-password"}),
-        role: el("select", {id: "na-role"}, ["agent", "supervisor", "admin"].map(function (x) { return el("option", {value: x, text: x}); })),
-        capacity: el("input", {type: "number", min: "0", max: "100", value: "5", id: "na-capacity", class: "num"}),
-        teams: el("input", {type: "text", id: "na-teams"})};
-      var err = errBox();
-      page.appendChild(el("form", {class: "card inline-form", id: "new-agent", onsubmit: function (e) {
-        e.preventDefault();
-        var body = {email: f.email.value.trim(), name: f.name.value.trim(), password: f.password.value, role: f.role.value,
-          capacity: Number(f.capacity.value)};
-        var teams = f.teams.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean);
-        if (teams.length) body.teams = teams;
-        err.textContent = "";
-        api("POST", "/admin/agents", body).then(function () { toast(t("saved")); ADMIN_PAGES.agents(); }).catch(function (e2) { showErr(err, e2); });
-      }}, [el("h3", {text: t("create_agent")}), field(t("email"), f.email), field(t("name"), f.name), field(t("password"), f.password),
-        field(t("role"), f.role), field(t("capacity"), f.capacity), field(t("teams"), f.teams), err,
-        el("button", {type: "submit", class: "primary", text: t("create")})]));
-    },
-
-    teams: function () {
-      var page = clear($("page-teams"));
-      page.appendChild(section(t("page_teams")));
-      var list = el("ul", {class: "plain"});
-      page.appendChild(list);
-      api("GET", "/admin/teams").then(function (r) {
-        (r.teams || []).forEach(function (tm) {
-          var name = el("input", {type: "text", value: tm.name, "aria-label": t("name"), maxlength: "100"});
-          var manual = el("input", {type: "checkbox", checked: tm.manual_assign, "aria-label": t("manual_assign")});
-          var err = el("span", {class: "error", role: "alert"});
-          list.appendChild(el("li", {class: "row"}, [el("code", {text: tm.id}), name, el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]),
-            el("button", {type: "button", text: t("save"), onclick: function () {
-              api("PATCH", "/admin/teams/" + encodeURIComponent(tm.id), {name: name.value, manual_assign: manual.checked})
-                .then(function () { toast(t("saved")); }).catch(function (e) { showErr(err, e); });
-            }}),
-            el("button", {type: "button", class: "danger", text: t("delete"), onclick: function () {
-              if (!confirm(t("confirm_delete"))) return;
-              api("DELETE", "/admin/teams/" + encodeURIComponent(tm.id)).then(ADMIN_PAGES.teams).catch(function (e) { showErr(err, e); });
-            }}), err]));
-        });
-      }).catch(report);
-      var id = el("input", {type: "text", required: true, pattern: "[a-z0-9-]+", maxlength: "40", id: "nt-id"});
-      var name = el("input", {type: "text", required: true, maxlength: "100", id: "nt-name"});
-      var manual = el("input", {type: "checkbox", id: "nt-manual"});
-      var err = errBox();
-      page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
-        e.preventDefault();
-        api("POST", "/admin/teams", {id: id.value.trim(), name: name.value.trim(), manual_assign: manual.checked})
-          .then(ADMIN_PAGES.teams).catch(function (e2) { showErr(err, e2); });
-      }}, [el("h3", {text: t("create_team")}), field(t("team_id"), id), field(t("name"), name),
-        el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]), err,
-        el("button", {type: "submit", class: "primary", text: t("create")})]));
-    },
-
-    canned: function () {
-      var page = clear($("page-canned"));
-      page.appendChild(section(t("page_canned")));
-      var list = el("ul", {class: "plain"});
-      page.appendChild(list);
-      api("GET", "/admin/canned").then(function (r) {
-        S.canned = r.canned || [];
-        S.canned.forEach(function (c) {
-          var sc = el("input", {type: "text", value: c.shortcut, maxlength: "30", "aria-label": t("shortcut"), class: "short"});
-          var text = el("textarea", {rows: "2", maxlength: "2000", "aria-label": t("text")});
-          text.value = c.text;
-          var err = el("span", {class: "error", role: "alert"});
-          list.appendChild(el("li", {class: "row"}, [sc, text,
-            el("button", {type: "button", text: t("save"), onclick: function () {
-              api("PATCH", "/admin/canned/" + encodeURIComponent(c.id), {shortcut: sc.value.trim(), text: text.value})
-                .then(function () { toast(t("saved")); ADMIN_PAGES.canned(); }).catch(function (e) { showErr(err, e); });
-            }}),
-            el("button", {type: "button", class: "danger", text: t("delete"), onclick: function () {
-              if (!confirm(t("confirm_delete"))) return;
-              api("DELETE", "/admin/canned/" + encodeURIComponent(c.id)).then(ADMIN_PAGES.canned).catch(function (e) { showErr(err, e); });
-            }}), err]));
-        });
-      }).catch(report);
-      var sc = el("input", {type: "text", required: true, maxlength: "30", placeholder: "/hello", id: "nc-shortcut"});
-      var text = el("textarea", {rows: "3", required: true, maxlength: "2000", id: "nc-text"});
-      var err = errBox();
-      page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
-        e.preventDefault();
-        api("POST", "/admin/canned", {shortcut: sc.value.trim(), text: text.value}).then(ADMIN_PAGES.canned)
-          .catch(function (e2) { showErr(err, e2); });
-      }}, [el("h3", {text: t("create_canned")}), field(t("shortcut"), sc), field(t("text"), text), err,
-        el("button", {type: "submit", class: "primary", text: t("create")})]));
-    },
-
-    sites: function (selected) {
-      var page = clear($("page-sites"));
-      page.appendChild(section(t("page_sites")));
-      var pick = el("select", {"aria-label": t("site"), id: "site-pick"});
-      var holder = el("div");
-      page.appendChild(field(t("site"), pick));
-      page.appendChild(holder);
-      api("GET", "/admin/sites").then(function (r) {
-        (r.sites || []).forEach(function (s) { pick.appendChild(el("option", {value: s.site_key, text: s.site_key + " — " + (s.name || "")})); });
-        if (selected) pick.value = selected;
-        if (pick.value) renderSite(holder, pick.value);
-      }).catch(report);
-      pick.addEventListener("change", function () { renderSite(holder, pick.value); });
-      var key = el("input", {type: "text", required: true, maxlength: "64", pattern: "[A-Za-z0-9_-]+", id: "ns-key"});
-      var name = el("input", {type: "text", required: true, maxlength: "100", id: "ns-name"});
-      var err = errBox();
-      page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
-        e.preventDefault();
-        api("POST", "/admin/sites", {site_key: key.value.trim(), name: name.value.trim()}).then(function (r2) { ADMIN_PAGES.sites(r2.site.site_key); })
-          .catch(function (e2) { showErr(err, e2); });
-      }}, [el("h3", {text: t("create_site")}), field(t("site_key"), key), field(t("name"), name), err,
-        el("button", {type: "submit", class: "primary", text: t("create")})]));
-    },
-
-    kb: function () { renderKb(); }
-  };
-
-  var DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-  function renderSite(holder, key) {
-    clear(holder);
-    api("GET", "/admin/sites/" + encodeURIComponent(key)).then(function (r) {
-      var site = r.site, s = site.settings || {};
-      var f = {
-        name: el("input", {type: "text", value: site.name || "", maxlength: "100", id: "s-name"}),
-        gen: el("input", {type: "text", value: (s.greeting || {}).en || "", maxlength: "500", id: "s-greeting-en"}),
-        gzh: el("input", {type: "text", value: (s.greeting || {}).zh || "", maxlength: "500", id: "s-greeting-zh"}),
-        color: el("input", {type: "color", value: s.color || "#2563eb", id: "s-color"}),
-        position: el("select", {id: "s-position"}, [el("option", {value: "right", text: t("right")}), el("option", {value: "left", text: t("left")})]),
-        locale: el("select", {id: "s-locale"}, [["auto", t("auto")], ["en", "English"], ["zh", "中文"]].map(function (x) { return el("option", {value: x[0], text: x[1]}); })),
-        bot: el("input", {type: "checkbox", checked: s.bot_enabled !== false, id: "s-bot"}),
-        team: el("input", {type: "text", value: s.team || "", maxlength: "40", id: "s-team"}),
-        maxWait: el("input", {type: "number", min: "0", max: "86400", value: s.max_wait_seconds != null ? s.max_wait_seconds : "", class: "num", id: "s-max-wait"}),
-        idle: el("input", {type: "number", min: "1", max: "10080", value: s.idle_close_minutes != null ? s.idle_close_minutes : "", class: "num", id: "s-idle"}),
-        misses: el("input", {type: "number", min: "1", max: "10", value: s.bot_handoff_misses != null ? s.bot_handoff_misses : "", class: "num", id: "s-misses"}),
-        keywords: el("input", {type: "text", value: (s.bot_handoff_keywords || []).join(", "), id: "s-keywords"}),
-        always: el("input", {type: "checkbox", checked: !s.business_hours, id: "s-always"}),
-        tz: el("input", {type: "text", value: (s.business_hours || {}).tz || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", id: "s-tz"})
-      };
-      f.position.value = s.position || "right";
-      f.locale.value = s.locale || "auto";
-      var days = {};
-      var hoursBox = el("fieldset", {class: "hours"}, [el("legend", {text: t("business_hours")}),
-        el("label", {class: "row"}, [f.always, el("span", {text: t("always_open")})]), field(t("timezone"), f.tz),
-        el("p", {class: "muted", text: t("hours_hint")})]);
-      DAYS.forEach(function (d) {
-        var ranges = ((s.business_hours || {}).days || {})[d] || [];
-        days[d] = el("input", {type: "text", id: "s-day-" + d, value: ranges.map(function (p) { return p[0] + "-" + p[1]; }).join(", ")});
-        hoursBox.appendChild(field(t(d), days[d]));
-      });
-      var pre = el("tbody");
-      function preRow(p) {
-        p = p || {name: "", label: "", type: "text", required: false};
-        var type = el("select", {"aria-label": t("type")}, ["text", "email", "phone"].map(function (x) { return el("option", {value: x, text: x}); }));
-        type.value = p.type;
-        var tr = el("tr", {class: "pre-row"}, [el("td", {}, [el("input", {type: "text", value: p.name, "aria-label": t("name"), maxlength: "40"})]),
-          el("td", {}, [el("input", {type: "text", value: p.label, "aria-label": t("label"), maxlength: "100"})]), el("td", {}, [type]),
-          el("td", {}, [el("input", {type: "checkbox", checked: p.required, "aria-label": t("required")})]),
-          el("td", {}, [el("button", {type: "button", class: "danger small", text: "×", "aria-label": t("delete"), onclick: function () { tr.remove(); }})])]);
-        pre.appendChild(tr);
-      }
-      (s.prechat_fields || []).forEach(preRow);
-      var err = errBox();
-      var snippetBox = el("textarea", {readonly: true, rows: "2", id: "s-snippet", "aria-label": t("snippet")});
-      snippetBox.value = site.snippet || "";
-      holder.appendChild(el("form", {class: "card site-form", onsubmit: function (e) {
-        e.preventDefault();
-        err.textContent = "";
-        var body = {name: f.name.value.trim(), greeting: {en: f.gen.value, zh: f.gzh.value}, color: f.color.value,
-          position: f.position.value, locale: f.locale.value, bot_enabled: f.bot.checked, team: f.team.value.trim() || null};
-        if (f.maxWait.value !== "") body.max_wait_seconds = Number(f.maxWait.value);
-        if (f.idle.value !== "") body.idle_close_minutes = Number(f.idle.value);
-        if (f.misses.value !== "") body.bot_handoff_misses = Number(f.misses.value);
-        body.bot_handoff_keywords = f.keywords.value.split(/[,，\n]/).map(function (x) { return x.trim(); }).filter(Boolean);
-        if (f.always.checked) body.business_hours = null;
-        else {
-          var dd = {};
-          DAYS.forEach(function (d) {
-            dd[d] = days[d].value.split(",").map(function (x) { return x.trim(); }).filter(Boolean).map(function (x) {
-              return x.split("-").map(function (y) { return y.trim(); });
-            });
-          });
-          body.business_hours = {tz: f.tz.value.trim(), days: dd};
-        }
-        body.prechat_fields = Array.prototype.map.call(pre.querySelectorAll("tr"), function (tr) {
-          var ins = tr.querySelectorAll("input, select");
-          return {name: ins[0].value.trim(), label: ins[1].value.trim(), type: ins[2].value, required: ins[3].checked};
-        });
-        api("PUT", "/admin/sites/" + encodeURIComponent(key), body).then(function () { toast(t("saved")); })
-          .catch(function (e2) { showErr(err, e2); });
-      }}, [
-        el("h3", {text: t("site_settings") + " · " + key}),
-        field(t("name"), f.name), field(t("greeting_en"), f.gen), field(t("greeting_zh"), f.gzh),
-        el("div", {class: "row"}, [field(t("color"), f.color), field(t("position_label"), f.position), field(t("locale"), f.locale)]),
-        el("label", {class: "row"}, [f.bot, el("span", {text: t("bot_enabled")})]),
-        el("div", {class: "row"}, [field(t("default_team"), f.team), field(t("max_wait"), f.maxWait), field(t("idle_close"), f.idle)]),
-        el("div", {class: "row"}, [field(t("handoff_misses"), f.misses), field(t("handoff_keywords"), f.keywords)]),
-        hoursBox,
-        el("fieldset", {}, [el("legend", {text: t("prechat")}),
-          el("table", {class: "grid"}, [el("thead", {}, [el("tr", {}, [t("name"), t("label"), t("type"), t("required"), ""].map(function (h) { return el("th", {text: h}); }))]), pre]),
-          el("button", {type: "button", text: t("add_field"), onclick: function () { preRow(); }})]),
-        err,
-        el("button", {type: "submit", class: "primary", text: t("save")}),
-        el("h3", {text: t("snippet")}), snippetBox,
-        el("button", {type: "button", id: "copy-snippet", text: t("copy"), onclick: function (ev) { copyText(snippetBox, ev.target); }}),
-        el("details", {}, [el("summary", {text: t("identity_secret")}), el("code", {text: site.identity_secret || ""})])
-      ]));
-    }).catch(report);
-  }
-
-  function copyText(box, button) {
-    var done = function () { button.textContent = t("copied"); setTimeout(function () { button.textContent = t("copy"); }, 2000); };
-    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(box.value).then(done, function () { box.select(); document.execCommand("copy"); done(); });
-    else { box.select(); document.execCommand("copy"); done(); }
-  }
+  // the admin pages live in admin.js (loaded first); wired here, explicitly
+  var ADMIN_PAGES = window.ParleyAdmin({
+    el: el, t: t, lang: function () { return lang; }, api: api, clear: clear, toast: toast, report: report, $: $,
+    field: field, section: section, errBox: errBox, showErr: showErr,
+    setCanned: function (list) { S.canned = list; }
+  });
+  ADMIN_PAGES.kb = function () { renderKb(); };
 
   function renderKb() {
     var page = clear($("page-kb"));
@@ -1796,6 +1623,7 @@
     state: function () {
       return {signedIn: !!S.auth, me: S.me, ws: S.wsState, tab: S.tab, current: S.current, page: S.page,
         lists: JSON.parse(JSON.stringify(S.lists)), notified: S.notified,
+        synced: S.current ? S.synced[S.current] : null,
         seqs: S.current ? Object.keys(S.msgs[S.current] || {}).map(Number).sort(function (a, b) { return a - b; }) : []};
     }
   };

@@ -30,13 +30,15 @@
       placeholder: 'Type a message…', attach: 'Attach a file', online: 'Online',
       reconnecting: 'Reconnecting…', offline: 'Offline', connecting: 'Connecting…',
       seen: 'Seen', sending: 'Sending…', failed: 'Not sent, retrying', typing: '{n} is typing…',
-      agent: 'Agent', human: 'Talk to a human', queue: 'You are number {p} in the queue',
+      agent: 'Agent', human: 'Talk to a human', queue: 'You are number {p} in the queue', queueNext: 'You are next in line',
       wait: 'about {m} min', joined: '{n} joined the chat', left: '{n} left the chat',
       transferred: 'You were transferred to {n}', closed: 'The chat was closed',
       queued: 'Waiting for an agent…', assigned: '{n} will help you',
       rate: 'How was this chat?', comment: 'Comment (optional)', submit: 'Submit',
       thanks: 'Thank you for your feedback!', newchat: 'Start a new chat',
       leave: 'No one is available right now. Leave a message and we will email you.',
+      closedLeave: 'We are closed right now. Leave a message and we will email you.', hours: 'Opening hours: {h}',
+      days: 'Mon Tue Wed Thu Fri Sat Sun',
       name: 'Name', email: 'Email', message: 'Message', sent: 'Message received. We will reply by email.',
       prechat: 'Please introduce yourself', start: 'Start chat', earlier: 'Earlier messages',
       tooBig: '"{f}" is larger than 10 MB.', badType: '"{f}" cannot be sent: only images, PDF, text, CSV, ZIP, Word and Excel files.',
@@ -49,11 +51,13 @@
       placeholder: '请输入消息…', attach: '发送文件', online: '在线',
       reconnecting: '正在重新连接…', offline: '已离线', connecting: '正在连接…',
       seen: '已读', sending: '发送中…', failed: '未发送,正在重试', typing: '{n} 正在输入…',
-      agent: '客服', human: '转人工客服', queue: '您前面还有 {p} 位', wait: '预计 {m} 分钟',
+      agent: '客服', human: '转人工客服', queue: '您前面还有 {n} 位', queueNext: '下一位就是您', wait: '预计 {m} 分钟',
       joined: '{n} 已加入对话', left: '{n} 已离开对话', transferred: '已为您转接给 {n}',
       closed: '对话已结束', queued: '正在为您转接客服…', assigned: '{n} 为您服务',
       rate: '请为本次服务评分', comment: '留言(可选)', submit: '提交', thanks: '感谢您的评价!',
       newchat: '开始新对话', leave: '当前没有客服在线,请留言,我们会通过邮件回复您。',
+      closedLeave: '现在不在服务时间,请留言,我们会通过邮件回复您。', hours: '服务时间:{h}',
+      days: '周一 周二 周三 周四 周五 周六 周日',
       name: '姓名', email: '邮箱', message: '留言内容', sent: '留言已收到,我们会通过邮件回复您。',
       prechat: '请先填写您的信息', start: '开始咨询', earlier: '查看更早的消息',
       tooBig: '"{f}" 超过 10 MB。', badType: '"{f}" 无法发送:仅支持图片、PDF、文本、CSV、ZIP、Word 和 Excel 文件。',
@@ -102,7 +106,10 @@
   function linkify(parent, text) {
     var re = /\bhttps?:\/\/[^\s<>"']+/gi, last = 0, m;
     while ((m = re.exec(text))) {
-      var url = m[0].replace(/[.,;:!?)\]]+$/, '');
+      var url = m[0].replace(/[.,;:!?\]]+$/, '');
+      // a trailing ')' belongs to the link only when it closes a '(' inside it:
+      // "(see https://x.example/a)" vs "https://en.wikipedia.org/wiki/Fish_(food)"
+      while (/\)$/.test(url) && url.split(')').length > url.split('(').length) url = url.slice(0, -1).replace(/[.,;:!?\]]+$/, '');
       if (m.index > last) parent.appendChild(D.createTextNode(text.slice(last, m.index)));
       var a = el('a', null, url, { href: url, target: '_blank', rel: 'noopener noreferrer' });
       try { if (!/^https?:$/.test(new URL(url).protocol)) a = D.createTextNode(url); } catch (e) { a = D.createTextNode(url); }
@@ -124,6 +131,10 @@
   var msgs = {};            // seq -> message
   var nodes = {};           // seq or client id -> element
   var lastSeq = 0, rev = null, firstSeq = null, hasMore = false;
+  // Catch-up marker (docs/websocket-protocol.md, "Catch-up"): every seq up to `synced` is
+  // held, or was examined for us by the server (a reply's cursor passed it: a private note
+  // is a seq the visitor never gets). Sync always starts here, never at the highest seq held.
+  var synced = 0, syncAfter = {}, syncN = 0, gapTimer = null;
   var outbox = store.get('outbox', []);
   var isOpen = false, ready = false, unread = 0, interacted = false, audio = null;
   var connState = 'connecting', transport = 'ws';
@@ -187,6 +198,7 @@
   }
   function resetConversation() {
     msgs = {}; nodes = {}; lastSeq = 0; rev = null; firstSeq = null; seenSeq = 0; readSent = 0;
+    synced = 0; syncAfter = {};
     if (ui.log) { ui.log.textContent = ''; addGreeting(); }
   }
 
@@ -217,6 +229,7 @@
     if (msgs[m.seq]) return;
     msgs[m.seq] = m;
     if (m.seq > lastSeq) lastSeq = m.seq;
+    fillUp();
     if (firstSeq == null || m.seq < firstSeq) firstSeq = m.seq;
     if (m.client_message_id) dropOutbox(m.client_message_id);
     var ev = m.event || {};
@@ -230,7 +243,7 @@
       if (ev.kind === 'closed' && conv.status !== 'closed') { conv.status = 'closed'; if (ready) showRating(); }
       // outside business hours, nobody online, or waited longer than the site allows:
       // offer to leave a message (the visitor keeps their place in line meanwhile)
-      if (ev.kind === 'offline' && ev.reason !== 'left_message' && ready && /^(new|open|queued)$/.test(conv.status)) showOfflineForm();
+      if (ev.kind === 'offline' && ev.reason !== 'left_message' && ready && /^(new|open|queued)$/.test(conv.status)) showOfflineForm(ev.reason);
       renderHeader();
     }
     render(m);
@@ -241,6 +254,35 @@
     if (channel) channel.postMessage({ m: m });
     emit('message', m);
     markRead();
+    checkGap();
+  }
+
+  // A message arriving alone (push, ack, REST reply, another tab) closes no gap below it:
+  // only the next seq moves the marker, or a reply that examined everything from it.
+  function fillUp() { while (msgs[synced + 1]) synced++; }
+  function examined(after, cursor) {
+    if (after != null && after <= synced && cursor > synced) synced = cursor;
+    fillUp();
+  }
+  // The latest page (no after/before): it examined first_seq..cursor; it joins what we hold
+  // when it starts at or below the marker's next seq (or when we hold nothing yet).
+  function examinedTail(r) {
+    if (r.cursor != null && (!synced || r.first_seq == null || r.first_seq <= synced + 1)) examined(synced, r.cursor);
+  }
+  // gap: a sync on a live socket, for messages only (conversation events keep the state
+  // current; a reply read before a later typing event must not undo it)
+  function syncFrom(after, gap) {
+    var id = (gap ? 'gap-' : 'sync-') + (++syncN);
+    syncAfter[id] = after;
+    if (wsSend({ action: 'sync', id: id, data: { after: after } })) return true;
+    delete syncAfter[id];
+    return false;
+  }
+  // Over the socket a seq missing below a push (another writer's push still on its way, or
+  // a seq we may not see) is asked for once things settle; a poll asks from `synced` anyway.
+  function checkGap() {
+    if (lastSeq <= synced || gapTimer || transport !== 'ws') return;
+    gapTimer = setTimeout(function () { gapTimer = null; if (lastSeq > synced) syncFrom(synced, true); }, 1500);
   }
 
   // ------------------------------------------------------------------ outbox (survives reloads)
@@ -332,7 +374,7 @@
       if (ws !== s) return;
       opened = true; clearTimeout(openTimer); wsRetry = 0;
       s.openedAt = Date.now();
-      s.send(JSON.stringify({ action: 'sync', id: 'sync', data: { after: lastSeq } }));
+      syncFrom(synced);
       retire();
       // API Gateway: idle timeout 10 min (ping every 4), connection life 2 h (renew at 110 min).
       clearInterval(pingTimer); clearTimeout(lifeTimer);
@@ -373,10 +415,13 @@
       case 'ack': if (p) { delete pending[f.id]; p.resolve(f); } break;
       case 'pong': if (pending.ping) { pending.ping.resolve(); delete pending.ping; } break;
       case 'sync':
+        var gap = /^gap-/.test(f.id || '');
         (f.messages || []).forEach(onMessage);
-        setConv(f.conversation);
+        if (!gap) setConv(f.conversation);
+        examined(syncAfter[f.id], f.cursor);
+        delete syncAfter[f.id];
         if (f.cursor > lastSeq) lastSeq = f.cursor;
-        if (f.has_more) wsSend({ action: 'sync', id: 'sync', data: { after: f.cursor } });
+        if (f.has_more) syncFrom(f.cursor, gap);
         else setState('online');
         break;
       case 'typing': if (f.sender && f.sender.type !== 'visitor') showTyping(f.state ? f.sender.name || t('agent') : null); break;
@@ -385,7 +430,7 @@
       case 'queue': setConv({ queue_position: f.position, estimated_wait: f.estimated_wait }); break;
       case 'error':
         if (p) { delete pending[f.id]; var e = new Error(f.message); e.status = /not_?found|invalid|too|empty|unsupported|closed/.test(f.code || '') ? 400 : 500; e.code = f.code; p.reject(e); }
-        else if (f.id === 'sync') setState('online');
+        else if (f.id in syncAfter) { delete syncAfter[f.id]; setState('online'); }
         break;
     }
   }
@@ -414,12 +459,14 @@
       if (!navigator.onLine) return setState('offline');
       pollAbort = new AbortController();
       var timer = setTimeout(function () { if (pollAbort) pollAbort.abort(); }, 35000);
-      var q = '?after=' + lastSeq + (rev != null ? '&rev=' + rev : '') + '&wait=' + (connState === 'online' ? 20 : 0);
+      var after = synced;
+      var q = '?after=' + after + (rev != null ? '&rev=' + rev : '') + '&wait=' + (connState === 'online' ? 20 : 0);
       api('GET', convPath('/poll' + q), null, { signal: pollAbort.signal }).then(function (r) {
         clearTimeout(timer);
         if (gen !== pollGen) return;
         fails = 0;
         (r.messages || []).forEach(onMessage);
+        examined(after, r.cursor);
         if (r.cursor > lastSeq) lastSeq = r.cursor;
         if (r.rev != null) r.conversation.rev = r.rev;
         setConv(r.conversation);
@@ -602,7 +649,7 @@
     ui.queue.hidden = !(qp > 0) || !!a;
     if (qp > 0) {
       var w = conv.estimated_wait;
-      ui.queue.textContent = t('queue', { p: qp }) + (w > 0 ? ' · ' + t('wait', { m: Math.max(1, Math.round(w / 60)) }) : '');
+      ui.queue.textContent = (qp === 1 ? t('queueNext') : t('queue', { p: qp, n: qp - 1 })) + (w > 0 ? ' · ' + t('wait', { m: Math.max(1, Math.round(w / 60)) }) : '');
     }
     var closed = conv.status === 'closed';
     ui.input.disabled = ui.send.disabled = closed;
@@ -785,9 +832,41 @@
     return f;
   }
 
-  function showOfflineForm() {
-    if (!ui.extra || ui.extra.querySelector('.p-offline')) return;
-    panelForm('p-offline', t('leave'), function (f) {
+  // Why the form is offered: the latest offline event's reason (closed, no_agents, timeout).
+  function offlineReason() {
+    var best = 0;
+    for (var s in msgs) if (+s > best && msgs[s].event && msgs[s].event.kind === 'offline' && msgs[s].event.reason !== 'left_message') best = +s;
+    return best ? msgs[best].event.reason : null;
+  }
+  // Business hours as people read them: "Mon–Fri 09:00–18:00; Sat 10:00–14:00 (Asia/Shanghai)".
+  function hoursText(h) {
+    if (!h || !h.days) return '';
+    var keys = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], names = t('days').split(' '), out = [];
+    function spans(d) { return (h.days[d] || []).map(function (p) { return p[0] + '–' + p[1]; }).join(', '); }
+    for (var i = 0; i < 7; i++) {
+      var sp = spans(keys[i]);
+      if (!sp) continue;
+      var j = i;
+      while (j < 6 && spans(keys[j + 1]) === sp) j++;
+      out.push((j > i ? names[i] + '–' + names[j] : names[i]) + ' ' + sp);
+      i = j;
+    }
+    return out.length ? out.join('; ') + (h.tz ? ' (' + h.tz + ')' : '') : '';
+  }
+  function offlineHeading(f, reason) {
+    var closedNow = reason === 'closed';
+    f.querySelector('.p-card-title').textContent = closedNow ? t('closedLeave') : t('leave');
+    var p = f.querySelector('.p-hours'), txt = closedNow ? hoursText(site.business_hours) : '';
+    if (!txt) { if (p) p.parentNode.removeChild(p); return; }
+    if (!p) { p = el('p', 'p-hours'); f.insertBefore(p, f.querySelector('.p-card-title').nextSibling); }
+    p.textContent = t('hours', { h: txt });
+  }
+  function showOfflineForm(reason) {
+    if (!ui.extra) return;
+    reason = reason || offlineReason();
+    var shown = ui.extra.querySelector('.p-offline');
+    if (shown) { if (reason) offlineHeading(shown, reason); return; }
+    var form = panelForm('p-offline', t('leave'), function (f) {
       field(f, 'name', t('name'), 'text').value = (session.visitor && session.visitor.name) || '';
       field(f, 'email', t('email'), 'email', true).value = (session.visitor && session.visitor.email) || '';
       field(f, 'text', t('message'), 'textarea', true);
@@ -796,6 +875,7 @@
       if (f.elements.name.value.trim()) body.name = f.elements.name.value.trim();
       return api('POST', convPath('/offline-message'), body).then(function () { return t('sent'); });
     });
+    offlineHeading(form, reason);
   }
 
   function showRating() {
@@ -866,6 +946,7 @@
     return api('GET', convPath('/messages?limit=50')).then(function (r) {
       hasMore = r.has_more;
       r.messages.forEach(onMessage);
+      examinedTail(r);
       if (r.last_seq > lastSeq) lastSeq = r.last_seq;
       setConv(r.conversation);
       if (hasMore) earlierButton();
@@ -953,7 +1034,7 @@
     state: function () {
       return { ready: ready, connection: connState, transport: transport, open: isOpen, unread: unread,
         visitor_id: session && session.visitor_id, conversation_id: session && session.conversation_id,
-        last_seq: lastSeq, status: conv.status, outbox: outbox.length, locale: locale };
+        last_seq: lastSeq, synced: synced, status: conv.status, outbox: outbox.length, locale: locale };
     }
   };
   W.Parley = Parley;
@@ -967,7 +1048,8 @@
       .then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; })
       .then(function (c) {
         c = c || {};
-        cfg.api = c.api; cfg.ws = cfg.ws || c.ws;
+        cfg.api = c.api;
+        if (cfg.ws === undefined) cfg.ws = c.ws;      // data-ws="" (long-poll only) wins
         if (c.site_key && !ds.siteKey) { SITE = c.site_key; NS = 'parley:' + SITE + ':'; }
       });
   }
@@ -975,6 +1057,7 @@
     loadConfig().then(function () {
       cfg.api = (cfg.api || src.origin + '/v1').replace(/\/$/, '');
       if (cfg.ws === undefined) cfg.ws = src.origin.replace(/^http/, 'ws') + '/ws';
+      if (!cfg.ws) transport = 'poll';
       var extra = attrsPending ? { attributes: attrsPending } : null;
       attrsPending = null;
       // Site config and session in parallel: the session does not need the config.

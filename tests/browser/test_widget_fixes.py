@@ -1,0 +1,138 @@
+"""Widget and demo-page defects from issues 7 and 11, each pinned by a test: link detection
+and ')', the place in line at position 1, closed hours told as closed with the opening
+hours, data-ws="" forcing long-poll with /config.json present, the demo page at /."""
+from __future__ import annotations
+
+import datetime as dt
+import urllib.request
+import uuid
+
+import pytest
+
+from tests.browser.test_widget import (WS_LOG, Agent, make_site, open_widget, wait_bubble,
+                                       wait_ready)
+from tests.helpers.http import http
+
+pytestmark = pytest.mark.timeout(120)
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def shadow(page, selector):
+    return page.locator("#parley-widget").locator(selector)
+
+
+def test_links_keep_a_closing_paren_that_belongs_to_them(new_page, runtime):
+    page = new_page("/demo/")
+    cid = wait_ready(page, transport="ws")["conversation_id"]
+    open_widget(page)
+    agent = Agent(runtime)
+    agent.join(cid)
+    agent.say(cid, "Read https://en.wikipedia.org/wiki/Fish_(food) first "
+                   "(or the guide: https://shop.example/guide). Thanks")
+    wait_bubble(page, "Thanks")
+    hrefs = page.locator(".p-log .p-bubble a").evaluate_all("as => as.map(a => a.href)")
+    assert hrefs == ["https://en.wikipedia.org/wiki/Fish_(food)", "https://shop.example/guide"]
+    assert page.locator(".p-log .p-bubble", has_text="Thanks").inner_text().endswith(
+        "(or the guide: https://shop.example/guide). Thanks")
+
+
+def _rest_visitor(runtime, site):
+    status, s = http("POST", f"{runtime.api_url}/visitor/sessions", {"site_key": site})
+    assert status == 200, s
+    return s
+
+
+def test_place_in_line_one_means_next_in_chinese_and_english(new_page, runtime):
+    admin = Agent(runtime)
+    team = f"q{uuid.uuid4().hex[:8]}"
+    admin.admin("POST", "/teams", {"id": team, "name": team, "manual_assign": True})
+    site = make_site(admin, team=team, bot_enabled=True)
+    ahead = _rest_visitor(runtime, site)
+    status, _ = http("POST", f"{runtime.api_url}/visitor/conversations/"
+                             f"{ahead['conversation_id']}/handoff", {}, ahead["token"])
+    assert status == 200
+
+    page = new_page(f"/demo/site.html?site={site}&locale=zh")
+    wait_ready(page, transport="ws")
+    open_widget(page)
+    shadow(page, ".p-head .p-human").click()
+    queue = shadow(page, ".p-queue")
+    queue.filter(has_text="您前面还有 1 位").wait_for(timeout=10000)   # position 2: one ahead
+    status, _ = http("POST", f"{runtime.api_url}/visitor/conversations/"
+                             f"{ahead['conversation_id']}/close", {}, ahead["token"])
+    assert status == 200
+    queue.filter(has_text="下一位就是您").wait_for(timeout=10000)
+    assert "前面还有" not in queue.inner_text()
+
+    en = new_page(f"/demo/site.html?site={site}&locale=en")    # the zh visitor is first now
+    wait_ready(en, transport="ws")
+    open_widget(en)
+    shadow(en, ".p-head .p-human").click()
+    shadow(en, ".p-queue").filter(has_text="You are number 2 in the queue").wait_for(
+        timeout=10000)
+    zh_cid = page.evaluate("Parley.state().conversation_id")
+    zh_token = page.evaluate(f"JSON.parse(localStorage.getItem('parley:{site}:token'))")
+    status, _ = http("POST", f"{runtime.api_url}/visitor/conversations/{zh_cid}/close", {},
+                     zh_token)
+    assert status == 200
+    shadow(en, ".p-queue").filter(has_text="You are next in line").wait_for(timeout=10000)
+    assert not page.parley_log.errors and not en.parley_log.errors
+
+
+def test_closed_hours_say_closed_and_show_the_opening_hours(new_page, runtime):
+    admin = Agent(runtime)
+    today = dt.datetime.now(dt.timezone.utc).weekday()
+    d1, d2 = DAYS[(today + 1) % 7], DAYS[(today + 2) % 7]     # open neither today nor now
+    site = make_site(admin, business_hours={"tz": "UTC", "days": {
+        d1: [["09:00", "12:00"], ["13:00", "18:00"]], d2: [["09:00", "12:00"], ["13:00", "18:00"]]}})
+    page = new_page(f"/demo/site.html?site={site}&locale=en")
+    wait_ready(page, transport="ws")
+    open_widget(page)
+    shadow(page, ".p-head .p-human").click()
+    form = shadow(page, ".p-offline")
+    form.wait_for(timeout=10000)
+    form.locator(".p-card-title", has_text="We are closed right now").wait_for(timeout=10000)
+    assert "No one is available" not in form.inner_text()
+    names = "Mon Tue Wed Thu Fri Sat Sun".split()
+    first, second = names[(today + 1) % 7], names[(today + 2) % 7]
+    days = f"{first}–{second}" if (today + 1) % 7 < (today + 2) % 7 else f"{first}; {second}"
+    hours = form.locator(".p-hours").inner_text()
+    if ";" in days:      # Sun and Mon are not one range (the week starts on Monday)
+        assert hours == (f"Opening hours: {second} 09:00–12:00, 13:00–18:00; "
+                         f"{first} 09:00–12:00, 13:00–18:00 (UTC)"), hours
+    else:
+        assert hours == f"Opening hours: {days} 09:00–12:00, 13:00–18:00 (UTC)", hours
+    assert not page.parley_log.errors
+
+
+def test_empty_data_ws_forces_long_poll_even_with_config_json(new_page, runtime):
+    with urllib.request.urlopen(f"{runtime.base_url}/config.json", timeout=10) as resp:
+        assert b'"ws"' in resp.read()          # the config names a socket URL...
+    page = new_page(goto=False)
+    page.add_init_script(WS_LOG)
+    page.goto(runtime.base_url + "/demo/site.html?site=demo&ws=")     # ...data-ws="" wins
+    state = wait_ready(page, transport="poll")
+    assert page.evaluate("__ws.length") == 0
+    open_widget(page)
+    agent = Agent(runtime)
+    agent.join(state["conversation_id"])
+    agent.say(state["conversation_id"], "over long-poll")
+    wait_bubble(page, "over long-poll")
+    assert page.evaluate("__ws.length") == 0
+
+
+def test_demo_page_at_root_loads_its_stylesheet_and_links(new_page, runtime):
+    failed = []
+    page = new_page(goto=False)
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(runtime.base_url + "/")
+    wait_ready(page, transport="ws")
+    sheets = page.evaluate("[...document.styleSheets].map(s => s.href).filter(Boolean)")
+    assert any(h.endswith("/demo/demo.css") for h in sheets), sheets
+    assert page.evaluate("getComputedStyle(document.querySelector('.demo-head')).display") \
+        != "inline"   # demo.css applied
+    for text in ("中文", "strict Content-Security-Policy"):
+        href = page.locator("a", has_text=text).evaluate("a => a.href")
+        with urllib.request.urlopen(href, timeout=10) as resp:
+            assert resp.status == 200, href
+    assert failed == [], failed
