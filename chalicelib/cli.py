@@ -54,10 +54,10 @@ def main(argv=None) -> int:
             agent = create_agent(deps, payload)
             print(json.dumps(agent, default=str))
         elif args.command == "create-site":
-            from chalicelib.services.sites import create_site
+            from chalicelib.services.sites import create_site, identity_secrets
             site = create_site(deps, args.site_key, args.name)
             print(json.dumps({"site_key": site["site_key"], "name": site["name"],
-                              "identity_secret": site["identity_secret"]}))
+                              "identity_secret": identity_secrets(deps, site)[0]}))
     except AppError as err:
         print(f"error: {err.code}: {err.message}", file=sys.stderr)
         return 1
