@@ -66,12 +66,12 @@ def check_password(password: str, hashed: str) -> bool:
 
 
 # A valid hash to compare against when the email is unknown, so a login attempt takes the
-# same time whether or not the account exists.
-_DUMMY_HASH = None
+# same time whether or not the account exists: made with the cost that real hashes are made
+# with (the configured bcrypt rounds).
+_DUMMY_HASHES: dict[int, str] = {}
 
 
-def dummy_check(password: str) -> None:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password("parley-dummy-password")
-    check_password(password, _DUMMY_HASH)
+def dummy_check(password: str, rounds: int = 12) -> None:
+    if rounds not in _DUMMY_HASHES:
+        _DUMMY_HASHES[rounds] = hash_password("parley-dummy-password", rounds)
+    check_password(password, _DUMMY_HASHES[rounds])

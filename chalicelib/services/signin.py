@@ -29,6 +29,11 @@ class TooManyAttempts(AppError):
     code = "too_many_attempts"
 
 
+def bcrypt_rounds() -> int:
+    from chalicelib.services.agents import bcrypt_rounds as rounds
+    return rounds()
+
+
 def limits() -> rules.Limits:
     return rules.Limits(**config.login_limits())
 
@@ -65,7 +70,7 @@ def login(deps, payload: dict, source_ip: str | None = None) -> dict:
     _check_locks(deps, subjects, now)
     agent = deps.agents.by_email(email)
     if agent is None:
-        dummy_check(body["password"])
+        dummy_check(body["password"], bcrypt_rounds())
         ok = False
     else:
         ok = check_password(body["password"], agent["password_hash"])
