@@ -44,6 +44,8 @@
       you: "You", new_chat: "New conversation waiting", new_message: "New message", rating: "Rating",
       confirm_close: "Close this conversation?", session_expired: "Your session ended. Please sign in again.",
       bad_login: "Wrong email or password.", disabled: "This account is disabled.",
+      locked_out: "Too many failed sign-ins. Try again in {min} min.", session_revoked: "You were signed out (elsewhere, or your password changed). Please sign in again.",
+      revoke_sessions: "Sign out everywhere", sessions_revoked: "Every session of this agent was signed out.",
       create: "Create", delete: "Delete", role: "Role", capacity: "Capacity", disabled_label: "Disabled",
       new_password: "New password", create_agent: "Create an agent", create_team: "Create a team",
       team_id: "Id (slug)", manual_assign: "Manual assignment only", shortcut: "Shortcut", text: "Text",
@@ -100,6 +102,8 @@
       you: "我", new_chat: "有新的会话在等待", new_message: "新消息", rating: "评分",
       confirm_close: "确定结束此会话?", session_expired: "登录已过期,请重新登录。",
       bad_login: "邮箱或密码错误。", disabled: "该账号已停用。",
+      locked_out: "登录失败次数过多,请 {min} 分钟后再试。", session_revoked: "您已被登出(在别处登出或密码已更改),请重新登录。",
+      revoke_sessions: "全部登出", sessions_revoked: "该客服的所有会话均已登出。",
       create: "创建", delete: "删除", role: "角色", capacity: "容量", disabled_label: "停用",
       new_password: "新密码", create_agent: "创建客服", create_team: "创建团队",
       team_id: "标识(英文)", manual_assign: "仅手动分配", shortcut: "快捷词", text: "内容",
@@ -290,7 +294,8 @@
     if (!S.auth) return;
     clearAuth();
     stopLive();
-    showLogin(err && err.code === "account_disabled" ? t("disabled") : t("session_expired"));
+    showLogin(err && err.code === "account_disabled" ? t("disabled") :
+      (err && err.code === "session_revoked" ? t("session_revoked") : t("session_expired")));
   }
 
   function scheduleRefresh() {
@@ -326,6 +331,7 @@
       start();
     }).catch(function (e) {
       $("login-error").textContent = e.code === "account_disabled" ? t("disabled") :
+        e.code === "too_many_attempts" ? t("locked_out", {min: Math.max(1, Math.ceil((e.details.retry_after || 60) / 60))}) :
         (e.status === 401 ? t("bad_login") : e.message);
     });
   });
@@ -338,6 +344,7 @@
   }
 
   $("signout").addEventListener("click", function () {
+    if (S.auth) api("POST", "/agent/logout", {}).catch(function () {});  // ends this session server-side
     signedOut();
     if (tabs) tabs.postMessage({type: "signout"});   // every tab of this console signs out
   });
@@ -1425,7 +1432,10 @@
           var err = el("span", {class: "error", role: "alert"});
           tbody.appendChild(el("tr", {dataset: {agent: a.agent_id}}, [el("td", {}, [name]), el("td", {text: a.email}), el("td", {}, [role]),
             el("td", {}, [cap]), el("td", {}, [teams]), el("td", {}, [dis]), el("td", {}, [pw]),
-            el("td", {}, [el("button", {type: "button", text: t("save"), onclick: function () {
+            el("td", {}, [el("button", {type: "button", class: "small", text: t("revoke_sessions"), onclick: function () {
+              api("POST", "/admin/agents/" + encodeURIComponent(a.agent_id) + "/revoke-sessions", {})
+                .then(function () { toast(t("sessions_revoked")); }).catch(function (e) { showErr(err, e); });
+            }}), " ", el("button", {type: "button", text: t("save"), onclick: function () {
               var body = {name: name.value, role: role.value, capacity: Number(cap.value), disabled: dis.checked,
                 teams: teams.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean)};
               if (pw.value) body.password = pw.value;
@@ -1550,6 +1560,7 @@
   };
 
   var DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  var SITE_PANELS = [];      // extra panels under a site's settings (web/console/audit.js)
 
   function renderSite(holder, key) {
     clear(holder);
@@ -1636,9 +1647,9 @@
         err,
         el("button", {type: "submit", class: "primary", text: t("save")}),
         el("h3", {text: t("snippet")}), snippetBox,
-        el("button", {type: "button", id: "copy-snippet", text: t("copy"), onclick: function (ev) { copyText(snippetBox, ev.target); }}),
-        el("details", {}, [el("summary", {text: t("identity_secret")}), el("code", {text: site.identity_secret || ""})])
+        el("button", {type: "button", id: "copy-snippet", text: t("copy"), onclick: function (ev) { copyText(snippetBox, ev.target); }})
       ]));
+      SITE_PANELS.forEach(function (panel) { holder.appendChild(panel(key, site)); });
     }).catch(report);
   }
 
@@ -1797,6 +1808,15 @@
       return {signedIn: !!S.auth, me: S.me, ws: S.wsState, tab: S.tab, current: S.current, page: S.page,
         lists: JSON.parse(JSON.stringify(S.lists)), notified: S.notified,
         seqs: S.current ? Object.keys(S.msgs[S.current] || {}).map(Number).sort(function (a, b) { return a - b; }) : []};
+    },
+    /* for page modules (web/console/audit.js): the console's helpers, and places to plug in */
+    ext: {
+      api: api, t: t, el: el, clear: clear, toast: toast, report: report, fmtTime: fmtTime,
+      section: section, field: field, errBox: errBox, showErr: showErr, isAdmin: function () { return isAdmin(); },
+      lang: function () { return lang; },
+      addStrings: function (en, zh) { Object.assign(STR.en, en); Object.assign(STR.zh, zh); applyI18n(); },
+      addPage: function (name, render) { ADMIN_PAGES[name] = render; if (S.page === name && !$("app").hidden) render(); },
+      addSitePanel: function (panel) { SITE_PANELS.push(panel); }
     }
   };
 
