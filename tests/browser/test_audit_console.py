@@ -25,6 +25,9 @@ def test_actions_done_in_the_console_show_on_the_audit_page(console, runtime, re
     page = console(admin_creds(runtime), online=False)
     # 1. reveal the demo site's identity secret (recorded as a view)
     page.locator("#pages [data-page=sites]").click()
+    page.locator("#site-pick option[value=demo]").wait_for(state="attached", timeout=10000)
+    page.locator("#site-pick").select_option("demo")
+    page.locator("form.site-form h3", has_text="· demo").wait_for(timeout=10000)
     page.locator("#s-secret-reveal").click()
     secret = page.locator("#s-secret").inner_text(timeout=10000)
     assert len(secret) == 64
@@ -40,7 +43,7 @@ def test_actions_done_in_the_console_show_on_the_audit_page(console, runtime, re
     rows.first.wait_for(timeout=10000)
     first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
     assert "Sessions signed out" in first and victim["agent_id"] in first
-    assert "Identity secret viewed" in second and "demo" in second
+    assert "Identity secret viewed" in second and "site demo" in second
     assert secret not in page.locator("#page-audit").inner_text()    # never the secret itself
     # filter by action with the keyboard: choose, then Enter submits
     page.locator("#audit-action").select_option("site.secret_viewed")
