@@ -126,6 +126,8 @@ def sign_out(deps, actor: Actor) -> dict:
         deps.sessions.revoke_one(actor.id, rules.revoked_entry(actor.session_id, ends),
                                  rules.expired_entries(agent.get("revoked_sessions"),
                                                        deps.clock()))
+        from chalicelib.services import realtime
+        realtime.drop_agent_connections(deps, actor.id, actor.session_id)
     log.info("agent_signed_out", agent_id=actor.id)
     return {"signed_out": True}
 

@@ -131,11 +131,16 @@ def actor(deps, token):
     return sessions.agent_actor(deps, token, "203.0.113.7")
 
 
-def test_sign_out_ends_that_session_only(deps):
+def test_sign_out_ends_that_session_only_and_closes_its_sockets(deps):
     one, two = login(deps)["token"], login(deps)["token"]
+    sid = {t: deps.signer.verify(t, "agent")["sid"] for t in (one, two)}
+    deps.connections.rows = [{"connection_id": "c1=", "agent_id": "a_ann", "session_id": sid[one]},
+                             {"connection_id": "c2=", "agent_id": "a_ann", "session_id": sid[two]}]
     signin.sign_out(deps, actor(deps, one))
     assert error_of(actor, deps, one).code == "session_revoked"
     assert actor(deps, two).id == "a_ann"
+    assert deps.sender.closed == ["c1="]
+    assert [r["connection_id"] for r in deps.connections.rows] == ["c2="]
 
 
 def test_sign_out_ends_the_tokens_refreshed_from_the_session(deps, clock):
