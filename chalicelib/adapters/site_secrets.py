@@ -3,8 +3,8 @@
 PARLEY_SEALING_KEYS (comma-separated, first seals) when set; otherwise keys derived from the
 token-signing secret (adapters/secrets.py) that Secrets Manager already holds, so no new
 secret has to be deployed. Every accepted token key opens what it sealed, which is what a
-token-key rotation needs: rotate, then re-seal (services/sites.reseal_secret) before the
-previous key is dropped."""
+token-key rotation needs: rotate, then re-seal (`python -m chalicelib.cli
+reseal-site-secrets`, services/sites.reseal_secrets) before the previous key is dropped."""
 from __future__ import annotations
 
 import hashlib

@@ -6,7 +6,7 @@ import secrets
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.errors import NotFound
-from chalicelib.sealing import SealError, open_sealed, seal
+from chalicelib.sealing import SealError, key_id, open_sealed, seal
 
 DEFAULT_SETTINGS = {
     "greeting": {"en": "Hi! How can we help you today?", "zh": "您好!请问有什么可以帮您?"},
@@ -76,3 +76,30 @@ def identity_secrets(deps, site: dict) -> list[str]:
 def verify_identity(deps, site: dict, user_id: str, digest: str) -> bool:
     from chalicelib.domain.identity import verify_identity as check
     return any(check(secret, user_id, digest) for secret in identity_secrets(deps, site))
+
+
+def reseal_secrets(deps) -> dict:
+    """Re-seal every site's identity secrets under the current key (the sites are listed
+    by the directory table's Query, no Scan). Run after the token-signing key rotated and
+    before the previous key is dropped; values already under the current key are left."""
+    keys = _keys(deps)
+    current = f"sealed:v1:{key_id(keys[0])}:"
+    done = unreadable = 0
+    for entry in deps.directory.list("site"):
+        site = deps.sites.get(entry["id"])
+        if site is None:
+            continue
+        changed = {}
+        for field in ("identity_secret", "identity_secret_previous"):
+            value = site.get(field)
+            if not value or value.startswith(current):
+                continue
+            try:
+                changed[field] = seal(open_sealed(value, keys), keys)
+            except SealError:
+                unreadable += 1
+        if changed:
+            deps.sites.put({**site, **changed, "updated_at": now_ms()})
+            done += 1
+    log.info("site_secrets_resealed", sites=done, unreadable=unreadable)
+    return {"resealed_sites": done, "unreadable": unreadable}

@@ -254,3 +254,20 @@ def test_the_audit_table_is_append_only_for_every_function():
     doc = iam.stage_policy("dev", "api_handler")
     arn = "arn:aws:dynamodb:us-east-1:123456789012:table/parley-dev-audit"
     assert iam.allowed(doc, "dynamodb:PutItem", arn) and iam.allowed(doc, "dynamodb:Query", arn)
+
+
+def test_a_sealing_key_rotation_reseals_site_secrets(api, people, deps, monkeypatch):
+    """After the key rotates (new first, old still accepted), reseal-site-secrets moves
+    every secret to the new key, so dropping the old key loses nothing."""
+    from chalicelib import cli, sealing
+    from chalicelib.services import sites
+    monkeypatch.setenv("PARLEY_SEALING_KEYS", "key-one-0123456789")
+    sites.create_site(deps, "shop", "Shop")
+    clear = sites.identity_secrets(deps, deps.sites.get("shop"))[0]
+    monkeypatch.setenv("PARLEY_SEALING_KEYS", "key-two-0123456789,key-one-0123456789")
+    assert cli.main(["reseal-site-secrets"]) == 0      # "demo" was sealed under another key
+    assert deps.sites.get("shop")["identity_secret"].startswith(
+        "sealed:v1:" + sealing.key_id("key-two-0123456789") + ":")
+    monkeypatch.setenv("PARLEY_SEALING_KEYS", "key-two-0123456789")
+    assert sites.identity_secrets(deps, deps.sites.get("shop")) == [clear]
+    assert sites.verify_identity(deps, deps.sites.get("shop"), "u-9", digest(clear, "u-9"))
