@@ -271,3 +271,33 @@ def test_a_sealing_key_rotation_reseals_site_secrets(api, people, deps, monkeypa
     monkeypatch.setenv("PARLEY_SEALING_KEYS", "key-two-0123456789")
     assert sites.identity_secrets(deps, deps.sites.get("shop")) == [clear]
     assert sites.verify_identity(deps, deps.sites.get("shop"), "u-9", digest(clear, "u-9"))
+
+
+def test_sign_in_and_the_session_check_cost_a_constant_number_of_requests(api, people, deps):
+    """Counting is one atomic ADD per subject: the 1st and the 4th failure cost the same;
+    an agent request checks the session with the one GetItem that reads the role."""
+    from chalicelib.services import sessions, signin
+    from tests.helpers.aws import AwsCallCounter
+
+    def cost(fn):
+        with AwsCallCounter(deps) as counter:
+            try:
+                fn()
+            except Exception:
+                pass
+        return counter.calls
+
+    bad = {"email": "agent@example.com", "password": "nope"}
+    first = cost(lambda: signin.login(deps, bad, "192.0.2.1"))
+    for _ in range(2):
+        cost(lambda: signin.login(deps, bad, "192.0.2.1"))
+    fourth = cost(lambda: signin.login(deps, bad, "192.0.2.1"))
+    assert first == fourth == ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:Query",
+                               "dynamodb:UpdateItem", "dynamodb:UpdateItem"]
+    good = cost(lambda: signin.login(deps, {"email": "agent@example.com",
+                                            "password": "password1"}, "192.0.2.1"))
+    assert good == ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:Query",
+                    "dynamodb:DeleteItem"]
+    check = cost(lambda: sessions.agent_actor(deps, people["agent"]))
+    assert check == ["dynamodb:GetItem"]
+    print(f"\nfailed sign-in: {first}\nsuccessful sign-in: {good}\nsession check: {check}")
