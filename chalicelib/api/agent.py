@@ -39,6 +39,12 @@ def logout():
     return signin.sign_out(get_deps(), _actor(bp.current_request))
 
 
+@route(bp, "/password", methods=["PUT"])
+def change_password():
+    req = bp.current_request
+    return signin.change_password(get_deps(), _actor(req), json_body(req))
+
+
 @route(bp, "/revoke-sessions", methods=["POST"])
 def revoke_sessions():
     return signin.revoke_all(get_deps(), _actor(bp.current_request))

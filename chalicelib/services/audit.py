@@ -19,7 +19,7 @@ SCOPE = "global"
 #: the actions recorded (GET /v1/admin/audit?action= accepts these)
 ACTIONS = (
     "agent.created", "agent.updated", "agent.role_changed", "agent.password_reset",
-    "agent.disabled", "agent.enabled", "agent.sessions_revoked",
+    "agent.disabled", "agent.enabled", "agent.sessions_revoked", "agent.password_changed",
     "team.created", "team.updated", "team.deleted",
     "canned.created", "canned.updated", "canned.deleted",
     "site.created", "site.settings_changed", "site.secret_viewed", "site.secret_rotated",

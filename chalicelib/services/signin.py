@@ -14,13 +14,19 @@ from chalicelib.domain import signin as rules
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import AppError, Forbidden, NotFound, Unauthorized
-from chalicelib.security import check_password, dummy_check
+from chalicelib.security import check_password, dummy_check, hash_password
 from chalicelib.services import audit
 from chalicelib.services.views import agent_view
 
 LOGIN_SCHEMA = {
     "email": Field(str, required=True, min_len=3, max_len=254),
     "password": Field(str, required=True, min_len=1, max_len=200, strip=False),
+}
+
+
+PASSWORD_SCHEMA = {
+    "current_password": Field(str, required=True, min_len=1, max_len=200, strip=False),
+    "new_password": Field(str, required=True, min_len=8, max_len=200, strip=False),
 }
 
 
@@ -148,3 +154,28 @@ def revoke_all(deps, actor: Actor, agent_id: str | None = None) -> dict:
                  details={"sockets_closed": closed})
     log.info("agent_sessions_revoked", agent_id=target, by=actor.id)
     return {"revoked": True, "agent_id": target, "token_version": version}
+
+
+def change_password(deps, actor: Actor, payload: dict) -> dict:
+    """An agent changes their own password: the current one is checked (wrong guesses count
+    and lock like sign-in failures), every session ends (new token version, sockets closed)
+    and a token for a new session is returned."""
+    body = validate(payload, PASSWORD_SCHEMA)
+    agent = current_agent(deps, actor)
+    now = deps.clock()
+    lim = limits()
+    subjects = rules.subjects(agent["email"], actor.source_ip)
+    _check_locks(deps, subjects, now)
+    if not check_password(body["current_password"], agent["password_hash"]):
+        _count_failure(deps, subjects, now, lim)
+        raise Forbidden("The current password is wrong.", code="wrong_password",
+                        details={"field": "current_password"})
+    version = int(agent.get("token_version") or 0) + 1
+    updated = deps.agents.update(actor.id, {
+        "password_hash": hash_password(body["new_password"], bcrypt_rounds()),
+        "token_version": version})
+    from chalicelib.services import realtime
+    realtime.drop_agent_connections(deps, actor.id)
+    audit.record(deps, actor, "agent.password_changed", "agent", actor.id)
+    log.info("agent_password_changed", agent_id=actor.id)
+    return issue_token(deps, {**agent, **updated, "token_version": version})

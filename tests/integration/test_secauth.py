@@ -163,6 +163,9 @@ def every_listed_action(api, people, deps):
     req("PATCH", ap, {"disabled": True})
     req("PATCH", ap, {"disabled": False})
     req("POST", ap + "/revoke-sessions", {})
+    assert req("PUT", "/v1/agent/password", {"current_password": "password1",
+                                             "new_password": "password3"}, S)[0] == 200
+    S = people["supervisor"] = login(api, "supervisor@example.com", "password3")[1]["token"]
     req("POST", "/v1/admin/teams", {"id": "sales", "name": "Sales"})
     req("PATCH", "/v1/admin/teams/sales", {"name": "Sales team"})
     req("DELETE", "/v1/admin/teams/sales")

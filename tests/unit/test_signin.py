@@ -231,3 +231,26 @@ def test_signed_out_entries_are_pruned_after_their_end(deps, clock):
     t2 = login(deps)["token"]
     signin.sign_out(deps, actor(deps, t2))
     assert len(deps.agents.items["a_ann"]["revoked_sessions"]) == 1
+
+
+def test_changing_ones_own_password_ends_every_session_and_starts_a_new_one(deps):
+    old = [login(deps)["token"] for _ in range(2)]
+    me = actor(deps, old[0])
+    err = error_of(signin.change_password, deps, me,
+                   {"current_password": "nope", "new_password": "a new password"})
+    assert err.status == 403 and err.code == "wrong_password"
+    out = signin.change_password(deps, me, {"current_password": PW,
+                                            "new_password": "a new password"})
+    assert {error_of(actor, deps, t).code for t in old} == {"session_revoked"}
+    assert actor(deps, out["token"]).id == "a_ann"
+    assert login(deps, password="a new password")["token"]
+    assert deps.audit.all()[-1]["action"] == "agent.password_changed"
+
+
+def test_wrong_current_passwords_lock_like_sign_ins(deps):
+    me = actor(deps, login(deps)["token"])
+    codes = [error_of(signin.change_password, deps, me,
+                      {"current_password": f"guess{i}", "new_password": "whatever1"}).code
+             for i in range(6)]
+    assert codes == ["wrong_password"] * 5 + ["too_many_attempts"]
+    assert error_of(login, deps).code == "too_many_attempts"
