@@ -1564,7 +1564,10 @@
 
   function renderSite(holder, key) {
     clear(holder);
+    holder.setAttribute("data-site", key);
     api("GET", "/admin/sites/" + encodeURIComponent(key)).then(function (r) {
+      if (holder.getAttribute("data-site") !== key) return;   // another site was picked since
+      clear(holder);
       var site = r.site, s = site.settings || {};
       var f = {
         name: el("input", {type: "text", value: site.name || "", maxlength: "100", id: "s-name"}),
