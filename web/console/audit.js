@@ -49,7 +49,7 @@ const ZH = {
 };
 
 const PAGE_SIZE = 25;
-// filters and loaded entries survive a language switch (the page is re-rendered)
+// the filters (and the lists of actions and agents) survive re-renders: language switch, revisits
 const state = {filters: {action: "", actor: "", from: "", to: ""}, entries: [], cursor: null, actions: [], agents: []};
 
 function actionLabel(t, action) {
@@ -65,18 +65,29 @@ function detailsText(d) {
   return Object.keys(d || {}).map((k) => k + ": " + (Array.isArray(d[k]) ? d[k].join(", ") : String(d[k]))).join("; ");
 }
 
+let requestSeq = 0;        // only the latest listing request may fill the table
+
+function fillOptions(select, anyLabel, items) {
+  const keep = select.value;
+  X.clear(select);
+  select.appendChild(X.el("option", {value: "", text: anyLabel}));
+  items.forEach(([value, text]) => select.appendChild(X.el("option", {value, text})));
+  select.value = keep;
+}
+
 function renderAudit() {
   const {api, t, el, clear, report, section, field, errBox, showErr, fmtTime} = X;
   const page = clear(document.getElementById("page-audit"));
   page.appendChild(section(t("page_audit")));
   const f = state.filters;
-  const action = el("select", {id: "audit-action", "aria-label": t("audit_what")},
-    [el("option", {value: "", text: t("audit_any_action")})].concat(state.actions.map((a) => el("option", {value: a, text: actionLabel(t, a)}))));
-  const actor = el("select", {id: "audit-actor", "aria-label": t("audit_who")},
-    [el("option", {value: "", text: t("audit_any_actor")})].concat(state.agents.map((a) => el("option", {value: a.agent_id, text: a.name || a.email}))));
+  const action = el("select", {id: "audit-action", "aria-label": t("audit_what")});
+  const actor = el("select", {id: "audit-actor", "aria-label": t("audit_who")});
+  const fillActions = () => fillOptions(action, t("audit_any_action"), state.actions.map((a) => [a, actionLabel(t, a)]));
+  const fillAgents = () => fillOptions(actor, t("audit_any_actor"), state.agents.map((a) => [a.agent_id, a.name || a.email]));
+  fillActions(); fillAgents();
+  action.value = f.action; actor.value = f.actor;
   const from = el("input", {type: "date", id: "audit-from", value: f.from});
   const to = el("input", {type: "date", id: "audit-to", value: f.to});
-  action.value = f.action; actor.value = f.actor;
   const err = errBox();
   const tbody = el("tbody", {id: "audit-rows"});
   const more = el("button", {type: "button", id: "audit-more", text: t("load_more"), hidden: true});
@@ -103,6 +114,7 @@ function renderAudit() {
 
   function load(append) {
     err.textContent = "";
+    const seq = ++requestSeq;
     const q = ["limit=" + PAGE_SIZE];
     if (f.action) q.push("action=" + encodeURIComponent(f.action));
     if (f.actor) q.push("actor=" + encodeURIComponent(f.actor));
@@ -111,12 +123,12 @@ function renderAudit() {
     if (toMs !== null) q.push("to=" + toMs);
     if (append && state.cursor) q.push("cursor=" + encodeURIComponent(state.cursor));
     return api("GET", "/admin/audit?" + q.join("&")).then((r) => {
+      if (seq !== requestSeq) return;
       state.entries = append ? state.entries.concat(r.entries || []) : (r.entries || []);
       state.cursor = r.next_cursor || null;
-      const firstActions = !state.actions.length && r.actions;
-      state.actions = r.actions || state.actions;
-      if (firstActions) renderAudit(); else show();
-    }).catch((e) => showErr(err, e));
+      if (!state.actions.length && r.actions) { state.actions = r.actions; fillActions(); }
+      show();
+    }).catch((e) => { if (seq === requestSeq) showErr(err, e); });
   }
 
   more.addEventListener("click", () => load(true));
@@ -134,9 +146,9 @@ function renderAudit() {
   page.appendChild(more);
   show();
   if (!state.agents.length) {
-    api("GET", "/admin/agents").then((r) => { state.agents = r.agents || []; if (state.agents.length) renderAudit(); }).catch(report);
+    api("GET", "/admin/agents").then((r) => { state.agents = r.agents || []; fillAgents(); }).catch(report);
   }
-  if (!state.entries.length) load(false);
+  load(false);    // fresh on every visit, with the filters kept
 }
 
 function secretPanel(siteKey, site) {
