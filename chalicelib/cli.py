@@ -3,6 +3,9 @@
     python -m chalicelib.cli create-agent --email a@b.c --name Ann --role admin
         (asks for the password, or reads it from stdin with --password-stdin)
     python -m chalicelib.cli create-site --site-key demo --name "Demo site"
+    python -m chalicelib.cli reseal-site-secrets
+        (after the token secret rotated: re-seal sites' identity secrets under the new key
+        before the previous key is dropped; docs/security.md)
 
 It uses the same services and tables as the app: point it at a stage with the same
 environment variables the Lambda functions get (PARLEY_TABLE_*, AWS credentials/region).
@@ -31,6 +34,8 @@ def main(argv=None) -> int:
     cs = sub.add_parser("create-site", help="create a site (a website served by Parley)")
     cs.add_argument("--site-key", required=True)
     cs.add_argument("--name", required=True)
+    sub.add_parser("reseal-site-secrets",
+                   help="re-seal every site's identity secret under the current key")
     args = parser.parse_args(argv)
 
     from chalicelib.services.deps import build_default
@@ -54,10 +59,13 @@ def main(argv=None) -> int:
             agent = create_agent(deps, payload)
             print(json.dumps(agent, default=str))
         elif args.command == "create-site":
-            from chalicelib.services.sites import create_site
+            from chalicelib.services.sites import create_site, identity_secrets
             site = create_site(deps, args.site_key, args.name)
             print(json.dumps({"site_key": site["site_key"], "name": site["name"],
-                              "identity_secret": site["identity_secret"]}))
+                              "identity_secret": identity_secrets(deps, site)[0]}))
+        elif args.command == "reseal-site-secrets":
+            from chalicelib.services.sites import reseal_secrets
+            print(json.dumps(reseal_secrets(deps)))
     except AppError as err:
         print(f"error: {err.code}: {err.message}", file=sys.stderr)
         return 1

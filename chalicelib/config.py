@@ -19,7 +19,7 @@ def _table(name: str) -> str:
 TABLES = {
     name: _table(name)
     for name in ("visitors", "conversations", "messages", "connections", "agents",
-                 "sites", "keys", "kb", "directory")
+                 "sites", "keys", "kb", "directory", "audit")
 }
 
 
@@ -47,12 +47,32 @@ def token_secret_arn() -> str | None:
     return os.environ.get("PARLEY_TOKEN_SECRET_ARN") or None
 
 
+def sealing_keys_value() -> str | None:
+    """Keys that seal sites' identity secrets; unset: derived from the token secret."""
+    return os.environ.get("PARLEY_SEALING_KEYS") or None
+
+
 def visitor_token_ttl() -> int:
     return int(os.environ.get("PARLEY_VISITOR_TOKEN_TTL", str(30 * 24 * 3600)))
 
 
 def agent_token_ttl() -> int:
     return int(os.environ.get("PARLEY_AGENT_TOKEN_TTL", str(12 * 3600)))
+
+
+def agent_session_max_age() -> int:
+    """Absolute lifetime of an agent session: refreshing never extends a session past this
+    many seconds after the password was typed."""
+    return int(os.environ.get("PARLEY_AGENT_SESSION_MAX_AGE", str(12 * 3600)))
+
+
+def login_limits() -> dict:
+    """Sign-in throttling: failures allowed per account (email) and per source address within
+    one window, and how long a lock lasts once the limit is reached (seconds)."""
+    return {"account_failures": int(os.environ.get("PARLEY_LOGIN_ACCOUNT_FAILURES", "5")),
+            "source_failures": int(os.environ.get("PARLEY_LOGIN_SOURCE_FAILURES", "30")),
+            "window": int(os.environ.get("PARLEY_LOGIN_WINDOW", "900")),
+            "lockout": int(os.environ.get("PARLEY_LOGIN_LOCKOUT", "900"))}
 
 
 def connection_ttl() -> int:

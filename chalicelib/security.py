@@ -18,15 +18,17 @@ ROLES = ("agent", "supervisor", "admin")
 
 
 class TokenSigner:
-    def __init__(self, keys: list[str]):
+    def __init__(self, keys: list[str], clock=time.time):
         keys = [k for k in keys if k]
         if not keys:
             raise ValueError("no token signing key configured")
         self._keys = keys
+        self._clock = clock  # seconds since the epoch; tests pass a simulated clock
 
-    def sign(self, claims: dict, ttl: int) -> tuple[str, int]:
-        now = int(time.time())
-        exp = now + ttl
+    def sign(self, claims: dict, ttl: int, not_after: int | None = None) -> tuple[str, int]:
+        """Sign claims for ttl seconds, never past not_after (an absolute session end)."""
+        now = int(self._clock())
+        exp = now + ttl if not_after is None else min(now + ttl, int(not_after))
         payload = dict(claims, iat=now, exp=exp)
         return jwt.encode(payload, self._keys[0], algorithm=ALGORITHM), exp
 
@@ -35,14 +37,17 @@ class TokenSigner:
             raise Unauthorized("Missing or malformed token.", code="invalid_token")
         for key in self._keys:
             try:
+                # expiry is checked below against this signer's clock
                 claims = jwt.decode(token, key, algorithms=[ALGORITHM],
-                                    options={"require": ["exp", "sub", "typ"]})
-            except jwt.ExpiredSignatureError:
-                raise Unauthorized("The token has expired.", code="token_expired")
+                                    options={"require": ["exp", "sub", "typ"],
+                                             "verify_exp": False, "verify_iat": False})
             except jwt.InvalidSignatureError:
                 continue
             except jwt.PyJWTError:
                 raise Unauthorized("Malformed token.", code="invalid_token")
+            if not isinstance(claims.get("exp"), (int, float)) or \
+                    claims["exp"] <= self._clock():
+                raise Unauthorized("The token has expired.", code="token_expired")
             if claims.get("typ") != typ:
                 raise Unauthorized(f"A {typ} token is required.", code="wrong_token_type")
             return claims
@@ -61,12 +66,12 @@ def check_password(password: str, hashed: str) -> bool:
 
 
 # A valid hash to compare against when the email is unknown, so a login attempt takes the
-# same time whether or not the account exists.
-_DUMMY_HASH = None
+# same time whether or not the account exists: made with the cost that real hashes are made
+# with (the configured bcrypt rounds).
+_DUMMY_HASHES: dict[int, str] = {}
 
 
-def dummy_check(password: str) -> None:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password("parley-dummy-password")
-    check_password(password, _DUMMY_HASH)
+def dummy_check(password: str, rounds: int = 12) -> None:
+    if rounds not in _DUMMY_HASHES:
+        _DUMMY_HASHES[rounds] = hash_password("parley-dummy-password", rounds)
+    check_password(password, _DUMMY_HASHES[rounds])

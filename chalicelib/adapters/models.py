@@ -183,6 +183,7 @@ class Connection(Model):
     agent_id = UnicodeAttribute(null=True)
     role = UnicodeAttribute(null=True)        # agent connections: role and display name,
     name = UnicodeAttribute(null=True)        # so a frame needs no agent lookup
+    session_id = UnicodeAttribute(null=True)  # agent connections: the sign-in (sign-out closes)
     site_key = UnicodeAttribute(null=True)
     connected_at = NumberAttribute()
     expires_at = TTLAttribute()
@@ -223,6 +224,10 @@ class Agent(Model):
     last_assigned_at = NumberAttribute(default=0)
     created_at = NumberAttribute()
     updated_at = NumberAttribute(null=True)
+    # sessions: tokens carry the version they were signed with; bumping it (revoke-all,
+    # password change) ends every session. Signed-out sessions: "{sid}@{ends_at}" until then.
+    token_version = NumberAttribute(null=True)
+    revoked_sessions = UnicodeSetAttribute(null=True)
     email_index = AgentEmailIndex()
     status_index = AgentStatusIndex()
 
@@ -232,7 +237,8 @@ class Site(Model):
     site_key = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     settings = JSONAttribute(null=True)       # greeting, colours, hours, prechat, bot...
-    identity_secret = UnicodeAttribute(null=True)
+    identity_secret = UnicodeAttribute(null=True)        # sealed (adapters/sealing.py)
+    identity_secret_previous = UnicodeAttribute(null=True)  # still valid while rotating
     created_at = NumberAttribute()
     updated_at = NumberAttribute(null=True)
 
@@ -243,6 +249,7 @@ class Key(Model):
     Meta = _meta("keys")
     key = UnicodeAttribute(hash_key=True)
     value = UnicodeAttribute(null=True)
+    count = NumberAttribute(null=True)        # counters (sign-in failures per window)
     expires_at = TTLAttribute(null=True)
 
 
@@ -266,5 +273,23 @@ class DirectoryItem(Model):
     updated_at = NumberAttribute(null=True)
 
 
+class AuditItem(Model):
+    """The audit log: append-only (the functions may only put new items and query).
+    Partition: "{scope}#{YYYY-MM}" (scope "global"); sort: "{ts ms, 13 digits}#{id}"."""
+    Meta = _meta("audit")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    at = NumberAttribute()
+    action = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_name = UnicodeAttribute(null=True)
+    actor_role = UnicodeAttribute(null=True)
+    target_type = UnicodeAttribute(null=True)
+    target_id = UnicodeAttribute(null=True)
+    site_key = UnicodeAttribute(null=True)
+    source_ip = UnicodeAttribute(null=True)
+    details = JSONAttribute(null=True)
+
+
 ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key, KbItem,
-              DirectoryItem]
+              DirectoryItem, AuditItem]

@@ -1,7 +1,8 @@
 """Knowledge-base administration (/v1/admin/kb/...): agent tokens with role "admin" only.
 
 ``site_key`` (query string, or body for writes) defaults to ``_common``, the base shared
-by every site. Logic lives in chalicelib/services/bot.py.
+by every site. Logic lives in chalicelib/services/bot.py; changes and exports go through
+chalicelib/services/kb_admin.py, which records them in the audit log.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.common import get_deps, json_body, query, route
 from chalicelib.errors import AppError, ValidationError
 from chalicelib.services import bot as bot_service
+from chalicelib.services import kb_admin
 
 bp = Blueprint(__name__)
 
@@ -38,14 +40,15 @@ def list_entries():
 @route(bp, "/", methods=["POST"])
 def create_entry():
     req = bp.current_request
-    _admin(req)
-    return Response(body=bot_service.create_entry(get_deps(), json_body(req)), status_code=201)
+    actor = _admin(req)
+    return Response(body=kb_admin.create_entry(get_deps(), actor, json_body(req)),
+                    status_code=201)
 
 
 @route(bp, "/import", methods=["POST"])
 def import_csv():
     req = bp.current_request
-    _admin(req)
+    actor = _admin(req)
     raw = req.raw_body or b""
     if len(raw) > MAX_IMPORT_BODY:
         raise AppError("The request body is too large.", code="body_too_large", status=413)
@@ -53,15 +56,15 @@ def import_csv():
         body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise ValidationError("The body is not valid JSON.", code="invalid_json")
-    return bot_service.import_entries(get_deps(), body)
+    return kb_admin.import_entries(get_deps(), actor, body)
 
 
 @route(bp, "/export", methods=["GET"])
 def export_csv():
     req = bp.current_request
-    _admin(req)
+    actor = _admin(req)
     site_key = _site_param(req) or bot_service.COMMON
-    text = bot_service.export_entries(get_deps(), site_key)
+    text = kb_admin.export_entries(get_deps(), actor, site_key)
     return Response(body=text, status_code=200,
                     headers={"Content-Type": "text/csv; charset=utf-8",
                              "Content-Disposition": f'attachment; filename="kb-{site_key}.csv"'})
@@ -91,8 +94,8 @@ def get_synonyms():
 @route(bp, "/synonyms", methods=["PUT"])
 def put_synonyms():
     req = bp.current_request
-    _admin(req)
-    return bot_service.put_synonyms(get_deps(), json_body(req), _site_param(req))
+    actor = _admin(req)
+    return kb_admin.put_synonyms(get_deps(), actor, json_body(req), _site_param(req))
 
 
 @route(bp, "/flows", methods=["GET"])
@@ -105,19 +108,20 @@ def get_flows():
 @route(bp, "/flows", methods=["PUT"])
 def put_flows():
     req = bp.current_request
-    _admin(req)
-    return bot_service.put_flows(get_deps(), json_body(req), _site_param(req))
+    actor = _admin(req)
+    return kb_admin.put_flows(get_deps(), actor, json_body(req), _site_param(req))
 
 
 @route(bp, "/{entry_id}", methods=["PUT"])
 def update_entry(entry_id):
     req = bp.current_request
-    _admin(req)
-    return bot_service.update_entry(get_deps(), entry_id, json_body(req), _site_param(req))
+    actor = _admin(req)
+    return kb_admin.update_entry(get_deps(), actor, entry_id, json_body(req),
+                                 _site_param(req))
 
 
 @route(bp, "/{entry_id}", methods=["DELETE"])
 def delete_entry(entry_id):
     req = bp.current_request
-    _admin(req)
-    return bot_service.delete_entry(get_deps(), entry_id, _site_param(req))
+    actor = _admin(req)
+    return kb_admin.delete_entry(get_deps(), actor, entry_id, _site_param(req))

@@ -4,18 +4,20 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.conversation_routes import add_conversation_routes
-from chalicelib.api.common import route, bearer, get_deps, json_body, query
+from chalicelib.api.common import route, bearer, get_deps, json_body, query, source_ip
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import agents
 from chalicelib.services import conversations as convs
 from chalicelib.services import queue
 from chalicelib.services import sessions
+from chalicelib.services import signin
+from chalicelib.services import supervision
 
 bp = Blueprint(__name__)
 
 
 def _actor(request):
-    return sessions.agent_actor(get_deps(), bearer(request))
+    return sessions.agent_actor(get_deps(), bearer(request), source_ip(request))
 
 
 add_conversation_routes(bp, _actor, "agent")
@@ -23,12 +25,29 @@ add_conversation_routes(bp, _actor, "agent")
 
 @route(bp, "/login", methods=["POST"])
 def login():
-    return agents.login(get_deps(), json_body(bp.current_request))
+    req = bp.current_request
+    return signin.login(get_deps(), json_body(req), source_ip(req))
 
 
 @route(bp, "/token", methods=["POST"])
 def refresh_token():
-    return agents.refresh(get_deps(), _actor(bp.current_request))
+    return signin.refresh(get_deps(), _actor(bp.current_request))
+
+
+@route(bp, "/logout", methods=["POST"])
+def logout():
+    return signin.sign_out(get_deps(), _actor(bp.current_request))
+
+
+@route(bp, "/password", methods=["PUT"])
+def change_password():
+    req = bp.current_request
+    return signin.change_password(get_deps(), _actor(req), json_body(req))
+
+
+@route(bp, "/revoke-sessions", methods=["POST"])
+def revoke_sessions():
+    return signin.revoke_all(get_deps(), _actor(bp.current_request))
 
 
 @route(bp, "/me", methods=["GET"])
@@ -55,7 +74,7 @@ def get_conversation(conversation_id):
 @route(bp, "/conversations/{conversation_id}/join", methods=["POST"])
 def join(conversation_id):
     req = bp.current_request
-    return {"conversation": convs.join(get_deps(), _actor(req), conversation_id)}
+    return {"conversation": supervision.join(get_deps(), _actor(req), conversation_id)}
 
 
 @route(bp, "/conversations/{conversation_id}/leave", methods=["POST"])
@@ -95,7 +114,7 @@ def transfer(conversation_id):
 @route(bp, "/conversations/{conversation_id}/reassign", methods=["POST"])
 def reassign(conversation_id):
     req = bp.current_request
-    return queue.reassign(get_deps(), _actor(req), conversation_id, json_body(req))
+    return supervision.reassign(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 @route(bp, "/conversations/{conversation_id}/close", methods=["POST"])

@@ -36,6 +36,12 @@ def bearer(request) -> str:
     return header[7:].strip()
 
 
+def source_ip(request) -> str | None:
+    """The caller's address as API Gateway saw it (requestContext.identity.sourceIp)."""
+    ip = ((request.context or {}).get("identity") or {}).get("sourceIp")
+    return ip[:64] if isinstance(ip, str) and ip else None
+
+
 def optional_bearer(request) -> str | None:
     header = (request.headers or {}).get("authorization") or ""
     return header[7:].strip() if header.lower().startswith("bearer ") else None

@@ -26,8 +26,8 @@ def open_session():
 
 
 def _identity_check(site, user_id, digest):
-    from chalicelib.domain.identity import verify_identity
-    return verify_identity(site.get("identity_secret"), user_id, digest)
+    from chalicelib.services.sites import verify_identity
+    return verify_identity(get_deps(), site, user_id, digest)
 
 
 @route(bp, "/conversations", methods=["GET"])

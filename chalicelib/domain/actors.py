@@ -13,6 +13,9 @@ class Actor:
     name: str | None = None
     connection_id: str | None = None
     teams: tuple = field(default_factory=tuple)
+    session_id: str | None = None  # agents: the sign-in this token belongs to
+    session_ends: int | None = None  # agents: its absolute end (seconds)
+    source_ip: str | None = None   # where the request came from (audit)
 
     @property
     def is_agent(self) -> bool:

@@ -1,4 +1,5 @@
-"""Admin use cases: agents, teams, canned responses, site settings.
+"""Admin use cases: agents, teams, canned responses (site settings: services/site_admin.py).
+Every change is recorded in the audit log (services/audit.py) with the acting admin.
 
 Every input is validated before anything is written; every read is a GetItem or a Query
 (agents through AgentRepo.list_all, the rest through the directory table's partitions).
@@ -8,19 +9,19 @@ from __future__ import annotations
 import re
 
 from chalicelib import log
-from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
-from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
+from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.security import ROLES, hash_password
 from chalicelib.services import agents as agents_svc
-from chalicelib.services import sites as sites_svc
+from chalicelib.services import audit
+from chalicelib.services.site_admin import (create_site, finish_rotation, get_site,  # noqa: F401
+                                            list_sites, put_site, reveal_secret,
+                                            rotate_secret)
 from chalicelib.services.views import agent_view
 
 TEAM_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SHORTCUT_RE = re.compile(r"^/[A-Za-z0-9_-]{1,29}$")
-FIELD_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
-COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 # ---------------------------------------------------------------- access
@@ -69,13 +70,35 @@ def list_agents(deps) -> dict:
     return {"agents": [agent_view(a) for a in deps.agents.list_all()]}
 
 
-def create_agent(deps, payload: dict) -> dict:
+def create_agent(deps, payload: dict, actor: Actor | None = None) -> dict:
     # validate fully (shape via the agents service schema, teams must exist) before writing
     body = validate(payload, agents_svc.CREATE_SCHEMA)
     if body.get("teams"):
         validate({"teams": body["teams"]}, {"teams": TEAMS_FIELD})
         _check_teams_exist(deps, body["teams"])
-    return {"agent": agents_svc.create_agent(deps, payload)}
+    agent = agents_svc.create_agent(deps, payload)
+    if actor is not None:
+        audit.record(deps, actor, "agent.created", "agent", agent["agent_id"],
+                     details={"role": agent["role"]})
+    return {"agent": agent}
+
+
+def _audit_agent_update(deps, actor: Actor, agent: dict, body: dict) -> None:
+    """One entry per kind of change: roles, passwords and enablement are each their own
+    action (what the log is read for); other fields are one "agent.updated"."""
+    agent_id = agent["agent_id"]
+    if "role" in body and body["role"] != agent.get("role"):
+        audit.record(deps, actor, "agent.role_changed", "agent", agent_id,
+                     details={"from": agent.get("role"), "to": body["role"]})
+    if "password" in body:
+        audit.record(deps, actor, "agent.password_reset", "agent", agent_id)
+    if "disabled" in body and bool(body["disabled"]) != bool(agent.get("disabled")):
+        audit.record(deps, actor, "agent.disabled" if body["disabled"] else "agent.enabled",
+                     "agent", agent_id)
+    other = sorted(k for k in body if k in ("name", "capacity", "teams"))
+    if other:
+        audit.record(deps, actor, "agent.updated", "agent", agent_id,
+                     details={"fields": other})
 
 
 def update_agent(deps, actor: Actor, agent_id: str, payload: dict) -> dict:
@@ -99,10 +122,15 @@ def update_agent(deps, actor: Actor, agent_id: str, payload: dict) -> dict:
         fields["teams"] = set(body["teams"]) or None
     if "password" in body:
         fields["password_hash"] = hash_password(body["password"], agents_svc.bcrypt_rounds())
+        # a new password ends every session signed in with the old one (any new version
+        # does: tokens must carry exactly the stored one)
+        fields["token_version"] = int(agent.get("token_version") or 0) + 1
     updated = deps.agents.update(agent_id, fields)
     log.info("agent_updated", agent_id=agent_id, by=actor.id, fields=sorted(body))
-    if "role" in body and body["role"] != agent.get("role"):
-        # open sockets carry the role they connected with: make them reconnect
+    _audit_agent_update(deps, actor, agent, body)
+    if ("role" in body and body["role"] != agent.get("role")) or "password" in body or \
+            body.get("disabled"):
+        # open sockets carry the role (and session) they connected with: close them
         from chalicelib.services import realtime
         realtime.drop_agent_connections(deps, agent_id)
     if {"capacity", "teams", "disabled"} & set(body):
@@ -138,14 +166,21 @@ def list_teams(deps) -> dict:
     return {"teams": _directory(deps).list("team")}
 
 
-def create_team(deps, payload: dict) -> dict:
+def create_team(deps, payload: dict, actor: Actor | None = None) -> dict:
     body = validate(payload, TEAM_CREATE)
     team = _directory(deps).create("team", body["id"], {
         "name": body["name"], "manual_assign": bool(body.get("manual_assign", False))})
+    _record(deps, actor, "team.created", "team", body["id"])
     return {"team": team}
 
 
-def update_team(deps, team_id: str, payload: dict) -> dict:
+def _record(deps, actor: Actor | None, action: str, target_type: str, target_id: str,
+            details: dict | None = None) -> None:
+    if actor is not None:
+        audit.record(deps, actor, action, target_type, target_id, details=details)
+
+
+def update_team(deps, team_id: str, payload: dict, actor: Actor | None = None) -> dict:
     body = validate(payload, TEAM_PATCH)
     if not body:
         raise ValidationError("Nothing to change.", code="empty_update")
@@ -154,13 +189,16 @@ def update_team(deps, team_id: str, payload: dict) -> dict:
         raise NotFound("No such team.", code="team_not_found")
     data = {k: v for k, v in current.items() if k not in ("id", "updated_at")}
     data.update(body)
-    return {"team": _directory(deps).replace("team", team_id, data)}
+    team = _directory(deps).replace("team", team_id, data)
+    _record(deps, actor, "team.updated", "team", team_id, {"fields": sorted(body)})
+    return {"team": team}
 
 
-def delete_team(deps, team_id: str) -> dict:
+def delete_team(deps, team_id: str, actor: Actor | None = None) -> dict:
     if not TEAM_ID_RE.match(team_id or ""):
         raise NotFound("No such team.", code="team_not_found")
     _directory(deps).delete("team", team_id)
+    _record(deps, actor, "team.deleted", "team", team_id)
     return {"deleted": team_id}
 
 
@@ -186,7 +224,7 @@ def list_canned(deps) -> dict:
     return {"canned": sorted(items, key=lambda c: c.get("shortcut", ""))}
 
 
-def create_canned(deps, payload: dict) -> dict:
+def create_canned(deps, payload: dict, actor: Actor | None = None) -> dict:
     body = validate(payload, CANNED_CREATE)
     try:
         item = _directory(deps).create("canned", canned_id(body["shortcut"]),
@@ -194,10 +232,11 @@ def create_canned(deps, payload: dict) -> dict:
     except Conflict:
         raise Conflict("This shortcut is taken.", code="shortcut_taken",
                        details={"field": "shortcut"})
+    _record(deps, actor, "canned.created", "canned", canned_id(body["shortcut"]))
     return {"canned": item}
 
 
-def update_canned(deps, item_id: str, payload: dict) -> dict:
+def update_canned(deps, item_id: str, payload: dict, actor: Actor | None = None) -> dict:
     body = validate(payload, CANNED_PATCH)
     if not body:
         raise ValidationError("Nothing to change.", code="empty_update")
@@ -208,142 +247,29 @@ def update_canned(deps, item_id: str, payload: dict) -> dict:
             "text": body.get("text", current["text"])}
     new_id = canned_id(data["shortcut"])
     if new_id == item_id:
-        return {"canned": _directory(deps).replace("canned", item_id, data)}
+        item = _directory(deps).replace("canned", item_id, data)
+        _record(deps, actor, "canned.updated", "canned", item_id, {"fields": sorted(body)})
+        return {"canned": item}
     try:  # the shortcut changed: claim the new id, then drop the old one
         item = _directory(deps).create("canned", new_id, data)
     except Conflict:
         raise Conflict("This shortcut is taken.", code="shortcut_taken",
                        details={"field": "shortcut"})
     _directory(deps).delete("canned", item_id)
+    _record(deps, actor, "canned.updated", "canned", item_id,
+            {"fields": sorted(body), "new_id": new_id})
     return {"canned": item}
 
 
-def delete_canned(deps, item_id: str) -> dict:
+def delete_canned(deps, item_id: str, actor: Actor | None = None) -> dict:
     if not _valid_id(item_id):
         raise NotFound("No such canned response.", code="canned_not_found")
     _directory(deps).delete("canned", item_id)
+    _record(deps, actor, "canned.deleted", "canned", item_id)
     return {"deleted": item_id}
-
-
-# ---------------------------------------------------------------- sites
-HOURS_SCHEMA = {
-    "tz": Field(str, required=True, min_len=1, max_len=64),
-    "days": Field(dict, required=True, schema={
-        day: Field(list, max_items=policy.MAX_SPANS_PER_DAY,
-                   item=Field(list, max_items=2, item=Field(str, pattern=policy.HHMM_RE, max_len=5)))
-        for day in policy.DAYS}),
-}
-
-PRECHAT_FIELD = Field(dict, schema={
-    "name": Field(str, required=True, min_len=1, max_len=40, pattern=FIELD_NAME_RE),
-    "label": Field(str, required=True, min_len=1, max_len=100),
-    "type": Field(str, required=True, choices=("text", "email", "phone")),
-    "required": Field(bool),
-})
-
-SETTINGS_SCHEMA = {
-    "name": Field(str, min_len=1, max_len=100),
-    "greeting": Field(dict, schema={"en": Field(str, max_len=500),
-                                    "zh": Field(str, max_len=500)}),
-    "color": Field(str, pattern=COLOR_RE, max_len=7),
-    "position": Field(str, choices=("left", "right")),
-    "locale": Field(str, choices=("auto", "en", "zh")),
-    "bot_enabled": Field(bool),
-    # the site's handoff rule: after this many misses in a row (default 2), or at once when a
-    # message contains one of these phrases
-    "bot_handoff_misses": Field(int, min=1, max=10),
-    "bot_handoff_keywords": Field(list, item=Field(str, min_len=1, max_len=50), max_items=50),
-    "prechat_fields": Field(list, item=PRECHAT_FIELD, max_items=10),
-    "business_hours": Field(dict, nullable=True, schema=HOURS_SCHEMA),
-    "team": Field(str, nullable=True, max_len=40, pattern=TEAM_ID_RE),
-    "max_wait_seconds": Field(int, min=0, max=86400),
-    "idle_close_minutes": Field(int, min=1, max=10080),
-}
-
-SITE_CREATE = {
-    "site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
-    "name": Field(str, required=True, min_len=1, max_len=100),
-    "settings": Field(dict),
-}
-
-
-def _check_settings(deps, body: dict) -> dict:
-    try:
-        policy.validate_hours(body.get("business_hours"))
-    except policy.HoursError as exc:
-        raise ValidationError(str(exc), code=exc.code, details={"field": exc.field})
-    names = [f["name"] for f in body.get("prechat_fields") or []]
-    if len(names) != len(set(names)):
-        raise ValidationError("Pre-chat field names must be unique.", code="duplicate_field",
-                              details={"field": "prechat_fields"})
-    if body.get("prechat_fields"):
-        body["prechat_fields"] = [{**f, "required": bool(f.get("required", False))}
-                                  for f in body["prechat_fields"]]
-    if body.get("team"):
-        if _directory(deps).get("team", body["team"]) is None:
-            raise ValidationError(f"Unknown team '{body['team']}'.", code="unknown_team",
-                                  details={"field": "team"})
-    return body
-
-
-def snippet(site_key: str, widget_url: str) -> str:
-    return f'<script async src="{widget_url}" data-site-key="{site_key}"></script>'
-
-
-def _site_out(site: dict, widget_url: str, secret: bool) -> dict:
-    settings = {**sites_svc.DEFAULT_SETTINGS, **(site.get("settings") or {})}
-    out = {"site_key": site["site_key"], "name": site.get("name"), "settings": settings,
-           "created_at": site.get("created_at"), "updated_at": site.get("updated_at")}
-    if secret:
-        out["identity_secret"] = site.get("identity_secret")
-        out["snippet"] = snippet(site["site_key"], widget_url)
-        out["widget_url"] = widget_url
-    return out
-
-
-def list_sites(deps) -> dict:
-    return {"sites": [{"site_key": s["id"], "name": s.get("name"),
-                       "created_at": s.get("created_at")}
-                      for s in _directory(deps).list("site")]}
-
-
-def _load_site(deps, site_key: str) -> dict:
-    site = deps.sites.get(site_key) if SITE_KEY_RE.match(site_key or "") else None
-    if site is None:
-        raise NotFound("No such site.", code="unknown_site")
-    return site
-
-
-def get_site(deps, site_key: str, widget_url: str) -> dict:
-    return {"site": _site_out(_load_site(deps, site_key), widget_url, secret=True)}
-
-
-def put_site(deps, site_key: str, payload: dict, widget_url: str) -> dict:
-    body = _check_settings(deps, validate(payload, SETTINGS_SCHEMA))
-    site = _load_site(deps, site_key)
-    name = body.pop("name", None) or site.get("name")
-    settings = {**(site.get("settings") or {}), **body}
-    from chalicelib.adapters.dynamo import now_ms
-    saved = deps.sites.put({**site, "name": name, "settings": settings,
-                            "updated_at": now_ms()})
-    _directory(deps).put("site", site_key, {"name": name,
-                                            "created_at": site.get("created_at")})
-    log.info("site_updated", site_key=site_key, fields=sorted(payload))
-    return {"site": _site_out(saved, widget_url, secret=True)}
-
-
-def create_site(deps, payload: dict, widget_url: str) -> dict:
-    body = validate(payload, SITE_CREATE)
-    settings = _check_settings(deps, validate(body.get("settings") or {}, SETTINGS_SCHEMA))
-    settings.pop("name", None)
-    if deps.sites.get(body["site_key"]) is not None:
-        raise Conflict("A site with this key exists.", code="site_exists",
-                       details={"field": "site_key"})
-    site = sites_svc.create_site(deps, body["site_key"], body["name"], settings)
-    return {"site": _site_out(site, widget_url, secret=True)}
 
 
 __all__ = ["require_admin", "list_agents", "create_agent", "update_agent", "list_teams",
            "create_team", "update_team", "delete_team", "list_canned", "create_canned",
            "update_canned", "delete_canned", "list_sites", "get_site", "put_site",
-           "create_site"]
+           "create_site", "reveal_secret", "rotate_secret", "finish_rotation"]

@@ -1,6 +1,7 @@
 """The adapters a service needs, passed in as one object (tests swap any of them)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -21,6 +22,11 @@ class Deps:
     email: Any = None         # EmailSender (SES)
     claims: Any = None        # ClaimRepo: once-only side effects
     directory: Any = None
+    attempts: Any = None      # LoginAttempts: sign-in failure counters and locks
+    sessions: Any = None      # AgentSessions: token version and signed-out sessions
+    audit: Any = None         # AuditRepo: the append-only audit log
+    clock: Callable[[], float] = time.time   # seconds; tests install a simulated clock
+    sealing_keys: Callable[[], list] | None = None  # keys sealing site identity secrets
     extras: dict = field(default_factory=dict)
     _signer: Any = None
 
@@ -34,6 +40,9 @@ class Deps:
 def build_default() -> Deps:
     """Deps wired to the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager)."""
     from chalicelib.adapters import dynamo
+    from chalicelib.adapters.agent_sessions import AgentSessions, LoginAttempts
+    from chalicelib.adapters.audit import AuditRepo
+    from chalicelib.adapters.site_secrets import sealing_keys
     from chalicelib.adapters.directory import DirectoryRepo
     from chalicelib.adapters.secrets import token_keys
     from chalicelib.adapters.sender import WebSocketSender
@@ -42,7 +51,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
 
-    return Deps(
+    deps = Deps(
         visitors=dynamo.VisitorRepo(),
         conversations=dynamo.ConversationRepo(),
         messages=dynamo.MessageRepo(),
@@ -51,10 +60,15 @@ def build_default() -> Deps:
         sites=dynamo.SiteRepo(),
         sender=WebSocketSender(),
         storage=AttachmentStore(),
-        signer_factory=lambda: TokenSigner(token_keys()),
+        signer_factory=lambda: TokenSigner(token_keys(), clock=lambda: deps.clock()),
         queue=QueuePublisher(),
         waiting=dynamo.QueueRepo(),
         email=EmailSender(),
         claims=dynamo.ClaimRepo(),
         directory=DirectoryRepo(),
+        attempts=LoginAttempts(),
+        sessions=AgentSessions(),
+        audit=AuditRepo(),
+        sealing_keys=sealing_keys,
     )
+    return deps

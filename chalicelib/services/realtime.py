@@ -37,8 +37,8 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
         actor = agent_actor(deps, token)
         deps.connections.put({"connection_id": connection_id, "kind": "agent",
                               "agent_id": actor.id, "role": actor.role,
-                              "name": actor.name, "connected_at": ts,
-                              "expires_at": expires})
+                              "name": actor.name, "session_id": actor.session_id,
+                              "connected_at": ts, "expires_at": expires})
         log.info("ws_connect", connection_id=connection_id, agent_id=actor.id)
         return {"ok": True, "kind": "agent", "agent_id": actor.id}
     actor = visitor_actor(deps, token)
@@ -115,11 +115,14 @@ def handle_frame(deps, connection_id: str, body: str | None) -> None:
                                     "message": "Something went wrong; try again."})
 
 
-def drop_agent_connections(deps, agent_id: str) -> int:
-    """Close an agent's sockets (account disabled, role changed): a console reconnects and
-    $connect reads the account as it stands now."""
+def drop_agent_connections(deps, agent_id: str, session_id: str | None = None) -> int:
+    """Close an agent's sockets (account disabled, role changed, sessions revoked), or only
+    those of one session (signed out): a console reconnects and $connect reads the account
+    as it stands now."""
     n = 0
     for conn in deps.connections.by_agent(agent_id):
+        if session_id is not None and conn.get("session_id") != session_id:
+            continue
         deps.sender.close(conn["connection_id"])
         deps.connections.delete(conn["connection_id"])
         n += 1

@@ -176,12 +176,21 @@ def visitor_actor(deps, token: str | None) -> Actor:
     return Actor(kind="visitor", id=claims["sub"], site_key=claims.get("site"))
 
 
-def agent_actor(deps, token: str | None) -> Actor:
+def agent_actor(deps, token: str | None, source_ip: str | None = None) -> Actor:
     """The agent behind a valid agent token, as the account stands now: a token outlives a
-    role change or a disabled account, so the stored agent decides (one GetItem)."""
+    role change, a disabled account or a revocation, so the stored agent decides (the one
+    GetItem that reads the role also carries the token version and signed-out sessions)."""
+    from chalicelib.domain.signin import session_check
     claims = deps.signer.verify(token or "", "agent")
     agent = deps.agents.get(claims["sub"])
-    if agent is None or agent.get("disabled"):
+    why = session_check(claims, agent)
+    if why == "account_disabled":
         raise Unauthorized("This account is not active.", code="account_disabled")
+    if why:
+        raise Unauthorized("This session was signed out or revoked. Sign in again.",
+                           code=why)
+    auth = claims.get("auth")
+    ends = int(auth) + config.agent_session_max_age() if auth is not None else None
     return Actor(kind="agent", id=agent["agent_id"], role=agent.get("role", "agent"),
-                 name=agent.get("name"), teams=tuple(agent.get("teams") or ()))
+                 name=agent.get("name"), teams=tuple(agent.get("teams") or ()),
+                 session_id=claims.get("sid"), session_ends=ends, source_ip=source_ip)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import secrets
 
+from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.errors import NotFound
+from chalicelib.sealing import SealError, key_id, open_sealed, seal
 
 DEFAULT_SETTINGS = {
     "greeting": {"en": "Hi! How can we help you today?", "zh": "您好!请问有什么可以帮您?"},
@@ -25,7 +27,7 @@ def create_site(deps, site_key: str, name: str, settings: dict | None = None) ->
     ts = now_ms()
     site = deps.sites.put({"site_key": site_key, "name": name,
                            "settings": {**DEFAULT_SETTINGS, **(settings or {})},
-                           "identity_secret": secrets.token_hex(32),
+                           "identity_secret": seal(secrets.token_hex(32), _keys(deps)),
                            "created_at": ts, "updated_at": ts})
     record_site(deps, site_key, name, ts)
     return site
@@ -45,3 +47,59 @@ def public_config(deps, site_key: str) -> dict:
     settings = {**DEFAULT_SETTINGS, **(site.get("settings") or {})}
     return {"site_key": site_key, "name": site.get("name"),
             **{k: settings.get(k) for k in PUBLIC_KEYS}}
+
+
+# ------------------------------------------------------------------ identity secrets
+def _keys(deps) -> list[str]:
+    if deps.sealing_keys is None:
+        from chalicelib.adapters.site_secrets import sealing_keys
+        deps.sealing_keys = sealing_keys
+    return deps.sealing_keys()
+
+
+def identity_secrets(deps, site: dict) -> list[str]:
+    """The site's valid identity secrets in clear: the current one, and the previous one
+    while a rotation is in progress. A value no accepted key opens is left out (logged)."""
+    out = []
+    for field in ("identity_secret", "identity_secret_previous"):
+        value = site.get(field)
+        if not value:
+            continue
+        try:
+            out.append(open_sealed(value, _keys(deps)))
+        except SealError as exc:
+            log.error("identity_secret_unreadable", site_key=site.get("site_key"),
+                      field=field, error=str(exc))
+    return out
+
+
+def verify_identity(deps, site: dict, user_id: str, digest: str) -> bool:
+    from chalicelib.domain.identity import verify_identity as check
+    return any(check(secret, user_id, digest) for secret in identity_secrets(deps, site))
+
+
+def reseal_secrets(deps) -> dict:
+    """Re-seal every site's identity secrets under the current key (the sites are listed
+    by the directory table's Query, no Scan). Run after the token-signing key rotated and
+    before the previous key is dropped; values already under the current key are left."""
+    keys = _keys(deps)
+    current = f"sealed:v1:{key_id(keys[0])}:"
+    done = unreadable = 0
+    for entry in deps.directory.list("site"):
+        site = deps.sites.get(entry["id"])
+        if site is None:
+            continue
+        changed = {}
+        for field in ("identity_secret", "identity_secret_previous"):
+            value = site.get(field)
+            if not value or value.startswith(current):
+                continue
+            try:
+                changed[field] = seal(open_sealed(value, keys), keys)
+            except SealError:
+                unreadable += 1
+        if changed:
+            deps.sites.put({**site, **changed, "updated_at": now_ms()})
+            done += 1
+    log.info("site_secrets_resealed", sites=done, unreadable=unreadable)
+    return {"resealed_sites": done, "unreadable": unreadable}

@@ -687,7 +687,7 @@ def test_a_reopened_chat_drops_the_rating_form(new_page, runtime):
 def test_identified_user_history_follows_and_a_wrong_hash_is_refused(new_page, runtime):
     admin = Agent(runtime)
     site = make_site(admin)
-    secret = admin.admin("GET", f"/sites/{site}")["site"]["identity_secret"]
+    secret = admin.admin("POST", f"/sites/{site}/identity-secret")["identity_secret"]
     user_id = uniq("user-")
     digest = hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
     who = {"user_id": user_id, "hash": digest, "name": "Ida Identified",

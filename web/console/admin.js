@@ -95,7 +95,10 @@ window.ParleyAdmin = function (kit) {
     var err = el("span", {class: "error", role: "alert"});
     return el("tr", {dataset: {agent: a.agent_id}}, [el("td", {}, [name]), el("td", {text: a.email}), el("td", {}, [role]),
       el("td", {}, [cap]), el("td", {}, [picker.node]), el("td", {}, [dis]), el("td", {}, [pw]),
-      el("td", {}, [el("button", {type: "button", text: t("save"), onclick: function () {
+      el("td", {}, [el("button", {type: "button", class: "small", text: t("revoke_sessions"), onclick: function () {
+        api("POST", "/admin/agents/" + encodeURIComponent(a.agent_id) + "/revoke-sessions", {})
+          .then(function () { toast(t("sessions_revoked")); }).catch(function (e) { showErr(err, e); });
+      }}), " ", el("button", {type: "button", text: t("save"), onclick: function () {
         var body = {name: name.value, role: role.value, capacity: Number(cap.value), disabled: dis.checked, teams: picker.value()};
         if (pw.value) body.password = pw.value;
         err.textContent = "";
@@ -364,9 +367,9 @@ window.ParleyAdmin = function (kit) {
         err,
         el("button", {type: "submit", class: "primary", text: t("save")}),
         el("h3", {text: t("snippet")}), snippetBox,
-        el("button", {type: "button", id: "copy-snippet", text: t("copy"), onclick: function (ev) { copyText(snippetBox, ev.target); }}),
-        el("details", {}, [el("summary", {text: t("identity_secret")}), el("code", {text: site.identity_secret || ""})])
+        el("button", {type: "button", id: "copy-snippet", text: t("copy"), onclick: function (ev) { copyText(snippetBox, ev.target); }})
       ]));
+      kit.sitePanels().forEach(function (panel) { holder.appendChild(panel(key, site)); });
     }).catch(report);
   }
 

@@ -44,6 +44,8 @@
       you: "You", new_chat: "New conversation waiting", new_message: "New message", rating: "Rating",
       confirm_close: "Close this conversation?", session_expired: "Your session ended. Please sign in again.",
       bad_login: "Wrong email or password.", disabled: "This account is disabled.",
+      locked_out: "Too many failed sign-ins. Try again in {min} min.", session_revoked: "You were signed out (elsewhere, or your password changed). Please sign in again.",
+      revoke_sessions: "Sign out everywhere", sessions_revoked: "Every session of this agent was signed out.",
       create: "Create", delete: "Delete", role: "Role", capacity: "Capacity", disabled_label: "Disabled",
       new_password: "New password", create_agent: "Create an agent", create_team: "Create a team",
       team_id: "Id (slug)", manual_assign: "Manual assignment only", shortcut: "Shortcut", text: "Text",
@@ -100,6 +102,8 @@
       you: "我", new_chat: "有新的会话在等待", new_message: "新消息", rating: "评分",
       confirm_close: "确定结束此会话?", session_expired: "登录已过期,请重新登录。",
       bad_login: "邮箱或密码错误。", disabled: "该账号已停用。",
+      locked_out: "登录失败次数过多,请 {min} 分钟后再试。", session_revoked: "您已被登出(在别处登出或密码已更改),请重新登录。",
+      revoke_sessions: "全部登出", sessions_revoked: "该客服的所有会话均已登出。",
       create: "创建", delete: "删除", role: "角色", capacity: "容量", disabled_label: "停用",
       new_password: "新密码", create_agent: "创建客服", create_team: "创建团队",
       team_id: "标识(英文)", manual_assign: "仅手动分配", shortcut: "快捷词", text: "内容",
@@ -293,7 +297,8 @@
     if (!S.auth) return;
     clearAuth();
     stopLive();
-    showLogin(err && err.code === "account_disabled" ? t("disabled") : t("session_expired"));
+    showLogin(err && err.code === "account_disabled" ? t("disabled") :
+      (err && err.code === "session_revoked" ? t("session_revoked") : t("session_expired")));
   }
 
   function scheduleRefresh() {
@@ -329,6 +334,7 @@
       start();
     }).catch(function (e) {
       $("login-error").textContent = e.code === "account_disabled" ? t("disabled") :
+        e.code === "too_many_attempts" ? t("locked_out", {min: Math.max(1, Math.ceil((e.details.retry_after || 60) / 60))}) :
         (e.status === 401 ? t("bad_login") : e.message);
     });
   });
@@ -341,6 +347,7 @@
   }
 
   $("signout").addEventListener("click", function () {
+    if (S.auth) api("POST", "/agent/logout", {}).catch(function () {});  // ends this session server-side
     signedOut();
     if (tabs) tabs.postMessage({type: "signout"});   // every tab of this console signs out
   });
@@ -1467,11 +1474,13 @@
   function errBox() { return el("p", {class: "error", role: "alert"}); }
   function showErr(box, e) { box.textContent = e.message + (e.details && e.details.field ? " (" + e.details.field + ")" : ""); }
 
+  var SITE_PANELS = [];      // extra panels under a site's settings (web/console/audit.js)
   // the admin pages live in admin.js (loaded first); wired here, explicitly
   var ADMIN_PAGES = window.ParleyAdmin({
     el: el, t: t, lang: function () { return lang; }, api: api, clear: clear, toast: toast, report: report, $: $,
     field: field, section: section, errBox: errBox, showErr: showErr,
-    setCanned: function (list) { S.canned = list; }
+    setCanned: function (list) { S.canned = list; },
+    sitePanels: function () { return SITE_PANELS; }
   });
   ADMIN_PAGES.kb = function () { renderKb(); };
 
@@ -1625,6 +1634,15 @@
         lists: JSON.parse(JSON.stringify(S.lists)), notified: S.notified,
         synced: S.current ? S.synced[S.current] : null,
         seqs: S.current ? Object.keys(S.msgs[S.current] || {}).map(Number).sort(function (a, b) { return a - b; }) : []};
+    },
+    /* for page modules (web/console/audit.js): the console's helpers, and places to plug in */
+    ext: {
+      api: api, t: t, el: el, clear: clear, toast: toast, report: report, fmtTime: fmtTime,
+      section: section, field: field, errBox: errBox, showErr: showErr, isAdmin: function () { return isAdmin(); },
+      lang: function () { return lang; },
+      addStrings: function (en, zh) { Object.assign(STR.en, en); Object.assign(STR.zh, zh); applyI18n(); },
+      addPage: function (name, render) { ADMIN_PAGES[name] = render; if (S.page === name && !$("app").hidden) render(); },
+      addSitePanel: function (panel) { SITE_PANELS.push(panel); }
     }
   };
 

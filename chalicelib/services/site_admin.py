@@ -1,0 +1,200 @@
+"""Site administration: settings, the embed snippet, and the identity secret (sealed at
+rest; revealed, rotated and rotation finished by admins, each recorded in the audit log).
+
+During a rotation the previous secret stays valid next to the new one, so a customer's
+backend can switch over; finishing the rotation drops the previous secret.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+
+from chalicelib import log
+from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain import assignment as policy
+from chalicelib.domain.actors import Actor
+from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
+from chalicelib.errors import Conflict, NotFound, ValidationError
+from chalicelib.sealing import seal
+from chalicelib.services import audit
+from chalicelib.services import sites as sites_svc
+
+TEAM_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+FIELD_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _directory(deps):
+    from chalicelib.services.admin import _directory as directory
+    return directory(deps)
+
+
+HOURS_SCHEMA = {
+    "tz": Field(str, required=True, min_len=1, max_len=64),
+    "days": Field(dict, required=True, schema={
+        day: Field(list, max_items=policy.MAX_SPANS_PER_DAY,
+                   item=Field(list, max_items=2, item=Field(str, pattern=policy.HHMM_RE,
+                                                            max_len=5)))
+        for day in policy.DAYS}),
+}
+
+PRECHAT_FIELD = Field(dict, schema={
+    "name": Field(str, required=True, min_len=1, max_len=40, pattern=FIELD_NAME_RE),
+    "label": Field(str, required=True, min_len=1, max_len=100),
+    "type": Field(str, required=True, choices=("text", "email", "phone")),
+    "required": Field(bool),
+})
+
+SETTINGS_SCHEMA = {
+    "name": Field(str, min_len=1, max_len=100),
+    "greeting": Field(dict, schema={"en": Field(str, max_len=500),
+                                    "zh": Field(str, max_len=500)}),
+    "color": Field(str, pattern=COLOR_RE, max_len=7),
+    "position": Field(str, choices=("left", "right")),
+    "locale": Field(str, choices=("auto", "en", "zh")),
+    "bot_enabled": Field(bool),
+    # the site's handoff rule: after this many misses in a row (default 2), or at once when a
+    # message contains one of these phrases
+    "bot_handoff_misses": Field(int, min=1, max=10),
+    "bot_handoff_keywords": Field(list, item=Field(str, min_len=1, max_len=50), max_items=50),
+    "prechat_fields": Field(list, item=PRECHAT_FIELD, max_items=10),
+    "business_hours": Field(dict, nullable=True, schema=HOURS_SCHEMA),
+    "team": Field(str, nullable=True, max_len=40, pattern=TEAM_ID_RE),
+    "max_wait_seconds": Field(int, min=0, max=86400),
+    "idle_close_minutes": Field(int, min=1, max=10080),
+}
+
+SITE_CREATE = {
+    "site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "name": Field(str, required=True, min_len=1, max_len=100),
+    "settings": Field(dict),
+}
+
+
+def _check_settings(deps, body: dict) -> dict:
+    try:
+        policy.validate_hours(body.get("business_hours"))
+    except policy.HoursError as exc:
+        raise ValidationError(str(exc), code=exc.code, details={"field": exc.field})
+    names = [f["name"] for f in body.get("prechat_fields") or []]
+    if len(names) != len(set(names)):
+        raise ValidationError("Pre-chat field names must be unique.", code="duplicate_field",
+                              details={"field": "prechat_fields"})
+    if body.get("prechat_fields"):
+        body["prechat_fields"] = [{**f, "required": bool(f.get("required", False))}
+                                  for f in body["prechat_fields"]]
+    if body.get("team"):
+        if _directory(deps).get("team", body["team"]) is None:
+            raise ValidationError(f"Unknown team '{body['team']}'.", code="unknown_team",
+                                  details={"field": "team"})
+    return body
+
+
+def snippet(site_key: str, widget_url: str) -> str:
+    return f'<script async src="{widget_url}" data-site-key="{site_key}"></script>'
+
+
+def _site_out(deps, site: dict, widget_url: str, secret: bool = False) -> dict:
+    """A site for admins. The identity secret is in it only when a site is created (shown
+    once); afterwards it is read with reveal_secret, which the audit log records."""
+    settings = {**sites_svc.DEFAULT_SETTINGS, **(site.get("settings") or {})}
+    out = {"site_key": site["site_key"], "name": site.get("name"), "settings": settings,
+           "created_at": site.get("created_at"), "updated_at": site.get("updated_at"),
+           "snippet": snippet(site["site_key"], widget_url), "widget_url": widget_url,
+           "secret_rotating": bool(site.get("identity_secret_previous"))}
+    if secret:
+        out["identity_secret"] = sites_svc.identity_secrets(deps, site)[0]
+    return out
+
+
+def list_sites(deps) -> dict:
+    return {"sites": [{"site_key": s["id"], "name": s.get("name"),
+                       "created_at": s.get("created_at")}
+                      for s in _directory(deps).list("site")]}
+
+
+def _load_site(deps, site_key: str) -> dict:
+    site = deps.sites.get(site_key) if SITE_KEY_RE.match(site_key or "") else None
+    if site is None:
+        raise NotFound("No such site.", code="unknown_site")
+    return site
+
+
+def get_site(deps, site_key: str, widget_url: str) -> dict:
+    return {"site": _site_out(deps, _load_site(deps, site_key), widget_url)}
+
+
+def put_site(deps, site_key: str, payload: dict, widget_url: str,
+             actor: Actor | None = None) -> dict:
+    body = _check_settings(deps, validate(payload, SETTINGS_SCHEMA))
+    site = _load_site(deps, site_key)
+    name = body.pop("name", None) or site.get("name")
+    settings = {**(site.get("settings") or {}), **body}
+    saved = deps.sites.put({**site, "name": name, "settings": settings,
+                            "updated_at": now_ms()})
+    _directory(deps).put("site", site_key, {"name": name,
+                                            "created_at": site.get("created_at")})
+    log.info("site_updated", site_key=site_key, fields=sorted(payload))
+    if actor is not None:
+        audit.record(deps, actor, "site.settings_changed", "site", site_key, site_key,
+                     {"fields": sorted(payload)})
+    return {"site": _site_out(deps, saved, widget_url)}
+
+
+def create_site(deps, payload: dict, widget_url: str, actor: Actor | None = None) -> dict:
+    body = validate(payload, SITE_CREATE)
+    settings = _check_settings(deps, validate(body.get("settings") or {}, SETTINGS_SCHEMA))
+    settings.pop("name", None)
+    if deps.sites.get(body["site_key"]) is not None:
+        raise Conflict("A site with this key exists.", code="site_exists",
+                       details={"field": "site_key"})
+    site = sites_svc.create_site(deps, body["site_key"], body["name"], settings)
+    if actor is not None:
+        audit.record(deps, actor, "site.created", "site", body["site_key"], body["site_key"])
+    return {"site": _site_out(deps, site, widget_url, secret=True)}
+
+
+# ---------------------------------------------------------------- the identity secret
+def reveal_secret(deps, actor: Actor, site_key: str) -> dict:
+    site = _load_site(deps, site_key)
+    valid = sites_svc.identity_secrets(deps, site)
+    if not valid:
+        raise Conflict("The identity secret cannot be read; rotate it.",
+                       code="secret_unreadable")
+    audit.record(deps, actor, "site.secret_viewed", "site", site_key, site_key)
+    out = {"site_key": site_key, "identity_secret": valid[0],
+           "rotating": bool(site.get("identity_secret_previous"))}
+    if len(valid) > 1:
+        out["previous_secret"] = valid[1]
+    return out
+
+
+def rotate_secret(deps, actor: Actor, site_key: str) -> dict:
+    """A new current secret; the old one stays valid until finish_rotation."""
+    site = _load_site(deps, site_key)
+    if site.get("identity_secret_previous"):
+        raise Conflict("A rotation is in progress: finish it first.",
+                       code="rotation_in_progress")
+    fresh = secrets.token_hex(32)
+    keys = sites_svc._keys(deps)
+    previous = None
+    if site.get("identity_secret"):  # re-sealed under the current key (a plain one too)
+        clear = sites_svc.identity_secrets(deps, {"identity_secret": site["identity_secret"]})
+        previous = seal(clear[0], keys) if clear else None
+    deps.sites.put({**site, "identity_secret": seal(fresh, keys),
+                    "identity_secret_previous": previous, "updated_at": now_ms()})
+    audit.record(deps, actor, "site.secret_rotated", "site", site_key, site_key)
+    log.info("site_secret_rotated", site_key=site_key, by=actor.id)
+    return {"site_key": site_key, "identity_secret": fresh, "rotating": bool(previous)}
+
+
+def finish_rotation(deps, actor: Actor, site_key: str) -> dict:
+    site = _load_site(deps, site_key)
+    if not site.get("identity_secret_previous"):
+        raise Conflict("No rotation is in progress.", code="no_rotation")
+    deps.sites.put({**site, "identity_secret_previous": None, "updated_at": now_ms()})
+    audit.record(deps, actor, "site.secret_rotation_finished", "site", site_key, site_key)
+    log.info("site_secret_rotation_finished", site_key=site_key, by=actor.id)
+    return {"site_key": site_key, "rotating": False}
+
+
