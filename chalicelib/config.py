@@ -76,6 +76,12 @@ def attachment_max_bytes() -> int:
     return int(os.environ.get("PARLEY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 
+def allow_loopback_endpoints() -> bool:
+    """Bot flows may call 127.0.0.1 / ::1 (local development and tests only; private,
+    link-local and the other internal ranges stay refused even then)."""
+    return os.environ.get("PARLEY_ALLOW_LOOPBACK_ENDPOINTS", "").lower() in ("1", "true", "yes")
+
+
 def s3_endpoint() -> str | None:
     return os.environ.get("PARLEY_S3_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
 

@@ -11,6 +11,8 @@ os.environ.update({
     "PARLEY_WS_ENDPOINT": "https://testapi.execute-api.us-east-1.amazonaws.com/ws",
     "PARLEY_POLL_INTERVAL": "0.05",
     "PARLEY_LOG_LEVEL": "WARNING",
+    # flows in the tests call stub servers on 127.0.0.1 (as `make run` calls its demo orders)
+    "PARLEY_ALLOW_LOOPBACK_ENDPOINTS": "1",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)

@@ -43,11 +43,11 @@ def kb_repo(deps) -> KbRepo:
     return repo
 
 
-def endpoint_caller(deps):
+def endpoint_caller(deps, conversation_id: Optional[str] = None):
     fn = deps.extras.get("call_endpoint")
     if fn is None:
         from chalicelib.adapters import http_endpoint
-        fn = http_endpoint.call
+        fn = http_endpoint.logged_call(conversation_id)
     return fn
 
 
@@ -191,7 +191,7 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
     offline = bool((conv.get("attrs") or {}).get("offline_offered"))
     context = {"locale": visitor.get("locale") or "",
                "slots": {**_known_slots(visitor), **memory},
-               "call_endpoint": endpoint_caller(deps), "offline": offline}
+               "call_endpoint": endpoint_caller(deps, cid), "offline": offline}
     reply = bot.respond(state, text, context)
 
     result = None
@@ -561,7 +561,8 @@ SLOT_SCHEMA = {
 
 
 def validate_flow(flow: dict, name: str = "flow") -> dict:
-    from chalicelib.adapters.http_endpoint import EndpointError, check_url
+    from chalicelib.adapters.http_endpoint import (EndpointError, RefusedAddress,
+                                                   check_literal)
     f = validate(flow, FLOW_SCHEMA, prefix=f"{name}.")
     trig = f["triggers"]
     phrases = [p for v in trig.values() for p in (v if isinstance(v, list) else [None])] \
@@ -571,7 +572,10 @@ def validate_flow(flow: dict, name: str = "flow") -> dict:
         raise ValidationError(f"'{name}.triggers' must hold 1-50 phrases (lists of strings).",
                               code="invalid_value", details={"field": f"{name}.triggers"})
     try:
-        check_url(f["action"]["url"])
+        check_literal(f["action"]["url"])
+    except RefusedAddress as exc:
+        raise ValidationError(f"'{name}.action.url' must be a public address: {exc}.",
+                              code="private_url", details={"field": f"{name}.action.url"})
     except EndpointError:
         raise ValidationError(f"'{name}.action.url' must be an http(s) URL.",
                               code="invalid_url", details={"field": f"{name}.action.url"})
