@@ -26,6 +26,7 @@ from chalicelib.adapters.kb import COMMON, KbRepo
 from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
 from chalicelib.domain.bot.kbcsv import load_csv_file
 from chalicelib.domain.bot.normalize import is_cjk
+from chalicelib.domain.bot.safe_regex import UnsafePattern, compile_pattern
 from chalicelib.services import conversations, events
 
 MAX_MISSES = 2
@@ -537,6 +538,11 @@ def _regex(value, name: str):
     except re.error as exc:
         raise ValidationError(f"'{name}' is not a valid regular expression: {exc}",
                               code="invalid_regex", details={"field": name})
+    try:
+        compile_pattern(value)
+    except UnsafePattern as exc:
+        raise ValidationError(f"'{name}': {exc}", code="unsupported_regex",
+                              details={"field": name})
     return value
 
 
