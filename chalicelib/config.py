@@ -76,6 +76,12 @@ def attachment_max_bytes() -> int:
     return int(os.environ.get("PARLEY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 
+def console_origin() -> str:
+    """The agent console's origin (scheme://host[:port]): the only browser origin agent and
+    admin routes answer (chalicelib/api/cors.py). Empty: no cross-origin access."""
+    return os.environ.get("PARLEY_CONSOLE_ORIGIN", "").strip().rstrip("/")
+
+
 def allow_loopback_endpoints() -> bool:
     """Bot flows may call 127.0.0.1 / ::1 (local development and tests only; private,
     link-local and the other internal ranges stay refused even then)."""

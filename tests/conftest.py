@@ -13,6 +13,8 @@ os.environ.update({
     "PARLEY_LOG_LEVEL": "WARNING",
     # flows in the tests call stub servers on 127.0.0.1 (as `make run` calls its demo orders)
     "PARLEY_ALLOW_LOOPBACK_ENDPOINTS": "1",
+    # agent/admin routes answer this origin only (tests/unit/test_cors.py)
+    "PARLEY_CONSOLE_ORIGIN": "https://console.parley.test",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)

@@ -166,6 +166,7 @@ class Runner:
                                f"{type(exc).__name__}: {exc}")
         apply_env(outputs)
         os.environ["PARLEY_WS_ENDPOINT"] = base_url
+        os.environ["PARLEY_CONSOLE_ORIGIN"] = base_url     # the console is served from here
 
         module, app = load_app(args.app)
         from infra.local.gateway import Gateway
