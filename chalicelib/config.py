@@ -92,6 +92,17 @@ def s3_endpoint() -> str | None:
     return os.environ.get("PARLEY_S3_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
+def rate_sessions_per_minute() -> int:
+    """Visitor sessions a site may open per minute (chalicelib/services/throttle.py; 0: off)."""
+    return int(os.environ.get("PARLEY_RATE_SESSIONS_PER_MINUTE", "600"))
+
+
+def rate_polls_per_minute() -> int:
+    """Visitor long-polls a site may start per minute (0: off). A poll waits up to 20 s, so
+    6,000 a minute carries about 2,000 visitors on long-poll at once."""
+    return int(os.environ.get("PARLEY_RATE_POLLS_PER_MINUTE", "6000"))
+
+
 def log_level() -> str:
     return os.environ.get("PARLEY_LOG_LEVEL", "INFO")
 

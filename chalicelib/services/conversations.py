@@ -13,7 +13,7 @@ from chalicelib.domain.messages import (check_attachment_meta, message_type, par
                                         visible_to_visitor)
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
-from chalicelib.services import delivery
+from chalicelib.services import delivery, throttle
 from chalicelib.services.views import conversation_view, message_view
 
 TYPING_TTL_MS = 6000
@@ -193,6 +193,8 @@ def poll(deps, actor: Actor, conversation_id: str, after: int, rev: int | None =
 
     While waiting it does one small consistent GetItem per interval (not a Query storm).
     Returns early on new messages, or when the conversation state (rev) moved past `rev`."""
+    if actor.kind == "visitor" and actor.site_key:
+        throttle.check(deps, "polls", actor.site_key)
     wait = max(0.0, min(float(wait), config.poll_max_wait()))
     interval = config.poll_interval()
     deadline = clock() + wait

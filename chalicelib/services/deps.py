@@ -1,6 +1,7 @@
 """The adapters a service needs, passed in as one object (tests swap any of them)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -21,6 +22,8 @@ class Deps:
     email: Any = None         # EmailSender (SES)
     claims: Any = None        # ClaimRepo: once-only side effects
     directory: Any = None
+    rates: Any = None         # RateCounter: per-site fixed-window counters (services/throttle)
+    clock: Callable[[], float] = time.time   # seconds; tests pass a simulated clock
     extras: dict = field(default_factory=dict)
     _signer: Any = None
 
@@ -39,6 +42,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.email import EmailSender
     from chalicelib.adapters.queue import QueuePublisher
+    from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
 
@@ -57,4 +61,5 @@ def build_default() -> Deps:
         email=EmailSender(),
         claims=dynamo.ClaimRepo(),
         directory=DirectoryRepo(),
+        rates=RateCounter(),
     )

@@ -8,6 +8,7 @@ from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
 from chalicelib.errors import NotFound, Unauthorized, AppError
+from chalicelib.services import throttle
 from chalicelib.services.views import conversation_view, visitor_view
 
 SESSION_SCHEMA = {
@@ -74,6 +75,7 @@ def start_session(deps, payload: dict, token: str | None = None,
     site = deps.sites.get(site_key)
     if site is None:
         raise NotFound("Unknown site key.", code="unknown_site")
+    throttle.check(deps, "sessions", site_key)
     attrs = _check_attributes(body.get("attributes"))
     profile = {k: body.get(k) for k in PROFILE_FIELDS}
 
