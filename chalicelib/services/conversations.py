@@ -9,8 +9,8 @@ from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import permissions
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.assignment import DEFAULT_QUEUE, serves as _serves
-from chalicelib.domain.messages import (check_attachment_meta, message_type, parse_send,
-                                        visible_to_visitor)
+from chalicelib.domain.messages import (SNIFF_BYTES, check_attachment_meta, content_matches,
+                                        message_type, parse_send, visible_to_visitor)
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services import delivery, throttle
@@ -83,6 +83,8 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
     att = parsed["attachment"]
     if att is not None and not att["key"].startswith(f"attachments/{conv['conversation_id']}/"):
         raise ValidationError("Unknown attachment key.", code="invalid_attachment")
+    if att is not None:
+        _check_uploaded(deps, att)
     message = {
         "message_id": uuid.uuid4().hex,
         "type": message_type(parsed),
@@ -114,6 +116,16 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
         log.info("message_replayed", conversation_id=conv["conversation_id"],
                  seq=stored["seq"])
     return message_view(stored, deps.storage), created
+
+
+def _check_uploaded(deps, att: dict) -> None:
+    """The upload exists and its first bytes fit the declared type (one ranged GetObject)."""
+    head = deps.storage.head_bytes(att["key"], SNIFF_BYTES)
+    if head is None:
+        raise ValidationError("The file was not uploaded.", code="attachment_missing")
+    if not content_matches(att["content_type"], head):
+        raise ValidationError(f"The file's content is not {att['content_type']}.",
+                              code="content_mismatch")
 
 
 def _deliver_message(deps, conv: dict, stored: dict) -> int:
