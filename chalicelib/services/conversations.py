@@ -11,6 +11,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.assignment import DEFAULT_QUEUE, serves as _serves
 from chalicelib.domain.messages import (SNIFF_BYTES, check_attachment_meta, content_matches,
                                         message_type, parse_send, visible_to_visitor)
+from chalicelib.domain.retention import ttl_fields
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services import delivery, throttle
@@ -91,6 +92,7 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
         "text": parsed["text"],
         "attachment": att,
         **sender_fields(actor),
+        **_retention(conv),
     }
     updates = {}
     if actor.kind == "visitor" and conv["status"] == "new":
@@ -116,6 +118,11 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
         log.info("message_replayed", conversation_id=conv["conversation_id"],
                  seq=stored["seq"])
     return message_view(stored, deps.storage), created
+
+
+def _retention(conv: dict) -> dict:
+    """A message expires with its conversation's retention, counted from now."""
+    return ttl_fields(conv.get("retention_days"), now_ms())
 
 
 def _check_uploaded(deps, att: dict) -> None:
@@ -147,6 +154,7 @@ def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
     if extra:
         message["extra"] = extra
     fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    message.update(_retention(fresh))
     stored, _ = deps.messages.append(fresh, message, None)
     ts = stored["created_at"]  # the append moved last_seq and both timestamps to this
     conv = {**fresh, "last_seq": stored["seq"], "updated_at": ts, "last_message_at": ts}
@@ -165,6 +173,7 @@ def post_bot_message(deps, conv: dict, text: str, extra: dict | None = None,
     if extra:
         message["extra"] = extra
     fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    message.update(_retention(fresh))
     stored, created = deps.messages.append(fresh, message, client_message_id)
     if created:
         _deliver_message(deps, {**fresh, "last_seq": stored["seq"]}, stored)

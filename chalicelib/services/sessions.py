@@ -6,6 +6,7 @@ import uuid
 from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.retention import ttl_fields
 from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
 from chalicelib.errors import NotFound, Unauthorized, AppError
 from chalicelib.services import throttle
@@ -41,12 +42,14 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
     settings = (site or {}).get("settings") or {}
     who = {f"visitor_{k}": (profile or {}).get(k) for k in ("name", "email")
            if (profile or {}).get(k)}
+    days = settings.get("retention_days")
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
         "status": "new", "channel": "web", "last_seq": 0, "rev": 0, "reads": {},
         "typing": {}, "team": settings.get("team"),
         "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True)), **who},
-        "created_at": ts, "updated_at": ts})
+        "created_at": ts, "updated_at": ts,
+        **({"retention_days": days} if days else {}), **ttl_fields(days, ts)})
 
 
 def _check_attributes(attrs: dict | None) -> dict | None:
@@ -107,7 +110,8 @@ def start_session(deps, payload: dict, token: str | None = None,
     if visitor is None:
         ts = now_ms()
         data = {"visitor_id": new_id("v"), "site_key": site_key, "created_at": ts,
-                "last_seen_at": ts, "visits": 1}
+                "last_seen_at": ts, "visits": 1,
+                **ttl_fields((site.get("settings") or {}).get("retention_days"), ts)}
         data.update({k: v for k, v in profile.items() if v is not None})
         if attrs:
             data["attributes"] = attrs
