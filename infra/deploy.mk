@@ -7,6 +7,7 @@
 #   make deploy-app STAGE=dev
 #   make deploy-throttling STAGE=dev     # API Gateway throttling (infra/throttling.json)
 #   make publish-web STAGE=dev SITE_KEY=demo
+#   make rotate-token-secret STAGE=dev   # every 30 days (docs/deployment.md)
 #   make bootstrap-admin STAGE=dev EMAIL=admin@example.com [NAME="Ada Admin"]
 #   make destroy STAGE=dev CONFIRM=dev [DATA=1]
 #   make deploy STAGE=dev SITE_KEY=demo      # the five steps above in order
@@ -22,7 +23,7 @@ SES_SENDER ?=
 DATA ?=
 DEPLOY = $(BIN)/python -m infra.deploy
 
-.PHONY: deploy deploy-infra deploy-config deploy-app deploy-throttling publish-web bootstrap-admin destroy
+.PHONY: deploy deploy-infra deploy-config deploy-app deploy-throttling publish-web bootstrap-admin destroy rotate-token-secret
 
 deploy: deploy-infra deploy-config deploy-app deploy-throttling publish-web
 
@@ -40,6 +41,9 @@ deploy-throttling:
 
 publish-web:
 	$(DEPLOY) publish-web --stage $(STAGE) $(if $(SITE_KEY),--site-key "$(SITE_KEY)")
+
+rotate-token-secret:
+	$(DEPLOY) rotate-token-secret --stage $(STAGE)
 
 bootstrap-admin:
 	@test -n "$(EMAIL)" || (echo "usage: make bootstrap-admin STAGE=dev EMAIL=you@example.com [NAME=...]"; exit 2)

@@ -4,6 +4,7 @@
     python -m infra.deploy write-stage --stage dev [--ses-sender support@example.com]  # -> .chalice/config.json + policies
     python -m infra.deploy deploy-app --stage dev       # chalice deploy, WebSocket endpoint, SQS batch failures
     python -m infra.deploy apply-throttling --stage dev # API Gateway throttling (infra/throttling.json)
+    python -m infra.deploy rotate-token-secret --stage dev  # every 30 days (docs/deployment.md)
     python -m infra.deploy publish-web --stage dev --site-key demo
     python -m infra.deploy bootstrap-admin --stage dev --email a@example.com --name Admin
     python -m infra.deploy destroy --stage dev --yes dev [--data]
@@ -519,6 +520,8 @@ def main(argv=None) -> int:
                         "identity); kept from the stage when omitted")
     add("deploy-app", "chalice deploy + WebSocket endpoint + ReportBatchItemFailures")
     add("apply-throttling", "API Gateway stage/route throttling from infra/throttling.json")
+    p = add("rotate-token-secret", "new token-signing key; the old ones keep verifying")
+    p.add_argument("--keep", type=int, default=2, help="previous keys kept (default 2)")
     p = add("publish-web", "render web/ with the stage's URLs, upload, invalidate")
     p.add_argument("--site-key", default=None)
     p.add_argument("--src", default=str(WEB_DIR))
@@ -546,6 +549,10 @@ def main(argv=None) -> int:
         cfg = load_config()
         throttling.apply(session, deployed_state(args.stage), cfg.get("api_gateway_stage", "api"),
                          cfg.get("websocket_api_stage", WS_STAGE_DEFAULT))
+    elif args.cmd == "rotate-token-secret":
+        from infra.secret_rotation import rotate
+        rotate(session, stack_outputs(session, stack_names(args.stage)["data"])["TokenSecretArn"],
+               keep=args.keep)
     elif args.cmd == "publish-web":
         publish_web(session, args.stage, args.site_key, src=Path(args.src))
     elif args.cmd == "bootstrap-admin":

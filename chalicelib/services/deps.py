@@ -38,7 +38,7 @@ def build_default() -> Deps:
     """Deps wired to the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager)."""
     from chalicelib.adapters import dynamo
     from chalicelib.adapters.directory import DirectoryRepo
-    from chalicelib.adapters.secrets import token_keys
+    from chalicelib.adapters.secrets import key_ring
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.email import EmailSender
     from chalicelib.adapters.queue import QueuePublisher
@@ -55,7 +55,7 @@ def build_default() -> Deps:
         sites=dynamo.SiteRepo(),
         sender=WebSocketSender(),
         storage=AttachmentStore(),
-        signer_factory=lambda: TokenSigner(token_keys()),
+        signer_factory=lambda: TokenSigner(key_ring().keys, refresh=key_ring().refresh),
         queue=QueuePublisher(),
         waiting=dynamo.QueueRepo(),
         email=EmailSender(),
