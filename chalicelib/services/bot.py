@@ -26,7 +26,7 @@ from chalicelib.adapters.kb import COMMON, KbRepo
 from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
 from chalicelib.domain.bot.kbcsv import load_csv_file
 from chalicelib.domain.bot.normalize import is_cjk
-from chalicelib.domain.bot.safe_regex import UnsafePattern, compile_pattern
+from chalicelib.domain.bot.safe_regex import validate_pattern
 from chalicelib.services import conversations, events
 
 MAX_MISSES = 2
@@ -527,25 +527,6 @@ def _lang_text(value, name: str, required: bool = False):
                           code="invalid_type", details={"field": name})
 
 
-def _regex(value, name: str):
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value or len(value) > 200:
-        raise ValidationError(f"'{name}' must be a regular expression (max 200 characters).",
-                              code="invalid_type", details={"field": name})
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValidationError(f"'{name}' is not a valid regular expression: {exc}",
-                              code="invalid_regex", details={"field": name})
-    try:
-        compile_pattern(value)
-    except UnsafePattern as exc:
-        raise ValidationError(f"'{name}': {exc}", code="unsupported_regex",
-                              details={"field": name})
-    return value
-
-
 FLOW_SCHEMA = {
     "id": Field(str, required=True, min_len=1, max_len=64, pattern=ENTRY_ID_RE),
     "triggers": Field((dict, list), required=True),
@@ -590,8 +571,8 @@ def validate_flow(flow: dict, name: str = "flow") -> dict:
         sn = f"{name}.slots[{i}]"
         s = validate(s, SLOT_SCHEMA, prefix=f"{sn}.")
         kind = s.get("kind", "regex")
-        _regex(s.get("pattern"), f"{sn}.pattern")
-        _regex(s.get("validate"), f"{sn}.validate")
+        validate_pattern(s.get("pattern"), f"{sn}.pattern")
+        validate_pattern(s.get("validate"), f"{sn}.validate")
         if kind in ("order", "regex") and not s.get("pattern"):
             raise ValidationError(f"'{sn}.pattern' is required for kind '{kind}'.",
                                   code="missing_field", details={"field": f"{sn}.pattern"})

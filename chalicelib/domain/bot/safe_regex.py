@@ -13,9 +13,12 @@ reviewed and use look-behind, so they stay on ``re``.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Optional
 
 import re2
+
+from chalicelib.errors import ValidationError
 
 MAX_PATTERN = 200
 MAX_INPUT = 5000
@@ -67,3 +70,25 @@ def search(pattern: str, text: str, ignore_case: bool = True) -> Optional[str]:
 def fullmatch(pattern: str, text: str) -> bool:
     rx = _compiled(pattern, False)
     return rx is not None and rx.fullmatch((text or "")[:MAX_INPUT]) is not None
+
+
+def validate_pattern(value, name: str) -> Optional[str]:
+    """Save-time check of an admin pattern: a 400 naming the field if it is not a string of
+    at most MAX_PATTERN characters (``invalid_type``), does not compile (``invalid_regex``)
+    or needs what RE2 does not run (``unsupported_regex``)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or len(value) > MAX_PATTERN:
+        raise ValidationError(f"'{name}' must be a regular expression (max {MAX_PATTERN} "
+                              "characters).", code="invalid_type", details={"field": name})
+    try:
+        re.compile(value)            # parsing only: the syntax error message people know
+    except re.error as exc:
+        raise ValidationError(f"'{name}' is not a valid regular expression: {exc}",
+                              code="invalid_regex", details={"field": name})
+    try:
+        compile_pattern(value)
+    except UnsafePattern as exc:
+        raise ValidationError(f"'{name}': {exc}", code="unsupported_regex",
+                              details={"field": name})
+    return value
