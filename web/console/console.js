@@ -50,7 +50,7 @@
       create_canned: "Add a canned response", site_settings: "Site settings", greeting_en: "Greeting (English)",
       greeting_zh: "Greeting (Chinese)", color: "Colour", position_label: "Position", left: "Left", right: "Right",
       locale: "Language", auto: "Auto", bot_enabled: "Bot answers first", default_team: "Team",
-      max_wait: "Max wait (seconds)", idle_close: "Close after idle (minutes)", business_hours: "Business hours",
+      max_wait: "Max wait (seconds)", idle_close: "Close after idle (minutes)", retention: "Keep chats (days, empty: forever)", business_hours: "Business hours",
       always_open: "Always open", timezone: "Time zone", hours_hint: "e.g. 09:00-12:00, 13:00-18:00; empty = closed",
       prechat: "Pre-chat fields", add_field: "Add a field", label: "Label", type: "Type", required: "Required",
       snippet: "Widget snippet", copy: "Copy", copied: "Copied", identity_secret: "Identity secret",
@@ -106,7 +106,7 @@
       create_canned: "添加快捷回复", site_settings: "站点设置", greeting_en: "欢迎语(英文)",
       greeting_zh: "欢迎语(中文)", color: "颜色", position_label: "位置", left: "左侧", right: "右侧",
       locale: "语言", auto: "自动", bot_enabled: "机器人先回答", default_team: "团队",
-      max_wait: "最长等待(秒)", idle_close: "空闲自动结束(分钟)", business_hours: "营业时间",
+      max_wait: "最长等待(秒)", idle_close: "空闲自动结束(分钟)", retention: "聊天保留天数(留空:永久)", business_hours: "营业时间",
       always_open: "全天开放", timezone: "时区", hours_hint: "例如 09:00-12:00, 13:00-18:00;留空 = 休息",
       prechat: "咨询前表单字段", add_field: "添加字段", label: "显示名称", type: "类型", required: "必填",
       snippet: "嵌入代码", copy: "复制", copied: "已复制", identity_secret: "身份验证密钥",
@@ -1566,6 +1566,7 @@
         team: el("input", {type: "text", value: s.team || "", maxlength: "40", id: "s-team"}),
         maxWait: el("input", {type: "number", min: "0", max: "86400", value: s.max_wait_seconds != null ? s.max_wait_seconds : "", class: "num", id: "s-max-wait"}),
         idle: el("input", {type: "number", min: "1", max: "10080", value: s.idle_close_minutes != null ? s.idle_close_minutes : "", class: "num", id: "s-idle"}),
+        retention: el("input", {type: "number", min: "1", max: "3650", value: s.retention_days != null ? s.retention_days : "", class: "num", id: "s-retention"}),
         misses: el("input", {type: "number", min: "1", max: "10", value: s.bot_handoff_misses != null ? s.bot_handoff_misses : "", class: "num", id: "s-misses"}),
         keywords: el("input", {type: "text", value: (s.bot_handoff_keywords || []).join(", "), id: "s-keywords"}),
         always: el("input", {type: "checkbox", checked: !s.business_hours, id: "s-always"}),
@@ -1604,6 +1605,7 @@
           position: f.position.value, locale: f.locale.value, bot_enabled: f.bot.checked, team: f.team.value.trim() || null};
         if (f.maxWait.value !== "") body.max_wait_seconds = Number(f.maxWait.value);
         if (f.idle.value !== "") body.idle_close_minutes = Number(f.idle.value);
+        body.retention_days = f.retention.value === "" ? null : Number(f.retention.value);
         if (f.misses.value !== "") body.bot_handoff_misses = Number(f.misses.value);
         body.bot_handoff_keywords = f.keywords.value.split(/[,，\n]/).map(function (x) { return x.trim(); }).filter(Boolean);
         if (f.always.checked) body.business_hours = null;
@@ -1627,7 +1629,7 @@
         field(t("name"), f.name), field(t("greeting_en"), f.gen), field(t("greeting_zh"), f.gzh),
         el("div", {class: "row"}, [field(t("color"), f.color), field(t("position_label"), f.position), field(t("locale"), f.locale)]),
         el("label", {class: "row"}, [f.bot, el("span", {text: t("bot_enabled")})]),
-        el("div", {class: "row"}, [field(t("default_team"), f.team), field(t("max_wait"), f.maxWait), field(t("idle_close"), f.idle)]),
+        el("div", {class: "row"}, [field(t("default_team"), f.team), field(t("max_wait"), f.maxWait), field(t("idle_close"), f.idle), field(t("retention"), f.retention)]),
         el("div", {class: "row"}, [field(t("handoff_misses"), f.misses), field(t("handoff_keywords"), f.keywords)]),
         hoursBox,
         el("fieldset", {}, [el("legend", {text: t("prechat")}),
