@@ -424,7 +424,9 @@ class Gateway:
                                   "eta": "2-3 days" if not shipped else "on its way"})
 
     async def config_json(self, request: web.Request) -> web.Response:
-        base = self.base_url
+        # the address the browser used (127.0.0.1 or localhost): the console then calls the
+        # API on its own origin, which agent/admin CORS requires
+        base = f"{request.scheme}://{request.host}" if request.host else self.base_url
         ws = "ws" + base[len("http"):] if base.startswith("http") else base
         return web.json_response({"api": f"{base}/v1", "ws": f"{ws}/ws",
                                   "site_key": self.site_key},
