@@ -46,6 +46,10 @@ def build_default() -> Deps:
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
 
+    def signer() -> TokenSigner:
+        ring = key_ring()      # rereads a rotated secret (chalicelib/adapters/secrets.py)
+        return TokenSigner(ring.keys, refresh=ring.refresh)
+
     return Deps(
         visitors=dynamo.VisitorRepo(),
         conversations=dynamo.ConversationRepo(),
@@ -55,7 +59,7 @@ def build_default() -> Deps:
         sites=dynamo.SiteRepo(),
         sender=WebSocketSender(),
         storage=AttachmentStore(),
-        signer_factory=lambda: TokenSigner(key_ring().keys, refresh=key_ring().refresh),
+        signer_factory=signer,
         queue=QueuePublisher(),
         waiting=dynamo.QueueRepo(),
         email=EmailSender(),
