@@ -3,11 +3,12 @@
 REST routes live in blueprints (chalicelib/api/*) mounted under /v1: visitor routes and agent
 routes are separate groups that accept only their own kind of token.
 """
-from chalice import Chalice, CORSConfig, Rate
+from chalice import Chalice, Rate
 
 from chalicelib.api import admin as admin_api
 from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
+from chalicelib.api import cors
 from chalicelib.api import visitor as visitor_api
 from chalicelib import config
 from chalicelib.api.common import get_deps
@@ -17,14 +18,17 @@ from chalicelib.services import queue as _queue  # noqa: F401  registers queue h
 
 app = Chalice(app_name="parley")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
-app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"],
-                          max_age=600)
 
+# CORS per route group (chalicelib/api/cors.py). Chalice applies app.api.cors to the routes
+# of each blueprint as it is registered, so each group is registered under its own setting.
+app.api.cors = cors.open_cors()          # visitor routes: any site that embeds the widget
 app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
+app.api.cors = cors.console_cors()       # agent and admin routes: the console's origin only
 app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
+app.api.cors = cors.open_cors()          # /v1/health
 
 
 @app.route("/v1/health", methods=["GET"])

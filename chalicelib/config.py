@@ -96,8 +96,31 @@ def attachment_max_bytes() -> int:
     return int(os.environ.get("PARLEY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 
+def console_origin() -> str:
+    """The agent console's origin (scheme://host[:port]): the only browser origin agent and
+    admin routes answer (chalicelib/api/cors.py). Empty: no cross-origin access."""
+    return os.environ.get("PARLEY_CONSOLE_ORIGIN", "").strip().rstrip("/")
+
+
+def allow_loopback_endpoints() -> bool:
+    """Bot flows may call 127.0.0.1 / ::1 (local development and tests only; private,
+    link-local and the other internal ranges stay refused even then)."""
+    return os.environ.get("PARLEY_ALLOW_LOOPBACK_ENDPOINTS", "").lower() in ("1", "true", "yes")
+
+
 def s3_endpoint() -> str | None:
     return os.environ.get("PARLEY_S3_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def rate_sessions_per_minute() -> int:
+    """Visitor sessions a site may open per minute (chalicelib/services/throttle.py; 0: off)."""
+    return int(os.environ.get("PARLEY_RATE_SESSIONS_PER_MINUTE", "600"))
+
+
+def rate_polls_per_minute() -> int:
+    """Visitor long-polls a site may start per minute (0: off). A poll waits up to 20 s, so
+    6,000 a minute carries about 2,000 visitors on long-poll at once."""
+    return int(os.environ.get("PARLEY_RATE_POLLS_PER_MINUTE", "6000"))
 
 
 def log_level() -> str:

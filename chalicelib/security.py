@@ -7,6 +7,7 @@ first signs, all verify) so the secret can be rotated without logging everybody 
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 import bcrypt
 import jwt
@@ -18,24 +19,40 @@ ROLES = ("agent", "supervisor", "admin")
 
 
 class TokenSigner:
-    def __init__(self, keys: list[str], clock=time.time):
-        keys = [k for k in keys if k]
-        if not keys:
+    """``keys``: a list, or a callable returning the current list (a rotating key ring);
+    ``refresh``: called once when no key verifies a signature, True if the keys changed
+    (then the token is checked again); ``clock``: seconds since the epoch (tests pass a
+    simulated clock)."""
+
+    def __init__(self, keys, refresh: Callable[[], bool] | None = None, clock=time.time):
+        self._provider = keys if callable(keys) else (lambda fixed=list(keys): fixed)
+        self._refresh = refresh
+        self._clock = clock
+        if not self._keys():
             raise ValueError("no token signing key configured")
-        self._keys = keys
-        self._clock = clock  # seconds since the epoch; tests pass a simulated clock
+
+    def _keys(self) -> list[str]:
+        return [k for k in self._provider() if k]
 
     def sign(self, claims: dict, ttl: int, not_after: int | None = None) -> tuple[str, int]:
         """Sign claims for ttl seconds, never past not_after (an absolute session end)."""
         now = int(self._clock())
         exp = now + ttl if not_after is None else min(now + ttl, int(not_after))
         payload = dict(claims, iat=now, exp=exp)
-        return jwt.encode(payload, self._keys[0], algorithm=ALGORITHM), exp
+        return jwt.encode(payload, self._keys()[0], algorithm=ALGORITHM), exp
 
     def verify(self, token: str, typ: str) -> dict:
         if not token or not isinstance(token, str) or len(token) > 4096:
             raise Unauthorized("Missing or malformed token.", code="invalid_token")
-        for key in self._keys:
+        claims = self._verify_with(self._keys(), token, typ)
+        if claims is None and self._refresh is not None and self._refresh():
+            claims = self._verify_with(self._keys(), token, typ)
+        if claims is None:
+            raise Unauthorized("The token signature is not valid.", code="invalid_token")
+        return claims
+
+    def _verify_with(self, keys: list[str], token: str, typ: str) -> dict | None:
+        for key in keys:
             try:
                 # expiry is checked below against this signer's clock
                 claims = jwt.decode(token, key, algorithms=[ALGORITHM],
@@ -51,7 +68,7 @@ class TokenSigner:
             if claims.get("typ") != typ:
                 raise Unauthorized(f"A {typ} token is required.", code="wrong_token_type")
             return claims
-        raise Unauthorized("The token signature is not valid.", code="invalid_token")
+        return None
 
 
 def hash_password(password: str, rounds: int = 12) -> str:

@@ -3,6 +3,8 @@
     python -m infra.deploy deploy-infra --stage dev [--alarm-email ops@example.com]
     python -m infra.deploy write-stage --stage dev [--ses-sender support@example.com]  # -> .chalice/config.json + policies
     python -m infra.deploy deploy-app --stage dev       # chalice deploy, WebSocket endpoint, SQS batch failures
+    python -m infra.deploy apply-throttling --stage dev # API Gateway throttling (infra/throttling.json)
+    python -m infra.deploy rotate-token-secret --stage dev  # every 30 days (docs/deployment.md)
     python -m infra.deploy publish-web --stage dev --site-key demo
     python -m infra.deploy bootstrap-admin --stage dev --email a@example.com --name Admin
     python -m infra.deploy destroy --stage dev --yes dev [--data]
@@ -238,6 +240,15 @@ def stage_env(outputs: dict, stage: str, ws_endpoint: str | None = None) -> dict
     return env
 
 
+def console_origin(session, stage: str) -> str | None:
+    """https://<CloudFront domain> of the stage's hosting stack; None if it is not deployed."""
+    try:
+        domain = stack_outputs(session, stack_names(stage)["hosting"]).get("DistributionDomainName")
+    except Exception:  # noqa: BLE001 - no hosting stack yet: keep the stage's value
+        return None
+    return f"https://{domain}" if domain else None
+
+
 def policy_files(stage: str, config: dict) -> dict:
     """function name -> policy file name, from the stage's lambda_functions."""
     funcs = config["stages"][stage].get("lambda_functions", {})
@@ -247,7 +258,7 @@ def policy_files(stage: str, config: dict) -> dict:
 
 def write_stage(stage: str, outputs: dict, ws_api_id: str | None = None,
                 chalice_dir: Path = CHALICE_DIR, log=print,
-                ses_sender: str | None = None) -> list[str]:
+                ses_sender: str | None = None, console_origin: str | None = None) -> list[str]:
     """Write the stack outputs into the stage's environment and re-target its policy files.
 
     Keeps an existing PARLEY_WS_ENDPOINT / WebSocket API id unless a new one is given, and an
@@ -263,6 +274,9 @@ def write_stage(stage: str, outputs: dict, ws_api_id: str | None = None,
                 else env.get("PARLEY_WS_ENDPOINT") or "")
     env.update(stage_env(outputs, stage, endpoint))
     env["PARLEY_SES_SENDER"] = ses_sender or env.get("PARLEY_SES_SENDER") or DEFAULT_SES_SENDER
+    # the one browser origin agent/admin routes answer (chalicelib/api/cors.py)
+    env["PARLEY_CONSOLE_ORIGIN"] = (console_origin if console_origin is not None
+                                    else env.get("PARLEY_CONSOLE_ORIGIN", "")).rstrip("/")
     target["ses_identity"] = ses_identity(env["PARLEY_SES_SENDER"])
     for var in FORBIDDEN_STAGE_ENV:
         env.pop(var, None)
@@ -326,6 +340,10 @@ def deploy_app(session, stage: str, runner=subprocess.run, chalice_dir: Path = C
     """chalice deploy; write the WebSocket API id/endpoint into the stage (redeploy if it
     changed: the first deploy, or a recreated API); enable partial batch responses."""
     def chalice_deploy():
+        # app.py bakes the console origin into API Gateway's CORS preflights when chalice
+        # imports it here: give it the stage's value, as the deployed functions get it
+        stage_env_vars = load_config(chalice_dir)["stages"][stage].get("environment_variables", {})
+        os.environ["PARLEY_CONSOLE_ORIGIN"] = stage_env_vars.get("PARLEY_CONSOLE_ORIGIN", "")
         runner(_chalice("deploy", "--stage", stage), check=True, cwd=str(chalice_dir.parent))
 
     chalice_deploy()
@@ -494,10 +512,16 @@ def main(argv=None) -> int:
     p.add_argument("--alarm-email", default="")
     p.add_argument("--allowed-origins", default="*")
     p = add("write-stage", "write the data stack outputs into .chalice/config.json and policies")
+    p.add_argument("--console-origin", default=None,
+                   help="the console's origin for CORS (default: the hosting stack's "
+                        "CloudFront domain when it exists, else kept from the stage)")
     p.add_argument("--ses-sender", default=None,
                    help="From address of email replies (its domain must be a verified SES "
                         "identity); kept from the stage when omitted")
     add("deploy-app", "chalice deploy + WebSocket endpoint + ReportBatchItemFailures")
+    add("apply-throttling", "API Gateway stage/route throttling from infra/throttling.json")
+    p = add("rotate-token-secret", "new token-signing key; the old ones keep verifying")
+    p.add_argument("--keep", type=int, default=2, help="previous keys kept (default 2)")
     p = add("publish-web", "render web/ with the stage's URLs, upload, invalidate")
     p.add_argument("--site-key", default=None)
     p.add_argument("--src", default=str(WEB_DIR))
@@ -516,9 +540,19 @@ def main(argv=None) -> int:
         deploy_infra(session, args.stage, args.alarm_email, args.allowed_origins)
     elif args.cmd == "write-stage":
         write_stage(args.stage, stack_outputs(session, stack_names(args.stage)["data"]),
-                    ses_sender=args.ses_sender)
+                    ses_sender=args.ses_sender,
+                    console_origin=args.console_origin or console_origin(session, args.stage))
     elif args.cmd == "deploy-app":
         deploy_app(session, args.stage)
+    elif args.cmd == "apply-throttling":
+        from infra import throttling
+        cfg = load_config()
+        throttling.apply(session, deployed_state(args.stage), cfg.get("api_gateway_stage", "api"),
+                         cfg.get("websocket_api_stage", WS_STAGE_DEFAULT))
+    elif args.cmd == "rotate-token-secret":
+        from infra.secret_rotation import rotate
+        rotate(session, stack_outputs(session, stack_names(args.stage)["data"])["TokenSecretArn"],
+               keep=args.keep)
     elif args.cmd == "publish-web":
         publish_web(session, args.stage, args.site_key, src=Path(args.src))
     elif args.cmd == "bootstrap-admin":

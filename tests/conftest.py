@@ -14,6 +14,10 @@ os.environ.update({
     # botocore's account-based endpoints (123456789012.streams-ddb...) are not routed by
     # moto's in-process mock: use the regional ones
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    # flows in the tests call stub servers on 127.0.0.1 (as `make run` calls its demo orders)
+    "PARLEY_ALLOW_LOOPBACK_ENDPOINTS": "1",
+    # agent/admin routes answer this origin only (tests/unit/test_cors.py)
+    "PARLEY_CONSOLE_ORIGIN": "https://console.parley.test",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)

@@ -70,6 +70,7 @@ class Visitor(Model):
     name_lc = UnicodeAttribute(null=True)
     email_p = UnicodeAttribute(null=True)
     email_lc = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)      # the site's retention (domain/retention.py)
     external_index = VisitorExternalIndex()
     name_index = VisitorNameIndex()
     email_index = VisitorEmailIndex()
@@ -130,6 +131,8 @@ class Conversation(Model):
     last_message_at = NumberAttribute(null=True)
     queue_key = UnicodeAttribute(null=True)
     queued_at = NumberAttribute(null=True)
+    retention_days = NumberAttribute(null=True)   # the site's, when it was created
+    expires_at = TTLAttribute(null=True)
     visitor_index = ConversationVisitorIndex()
     status_index = ConversationStatusIndex()
     agent_index = ConversationAgentIndex()
@@ -151,6 +154,7 @@ class Message(Model):
     event = JSONAttribute(null=True)
     extra = JSONAttribute(null=True)          # e.g. bot suggestions
     created_at = NumberAttribute()
+    expires_at = TTLAttribute(null=True)      # the conversation's retention
 
 
 class ConnectionConversationIndex(GlobalSecondaryIndex):

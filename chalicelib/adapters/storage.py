@@ -41,3 +41,17 @@ class AttachmentStore(LazyClient):
             params["ResponseContentDisposition"] = f'inline; filename="{safe}"'
         return self._get_client().generate_presigned_url(
             "get_object", Params=params, ExpiresIn=DOWNLOAD_EXPIRES)
+
+    def head_bytes(self, key: str, count: int) -> bytes | None:
+        """The object's first ``count`` bytes (one ranged GetObject); None if it is missing."""
+        client = self._get_client()
+        try:
+            resp = client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}")
+        except client.exceptions.NoSuchKey:
+            return None
+        except client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "InvalidRange"):
+                return None
+            raise
+        with resp["Body"] as body:
+            return body.read(count)

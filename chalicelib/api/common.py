@@ -70,8 +70,10 @@ def query(request) -> dict:
 
 
 def error_response(err: AppError) -> Response:
-    return Response(body={"error": err.to_dict()}, status_code=err.status,
-                    headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if err.status == 429 and "retry_after" in err.details:
+        headers["Retry-After"] = str(err.details["retry_after"])
+    return Response(body={"error": err.to_dict()}, status_code=err.status, headers=headers)
 
 
 def handles_errors(func):

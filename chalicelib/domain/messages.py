@@ -67,6 +67,37 @@ def check_attachment_meta(name: str, content_type: str, size: int, max_bytes: in
                               code="invalid_filename")
 
 
+# The first bytes each accepted type starts with. A declared type the bytes contradict is
+# refused (an HTML page or a script uploaded as "image/png" is not stored as a message).
+SNIFF_BYTES = 16
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+MAGIC = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "application/pdf": (b"%PDF-",),
+    "application/zip": _ZIP,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _ZIP,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _ZIP,
+    "application/msword": _OLE2,
+    "application/vnd.ms-excel": _OLE2,
+}
+_BINARY = tuple(m for ms in MAGIC.values() for m in ms) + (b"RIFF",)
+
+
+def content_matches(content_type: str, head: bytes) -> bool:
+    """Do the file's first bytes fit its declared type? Text types: no NUL byte and no
+    binary signature."""
+    if content_type == "image/webp":
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if content_type in MAGIC:
+        return head.startswith(MAGIC[content_type])
+    if content_type in ("text/plain", "text/csv"):
+        return b"\x00" not in head and not head.startswith(_BINARY)
+    return False
+
+
 def message_type(parsed: dict) -> str:
     if parsed.get("note"):
         return "note"

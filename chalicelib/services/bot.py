@@ -26,6 +26,7 @@ from chalicelib.adapters.kb import COMMON, KbRepo
 from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
 from chalicelib.domain.bot.kbcsv import load_csv_file
 from chalicelib.domain.bot.normalize import is_cjk
+from chalicelib.domain.bot.safe_regex import validate_pattern
 from chalicelib.services import conversations, events
 
 MAX_MISSES = 2
@@ -43,11 +44,11 @@ def kb_repo(deps) -> KbRepo:
     return repo
 
 
-def endpoint_caller(deps):
+def endpoint_caller(deps, conversation_id: Optional[str] = None):
     fn = deps.extras.get("call_endpoint")
     if fn is None:
         from chalicelib.adapters import http_endpoint
-        fn = http_endpoint.call
+        fn = http_endpoint.logged_call(conversation_id)
     return fn
 
 
@@ -191,7 +192,7 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
     offline = bool((conv.get("attrs") or {}).get("offline_offered"))
     context = {"locale": visitor.get("locale") or "",
                "slots": {**_known_slots(visitor), **memory},
-               "call_endpoint": endpoint_caller(deps), "offline": offline}
+               "call_endpoint": endpoint_caller(deps, cid), "offline": offline}
     reply = bot.respond(state, text, context)
 
     result = None
@@ -526,20 +527,6 @@ def _lang_text(value, name: str, required: bool = False):
                           code="invalid_type", details={"field": name})
 
 
-def _regex(value, name: str):
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value or len(value) > 200:
-        raise ValidationError(f"'{name}' must be a regular expression (max 200 characters).",
-                              code="invalid_type", details={"field": name})
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValidationError(f"'{name}' is not a valid regular expression: {exc}",
-                              code="invalid_regex", details={"field": name})
-    return value
-
-
 FLOW_SCHEMA = {
     "id": Field(str, required=True, min_len=1, max_len=64, pattern=ENTRY_ID_RE),
     "triggers": Field((dict, list), required=True),
@@ -561,7 +548,8 @@ SLOT_SCHEMA = {
 
 
 def validate_flow(flow: dict, name: str = "flow") -> dict:
-    from chalicelib.adapters.http_endpoint import EndpointError, check_url
+    from chalicelib.adapters.http_endpoint import (EndpointError, RefusedAddress,
+                                                   check_literal)
     f = validate(flow, FLOW_SCHEMA, prefix=f"{name}.")
     trig = f["triggers"]
     phrases = [p for v in trig.values() for p in (v if isinstance(v, list) else [None])] \
@@ -571,7 +559,10 @@ def validate_flow(flow: dict, name: str = "flow") -> dict:
         raise ValidationError(f"'{name}.triggers' must hold 1-50 phrases (lists of strings).",
                               code="invalid_value", details={"field": f"{name}.triggers"})
     try:
-        check_url(f["action"]["url"])
+        check_literal(f["action"]["url"])
+    except RefusedAddress as exc:
+        raise ValidationError(f"'{name}.action.url' must be a public address: {exc}.",
+                              code="private_url", details={"field": f"{name}.action.url"})
     except EndpointError:
         raise ValidationError(f"'{name}.action.url' must be an http(s) URL.",
                               code="invalid_url", details={"field": f"{name}.action.url"})
@@ -580,8 +571,8 @@ def validate_flow(flow: dict, name: str = "flow") -> dict:
         sn = f"{name}.slots[{i}]"
         s = validate(s, SLOT_SCHEMA, prefix=f"{sn}.")
         kind = s.get("kind", "regex")
-        _regex(s.get("pattern"), f"{sn}.pattern")
-        _regex(s.get("validate"), f"{sn}.validate")
+        validate_pattern(s.get("pattern"), f"{sn}.pattern")
+        validate_pattern(s.get("validate"), f"{sn}.validate")
         if kind in ("order", "regex") and not s.get("pattern"):
             raise ValidationError(f"'{sn}.pattern' is required for kind '{kind}'.",
                                   code="missing_field", details={"field": f"{sn}.pattern"})

@@ -9,11 +9,12 @@ from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import permissions
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.assignment import DEFAULT_QUEUE, serves as _serves
-from chalicelib.domain.messages import (check_attachment_meta, message_type, parse_send,
-                                        visible_to_visitor)
+from chalicelib.domain.messages import (SNIFF_BYTES, check_attachment_meta, content_matches,
+                                        message_type, parse_send, visible_to_visitor)
+from chalicelib.domain.retention import ttl_fields
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
-from chalicelib.services import delivery
+from chalicelib.services import delivery, throttle
 from chalicelib.services.views import conversation_view, message_view
 
 TYPING_TTL_MS = 6000
@@ -83,12 +84,15 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
     att = parsed["attachment"]
     if att is not None and not att["key"].startswith(f"attachments/{conv['conversation_id']}/"):
         raise ValidationError("Unknown attachment key.", code="invalid_attachment")
+    if att is not None:
+        _check_uploaded(deps, att)
     message = {
         "message_id": uuid.uuid4().hex,
         "type": message_type(parsed),
         "text": parsed["text"],
         "attachment": att,
         **sender_fields(actor),
+        **_retention(conv),
     }
     updates = {}
     if actor.kind == "visitor" and conv["status"] == "new":
@@ -116,6 +120,21 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
     return message_view(stored, deps.storage), created
 
 
+def _retention(conv: dict) -> dict:
+    """A message expires with its conversation's retention, counted from now."""
+    return ttl_fields(conv.get("retention_days"), now_ms())
+
+
+def _check_uploaded(deps, att: dict) -> None:
+    """The upload exists and its first bytes fit the declared type (one ranged GetObject)."""
+    head = deps.storage.head_bytes(att["key"], SNIFF_BYTES)
+    if head is None:
+        raise ValidationError("The file was not uploaded.", code="attachment_missing")
+    if not content_matches(att["content_type"], head):
+        raise ValidationError(f"The file's content is not {att['content_type']}.",
+                              code="content_mismatch")
+
+
 def _deliver_message(deps, conv: dict, stored: dict) -> int:
     event = {"type": "message", "conversation_id": conv["conversation_id"],
              "message": message_view(stored, deps.storage)}
@@ -135,6 +154,7 @@ def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
     if extra:
         message["extra"] = extra
     fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    message.update(_retention(fresh))
     stored, _ = deps.messages.append(fresh, message, None)
     ts = stored["created_at"]  # the append moved last_seq and both timestamps to this
     conv = {**fresh, "last_seq": stored["seq"], "updated_at": ts, "last_message_at": ts}
@@ -153,6 +173,7 @@ def post_bot_message(deps, conv: dict, text: str, extra: dict | None = None,
     if extra:
         message["extra"] = extra
     fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    message.update(_retention(fresh))
     stored, created = deps.messages.append(fresh, message, client_message_id)
     if created:
         _deliver_message(deps, {**fresh, "last_seq": stored["seq"]}, stored)
@@ -193,6 +214,8 @@ def poll(deps, actor: Actor, conversation_id: str, after: int, rev: int | None =
 
     While waiting it does one small consistent GetItem per interval (not a Query storm).
     Returns early on new messages, or when the conversation state (rev) moved past `rev`."""
+    if actor.kind == "visitor" and actor.site_key:
+        throttle.check(deps, "polls", actor.site_key)
     wait = max(0.0, min(float(wait), config.poll_max_wait()))
     interval = config.poll_interval()
     deadline = clock() + wait

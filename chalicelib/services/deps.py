@@ -25,6 +25,7 @@ class Deps:
     attempts: Any = None      # LoginAttempts: sign-in failure counters and locks
     sessions: Any = None      # AgentSessions: token version and signed-out sessions
     audit: Any = None         # AuditRepo: the append-only audit log
+    rates: Any = None         # RateCounter: per-site fixed-window counters (services/throttle)
     clock: Callable[[], float] = time.time   # seconds; tests install a simulated clock
     sealing_keys: Callable[[], list] | None = None  # keys sealing site identity secrets
     extras: dict = field(default_factory=dict)
@@ -44,12 +45,17 @@ def build_default() -> Deps:
     from chalicelib.adapters.audit import AuditRepo
     from chalicelib.adapters.site_secrets import sealing_keys
     from chalicelib.adapters.directory import DirectoryRepo
-    from chalicelib.adapters.secrets import token_keys
+    from chalicelib.adapters.secrets import key_ring
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.email import EmailSender
     from chalicelib.adapters.queue import QueuePublisher
+    from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
+
+    def signer() -> TokenSigner:
+        ring = key_ring()      # rereads a rotated secret (chalicelib/adapters/secrets.py)
+        return TokenSigner(ring.keys, refresh=ring.refresh, clock=lambda: deps.clock())
 
     deps = Deps(
         visitors=dynamo.VisitorRepo(),
@@ -60,7 +66,7 @@ def build_default() -> Deps:
         sites=dynamo.SiteRepo(),
         sender=WebSocketSender(),
         storage=AttachmentStore(),
-        signer_factory=lambda: TokenSigner(token_keys(), clock=lambda: deps.clock()),
+        signer_factory=signer,
         queue=QueuePublisher(),
         waiting=dynamo.QueueRepo(),
         email=EmailSender(),
@@ -70,5 +76,6 @@ def build_default() -> Deps:
         sessions=AgentSessions(),
         audit=AuditRepo(),
         sealing_keys=sealing_keys,
+        rates=RateCounter(),
     )
     return deps

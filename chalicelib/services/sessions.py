@@ -6,10 +6,11 @@ import uuid
 from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.retention import ttl_fields
 from chalicelib.domain.visits import is_new_visit
 from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
 from chalicelib.errors import NotFound, Unauthorized, AppError
-from chalicelib.services import delivery
+from chalicelib.services import delivery, throttle
 from chalicelib.services.views import conversation_view, visitor_view
 
 SESSION_SCHEMA = {
@@ -42,12 +43,14 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
     settings = (site or {}).get("settings") or {}
     who = {f"visitor_{k}": (profile or {}).get(k) for k in ("name", "email")
            if (profile or {}).get(k)}
+    days = settings.get("retention_days")
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
         "status": "new", "channel": "web", "last_seq": 0, "rev": 0, "reads": {},
         "typing": {}, "team": settings.get("team"),
         "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True)), **who},
-        "created_at": ts, "updated_at": ts})
+        "created_at": ts, "updated_at": ts,
+        **({"retention_days": days} if days else {}), **ttl_fields(days, ts)})
 
 
 def _check_attributes(attrs: dict | None) -> dict | None:
@@ -91,6 +94,7 @@ def start_session(deps, payload: dict, token: str | None = None,
     site = deps.sites.get(site_key)
     if site is None:
         raise NotFound("Unknown site key.", code="unknown_site")
+    throttle.check(deps, "sessions", site_key)
     attrs = _check_attributes(body.get("attributes"))
     profile = {k: body.get(k) for k in PROFILE_FIELDS}
 
@@ -122,7 +126,8 @@ def start_session(deps, payload: dict, token: str | None = None,
     if visitor is None:
         ts = now_ms()
         data = {"visitor_id": new_id("v"), "site_key": site_key, "created_at": ts,
-                "last_seen_at": ts, "visits": 1}
+                "last_seen_at": ts, "visits": 1,
+                **ttl_fields((site.get("settings") or {}).get("retention_days"), ts)}
         data.update({k: v for k, v in profile.items() if v is not None})
         if attrs:
             data["attributes"] = attrs

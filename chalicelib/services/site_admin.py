@@ -62,6 +62,8 @@ SETTINGS_SCHEMA = {
     "team": Field(str, nullable=True, max_len=40, pattern=TEAM_ID_RE),
     "max_wait_seconds": Field(int, min=0, max=86400),
     "idle_close_minutes": Field(int, min=1, max=10080),
+    # keep visitors, conversations and messages this many days (DynamoDB TTL); null: keep
+    "retention_days": Field(int, min=1, max=3650, nullable=True),
 }
 
 SITE_CREATE = {

@@ -104,6 +104,8 @@ def setup_env(args) -> None:
     env.pop("AWS_ENDPOINT_URL", None)
     if not env.get("PARLEY_TOKEN_SECRET"):
         env["PARLEY_TOKEN_SECRET"] = secrets.token_urlsafe(48)
+    # the demo bot's order flow calls this runtime's /@demo/orders/status on 127.0.0.1
+    env.setdefault("PARLEY_ALLOW_LOOPBACK_ENDPOINTS", "1")
     if args.quiet:
         env.setdefault("PARLEY_LOG_LEVEL", "WARNING")
 
@@ -164,6 +166,7 @@ class Runner:
                                f"{type(exc).__name__}: {exc}")
         apply_env(outputs)
         os.environ["PARLEY_WS_ENDPOINT"] = base_url
+        os.environ["PARLEY_CONSOLE_ORIGIN"] = base_url     # the console is served from here
 
         module, app = load_app(args.app)
         from infra.local.gateway import Gateway

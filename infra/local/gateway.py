@@ -206,7 +206,16 @@ class Gateway:
         return resp
 
     def _cors_headers(self, request) -> dict:
-        return {"Access-Control-Allow-Origin": "*"} if request.headers.get("Origin") else {}
+        """For errors raised before the app answers: the same origins as the app's routes
+        (chalicelib/api/cors.py): any for visitor routes, the console's for the rest."""
+        origin = request.headers.get("Origin")
+        if not origin:
+            return {}
+        if request.path.startswith(("/v1/visitor", "/v1/health")):
+            return {"Access-Control-Allow-Origin": "*"}
+        from chalicelib import config
+        return {"Access-Control-Allow-Origin": origin} if origin == config.console_origin() \
+            else {}
 
     # ------------------------------------------------------------------ WebSocket
     def _ws_handler(self, route_key: str):
@@ -415,7 +424,9 @@ class Gateway:
                                   "eta": "2-3 days" if not shipped else "on its way"})
 
     async def config_json(self, request: web.Request) -> web.Response:
-        base = self.base_url
+        # the address the browser used (127.0.0.1 or localhost): the console then calls the
+        # API on its own origin, which agent/admin CORS requires
+        base = f"{request.scheme}://{request.host}" if request.host else self.base_url
         ws = "ws" + base[len("http"):] if base.startswith("http") else base
         return web.json_response({"api": f"{base}/v1", "ws": f"{ws}/ws",
                                   "site_key": self.site_key},
@@ -450,9 +461,20 @@ class Gateway:
                 return web.Response(text=self._landing(), content_type="text/html")
             raise web.HTTPNotFound()
         ctype, _ = mimetypes.guess_type(target.name)
-        return web.FileResponse(target, headers={
-            "Content-Type": ctype or "application/octet-stream",
-            "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+        headers = {"Content-Type": ctype or "application/octet-stream",
+                   "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        if rel.startswith("console/"):
+            headers.update(self.console_headers())
+        return web.FileResponse(target, headers=headers)
+
+    def console_headers(self) -> dict:
+        """The console's CSP as infra/hosting.yaml sends it, with this runtime's addresses:
+        the WebSocket API and moto's S3 (attachment uploads and images)."""
+        from chalicelib import config
+        from infra.web_headers import console_headers
+        ws = "ws" + self.base_url[len("http"):] if self.base_url.startswith("http") else ""
+        s3 = (config.s3_endpoint() or "").rstrip("/")
+        return console_headers(connect=" ".join(filter(None, [ws, s3])), img=s3)
 
     def _landing(self) -> str:
         return (

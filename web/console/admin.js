@@ -310,6 +310,7 @@ window.ParleyAdmin = function (kit) {
         team: teamSelect(res[1], s.team),
         maxWait: el("input", {type: "number", min: "0", max: "86400", value: s.max_wait_seconds != null ? s.max_wait_seconds : "", class: "num", id: "s-max-wait"}),
         idle: el("input", {type: "number", min: "1", max: "10080", value: s.idle_close_minutes != null ? s.idle_close_minutes : "", class: "num", id: "s-idle"}),
+        retention: el("input", {type: "number", min: "1", max: "3650", value: s.retention_days != null ? s.retention_days : "", class: "num", id: "s-retention"}),
         misses: el("input", {type: "number", min: "1", max: "10", value: s.bot_handoff_misses != null ? s.bot_handoff_misses : "", class: "num", id: "s-misses"}),
         keywords: el("input", {type: "text", value: (s.bot_handoff_keywords || []).join(", "), id: "s-keywords"}),
         always: el("input", {type: "checkbox", checked: !bh, id: "s-always"}),
@@ -344,6 +345,7 @@ window.ParleyAdmin = function (kit) {
           position: f.position.value, locale: f.locale.value, bot_enabled: f.bot.checked, team: f.team.value || null};
         if (f.maxWait.value !== "") body.max_wait_seconds = Number(f.maxWait.value);
         if (f.idle.value !== "") body.idle_close_minutes = Number(f.idle.value);
+        body.retention_days = f.retention.value === "" ? null : Number(f.retention.value);
         if (f.misses.value !== "") body.bot_handoff_misses = Number(f.misses.value);
         body.bot_handoff_keywords = f.keywords.value.split(/[,，\n]/).map(function (x) { return x.trim(); }).filter(Boolean);
         try { body.business_hours = f.always.checked ? null : {tz: f.tz.value, days: hours.value()}; } catch (bad) { err.textContent = bad.message; return; }
@@ -358,7 +360,7 @@ window.ParleyAdmin = function (kit) {
         field(t("name"), f.name), field(t("greeting_en"), f.gen), field(t("greeting_zh"), f.gzh),
         el("div", {class: "row"}, [field(t("color"), f.color), field(t("position_label"), f.position), field(t("locale"), f.locale)]),
         el("label", {class: "row"}, [f.bot, el("span", {text: t("bot_enabled")})]),
-        el("div", {class: "row"}, [field(t("default_team"), f.team), field(t("max_wait"), f.maxWait), field(t("idle_close"), f.idle)]),
+        el("div", {class: "row"}, [field(t("default_team"), f.team), field(t("max_wait"), f.maxWait), field(t("idle_close"), f.idle), field(t("retention"), f.retention)]),
         el("div", {class: "row"}, [field(t("handoff_misses"), f.misses), field(t("handoff_keywords"), f.keywords)]),
         hoursBox,
         el("fieldset", {}, [el("legend", {text: t("prechat")}),

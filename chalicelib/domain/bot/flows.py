@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from . import safe_regex
 from .normalize import detect_language, normalize
 from .slots import SlotSpec, extract_slots
 
@@ -189,7 +190,7 @@ class FlowEngine:
         pat = slot.get("validate")
         if not pat:
             return True
-        return re.fullmatch(pat, str(_jsonable(value))) is not None
+        return safe_regex.fullmatch(pat, str(_jsonable(value)))  # admin regex: RE2, linear
 
     # ---------------------------------------------------------------------------------
     def step(self, state: Optional[dict], text: str, context_slots: Optional[dict],

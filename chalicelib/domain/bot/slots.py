@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from . import safe_regex
+
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 CN_MOBILE_RE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[\s\-]?)?(1[3-9]\d[\s\-]?\d{4}[\s\-]?\d{4})(?!\d)")
 INTL_PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00)([1-9]\d{0,2})[\s\-]?(\(?\d[\d\s\-()]{5,16}\d)(?!\d)")
@@ -82,15 +84,21 @@ def extract_date(text: str, today: Optional[_dt.date] = None) -> Optional[_dt.da
     return None
 
 
-def extract_regex(text: str, pattern: str, flags: int = re.IGNORECASE) -> Optional[str]:
-    m = re.search(pattern, _prep(text), flags)
-    if not m:
-        return None
-    return m.group(1) if m.groups() else m.group(0)
+_DEFAULT_ORDER = re.compile(DEFAULT_ORDER_RE, re.IGNORECASE)
 
 
-def extract_order_number(text: str, pattern: str = DEFAULT_ORDER_RE) -> Optional[str]:
-    v = extract_regex(text, pattern)
+def extract_regex(text: str, pattern: str) -> Optional[str]:
+    """An admin-written pattern (case-insensitive): run on RE2, linear time (safe_regex)."""
+    return safe_regex.search(pattern, _prep(text))
+
+
+def _default_order(text: str) -> Optional[str]:
+    m = _DEFAULT_ORDER.search(text)
+    return m.group(0) if m else None
+
+
+def extract_order_number(text: str, pattern: Optional[str] = None) -> Optional[str]:
+    v = extract_regex(text, pattern) if pattern else _default_order(_prep(text))
     return v.upper() if v else None
 
 
@@ -136,8 +144,7 @@ def extract_slots(text: str, specs: list[SlotSpec], today: Optional[_dt.date] = 
         masked = _mask(_mask(_mask(masked, _ISO_RE), _CN_MD_RE), _MD_RE)
     for spec in specs:
         if spec.kind in ("order", "regex"):
-            pat = spec.pattern or DEFAULT_ORDER_RE
-            v = extract_regex(masked, pat)
+            v = extract_regex(masked, spec.pattern) if spec.pattern else _default_order(masked)
             if v:
                 out[spec.name] = v.upper() if spec.kind == "order" else v
         elif spec.kind == "number":
