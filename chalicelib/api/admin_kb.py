@@ -5,12 +5,9 @@ by every site. Logic lives in chalicelib/services/bot.py.
 """
 from __future__ import annotations
 
-import json
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.common import get_deps, json_body, query, route
-from chalicelib.errors import AppError, ValidationError
 from chalicelib.services import bot as bot_service
 
 bp = Blueprint(__name__)
@@ -46,13 +43,7 @@ def create_entry():
 def import_csv():
     req = bp.current_request
     _admin(req)
-    raw = req.raw_body or b""
-    if len(raw) > MAX_IMPORT_BODY:
-        raise AppError("The request body is too large.", code="body_too_large", status=413)
-    try:
-        body = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationError("The body is not valid JSON.", code="invalid_json")
+    body = json_body(req, max_bytes=MAX_IMPORT_BODY)
     return bot_service.import_entries(get_deps(), body)
 
 
