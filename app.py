@@ -27,7 +27,7 @@ app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 
 
-@app.route("/v1/health", methods=["GET"])
+@app.route("/v1/health", methods=["GET"], content_types=["*/*"])  # as api.common.route
 def health():
     return {"ok": True}
 
