@@ -48,8 +48,8 @@ def operation(path, method):
 def world(deps, site):
     import app as app_module
     api = Api(app_module.app)
-    admin = agents.create_agent(deps, {"email": "fz@example.com", "name": "Fz",
-                                       "password": "password1", "role": "admin"})
+    agents.create_agent(deps, {"email": "fz@example.com", "name": "Fz",
+                               "password": "password1", "role": "admin"})
     other = agents.create_agent(deps, {"email": "fo@example.com", "name": "Fo",
                                        "password": "password1"})
     admin_token = api.agent_login("fz@example.com", "password1")["token"]
