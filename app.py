@@ -31,7 +31,7 @@ app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.api.cors = cors.open_cors()          # /v1/health
 
 
-@app.route("/v1/health", methods=["GET"])
+@app.route("/v1/health", methods=["GET"], content_types=["*/*"])  # as api.common.route
 def health():
     return {"ok": True}
 

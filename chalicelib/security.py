@@ -6,6 +6,9 @@ first signs, all verify) so the secret can be rotated without logging everybody 
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import time
 from typing import Callable
 
@@ -42,7 +45,8 @@ class TokenSigner:
         return jwt.encode(payload, self._keys()[0], algorithm=ALGORITHM), exp
 
     def verify(self, token: str, typ: str) -> dict:
-        if not token or not isinstance(token, str) or len(token) > 4096:
+        if not token or not isinstance(token, str) or len(token) > 4096 or \
+                not (token.isascii() and token.isprintable()):
             raise Unauthorized("Missing or malformed token.", code="invalid_token")
         claims = self._verify_with(self._keys(), token, typ)
         if claims is None and self._refresh is not None and self._refresh():
@@ -71,14 +75,31 @@ class TokenSigner:
         return None
 
 
+# bcrypt reads at most 72 bytes (bcrypt 5 refuses more; older versions silently ignored the
+# rest), while a password may be 200 characters (up to 800 bytes in UTF-8). A longer password
+# is pre-hashed: HMAC-SHA256 under a fixed domain-separation key, base64 (44 bytes), then
+# bcrypt. Passwords of at most 72 bytes go to bcrypt unchanged, so every stored hash made
+# before this still verifies and needs no migration. (No long-password hash can exist from
+# before: bcrypt 5 refused them.)
+BCRYPT_MAX_BYTES = 72
+_PREHASH_KEY = b"parley-bcrypt-prehash-v1"
+
+
+def _bcrypt_input(password: str) -> bytes:
+    raw = password.encode("utf-8")
+    if len(raw) <= BCRYPT_MAX_BYTES:
+        return raw
+    return base64.b64encode(hmac.new(_PREHASH_KEY, raw, hashlib.sha256).digest())
+
+
 def hash_password(password: str, rounds: int = 12) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+    return bcrypt.hashpw(_bcrypt_input(password), bcrypt.gensalt(rounds)).decode("ascii")
 
 
 def check_password(password: str, hashed: str) -> bool:
     try:
-        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
-    except (ValueError, TypeError):
+        return bcrypt.checkpw(_bcrypt_input(password), hashed.encode("ascii"))
+    except (ValueError, TypeError):     # UnicodeError is a ValueError
         return False
 
 

@@ -289,6 +289,13 @@ class QueueRepo:
             status, m.Conversation.updated_at < before_ms, limit=limit)]
 
 
+def _claim_key(conversation_id: str, message: dict, client_message_id: str) -> str:
+    """"msg#{conversation}#{sender type}:{sender id}#{client id}": client ids are unique
+    per sender, not per conversation."""
+    sender = f"{message.get('sender_type')}:{message.get('sender_id') or ''}"
+    return f"msg#{conversation_id}#{sender}#{client_message_id}"
+
+
 class MessageRepo:
     def append(self, conversation: dict, message: dict, client_message_id: str | None,
                conversation_updates: dict | None = None) -> tuple[dict, bool]:
@@ -297,11 +304,15 @@ class MessageRepo:
         One transaction moves last_seq from N to N+1 (on condition it is still N), writes the
         message at seq N+1 and claims the client message id. A lost race re-reads and retries;
         a claimed client id returns the stored message with created=False.
+
+        The claim is the sender's own: ids chosen by one client never collide with another
+        party's (a visitor reusing an agent's id neither gets the agent's message back nor
+        has their own dropped).
         """
         cid = conversation["conversation_id"]
         last_seq = int(conversation.get("last_seq") or 0)
         conv_updates = dict(conversation_updates or {})
-        claim_key = f"msg#{cid}#{client_message_id}" if client_message_id else None
+        claim_key = _claim_key(cid, message, client_message_id) if client_message_id else None
         conn = _connection()
         for attempt in range(MAX_APPEND_ATTEMPTS):
             seq = last_seq + 1
@@ -332,7 +343,7 @@ class MessageRepo:
                 reasons = [getattr(r, "code", None) if r else None
                            for r in (exc.cancellation_reasons or [])]
                 if claim_key and len(reasons) == 3 and reasons[1] == "ConditionalCheckFailed":
-                    existing = self.get_by_client_id(cid, client_message_id)
+                    existing = self._claimed(cid, claim_key)
                     if existing is not None:
                         return existing, False
                 if reasons and (reasons[-1] == "ConditionalCheckFailed" or
@@ -346,9 +357,9 @@ class MessageRepo:
                 raise
         raise AppError("The conversation is too busy; try again.", code="busy", status=503)
 
-    def get_by_client_id(self, conversation_id: str, client_message_id: str) -> dict | None:
+    def _claimed(self, conversation_id: str, claim_key: str) -> dict | None:
         try:
-            claim = m.Key.get(f"msg#{conversation_id}#{client_message_id}", consistent_read=True)
+            claim = m.Key.get(claim_key, consistent_read=True)
         except DoesNotExist:
             return None
         return self.get(conversation_id, int(claim.value))

@@ -248,7 +248,7 @@ class Site(Model):
 
 
 class Key(Model):
-    """Uniqueness claims and idempotency records: "msg#{conversation}#{client id}" -> seq,
+    """Uniqueness claims and idempotency records: "msg#{conversation}#{sender}#{client id}" -> seq,
     "email#{address}" -> agent id, and the like. Items may carry a TTL."""
     Meta = _meta("keys")
     key = UnicodeAttribute(hash_key=True)

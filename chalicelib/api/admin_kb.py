@@ -6,12 +6,9 @@ chalicelib/services/kb_admin.py, which records them in the audit log.
 """
 from __future__ import annotations
 
-import json
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.common import get_deps, json_body, query, route
-from chalicelib.errors import AppError, ValidationError
 from chalicelib.services import bot as bot_service
 from chalicelib.services import kb_admin
 
@@ -49,13 +46,7 @@ def create_entry():
 def import_csv():
     req = bp.current_request
     actor = _admin(req)
-    raw = req.raw_body or b""
-    if len(raw) > MAX_IMPORT_BODY:
-        raise AppError("The request body is too large.", code="body_too_large", status=413)
-    try:
-        body = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationError("The body is not valid JSON.", code="invalid_json")
+    body = json_body(req, max_bytes=MAX_IMPORT_BODY)
     return kb_admin.import_entries(get_deps(), actor, body)
 
 

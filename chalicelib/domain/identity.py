@@ -13,6 +13,6 @@ def identity_hash(secret: str, user_id: str) -> str:
 
 
 def verify_identity(secret: str | None, user_id: str, digest: str) -> bool:
-    if not secret or not user_id or not digest:
-        return False
+    if not secret or not user_id or not digest or not digest.isascii():
+        return False        # a hex digest is ASCII; compare_digest refuses other text
     return hmac.compare_digest(identity_hash(secret, user_id), digest.lower())

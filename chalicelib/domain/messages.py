@@ -106,3 +106,8 @@ def message_type(parsed: dict) -> str:
 
 def visible_to_visitor(msg: dict) -> bool:
     return msg.get("type") != "note"
+
+
+def sent_by(msg: dict, actor) -> bool:
+    """Is the stored message this actor's own? (A replayed send returns only its own.)"""
+    return msg.get("sender_type") == actor.kind and msg.get("sender_id") == actor.id

@@ -10,7 +10,8 @@ from chalicelib.domain import permissions
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.assignment import DEFAULT_QUEUE, serves as _serves
 from chalicelib.domain.messages import (SNIFF_BYTES, check_attachment_meta, content_matches,
-                                        message_type, parse_send, visible_to_visitor)
+                                        message_type, parse_send, sent_by,
+                                        visible_to_visitor)
 from chalicelib.domain.retention import ttl_fields
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -115,6 +116,9 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
                 log.error("message_hook_failed", conversation_id=conv["conversation_id"],
                           hook=getattr(hook, "__name__", "hook"), error=repr(exc))
     else:
+        if not sent_by(stored, actor):   # claims are per sender; never hand out another's
+            raise Conflict("This client_message_id names another sender's message.",
+                           code="client_id_conflict")
         log.info("message_replayed", conversation_id=conv["conversation_id"],
                  seq=stored["seq"])
     return message_view(stored, deps.storage), created
@@ -213,29 +217,35 @@ def poll(deps, actor: Actor, conversation_id: str, after: int, rev: int | None =
     """Long-poll: messages after `after`, waiting up to `wait` seconds for one.
 
     While waiting it does one small consistent GetItem per interval (not a Query storm).
-    Returns early on new messages, or when the conversation state (rev) moved past `rev`."""
+    Returns early on new messages the actor may see, or when the conversation state (rev)
+    moved past `rev`. Messages the actor may not see (private notes, for a visitor) do not
+    end the wait; the cursor moves past them."""
     if actor.kind == "visitor" and actor.site_key:
         throttle.check(deps, "polls", actor.site_key)
     wait = max(0.0, min(float(wait), config.poll_max_wait()))
     interval = config.poll_interval()
     deadline = clock() + wait
     state = load_for(deps, actor, conversation_id, consistent=True)
+    cursor = after
     while True:
         last_seq = int(state.get("last_seq") or 0)
-        if last_seq > after:
-            items = deps.messages.after(conversation_id, after, 100)
+        if last_seq > cursor:
+            items = deps.messages.after(conversation_id, cursor, 100)
             visible = items if actor.is_agent else [i for i in items if visible_to_visitor(i)]
-            cursor = int(items[-1]["seq"]) if items else after
-            return {"messages": [message_view(i, deps.storage) for i in visible],
-                    "cursor": cursor, "rev": int(state.get("rev") or 0),
-                    "conversation": _state_view(state, actor), "timed_out": False}
+            cursor = int(items[-1]["seq"]) if items else cursor
+            if visible:
+                return {"messages": [message_view(i, deps.storage) for i in visible],
+                        "cursor": cursor, "rev": int(state.get("rev") or 0),
+                        "conversation": _state_view(state, actor), "timed_out": False}
+            if items and last_seq > cursor:
+                continue            # a full page of invisible messages: read on at once
         cur_rev = int(state.get("rev") or 0)
         if rev is not None and cur_rev != rev:
-            return {"messages": [], "cursor": after, "rev": cur_rev,
+            return {"messages": [], "cursor": cursor, "rev": cur_rev,
                     "conversation": _state_view(state, actor), "timed_out": False}
         remaining = deadline - clock()
         if remaining <= 0:
-            return {"messages": [], "cursor": after, "rev": cur_rev,
+            return {"messages": [], "cursor": cursor, "rev": cur_rev,
                     "conversation": _state_view(state, actor), "timed_out": True}
         sleep(min(interval, remaining))
         state = deps.conversations.get_state(conversation_id)

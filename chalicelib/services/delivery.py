@@ -5,14 +5,14 @@ A GoneException removes exactly that stale connection; delivery to the others go
 """
 from __future__ import annotations
 
-import json
-
 from chalicelib import log
+from chalicelib.domain import strictjson
 from chalicelib.adapters.sender import GoneError
 
 
 def encode(event: dict) -> bytes:
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Standard JSON only (no NaN/Infinity): what the browser's JSON.parse accepts."""
+    return strictjson.dumps(event).encode("utf-8")
 
 
 def recipients(deps, conversation: dict, visitor: bool = True, agents: bool = True) -> list[dict]:

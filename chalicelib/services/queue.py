@@ -543,6 +543,8 @@ def set_tags(deps, actor: Actor, cid: str, payload: dict) -> dict:
 def update_visitor(deps, actor: Actor, visitor_id: str, payload: dict) -> dict:
     from chalicelib.services.views import visitor_view
     body = validate(payload, VISITOR_SCHEMA)
+    if not body:
+        raise ValidationError("Nothing to change.", code="empty_update")
     if deps.visitors.get(visitor_id) is None:
         raise NotFound("No such visitor.", code="visitor_not_found")
     fields = {}

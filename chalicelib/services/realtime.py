@@ -6,10 +6,9 @@ See docs/websocket-protocol.md.
 """
 from __future__ import annotations
 
-import json
-
 from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain import strictjson
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import AppError, Unauthorized, ValidationError
@@ -82,12 +81,11 @@ def handle_frame(deps, connection_id: str, body: str | None) -> None:
     try:
         if body is None or body == "":
             raise ValidationError("Empty frame.", code="invalid_frame")
-        if len(body.encode("utf-8")) > MAX_FRAME:
+        size = len(body) if isinstance(body, bytes) else \
+            len(body.encode("utf-8", "surrogatepass"))
+        if size > MAX_FRAME:
             raise ValidationError("Frame larger than 32 KB.", code="frame_too_large")
-        try:
-            frame = json.loads(body)
-        except ValueError:
-            raise ValidationError("The frame is not valid JSON.", code="invalid_json")
+        frame = strictjson.loads(body)     # the same strict parser as REST bodies
         if isinstance(frame, dict) and isinstance(frame.get("id"), str):
             request_id = frame["id"][:64]
         if isinstance(frame, dict) and isinstance(frame.get("action"), str) \

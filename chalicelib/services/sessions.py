@@ -11,7 +11,7 @@ from chalicelib.domain.visits import is_new_visit
 from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
 from chalicelib.errors import NotFound, Unauthorized, AppError
 from chalicelib.services import delivery, throttle
-from chalicelib.services.views import conversation_view, visitor_view
+from chalicelib.services.views import conversation_view, visitor_self_view
 
 SESSION_SCHEMA = {
     "site_key": Field(str, required=True, pattern=SITE_KEY_RE, min_len=1, max_len=64),
@@ -171,7 +171,7 @@ def start_session(deps, payload: dict, token: str | None = None,
         "token": token_out,
         "expires_at": exp,
         "returning": returning,
-        "visitor": visitor_view(visitor),
+        "visitor": visitor_self_view(visitor),
         "conversation": conversation_view(conversation, for_agent=False),
     }
 

@@ -78,10 +78,22 @@ def conversation_view(conv: dict, for_agent: bool, agent_names: dict | None = No
 
 
 def visitor_view(v: dict) -> dict:
+    """The visitor as agents see them (notes, tags and attributes included). Agent-side
+    answers only: a visitor gets visitor_self_view."""
     return {k: v.get(k) for k in ("visitor_id", "site_key", "name", "email", "locale",
                                   "page_url", "referrer", "user_agent", "visits",
                                   "created_at", "last_seen_at", "tags", "notes",
                                   "attributes")}
+
+
+# What a visitor is shown of their own record: an allow-list, so a field added for agents
+# (notes, tags, attributes set by the site, anything later) never reaches the widget.
+VISITOR_SELF_FIELDS = ("visitor_id", "site_key", "name", "email", "locale", "visits",
+                       "created_at", "last_seen_at")
+
+
+def visitor_self_view(v: dict) -> dict:
+    return {k: v.get(k) for k in VISITOR_SELF_FIELDS}
 
 
 def agent_view(a: dict) -> dict:

@@ -295,7 +295,16 @@ class Gateway:
             return web.Response(status=status, text=body if isinstance(body, str) else "")
         # aiohttp closes with 1009 when a message exceeds max_msg_size
         ws = web.WebSocketResponse(max_msg_size=MAX_FRAME, autoping=True, heartbeat=None)
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except (ConnectionError, RuntimeError) as exc:
+            # The client gave up while $connect ran (a slow handshake). $connect registered
+            # the connection, so it gets its $disconnect, as API Gateway gives one to every
+            # connection $connect accepted; and no traceback: nobody is left to answer.
+            logs.line(f"WS handshake abandoned conn={conn.id} {type(exc).__name__}")
+            conn.close_code = 1006
+            await self._disconnect(conn)
+            return web.Response(status=400)
         conn.ws = ws
         self.connections[conn.id] = conn
         worker = asyncio.create_task(self._frame_worker(conn))
@@ -321,11 +330,14 @@ class Gateway:
             except Exception:
                 pass
             if not conn.skip_disconnect:
-                try:
-                    await self._run(self._invoke_ws, "$disconnect", conn)
-                except Exception:
-                    pass
+                await self._disconnect(conn)
         return ws
+
+    async def _disconnect(self, conn: Connection) -> None:
+        try:
+            await self._run(self._invoke_ws, "$disconnect", conn)
+        except Exception:
+            pass            # logged by _invoke_ws; a failed $disconnect changes nothing here
 
     async def _frame_worker(self, conn: Connection) -> None:
         """Runs frames one after another: per-connection order is kept."""
