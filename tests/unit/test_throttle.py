@@ -2,6 +2,8 @@
 clock with an in-memory counter: the rule, not DynamoDB, is under test."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chalicelib.adapters.ratelimit import MemoryRateCounter
@@ -82,4 +84,6 @@ def test_the_429_carries_retry_after():
     resp = error_response(throttle.RateLimited("slow down", details={"retry_after": 7,
                                                                      "limit": "polls"}))
     assert resp.status_code == 429 and resp.headers["Retry-After"] == "7"
-    assert resp.body["error"]["code"] == "rate_limited"
+    body = resp.body if isinstance(resp.body, dict) else json.loads(resp.body)
+    assert body["error"]["code"] == "rate_limited"
+    assert resp.headers["Content-Type"] == "application/json"
