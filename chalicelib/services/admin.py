@@ -38,16 +38,10 @@ def _directory(deps):
 
 
 def _agent_changed(deps, agent_id: str) -> None:
-    """Let the queue re-balance after capacity/teams/disabled change (if it is installed)."""
+    """Let the queue re-balance after capacity/teams/disabled change."""
+    from chalicelib.services import presence
     try:
-        from chalicelib.services import queue as queue_svc
-    except ImportError:
-        return
-    hook = getattr(queue_svc, "on_agent_changed", None)
-    if hook is None:
-        return
-    try:
-        hook(deps, agent_id)
+        presence.on_agent_changed(deps, agent_id)
     except Exception as exc:  # the admin change is stored; the queue catches up later
         log.error("on_agent_changed_failed", agent_id=agent_id, error=repr(exc))
 

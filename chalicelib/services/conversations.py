@@ -18,11 +18,10 @@ from chalicelib.services.views import conversation_view, message_view
 
 TYPING_TTL_MS = 6000
 
-# Hooks that later features (queue, bot, email) register to react to a stored message.
-# Each is called as hook(deps, conversation, message) after delivery; a failing hook is
-# logged and never fails the send.
-VISITOR_MESSAGE_HOOKS: list = []
-AGENT_MESSAGE_HOOKS: list = []
+# What reacts to a stored message (routing, the bot, email follow-up) is declared in
+# chalicelib/bootstrap.py (MESSAGE_HOOKS) and arrives as deps.message_hooks. Each is called
+# as hook(deps, conversation, message) after delivery; a failing hook is logged and never
+# fails the send.
 
 
 # ---------------------------------------------------------------- access
@@ -104,7 +103,7 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
         _deliver_message(deps, conv, stored)
         log.info("message_stored", conversation_id=conv["conversation_id"],
                  seq=stored["seq"], sender_type=actor.kind, type=stored["type"])
-        for hook in (VISITOR_MESSAGE_HOOKS if actor.kind == "visitor" else AGENT_MESSAGE_HOOKS):
+        for hook in deps.message_hooks.get("visitor" if actor.kind == "visitor" else "agent", ()):
             try:
                 hook(deps, conv, stored)
             except Exception as exc:

@@ -22,6 +22,10 @@ class Deps:
     claims: Any = None        # ClaimRepo: once-only side effects
     directory: Any = None
     extras: dict = field(default_factory=dict)
+    # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
+    task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
+    message_hooks: dict = field(default_factory=dict)     # "visitor"/"agent" -> [fn(deps, conv, msg)]
+    disconnect_hooks: list = field(default_factory=list)  # fn(deps, connection row | None)
     _signer: Any = None
 
     @property
@@ -32,7 +36,8 @@ class Deps:
 
 
 def build_default() -> Deps:
-    """Deps wired to the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager)."""
+    """Deps holding the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager), with
+    no handlers: chalicelib.bootstrap.build() adds those."""
     from chalicelib.adapters import dynamo
     from chalicelib.adapters.directory import DirectoryRepo
     from chalicelib.adapters.secrets import token_keys
