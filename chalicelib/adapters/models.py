@@ -183,6 +183,7 @@ class Connection(Model):
     agent_id = UnicodeAttribute(null=True)
     role = UnicodeAttribute(null=True)        # agent connections: role and display name,
     name = UnicodeAttribute(null=True)        # so a frame needs no agent lookup
+    teams = UnicodeSetAttribute(null=True)    # agent connections: who hears which team's chats
     site_key = UnicodeAttribute(null=True)
     connected_at = NumberAttribute()
     expires_at = TTLAttribute()

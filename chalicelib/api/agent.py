@@ -46,6 +46,17 @@ def list_conversations():
                                                   2 ** 53))
 
 
+@route(bp, "/changes", methods=["GET"])
+def changes():
+    """Re-sync after a reconnect: conversations changed since `since` (ms)."""
+    req = bp.current_request
+    q = query(req)
+    return agents.changes_since(get_deps(), _actor(req),
+                                optional_int(q.get("since"), "since", None, 0, 2 ** 53),
+                                optional_int(q.get("limit"), "limit", agents.CHANGES_PAGE, 1,
+                                             agents.CHANGES_PAGE))
+
+
 @route(bp, "/conversations/{conversation_id}", methods=["GET"])
 def get_conversation(conversation_id):
     req = bp.current_request

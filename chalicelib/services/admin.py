@@ -96,8 +96,11 @@ def update_agent(deps, actor: Actor, agent_id: str, payload: dict) -> dict:
         fields["password_hash"] = hash_password(body["password"], agents_svc.bcrypt_rounds())
     updated = deps.agents.update(agent_id, fields)
     log.info("agent_updated", agent_id=agent_id, by=actor.id, fields=sorted(body))
-    if "role" in body and body["role"] != agent.get("role"):
-        # open sockets carry the role they connected with: make them reconnect
+    role_changed = "role" in body and body["role"] != agent.get("role")
+    teams_changed = "teams" in body and set(body["teams"]) != set(agent.get("teams") or ())
+    if role_changed or teams_changed:
+        # open sockets carry the role and teams they connected with (who may act, and who
+        # hears which team's chats: services/notifier.py): make them reconnect
         from chalicelib.services import realtime
         realtime.drop_agent_connections(deps, agent_id)
     if {"capacity", "teams", "disabled"} & set(body):

@@ -13,7 +13,7 @@ from chalicelib.domain.messages import (check_attachment_meta, message_type, par
                                         visible_to_visitor)
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
-from chalicelib.services import delivery
+from chalicelib.services import delivery, notifier
 from chalicelib.services.views import conversation_view, message_view
 
 TYPING_TTL_MS = 6000
@@ -101,6 +101,9 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
         conv = {**conv, **{k: v for k, v in updates.items() if isinstance(k, str)},
                 "last_seq": stored["seq"]}
         _deliver_message(deps, conv, stored)
+        if "status" in updates:     # new -> open: it enters the consoles' "open" list
+            notifier.notify_conversation(deps, {**conv, "updated_at": stored["created_at"],
+                                                "last_message_at": stored["created_at"]})
         log.info("message_stored", conversation_id=conv["conversation_id"],
                  seq=stored["seq"], sender_type=actor.kind, type=stored["type"])
         for hook in deps.message_hooks.get("visitor" if actor.kind == "visitor" else "agent", ()):
@@ -279,6 +282,7 @@ def join(deps, actor: Actor, conversation_id: str) -> dict:
                                          "id": actor.id, "name": actor.name}})
     conv = post_system_event(deps, conv, "joined", {"agent_id": actor.id,
                                                     "agent_name": actor.name})
+    notifier.notify_conversation(deps, conv)
     log.info("agent_joined", conversation_id=conversation_id, agent_id=actor.id)
     return conversation_view(conv, for_agent=True)
 
@@ -299,6 +303,7 @@ def leave(deps, actor: Actor, conversation_id: str) -> dict:
         map_sets={("attrs", "last_agent"): {}} if was_shown else None)
     conv = post_system_event(deps, conv, "left", {"agent_id": actor.id,
                                                   "agent_name": actor.name})
+    notifier.notify_conversation(deps, conv)
     log.info("agent_left", conversation_id=conversation_id, agent_id=actor.id)
     return conversation_view(conv, for_agent=True)
 

@@ -46,11 +46,28 @@ def _own(deps, actor: Actor, cid: str) -> dict:
     return conv
 
 
+def _holds(conv: dict | None, actor: Actor) -> bool:
+    return bool(conv) and conv["status"] == "assigned" and conv.get("agent_id") == actor.id
+
+
 def accept(deps, actor: Actor, cid: str) -> dict:
-    """Pick a conversation from the queue (or one the bot is handling)."""
+    """Pick a conversation from the queue (or one the bot is handling). Idempotent for the
+    holder: when the accept loses a race to the auto-assignment that gave the chat to this
+    very agent (or is repeated), the answer is 200 with the conversation, not a conflict."""
     conv = load_for(deps, actor, cid, consistent=True)
-    if conv["status"] == "assigned" and conv.get("agent_id") == actor.id:
+    if _holds(conv, actor):
         return {"conversation": conversation_view(conv, for_agent=True)}
+    try:
+        return _take(deps, actor, conv)
+    except Conflict:
+        now = deps.conversations.get(cid, consistent=True)
+        if _holds(now, actor):
+            log.info("accept_already_holder", conversation_id=cid, agent_id=actor.id)
+            return {"conversation": conversation_view(now, for_agent=True)}
+        raise
+
+
+def _take(deps, actor: Actor, conv: dict) -> dict:
     if conv["status"] not in ("queued", "open", "new", "offline"):
         raise Conflict("This conversation is not waiting.", code="not_waiting")
     agent = deps.agents.get(actor.id)
@@ -99,6 +116,7 @@ def transfer(deps, actor: Actor, cid: str, payload: dict) -> dict:
             if exc.part == "agent":
                 raise Conflict("That agent is at capacity.", code="agent_at_capacity")
             raise Conflict("The conversation changed; try again.", code="conflict")
+        notify_agent(deps, deps.agents.get(target["agent_id"]))   # their load went up
     else:
         team = body["team"]
         if not _team_exists(deps, team):

@@ -37,8 +37,8 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
         actor = agent_actor(deps, token)
         deps.connections.put({"connection_id": connection_id, "kind": "agent",
                               "agent_id": actor.id, "role": actor.role,
-                              "name": actor.name, "connected_at": ts,
-                              "expires_at": expires})
+                              "name": actor.name, "teams": set(actor.teams) or None,
+                              "connected_at": ts, "expires_at": expires})
         log.info("ws_connect", connection_id=connection_id, agent_id=actor.id)
         return {"ok": True, "kind": "agent", "agent_id": actor.id}
     actor = visitor_actor(deps, token)

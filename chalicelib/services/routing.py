@@ -195,7 +195,9 @@ def _assign(deps, conv: dict, agent: dict, expect="queued", release: str | None 
             kind: str = "assigned", extra_event: dict | None = None,
             clear_attrs=(), extra_attrs: dict | None = None) -> dict:
     ts = now_ms()
-    attrs = {"assigned_at": ts, "agent_name": agent.get("name"),
+    # assign_kind: how it reached this agent (assigned, transferred, reopened): the console
+    # words its notification by it
+    attrs = {"assigned_at": ts, "agent_name": agent.get("name"), "assign_kind": kind,
              "queue_position": 0, "estimated_wait": 0, **(extra_attrs or {})}
     if agent.get("avatar_url"):
         attrs["agent_avatar"] = agent["avatar_url"]
