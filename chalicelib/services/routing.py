@@ -19,7 +19,7 @@ from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
 from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.services import delivery, tasks
 from chalicelib.services.conversations import load_for, post_system_event
 from chalicelib.services.notifier import notify_agent, notify_conversation
@@ -185,9 +185,23 @@ def visitor_handoff(deps, actor: Actor, cid: str, payload: dict) -> dict:
     body = validate(payload, HANDOFF_SCHEMA)
     conv = load_for(deps, actor, cid, consistent=True)
     team = body.get("team")
+    if team and team not in visitor_teams(_site_settings(deps, conv.get("site_key")), conv):
+        raise Forbidden("This site does not route to that team.", code="team_not_allowed",
+                        details={"field": "team"})
     if team and not _team_exists(deps, team):
         raise NotFound("No such team.", code="team_not_found")
     return request_handoff(deps, conv, "visitor_request", team=team)
+
+
+def visitor_teams(settings: dict, conv: dict) -> set:
+    """The teams a visitor may ask for: the site's team and the teams its settings name
+    (`teams`), and the team the conversation is already routed to. Any other team's queue
+    is not the visitor's to choose."""
+    allowed = set(settings.get("teams") or [])
+    for team in (settings.get("team"), conv.get("team")):
+        if team:
+            allowed.add(team)
+    return allowed
 
 
 # ------------------------------------------------------------------ assignment

@@ -50,8 +50,8 @@ def test_pushed_changes_cost_no_list_request_and_a_reconnect_one_call(
 
     # a visitor hands off into the team's queue: both consoles show it, without a request
     v = visitor("Vic Visitor")
-    v.say("Hello, I need a person")
-    v.handoff(team)
+    v.handoff(team)                      # queued first: the demo bot stays out of it
+    v.say("Hello, I have a question about my order")
     for page in (p1, p2):
         wait_state(page, f"s.lists.queue.includes('{v.cid}') && !s.lists.open.includes('{v.cid}')")
 
@@ -97,8 +97,8 @@ def test_pushed_changes_cost_no_list_request_and_a_reconnect_one_call(
     p1.context.set_offline(True)
     wait_state(p1, "s.ws !== 'online'")
     v2 = visitor("Wren Waiting")
-    v2.say("Anyone there?")
     v2.handoff(team)
+    v2.say("Anyone there?")
     wait_state(p2, f"s.lists.queue.includes('{v2.cid}')")
     p1.context.set_offline(False)
     wait_state(p1, f"s.ws === 'online' && s.lists.queue.includes('{v2.cid}')")

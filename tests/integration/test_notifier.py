@@ -6,7 +6,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.services import agents as agent_svc
 from chalicelib.services import admin, lifecycle, presence, realtime, routing, sessions, sites
 from chalicelib.services import conversations as convs
-from chalicelib.errors import Conflict
+from chalicelib.errors import AppError, Conflict
 
 TEAMS = ("alpha", "beta", "gamma")
 
@@ -17,7 +17,7 @@ def floor(deps):
     with one console socket each (connection id = their name)."""
     for team in TEAMS:
         deps.directory.create("team", team, {"name": team.title()})
-    sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False})
+    sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False, "teams": list(TEAMS)})
     people = {}
     for name, role, teams in (("a1", "agent", ["alpha"]), ("a2", "agent", ["alpha"]),
                               ("b1", "agent", ["beta"]), ("c1", "agent", ["gamma"]),
@@ -229,3 +229,33 @@ def test_changes_endpoint_validates_since(deps, floor):
     assert api.get("/v1/agent/changes?since=0")[0] == 401
     status, body = api.get("/v1/agent/changes?since=0", token=token)
     assert status == 200 and body["has_more"] is False
+
+
+# ------------------------------------------------------------------ a visitor's choice of team
+def test_a_visitor_may_only_ask_for_a_team_the_site_routes_to(deps, floor):
+    deps.directory.create("team", "secret", {"name": "Back office"})
+    s = sessions.start_session(deps, {"site_key": "nobot"})
+    v = Actor(kind="visitor", id=s["visitor_id"], site_key="nobot")
+    cid = s["conversation_id"]
+    before = deps.conversations.get(cid, consistent=True)
+    for team in ("secret", "no-such-team"):
+        with pytest.raises(AppError) as err:
+            routing.visitor_handoff(deps, v, cid, {"team": team})
+        assert (err.value.status, err.value.code) == (403, "team_not_allowed")
+    after = deps.conversations.get(cid, consistent=True)
+    assert after["status"] == before["status"] and after["rev"] == before["rev"]
+    assert not deps.messages.after(cid, 0)                     # nothing written
+    # a team the site names is fine, and so is the site's own team
+    routing.visitor_handoff(deps, v, cid, {"team": "beta"})
+    assert deps.conversations.get(cid, consistent=True)["queue_key"] == "beta"
+    assert routing.visitor_teams({"team": "alpha", "teams": ["beta"]}, {"team": "gamma"}) == \
+        {"alpha", "beta", "gamma"}
+
+
+def test_site_settings_name_only_existing_teams(deps, floor):
+    with pytest.raises(AppError) as err:
+        admin.put_site(deps, "nobot", {"teams": ["alpha", "nope"]}, "https://w.example/w.js")
+    assert err.value.code == "unknown_team"
+    assert deps.sites.get("nobot")["settings"]["teams"] == list(TEAMS)     # nothing written
+    admin.put_site(deps, "nobot", {"teams": ["alpha"]}, "https://w.example/w.js")
+    assert deps.sites.get("nobot")["settings"]["teams"] == ["alpha"]

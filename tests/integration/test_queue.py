@@ -16,9 +16,11 @@ from tests.helpers.aws import AwsCallCounter, drain_queues
 
 @pytest.fixture
 def nobot(deps):
-    """A site without a bot: a visitor's first message goes to the queue."""
+    """A site without a bot: a visitor's first message goes to the queue. Its visitors may
+    ask for these teams by name."""
     deps.directory.create("team", "billing", {"name": "Billing"})
-    return sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False})
+    return sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False,
+                                                       "teams": ["billing", "vip", "sales"]})
 
 
 def make_agent(deps, name, capacity=5, teams=None, online=True):
