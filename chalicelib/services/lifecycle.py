@@ -14,7 +14,7 @@ from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services.conversations import (deny, load_for, post_message, serves_queue,
                                                serves_conversation, post_system_event)
 from chalicelib.services.notifier import notify_agent, notify_conversation
-from chalicelib.services.routing import (_assign, _team_exists, publish_assign,
+from chalicelib.services.routing import (assign_to, team_exists, publish_assign,
                                          refresh_positions)
 from chalicelib.services.views import conversation_view
 
@@ -80,7 +80,7 @@ def _take(deps, actor: Actor, conv: dict) -> dict:
         raise Conflict("You are at capacity.", code="at_capacity")
     key = conv.get("queue_key")
     try:
-        fresh = _assign(deps, conv, agent, expect=conv["status"], kind="assigned")
+        fresh = assign_to(deps, conv, agent, expect=conv["status"], kind="assigned")
     except AssignmentConflict as exc:
         if exc.part == "conversation":
             raise Conflict("Someone else took this conversation.", code="already_assigned")
@@ -110,7 +110,7 @@ def transfer(deps, actor: Actor, cid: str, payload: dict) -> dict:
         if target.get("disabled") or target.get("status") != "online":
             raise Conflict("That agent is not online.", code="agent_not_online")
         try:
-            fresh = _assign(deps, conv, target, expect="assigned", release=source,
+            fresh = assign_to(deps, conv, target, expect="assigned", release=source,
                             kind="transferred", extra_event={"from_agent_id": source})
         except AssignmentConflict as exc:
             if exc.part == "agent":
@@ -119,7 +119,7 @@ def transfer(deps, actor: Actor, cid: str, payload: dict) -> dict:
         notify_agent(deps, deps.agents.get(target["agent_id"]))   # their load went up
     else:
         team = body["team"]
-        if not _team_exists(deps, team):
+        if not team_exists(deps, team):
             raise NotFound("No such team.", code="team_not_found")
         ts = now_ms()
         try:
@@ -166,7 +166,7 @@ def reassign(deps, actor: Actor, cid: str, payload: dict) -> dict:
     if target.get("disabled") or target.get("status") != "online":
         raise Conflict("That agent is not online.", code="agent_not_online")
     try:
-        fresh = _assign(deps, conv, target, expect=conv["status"])
+        fresh = assign_to(deps, conv, target, expect=conv["status"])
     except AssignmentConflict as exc:
         raise Conflict("That agent is at capacity." if exc.part == "agent" else
                        "The conversation changed; try again.",
@@ -181,10 +181,11 @@ def close(deps, actor: Actor, cid: str, reason: str = "closed") -> dict:
     conv = load_for(deps, actor, cid, consistent=True)
     serves = serves_conversation(deps, actor, conv) if actor.is_agent else True
     deny(permissions.close(conv, actor, serves))
-    return _close(deps, conv, by=actor, reason=reason)
+    return close_now(deps, conv, by=actor, reason=reason)
 
 
-def _close(deps, conv: dict, by: Actor | None, reason: str) -> dict:
+def close_now(deps, conv: dict, by: Actor | None, reason: str) -> dict:
+    """Close without a permission check (the caller checked, or it is the idle sweep)."""
     cid = conv["conversation_id"]
     holder = conv.get("agent_id") if conv["status"] == "assigned" else None
     try:
@@ -216,7 +217,7 @@ def reopen(deps, actor: Actor, cid: str) -> dict:
     if agent is None or agent.get("status") != "online":
         raise Conflict("Go online to reopen a conversation.", code="agent_not_online")
     try:
-        fresh = _assign(deps, conv, agent, expect="closed", kind="reopened",
+        fresh = assign_to(deps, conv, agent, expect="closed", kind="reopened",
                         clear_attrs=("closed_at", "close_reason", "closed_by"),
                         extra_attrs={"reopened_at": now_ms()})
     except AssignmentConflict as exc:

@@ -10,9 +10,9 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.services import realtime, tasks
-from chalicelib.services.lifecycle import _close
+from chalicelib.services.lifecycle import close_now
 from chalicelib.services.notifier import notify_agent
-from chalicelib.services.routing import _site_settings, publish_assign
+from chalicelib.services.routing import site_settings, publish_assign
 from chalicelib.services.views import agent_view
 
 IDLE_SWEEP_MAX_ITEMS = 1000    # per status and sweep
@@ -117,13 +117,13 @@ def idle_sweep(deps, now: int | None = None) -> int:
         for conv in deps.waiting.idle(status, now - 60_000, limit=IDLE_SWEEP_MAX_ITEMS):
             site_key = conv.get("site_key")
             if site_key not in sites:
-                sites[site_key] = _site_settings(deps, site_key)
+                sites[site_key] = site_settings(deps, site_key)
             minutes = int(sites[site_key].get("idle_close_minutes") or default_minutes)
             last = int(conv.get("last_message_at") or conv.get("updated_at") or now)
             if now - last < minutes * 60_000:
                 continue
             try:
-                _close(deps, conv, by=None, reason="idle")
+                close_now(deps, conv, by=None, reason="idle")
                 closed += 1
             except Conflict:
                 continue

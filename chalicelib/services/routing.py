@@ -84,7 +84,7 @@ def publish_assign(deps, keys) -> None:
 
 
 # ------------------------------------------------------------------ entering the queue
-def _site_settings(deps, site_key: str | None) -> dict:
+def site_settings(deps, site_key: str | None) -> dict:
     site = deps.sites.get(site_key) if site_key else None
     return (site or {}).get("settings") or {}
 
@@ -112,7 +112,7 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         return {"conversation": conversation_view(conv, for_agent=False), "offline": False}
     if conv["status"] == "closed":
         raise Conflict("This conversation is closed.", code="conversation_closed")
-    settings = _site_settings(deps, conv.get("site_key"))
+    settings = site_settings(deps, conv.get("site_key"))
     if not policy.is_open(settings.get("business_hours")):
         if (conv.get("attrs") or {}).get("offline_offered"):
             # already offered: further messages wait for the leave-a-message form or an agent
@@ -185,10 +185,10 @@ def visitor_handoff(deps, actor: Actor, cid: str, payload: dict) -> dict:
     body = validate(payload, HANDOFF_SCHEMA)
     conv = load_for(deps, actor, cid, consistent=True)
     team = body.get("team")
-    if team and team not in visitor_teams(_site_settings(deps, conv.get("site_key")), conv):
+    if team and team not in visitor_teams(site_settings(deps, conv.get("site_key")), conv):
         raise Forbidden("This site does not route to that team.", code="team_not_allowed",
                         details={"field": "team"})
-    if team and not _team_exists(deps, team):
+    if team and not team_exists(deps, team):
         raise NotFound("No such team.", code="team_not_found")
     return request_handoff(deps, conv, "visitor_request", team=team)
 
@@ -205,9 +205,12 @@ def visitor_teams(settings: dict, conv: dict) -> set:
 
 
 # ------------------------------------------------------------------ assignment
-def _assign(deps, conv: dict, agent: dict, expect="queued", release: str | None = None,
-            kind: str = "assigned", extra_event: dict | None = None,
-            clear_attrs=(), extra_attrs: dict | None = None) -> dict:
+def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | None = None,
+              kind: str = "assigned", extra_event: dict | None = None,
+              clear_attrs=(), extra_attrs: dict | None = None) -> dict:
+    """Give the conversation to `agent` in one transaction (conversation still `expect`,
+    agent online and under capacity), post the `kind` system event and push the change.
+    Raises AssignmentConflict when either side moved."""
     ts = now_ms()
     # assign_kind: how it reached this agent (assigned, transferred, reopened): the console
     # words its notification by it
@@ -255,7 +258,7 @@ def assign_next(deps, key: str, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
                 _finish(deps, key, changed_agents)
                 return assigned
             try:
-                _assign(deps, conv, agent)
+                assign_to(deps, conv, agent)
                 agent["active_count"] = int(agent.get("active_count") or 0) + 1
                 agent["last_assigned_at"] = now_ms()
                 changed_agents[agent["agent_id"]] = agent
@@ -298,7 +301,7 @@ def on_assign(deps, body: dict) -> None:
     assign_next(deps, key)
 
 
-def _team_exists(deps, team: str) -> bool:
+def team_exists(deps, team: str) -> bool:
     directory = getattr(deps, "directory", None)
     if directory is None:
         return True
@@ -340,7 +343,7 @@ def on_queue_timeout(deps, body: dict) -> None:
     if conv is None or conv["status"] != "queued" or \
             int(conv.get("queued_at") or 0) != int(body.get("queued_at") or -1):
         return  # assigned, closed or re-queued since: nothing to do
-    settings = _site_settings(deps, conv.get("site_key"))
+    settings = site_settings(deps, conv.get("site_key"))
     max_wait_ms = int(settings.get("max_wait_seconds") or 0) * 1000
     remaining = int(conv["queued_at"]) + max_wait_ms - now_ms()
     if remaining > 1000:
