@@ -1,6 +1,7 @@
 """Parley's Chalice entrypoints. Each handler parses input, calls one service, shapes the reply.
 
-REST routes live in blueprints (chalicelib/api/*) mounted under /v1: visitor routes and agent
+Which handler runs for which SQS task, stored message or disconnect is declared in
+chalicelib/bootstrap.py. REST routes live in blueprints (chalicelib/api/*) mounted under /v1: visitor routes and agent
 routes are separate groups that accept only their own kind of token.
 """
 from chalice import Chalice, Rate
@@ -13,8 +14,6 @@ from chalicelib.api import visitor as visitor_api
 from chalicelib import config
 from chalicelib.api.common import get_deps
 from chalicelib.errors import AppError
-import chalicelib.services.bot  # registers the bot hooks
-from chalicelib.services import queue as _queue  # noqa: F401  registers queue hooks/handlers
 
 app = Chalice(app_name="parley")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -68,17 +67,17 @@ def ws_disconnect(event):
 # Partial batch responses: the deployment enables ReportBatchItemFailures on the mappings.
 @app.on_sqs_message(queue=config.EVENTS_QUEUE, batch_size=10)
 def handle_events(event):
-    from chalicelib.services import events
-    return events.handle_records(get_deps(), event.to_dict().get("Records", []))
+    from chalicelib.services import tasks
+    return tasks.handle_records(get_deps(), event.to_dict().get("Records", []))
 
 
 @app.on_sqs_message(queue=config.ASSIGNMENT_QUEUE, batch_size=5)
 def handle_assignments(event):
-    from chalicelib.services import events
-    return events.handle_records(get_deps(), event.to_dict().get("Records", []))
+    from chalicelib.services import tasks
+    return tasks.handle_records(get_deps(), event.to_dict().get("Records", []))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_idle(event):
-    from chalicelib.services import queue
-    queue.idle_sweep(get_deps())
+    from chalicelib.services import presence
+    presence.idle_sweep(get_deps())

@@ -36,9 +36,9 @@ def main() -> None:
         os.environ["PARLEY_ASSIGNMENT_QUEUE_URL"] = out["AssignmentQueueUrl"]
         os.environ["PARLEY_EVENTS_QUEUE_URL"] = out["EventsQueueUrl"]
         from chalicelib.domain.actors import Actor
-        from chalicelib.services import agents, conversations as convs, queue, realtime
+        from chalicelib.services import agents, conversations as convs, presence, realtime, routing
         from chalicelib.services import sessions, sites
-        from chalicelib.services.deps import build_default
+        from chalicelib.bootstrap import build as build_default
         from tests.integration.test_request_budget import FakeClock, add_conversations
 
         deps = build_default()
@@ -46,7 +46,7 @@ def main() -> None:
         a = agents.create_agent(deps, {"email": "bench@example.com", "name": "Bench",
                                        "password": "password1", "capacity": 100})
         agent = Actor(kind="agent", id=a["agent_id"], role="agent", name="Bench")
-        queue.set_status(deps, agent, {"status": "online"})
+        presence.set_status(deps, agent, {"status": "online"})
         token = agents.issue_token(deps, deps.agents.get(a["agent_id"]))["token"]
         realtime.connect(deps, "agent-conn=", {"token": token, "role": "agent"})
         rows = {}
@@ -60,7 +60,7 @@ def main() -> None:
             realtime.connect(deps, f"v-{total}=", {"token": s["token"]})
             convs.post_message(deps, v, cid, {"client_message_id": "first", "text": "hi"})
             with AwsCallCounter(deps) as c:
-                queue.assign_next(deps, "_default")
+                routing.assign_next(deps, "_default")
                 assign_calls = list(c.calls)
                 sends, times = [], []
                 for i in range(20):

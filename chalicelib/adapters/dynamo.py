@@ -153,6 +153,12 @@ class ConversationRepo:
         return [to_dict(c) for c in m.Conversation.status_index.query(
             status, cond, scan_index_forward=oldest_first, limit=limit)]
 
+    def list_updated_since(self, status: str, since: int, limit: int = 100) -> list[dict]:
+        """Conversations of one status updated after `since` (ms), oldest change first: the
+        console's re-sync after a reconnect (one Query on the status index)."""
+        return [to_dict(c) for c in m.Conversation.status_index.query(
+            status, m.Conversation.updated_at > since, scan_index_forward=True, limit=limit)]
+
     def list_by_agent(self, agent_id: str, limit: int = 50) -> list[dict]:
         return [to_dict(c) for c in m.Conversation.agent_index.query(
             agent_id, scan_index_forward=False, limit=limit)]

@@ -188,6 +188,7 @@ class Connection(Model):
     role = UnicodeAttribute(null=True)        # agent connections: role and display name,
     name = UnicodeAttribute(null=True)        # so a frame needs no agent lookup
     session_id = UnicodeAttribute(null=True)  # agent connections: the sign-in (sign-out closes)
+    teams = UnicodeSetAttribute(null=True)    # agent connections: who hears which team's chats
     site_key = UnicodeAttribute(null=True)
     connected_at = NumberAttribute()
     expires_at = TTLAttribute()

@@ -8,7 +8,7 @@ from chalicelib.api.common import route, bearer, get_deps, json_body, query, sou
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import agents
 from chalicelib.services import conversations as convs
-from chalicelib.services import queue
+from chalicelib.services import lifecycle, presence, routing
 from chalicelib.services import sessions
 from chalicelib.services import signin
 from chalicelib.services import supervision
@@ -65,6 +65,17 @@ def list_conversations():
                                                   2 ** 53))
 
 
+@route(bp, "/changes", methods=["GET"])
+def changes():
+    """Re-sync after a reconnect: conversations changed since `since` (ms)."""
+    req = bp.current_request
+    q = query(req)
+    return agents.changes_since(get_deps(), _actor(req),
+                                optional_int(q.get("since"), "since", None, 0, 2 ** 53),
+                                optional_int(q.get("limit"), "limit", agents.CHANGES_PAGE, 1,
+                                             agents.CHANGES_PAGE))
+
+
 @route(bp, "/conversations/{conversation_id}", methods=["GET"])
 def get_conversation(conversation_id):
     req = bp.current_request
@@ -87,28 +98,28 @@ def leave(conversation_id):
 @route(bp, "/status", methods=["PUT"])
 def set_status():
     req = bp.current_request
-    return {"agent": queue.set_status(get_deps(), _actor(req), json_body(req))}
+    return {"agent": presence.set_status(get_deps(), _actor(req), json_body(req))}
 
 
 @route(bp, "/queue", methods=["GET"])
 def waiting_queue():
-    return queue.list_queue(get_deps(), _actor(bp.current_request))
+    return routing.list_queue(get_deps(), _actor(bp.current_request))
 
 
 @route(bp, "/agents", methods=["GET"])
 def all_agents():
-    return queue.list_agents(get_deps(), _actor(bp.current_request))
+    return presence.list_agents(get_deps(), _actor(bp.current_request))
 
 
 @route(bp, "/conversations/{conversation_id}/accept", methods=["POST"])
 def accept(conversation_id):
-    return queue.accept(get_deps(), _actor(bp.current_request), conversation_id)
+    return lifecycle.accept(get_deps(), _actor(bp.current_request), conversation_id)
 
 
 @route(bp, "/conversations/{conversation_id}/transfer", methods=["POST"])
 def transfer(conversation_id):
     req = bp.current_request
-    return queue.transfer(get_deps(), _actor(req), conversation_id, json_body(req))
+    return lifecycle.transfer(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 @route(bp, "/conversations/{conversation_id}/reassign", methods=["POST"])
@@ -119,18 +130,18 @@ def reassign(conversation_id):
 
 @route(bp, "/conversations/{conversation_id}/close", methods=["POST"])
 def close_conversation(conversation_id):
-    return queue.close(get_deps(), _actor(bp.current_request), conversation_id)
+    return lifecycle.close(get_deps(), _actor(bp.current_request), conversation_id)
 
 
 @route(bp, "/conversations/{conversation_id}/reopen", methods=["POST"])
 def reopen(conversation_id):
-    return queue.reopen(get_deps(), _actor(bp.current_request), conversation_id)
+    return lifecycle.reopen(get_deps(), _actor(bp.current_request), conversation_id)
 
 
 @route(bp, "/conversations/{conversation_id}/tags", methods=["POST"])
 def tags(conversation_id):
     req = bp.current_request
-    return queue.set_tags(get_deps(), _actor(req), conversation_id, json_body(req))
+    return lifecycle.set_tags(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 @route(bp, "/visitors", methods=["GET"])
@@ -144,4 +155,4 @@ def lookup_visitors():
 @route(bp, "/visitors/{visitor_id}", methods=["PATCH"])
 def update_visitor(visitor_id):
     req = bp.current_request
-    return queue.update_visitor(get_deps(), _actor(req), visitor_id, json_body(req))
+    return lifecycle.update_visitor(get_deps(), _actor(req), visitor_id, json_body(req))

@@ -18,8 +18,8 @@ def get_deps():
     if _deps is None:
         with _lock:
             if _deps is None:
-                from chalicelib.services.deps import build_default
-                _deps = build_default()
+                from chalicelib import bootstrap
+                _deps = bootstrap.build()
     return _deps
 
 

@@ -6,7 +6,7 @@ from chalice import Blueprint
 from chalicelib.api.conversation_routes import add_conversation_routes
 from chalicelib.api.common import route, bearer, get_deps, json_body, optional_bearer
 from chalicelib.services import conversations as convs
-from chalicelib.services import sessions
+from chalicelib.services import lifecycle, routing, sessions
 
 bp = Blueprint(__name__)
 
@@ -44,27 +44,23 @@ def site_config(site_key):
 
 @route(bp, "/conversations/{conversation_id}/handoff", methods=["POST"])
 def handoff(conversation_id):
-    from chalicelib.services import queue
     req = bp.current_request
-    return queue.visitor_handoff(get_deps(), _actor(req), conversation_id, json_body(req))
+    return routing.visitor_handoff(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 @route(bp, "/conversations/{conversation_id}/rating", methods=["POST"])
 def rating(conversation_id):
-    from chalicelib.services import queue
     req = bp.current_request
-    return queue.rate(get_deps(), _actor(req), conversation_id, json_body(req))
+    return lifecycle.rate(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 @route(bp, "/conversations/{conversation_id}/offline-message", methods=["POST"])
 def offline_message(conversation_id):
-    from chalicelib.services import queue
     req = bp.current_request
-    return queue.leave_offline_message(get_deps(), _actor(req), conversation_id, json_body(req))
+    return lifecycle.leave_offline_message(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 @route(bp, "/conversations/{conversation_id}/close", methods=["POST"])
 def close_conversation(conversation_id):
-    from chalicelib.services import queue
     req = bp.current_request
-    return queue.visitor_close(get_deps(), _actor(req), conversation_id)
+    return lifecycle.visitor_close(get_deps(), _actor(req), conversation_id)

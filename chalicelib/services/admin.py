@@ -38,16 +38,10 @@ def _directory(deps):
 
 
 def _agent_changed(deps, agent_id: str) -> None:
-    """Let the queue re-balance after capacity/teams/disabled change (if it is installed)."""
+    """Let the queue re-balance after capacity/teams/disabled change."""
+    from chalicelib.services import presence
     try:
-        from chalicelib.services import queue as queue_svc
-    except ImportError:
-        return
-    hook = getattr(queue_svc, "on_agent_changed", None)
-    if hook is None:
-        return
-    try:
-        hook(deps, agent_id)
+        presence.on_agent_changed(deps, agent_id)
     except Exception as exc:  # the admin change is stored; the queue catches up later
         log.error("on_agent_changed_failed", agent_id=agent_id, error=repr(exc))
 
@@ -128,9 +122,11 @@ def update_agent(deps, actor: Actor, agent_id: str, payload: dict) -> dict:
     updated = deps.agents.update(agent_id, fields)
     log.info("agent_updated", agent_id=agent_id, by=actor.id, fields=sorted(body))
     _audit_agent_update(deps, actor, agent, body)
-    if ("role" in body and body["role"] != agent.get("role")) or "password" in body or \
-            body.get("disabled"):
-        # open sockets carry the role (and session) they connected with: close them
+    role_changed = "role" in body and body["role"] != agent.get("role")
+    teams_changed = "teams" in body and set(body["teams"]) != set(agent.get("teams") or ())
+    if role_changed or teams_changed or "password" in body or body.get("disabled"):
+        # open sockets carry the role, teams (who hears which team's chats:
+        # services/notifier.py) and session they connected with: close them
         from chalicelib.services import realtime
         realtime.drop_agent_connections(deps, agent_id)
     if {"capacity", "teams", "disabled"} & set(body):

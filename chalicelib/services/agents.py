@@ -84,6 +84,40 @@ def list_conversations(deps, actor: Actor, status: str | None, limit: int = 50,
     return out
 
 
+#: the statuses the console lists (a "new" conversation has no message yet: in no list)
+CHANGE_STATUSES = ("open", "queued", "assigned", "offline", "closed")
+CHANGES_PAGE = 100
+
+
+def changes_since(deps, actor: Actor, since: int | None, limit: int = CHANGES_PAGE) -> dict:
+    """What changed since `since` (ms) among the conversations this agent would have been
+    pushed (services/notifier.py's rule): the console's one re-sync call after a reconnect,
+    instead of re-reading every list. One Query per listed status (status index, updated_at
+    after `since`, at most `limit` each) plus one GetItem for the agent's teams; no Scan.
+
+    `has_more`: a status had more than `limit` changes; ask again from `next_since` (a few
+    conversations may come twice: the client keeps the higher `rev`)."""
+    from chalicelib.domain import audience
+    if since is None:
+        raise ValidationError("'since' is required.", code="missing_field",
+                              details={"field": "since"})
+    agent = current_agent(deps, actor)
+    me = {"kind": "agent", "agent_id": actor.id, "role": agent.get("role"),
+          "teams": agent.get("teams") or []}
+    seen, truncated_at = [], []
+    for status in CHANGE_STATUSES:
+        page = deps.conversations.list_updated_since(status, since, limit)
+        if len(page) >= limit:
+            truncated_at.append(int(page[-1]["updated_at"]) - 1)
+        seen += [c for c in page if audience.hears_conversation(me, c)]
+    seen.sort(key=lambda c: int(c.get("updated_at") or 0))
+    until = max([since] + [int(c.get("updated_at") or 0) for c in seen])
+    out = {"conversations": [conversation_view(c, for_agent=True) for c in seen],
+           "has_more": bool(truncated_at), "next_since": min(truncated_at) if truncated_at
+           else until}
+    return out
+
+
 def get_conversation(deps, actor: Actor, conversation_id: str) -> dict:
     from chalicelib.services.conversations import load_for
     from chalicelib.services.views import visitor_view

@@ -9,9 +9,10 @@ it left bot mode or ``bot_state.seq`` shows the message was answered, loads the 
 the visitor, runs ``Bot.respond`` with the conversation's ``bot_state`` and context (locale,
 known email/phone, slots remembered from earlier flows), posts the reply as a bot message
 with ``client_message_id="bot-<seq>"`` (a redelivered record adds nothing), records misses,
-asks ``queue.request_handoff`` on a handoff, and stores the new ``bot_state``.
+asks ``routing.request_handoff`` on a handoff, and stores the new ``bot_state``.
 
-Importing this module registers the hook and the handler (app.py imports it).
+chalicelib/bootstrap.py wires ``on_visitor_message`` (a visitor-message hook) and ``bot_turn``
+(a task handler).
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
 from chalicelib.domain.bot.kbcsv import load_csv_file
 from chalicelib.domain.bot.normalize import is_cjk
 from chalicelib.domain.bot.safe_regex import validate_pattern
-from chalicelib.services import conversations, events
+from chalicelib.services import conversations, tasks
 
 MAX_MISSES = 2
 MEMORY_SLOTS = ("phone", "email", "name")  # flow slots remembered for later flows
@@ -54,10 +55,10 @@ def endpoint_caller(deps, conversation_id: Optional[str] = None):
 
 def _request_handoff(deps, conv: dict, reason: str, announce=None) -> dict:
     try:
-        from chalicelib.services.queue import request_handoff
+        from chalicelib.services.routing import request_handoff
     except ImportError as exc:
         # Never fake the queue here: fail so SQS retries the record once it exists.
-        raise RuntimeError("chalicelib.services.queue.request_handoff is not available") from exc
+        raise RuntimeError("chalicelib.services.routing.request_handoff is not available") from exc
     return request_handoff(deps, conv, reason, announce=announce)
 
 
@@ -145,12 +146,9 @@ def on_visitor_message(deps, conv: dict, message: dict) -> None:
         log.warning("bot_turn_not_published", conversation_id=conv["conversation_id"],
                     reason="no queue adapter")
         return
-    events.publish(deps, "bot_turn", {"conversation_id": conv["conversation_id"],
+    tasks.publish(deps, "bot_turn", {"conversation_id": conv["conversation_id"],
                                       "seq": int(message["seq"])})
 
-
-if on_visitor_message not in conversations.VISITOR_MESSAGE_HOOKS:
-    conversations.VISITOR_MESSAGE_HOOKS.append(on_visitor_message)
 
 
 # ------------------------------------------------------------------ the turn
@@ -167,7 +165,6 @@ def _known_slots(visitor: dict) -> dict:
     return slots
 
 
-@events.handler("bot_turn")
 def bot_turn(deps, body: dict) -> Optional[dict]:
     cid = body.get("conversation_id")
     seq = int(body.get("seq") or 0)

@@ -15,16 +15,15 @@ from chalicelib.domain.messages import (SNIFF_BYTES, check_attachment_meta, cont
 from chalicelib.domain.retention import ttl_fields
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
-from chalicelib.services import delivery, throttle
+from chalicelib.services import delivery, notifier, throttle
 from chalicelib.services.views import conversation_view, message_view
 
 TYPING_TTL_MS = 6000
 
-# Hooks that later features (queue, bot, email) register to react to a stored message.
-# Each is called as hook(deps, conversation, message) after delivery; a failing hook is
-# logged and never fails the send.
-VISITOR_MESSAGE_HOOKS: list = []
-AGENT_MESSAGE_HOOKS: list = []
+# What reacts to a stored message (routing, the bot, email follow-up) is declared in
+# chalicelib/bootstrap.py (MESSAGE_HOOKS) and arrives as deps.message_hooks. Each is called
+# as hook(deps, conversation, message) after delivery; a failing hook is logged and never
+# fails the send.
 
 
 # ---------------------------------------------------------------- access
@@ -107,9 +106,12 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
         conv = {**conv, **{k: v for k, v in updates.items() if isinstance(k, str)},
                 "last_seq": stored["seq"]}
         _deliver_message(deps, conv, stored)
+        if "status" in updates:     # new -> open: it enters the consoles' "open" list
+            notifier.notify_conversation(deps, {**conv, "updated_at": stored["created_at"],
+                                                "last_message_at": stored["created_at"]})
         log.info("message_stored", conversation_id=conv["conversation_id"],
                  seq=stored["seq"], sender_type=actor.kind, type=stored["type"])
-        for hook in (VISITOR_MESSAGE_HOOKS if actor.kind == "visitor" else AGENT_MESSAGE_HOOKS):
+        for hook in deps.message_hooks.get("visitor" if actor.kind == "visitor" else "agent", ()):
             try:
                 hook(deps, conv, stored)
             except Exception as exc:
@@ -313,6 +315,7 @@ def join(deps, actor: Actor, conversation_id: str) -> dict:
                                          "id": actor.id, "name": actor.name}})
     conv = post_system_event(deps, conv, "joined", {"agent_id": actor.id,
                                                     "agent_name": actor.name})
+    notifier.notify_conversation(deps, conv)
     log.info("agent_joined", conversation_id=conversation_id, agent_id=actor.id)
     return conversation_view(conv, for_agent=True)
 
@@ -333,6 +336,7 @@ def leave(deps, actor: Actor, conversation_id: str) -> dict:
         map_sets={("attrs", "last_agent"): {}} if was_shown else None)
     conv = post_system_event(deps, conv, "left", {"agent_id": actor.id,
                                                   "agent_name": actor.name})
+    notifier.notify_conversation(deps, conv)
     log.info("agent_left", conversation_id=conversation_id, agent_id=actor.id)
     return conversation_view(conv, for_agent=True)
 

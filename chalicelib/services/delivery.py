@@ -1,6 +1,7 @@
 """Fan-out: push an event to every live connection that should see it.
 
-Recipients come from key lookups (connections by conversation, by agent), never a full-table scan.
+Recipients come from key lookups (connections by conversation, by agent), never a full-table scan;
+who hears a state change is decided in services/notifier.py.
 A GoneException removes exactly that stale connection; delivery to the others goes on.
 """
 from __future__ import annotations
@@ -63,6 +64,3 @@ def to_conversation(deps, conversation: dict, event: dict, visitor: bool = True,
 def to_agent(deps, agent_id: str, event: dict) -> int:
     return push(deps, deps.connections.by_agent(agent_id), event)
 
-
-def to_all_agents(deps, event: dict) -> int:
-    return push(deps, deps.connections.by_kind("agent"), event)

@@ -29,6 +29,10 @@ class Deps:
     clock: Callable[[], float] = time.time   # seconds; tests install a simulated clock
     sealing_keys: Callable[[], list] | None = None  # keys sealing site identity secrets
     extras: dict = field(default_factory=dict)
+    # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
+    task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
+    message_hooks: dict = field(default_factory=dict)     # "visitor"/"agent" -> [fn(deps, conv, msg)]
+    disconnect_hooks: list = field(default_factory=list)  # fn(deps, connection row | None)
     _signer: Any = None
 
     @property
@@ -39,7 +43,8 @@ class Deps:
 
 
 def build_default() -> Deps:
-    """Deps wired to the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager)."""
+    """Deps holding the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager), with
+    no handlers: chalicelib.bootstrap.build() adds those."""
     from chalicelib.adapters import dynamo
     from chalicelib.adapters.agent_sessions import AgentSessions, LoginAttempts
     from chalicelib.adapters.audit import AuditRepo

@@ -37,6 +37,7 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
         deps.connections.put({"connection_id": connection_id, "kind": "agent",
                               "agent_id": actor.id, "role": actor.role,
                               "name": actor.name, "session_id": actor.session_id,
+                              "teams": set(actor.teams) or None,
                               "connected_at": ts, "expires_at": expires})
         log.info("ws_connect", connection_id=connection_id, agent_id=actor.id)
         return {"ok": True, "kind": "agent", "agent_id": actor.id}
@@ -53,14 +54,13 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
     return {"ok": True, "kind": "visitor", "conversation_id": cid}
 
 
-DISCONNECT_HOOKS: list = []
-
-
 def disconnect(deps, connection_id: str) -> None:
-    conn = deps.connections.get(connection_id) if DISCONNECT_HOOKS else None
+    """Drop the connection row, then run deps.disconnect_hooks (chalicelib/bootstrap.py)."""
+    hooks = deps.disconnect_hooks
+    conn = deps.connections.get(connection_id) if hooks else None
     deps.connections.delete(connection_id)
     log.info("ws_disconnect", connection_id=connection_id)
-    for hook in DISCONNECT_HOOKS:
+    for hook in hooks:
         try:
             hook(deps, conn)
         except Exception as exc:

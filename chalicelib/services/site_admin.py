@@ -60,6 +60,9 @@ SETTINGS_SCHEMA = {
     "prechat_fields": Field(list, item=PRECHAT_FIELD, max_items=10),
     "business_hours": Field(dict, nullable=True, schema=HOURS_SCHEMA),
     "team": Field(str, nullable=True, max_len=40, pattern=TEAM_ID_RE),
+    # the other teams a visitor of this site may ask for by name (handoff `team`)
+    "teams": Field(list, item=Field(str, min_len=1, max_len=40, pattern=TEAM_ID_RE),
+                   max_items=20),
     "max_wait_seconds": Field(int, min=0, max=86400),
     "idle_close_minutes": Field(int, min=1, max=10080),
     # keep visitors, conversations and messages this many days (DynamoDB TTL); null: keep
@@ -89,6 +92,10 @@ def _check_settings(deps, body: dict) -> dict:
         if _directory(deps).get("team", body["team"]) is None:
             raise ValidationError(f"Unknown team '{body['team']}'.", code="unknown_team",
                                   details={"field": "team"})
+    for team in body.get("teams") or []:
+        if _directory(deps).get("team", team) is None:
+            raise ValidationError(f"Unknown team '{team}'.", code="unknown_team",
+                                  details={"field": "teams", "team": team})
     return body
 
 

@@ -17,6 +17,7 @@ DEFAULT_SETTINGS = {
     "prechat_fields": [],
     "business_hours": None,   # None = always open; else {"tz": "...", "days": {...}}
     "team": None,
+    "teams": [],              # other teams a visitor may ask for (handoff `team`)
 }
 
 PUBLIC_KEYS = ("greeting", "color", "position", "locale", "bot_enabled", "prechat_fields",

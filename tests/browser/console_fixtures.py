@@ -91,6 +91,10 @@ def make_team(rest, admin_token):
         team_id = f"t-{uuid.uuid4().hex[:8]}"
         rest.call("POST", "/admin/teams", {"id": team_id, "name": f"Team {team_id}",
                                            "manual_assign": manual}, admin_token)
+        # visitors of the demo site may ask for it by name (a site's settings name its teams)
+        site = rest.call("GET", "/admin/sites/demo", None, admin_token)["site"]
+        teams = list((site.get("settings") or {}).get("teams") or [])
+        rest.call("PUT", "/admin/sites/demo", {"teams": (teams + [team_id])[-20:]}, admin_token)
         return team_id
     return make
 

@@ -97,8 +97,8 @@ class PostRecorder:
 @pytest.fixture
 def deps(aws):
     from chalicelib.api import common
-    from chalicelib.services.deps import build_default
-    d = build_default()
+    from chalicelib import bootstrap
+    d = bootstrap.build()
     recorder = PostRecorder()
     client = d.sender._get_client()
     client.meta.events.register("provide-client-params.apigatewaymanagementapi.PostToConnection",
@@ -170,7 +170,7 @@ class AwsCallCounter:
 def drain_queues(deps, rounds: int = 30) -> int:
     """Run the app's SQS handlers on whatever is waiting in the assignments and events
     queues (as Lambda's event source mapping would), until both are empty."""
-    from chalicelib.services import events
+    from chalicelib.services import tasks
     sqs = boto3.client("sqs")
     handled = 0
     for _ in range(rounds):
@@ -185,7 +185,7 @@ def drain_queues(deps, rounds: int = 30) -> int:
             records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
                         "body": m["Body"], "attributes": m.get("Attributes", {}),
                         "eventSource": "aws:sqs"} for m in msgs]
-            result = events.handle_records(deps, records)
+            result = tasks.handle_records(deps, records)
             failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
             for m in msgs:
                 if m["MessageId"] not in failed:

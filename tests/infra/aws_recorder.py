@@ -5,7 +5,7 @@ walks the Python stack to find which Lambda function was running - the REST app
 (Chalice.__call__ or a route view -> api_handler), a WebSocket handler (websocket_connect /
 _message / _disconnect), any on_sqs_message / schedule handler (by its function name), or,
 for tests that call the services directly, the service entry point a Lambda function runs
-(realtime.connect/handle_frame/disconnect, queue.idle_sweep, events.handle_records by queue;
+(realtime.connect/handle_frame/disconnect, presence.idle_sweep, tasks.handle_records by queue;
 see "attribution" below) - and records the IAM action and resource it needs. Calls made by
 test set-up code outside all of these are recorded under "(none)" and not checked.
 
@@ -45,7 +45,7 @@ _installed = False
 # - service entry points, for tests that call services directly (the innermost one wins,
 #   and only when no Lambda entry point is on the stack): realtime.connect /
 #   handle_frame / disconnect -> websocket_connect / _message / _disconnect,
-#   queue.idle_sweep -> sweep_idle, events.handle_records -> handle_assignments for a record
+#   presence.idle_sweep -> sweep_idle, tasks.handle_records -> handle_assignments for a record
 #   of the assignments queue (its eventSourceARN, or an "assign" body when the test built
 #   the record without one) and handle_events for any other record.
 # Calls made by test code and fixtures outside all of these are recorded under "(none)".
@@ -79,12 +79,12 @@ def _build_code_map(app_module) -> tuple[dict, dict]:
             codes[_code(handler)] = src.name
     services = {}
     try:
-        from chalicelib.services import events, queue, realtime
+        from chalicelib.services import presence, realtime, tasks
         services = {realtime.connect.__code__: "websocket_connect",
                     realtime.handle_frame.__code__: "websocket_message",
                     realtime.disconnect.__code__: "websocket_disconnect",
-                    queue.idle_sweep.__code__: "sweep_idle",
-                    events.handle_records.__code__: HANDLE_RECORDS}
+                    presence.idle_sweep.__code__: "sweep_idle",
+                    tasks.handle_records.__code__: HANDLE_RECORDS}
     except (ImportError, AttributeError):
         pass
     return codes, services

@@ -5,8 +5,8 @@ Runs the integration round trip (REST + all three WebSocket handlers), the queue
 (assignment, transfer/close, presence, idle sweep, email replies), the bot tests (turns over
 the events queue) and the message tests in ONE subprocess with the recorder plugin
 (tests/infra/aws_recorder.py), which attributes each call to the Lambda function that would
-make it - including calls those tests make through service entry points (events.handle_records
-by queue, queue.idle_sweep, realtime.*) rather than app.py - so nothing in other people's test
+make it - including calls those tests make through service entry points (tasks.handle_records
+by queue, presence.idle_sweep, realtime.*) rather than app.py - so nothing in other people's test
 files has to change. Once tests/conftest.py loads the plugin for the whole suite, every test
 run performs this check for every test.
 """
@@ -108,10 +108,10 @@ def test_recorder_attributes_and_maps_operations():
 
 
 def test_recorder_attributes_service_entry_points():
-    """Calls inside events.handle_records / queue.idle_sweep / realtime.* count for the
+    """Calls inside tasks.handle_records / presence.idle_sweep / realtime.* count for the
     function that runs them; calls from test code count for nobody."""
     import app  # noqa: F401  (the recorder keys its map on the loaded app)
-    from chalicelib.services import events, queue, realtime
+    from chalicelib.services import presence, realtime, tasks
 
     seen = []
 
@@ -122,15 +122,13 @@ def test_recorder_attributes_service_entry_points():
 
     probe = Probe()
     assert aws_recorder.current_function() == aws_recorder.NONE
-    events.HANDLERS["_probe"] = lambda deps, body: deps.anything
-    try:
-        events.handle_records(probe, [{"messageId": "1", "body": json.dumps({"type": "_probe"})}])
-        events.handle_records(probe, [{"messageId": "2", "body": json.dumps({"type": "_probe"}),
-                                       "eventSourceARN": "arn:aws:sqs:us-east-1:1:"
-                                                         "parley-dev-assignments"}])
-    finally:
-        events.HANDLERS.pop("_probe")
-    for call in (lambda: queue.idle_sweep(probe), lambda: realtime.disconnect(probe, "c")):
+    handlers = {"_probe": lambda deps, body: deps.anything}
+    tasks.handle_records(probe, [{"messageId": "1", "body": json.dumps({"type": "_probe"})}],
+                         handlers)
+    tasks.handle_records(probe, [{"messageId": "2", "body": json.dumps({"type": "_probe"}),
+                                  "eventSourceARN": "arn:aws:sqs:us-east-1:1:"
+                                                    "parley-dev-assignments"}], handlers)
+    for call in (lambda: presence.idle_sweep(probe), lambda: realtime.disconnect(probe, "c")):
         try:
             call()
         except RuntimeError:

@@ -127,18 +127,10 @@ def test_agents_crud(api, tokens, deps):
     assert call(api, "PATCH", "/v1/admin/agents/a_nope", {"name": "x"}, T)[0] == 404
 
 
-def test_on_agent_changed_is_called_when_present(api, tokens, deps, monkeypatch):
-    import importlib
-    import sys
-    import types
+def test_on_agent_changed_is_called_for_capacity_changes(api, tokens, deps, monkeypatch):
+    from chalicelib.services import presence
     calls = []
-    try:
-        module = importlib.import_module("chalicelib.services.queue")
-    except ImportError:
-        module = types.ModuleType("chalicelib.services.queue")
-        monkeypatch.setitem(sys.modules, "chalicelib.services.queue", module)
-    monkeypatch.setattr(module, "on_agent_changed", lambda d, aid: calls.append(aid),
-                        raising=False)
+    monkeypatch.setattr(presence, "on_agent_changed", lambda d, aid: calls.append(aid))
     aid = tokens["agent_id"]
     call(api, "PATCH", f"/v1/admin/agents/{aid}", {"name": "Only a name"}, tokens["admin"])
     assert calls == []

@@ -192,12 +192,12 @@ def test_unknown_connection_gets_an_error_not_a_crash(api, posted):
 
 
 def test_a_disabled_or_demoted_agent_is_cut_off_at_once(api, deps, agent_token, posted):
-    from chalicelib.services import queue
+    from chalicelib.services import presence
     me = deps.agents.by_email("ag@example.com")
     conn, result = api.ws_connect(agent_token, role="agent")
     assert result["statusCode"] == 200
     deps.agents.update(me["agent_id"], {"disabled": True})
-    queue.on_agent_changed(deps, me["agent_id"])
+    presence.on_agent_changed(deps, me["agent_id"])
     status, data = api.get("/v1/agent/me", token=agent_token)
     assert status == 401 and data["error"]["code"] == "account_disabled"
     assert deps.connections.get(conn) is None  # the live socket was closed too

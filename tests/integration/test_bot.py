@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from chalicelib.services import agents, events
+from chalicelib.services import agents, tasks
 from chalicelib.services import bot as bot_service
 from tests.helpers.api import Api
 from tests.helpers.aws import AwsCallCounter
@@ -170,7 +170,7 @@ def test_out_of_scope_gets_fallback_and_is_recorded_as_a_miss(api, deps, kb):
         ("今天天气怎么样?", v.cid, "fallback")]
     # the redelivered turn does not record it twice
     deps.conversations.update(v.cid, set_fields={"bot_state": {}}, bump_rev=False)
-    events.handle_records(deps, [{"messageId": "x", "body": json.dumps(
+    tasks.handle_records(deps, [{"messageId": "x", "body": json.dumps(
         {"type": "bot_turn", "conversation_id": v.cid, "seq": 1})}])
     assert len(bot_service.kb_repo(deps).misses("demo")) == 1
 
@@ -219,7 +219,6 @@ def test_kb_change_rebuilds_the_matcher_once(api, deps, kb, admin_token):
 # ------------------------------------------------------------------ handoff
 @pytest.mark.parametrize("ask", ["转人工", "talk to a human"])
 def test_handoff_request_reaches_the_queue_with_the_transcript(api, deps, kb, agent_token, ask):
-    pytest.importorskip("chalicelib.services.queue")
     v = Visitor(api)
     v.say("套餐多少钱", deps)
     v.say(ask, deps)
@@ -240,19 +239,18 @@ def test_handoff_request_reaches_the_queue_with_the_transcript(api, deps, kb, ag
     # out of bot mode: a later message and a redelivered turn get no bot reply
     n = len(v.bot_replies())
     v.say("还在吗?", deps)
-    events.handle_records(deps, [{"messageId": "y", "body": json.dumps(
+    tasks.handle_records(deps, [{"messageId": "y", "body": json.dumps(
         {"type": "bot_turn", "conversation_id": v.cid, "seq": 3})}])
     assert len(v.bot_replies()) == n
 
 
 def test_the_bot_says_it_hands_over_before_the_queue_and_the_agent_do(api, deps, kb):
     """Order as the visitor reads it: the bot's reply, then "waiting", then "assigned"."""
-    pytest.importorskip("chalicelib.services.queue")
     from chalicelib.domain.actors import Actor
-    from chalicelib.services import queue as queue_svc
+    from chalicelib.services import presence
     a = agents.create_agent(deps, {"email": "order@example.com", "name": "Ola",
                                        "password": "password1"})
-    queue_svc.set_status(deps, Actor(kind="agent", id=a["agent_id"], role="agent", name="Ola"),
+    presence.set_status(deps, Actor(kind="agent", id=a["agent_id"], role="agent", name="Ola"),
                          {"status": "online"})
     from tests.helpers.aws import drain_queues
     v = Visitor(api)
@@ -278,7 +276,6 @@ def _offline_events(v):
 
 
 def test_handoff_outside_business_hours_offers_a_message_and_does_not_loop(api, deps, kb):
-    pytest.importorskip("chalicelib.services.queue")
     _close_site(deps)
     v = Visitor(api)
     v.say("转人工", deps)
@@ -313,7 +310,6 @@ def test_handoff_outside_business_hours_offers_a_message_and_does_not_loop(api, 
 
 
 def test_offline_handoff_in_english(api, deps, kb):
-    pytest.importorskip("chalicelib.services.queue")
     _close_site(deps)
     v = Visitor(api, locale="en-US")
     v.say("I want to talk to a human", deps)
@@ -322,7 +318,6 @@ def test_offline_handoff_in_english(api, deps, kb):
 
 
 def test_repeated_misses_hand_off(api, deps, kb):
-    pytest.importorskip("chalicelib.services.queue")
     v = Visitor(api)
     v.say("今天天气怎么样", deps)
     v.say("附近有好吃的餐厅吗", deps)
@@ -333,7 +328,6 @@ def test_repeated_misses_hand_off(api, deps, kb):
 
 
 def test_a_sites_own_handoff_rule(api, deps, kb):
-    pytest.importorskip("chalicelib.services.queue")
     from chalicelib.services import admin
     admin.put_site(deps, "demo", {"bot_handoff_keywords": ["chargeback", "投诉"],
                                   "bot_handoff_misses": 1}, "https://cdn.example/parley.js")

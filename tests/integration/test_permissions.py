@@ -7,7 +7,8 @@ import pytest
 
 from chalicelib.domain.actors import Actor
 from chalicelib.errors import AppError
-from chalicelib.services import admin, agents as agent_svc, events, queue, realtime, sessions, sites
+from chalicelib.services import admin, agents as agent_svc, lifecycle, presence, realtime
+from chalicelib.services import routing, sessions, sites
 from chalicelib.services import conversations as convs
 from tests.helpers.aws import drain_queues
 from tests.integration.test_queue import conv, load, make_agent, nobot, visitor_chat  # noqa: F401
@@ -45,9 +46,9 @@ def test_another_agent_cannot_join_post_type_close_or_tag_an_assigned_chat(deps,
     refused("not_yours", convs.post_message, deps, bob, cid,
             {"client_message_id": "b1", "text": "hijack"})
     refused("not_yours", convs.set_typing, deps, bob, cid, {"state": True})
-    refused("not_yours", queue.close, deps, bob, cid)
-    refused("not_yours", queue.set_tags, deps, bob, cid, {"add": ["x"]})
-    refused("not_yours", queue.transfer, deps, bob, cid, {"agent_id": assigned["ann"].id})
+    refused("not_yours", lifecycle.close, deps, bob, cid)
+    refused("not_yours", lifecycle.set_tags, deps, bob, cid, {"add": ["x"]})
+    refused("not_yours", lifecycle.transfer, deps, bob, cid, {"agent_id": assigned["ann"].id})
     assert snapshot(deps, cid) == before
     assert load(deps, assigned["ann"]) == 1
     # reading stays open (one shared inbox), and marking read keeps Bob's own marker only
@@ -60,13 +61,13 @@ def test_supervisors_may_step_in(deps, assigned):
     convs.join(deps, sup, cid)
     _, created = convs.post_message(deps, sup, cid, {"client_message_id": "s1", "text": "hi"})
     assert created
-    queue.close(deps, sup, cid)
+    lifecycle.close(deps, sup, cid)
     assert conv(deps, cid)["status"] == "closed" and load(deps, assigned["ann"]) == 0
 
 
 def test_after_a_transfer_the_previous_agent_only_reads(deps, assigned):
     ann, bob, cid = assigned["ann"], assigned["bob"], assigned["cid"]
-    queue.transfer(deps, ann, cid, {"agent_id": bob.id, "note": "over to you"})
+    lifecycle.transfer(deps, ann, cid, {"agent_id": bob.id, "note": "over to you"})
     assert conv(deps, cid)["agent_id"] == bob.id
     refused("not_yours", convs.post_message, deps, ann, cid,
             {"client_message_id": "a9", "text": "still me?"})
@@ -76,18 +77,18 @@ def test_after_a_transfer_the_previous_agent_only_reads(deps, assigned):
 
 def test_closed_chats_take_no_messages_and_only_their_agent_reopens(deps, assigned):
     ann, bob, cid = assigned["ann"], assigned["bob"], assigned["cid"]
-    queue.close(deps, ann, cid)
+    lifecycle.close(deps, ann, cid)
     closed = conv(deps, cid)
     assert closed["attrs"].get("closed_at")
     refused("conversation_closed", convs.post_message, deps, ann, cid,
             {"client_message_id": "late", "text": "after close"})
     refused("conversation_closed", convs.join, deps, bob, cid)
-    refused("not_yours", queue.reopen, deps, bob, cid)
-    refused("not_yours", queue.set_tags, deps, bob, cid, {"add": ["x"]})
+    refused("not_yours", lifecycle.reopen, deps, bob, cid)
+    refused("not_yours", lifecycle.set_tags, deps, bob, cid, {"add": ["x"]})
     assert conv(deps, cid)["last_seq"] == closed["last_seq"]
     # whoever had it tags it after the fact and reopens it
-    queue.set_tags(deps, ann, cid, {"add": ["refund"]})
-    queue.reopen(deps, ann, cid)
+    lifecycle.set_tags(deps, ann, cid, {"add": ["refund"]})
+    lifecycle.reopen(deps, ann, cid)
     fresh = conv(deps, cid)
     assert fresh["status"] == "assigned" and fresh["agent_id"] == ann.id
     assert "closed_at" not in fresh["attrs"] and fresh["attrs"]["reopened_at"] > 0
@@ -99,15 +100,15 @@ def test_team_queues_are_for_their_team(deps, nobot):
     s = sessions.start_session(deps, {"site_key": "nobot"})
     v = Actor(kind="visitor", id=s["visitor_id"])
     cid = s["conversation_id"]
-    queue.visitor_handoff(deps, v, cid, {"team": "sales"})
+    routing.visitor_handoff(deps, v, cid, {"team": "sales"})
     bob = make_agent(deps, "Bob")                       # not in sales
     before = snapshot(deps, cid)
-    refused("not_your_team", queue.accept, deps, bob, cid)
+    refused("not_your_team", lifecycle.accept, deps, bob, cid)
     refused("not_your_team", convs.join, deps, bob, cid)
-    refused("not_your_team", queue.close, deps, bob, cid)
+    refused("not_your_team", lifecycle.close, deps, bob, cid)
     assert snapshot(deps, cid) == before
     sal = make_agent(deps, "Sal", teams=["sales"])
-    queue.accept(deps, sal, cid)
+    lifecycle.accept(deps, sal, cid)
     assert conv(deps, cid)["agent_id"] == sal.id
 
 
@@ -117,7 +118,7 @@ def test_unassigned_chats_need_a_join_before_writing(deps, nobot):
     bob = make_agent(deps, "Bob", online=False)
     refused("not_participant", convs.post_message, deps, bob, cid,
             {"client_message_id": "x", "text": "hello"})
-    refused("not_participant", queue.close, deps, bob, cid)
+    refused("not_participant", lifecycle.close, deps, bob, cid)
     convs.join(deps, bob, cid)
     _, created = convs.post_message(deps, bob, cid, {"client_message_id": "x", "text": "hello"})
     assert created
@@ -146,7 +147,7 @@ def test_a_demoted_supervisor_is_cut_off_and_reconnects_as_an_agent(deps, assign
 def test_a_left_message_on_an_assigned_chat_writes_nothing(deps, assigned):
     cid, v = assigned["cid"], assigned["visitor"]
     before = snapshot(deps, cid)
-    refused("agent_assigned", queue.leave_offline_message, deps, v, cid,
+    refused("agent_assigned", lifecycle.leave_offline_message, deps, v, cid,
             {"email": "x@example.com", "text": "hello"})
     assert snapshot(deps, cid) == before
     assert deps.visitors.get(v.id).get("email") is None
@@ -154,16 +155,16 @@ def test_a_left_message_on_an_assigned_chat_writes_nothing(deps, assigned):
 
 def test_one_rating_per_conversation(deps, assigned):
     cid, v = assigned["cid"], assigned["visitor"]
-    queue.close(deps, assigned["ann"], cid)
-    queue.rate(deps, v, cid, {"score": 5})
+    lifecycle.close(deps, assigned["ann"], cid)
+    lifecycle.rate(deps, v, cid, {"score": 5})
     seq = conv(deps, cid)["last_seq"]
-    refused("already_rated", queue.rate, deps, v, cid, {"score": 1, "comment": "changed"})
+    refused("already_rated", lifecycle.rate, deps, v, cid, {"score": 1, "comment": "changed"})
     assert conv(deps, cid)["attrs"]["rating"]["score"] == 5 and conv(deps, cid)["last_seq"] == seq
 
 
 # ------------------------------------------------------------------ queue edge cases
 def test_more_waiting_than_one_run_assigns_leaves_nobody_stranded(deps, nobot):
-    chats = [visitor_chat(deps)[0]["conversation_id"] for _ in range(queue.MAX_ASSIGN_PER_RUN + 5)]
+    chats = [visitor_chat(deps)[0]["conversation_id"] for _ in range(routing.MAX_ASSIGN_PER_RUN + 5)]
     drain_queues(deps)
     make_agent(deps, "Ann", capacity=40)
     drain_queues(deps)
@@ -178,8 +179,8 @@ def test_a_short_site_idle_limit_is_honoured(deps):
     cid = s["conversation_id"]
     assert conv(deps, cid)["status"] == "assigned"
     now = int(time.time() * 1000)
-    assert queue.idle_sweep(deps, now=now + 3 * 60_000) == 0        # 3 min: not yet
-    assert queue.idle_sweep(deps, now=now + 10 * 60_000) == 1       # 10 min > 5 min
+    assert presence.idle_sweep(deps, now=now + 3 * 60_000) == 0        # 3 min: not yet
+    assert presence.idle_sweep(deps, now=now + 10 * 60_000) == 1       # 10 min > 5 min
     assert conv(deps, cid)["attrs"]["close_reason"] == "idle"
 
 
@@ -212,14 +213,14 @@ def test_a_max_wait_longer_than_one_sqs_delay_is_waited_out(deps, monkeypatch):
     assert ("queue_timeout", 900) in sent
     queued_at = int(conv(deps, cid)["queued_at"])
     # the timer fires after 900 s of a 3,600 s maximum: it waits on, offering nothing yet
-    monkeypatch.setattr(queue, "now_ms", lambda: queued_at + 900_000)
+    monkeypatch.setattr(routing, "now_ms", lambda: queued_at + 900_000)
     sent.clear()
-    events.HANDLERS["queue_timeout"](deps, {"conversation_id": cid, "queued_at": queued_at})
+    routing.on_queue_timeout(deps, {"conversation_id": cid, "queued_at": queued_at})
     assert not conv(deps, cid)["attrs"].get("offline_offered")
     assert sent == [("queue_timeout", 900)]
     # at 3,600 s the visitor is offered the form
-    monkeypatch.setattr(queue, "now_ms", lambda: queued_at + 3_600_000)
-    events.HANDLERS["queue_timeout"](deps, {"conversation_id": cid, "queued_at": queued_at})
+    monkeypatch.setattr(routing, "now_ms", lambda: queued_at + 3_600_000)
+    routing.on_queue_timeout(deps, {"conversation_id": cid, "queued_at": queued_at})
     assert conv(deps, cid)["attrs"].get("offline_offered")
 
 
@@ -248,7 +249,7 @@ def test_reassigning_a_queued_chat_moves_the_others_up(deps, posted):
     ann = make_agent(deps, "Ann")
     deps.agents.update(ann.id, {"capacity": 5})
     sup = Actor(kind="agent", id="sup", role="supervisor", name="Sup")
-    queue.reassign(deps, sup, chats[0], {"agent_id": ann.id})
+    lifecycle.reassign(deps, sup, chats[0], {"agent_id": ann.id})
     assert conv(deps, chats[2])["attrs"]["queue_position"] == 2
 
 
@@ -265,8 +266,8 @@ def test_presence_sweep_sets_agents_without_a_live_socket_away(deps, nobot, monk
     monkeypatch.setattr(deps.sender, "alive", lambda connection_id: connection_id == "cat-ws")
     now = int(time.time() * 1000)
     # recent changes are left alone (the grace period, and time to open a socket)
-    assert queue.presence_sweep(deps, now=now + 30_000) == 0
-    assert queue.presence_sweep(deps, now=now + 10 * 60_000) == 2
+    assert presence.presence_sweep(deps, now=now + 30_000) == 0
+    assert presence.presence_sweep(deps, now=now + 10 * 60_000) == 2
     status = {a.name: deps.agents.get(a.id)["status"] for a in (ann, bob, cat)}
     assert status == {"Ann": "away", "Bob": "away", "Cat": "online"}
     assert deps.connections.get("bob-ws") is None and deps.connections.get("cat-ws")
@@ -275,7 +276,7 @@ def test_presence_sweep_sets_agents_without_a_live_socket_away(deps, nobot, monk
 def test_presence_sweep_runs_with_the_idle_sweep_on_moto(deps, nobot):
     make_agent(deps, "Ann")
     now = int(time.time() * 1000)
-    queue.idle_sweep(deps, now=now + 10 * 60_000)
+    presence.idle_sweep(deps, now=now + 10 * 60_000)
     assert [a["status"] for a in deps.agents.list_all()] == ["away"]
 
 
@@ -313,7 +314,7 @@ def test_closed_conversations_page_with_a_cursor(deps, nobot):
     for i in range(7):
         s, v = visitor_chat(deps)
         drain_queues(deps)
-        queue.close(deps, ann, s["conversation_id"])
+        lifecycle.close(deps, ann, s["conversation_id"])
         cids.append(s["conversation_id"])
         time.sleep(0.005)            # distinct updated_at
     seen, before = [], None

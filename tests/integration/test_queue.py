@@ -9,16 +9,18 @@ import pytest
 from chalicelib.domain.actors import Actor
 from chalicelib.services import agents as agent_svc
 from chalicelib.services import conversations as convs
-from chalicelib.services import events, queue, realtime, sessions, sites
+from chalicelib.services import tasks, lifecycle, presence, realtime, routing, sessions, sites
 from chalicelib.errors import AppError
 from tests.helpers.aws import AwsCallCounter, drain_queues
 
 
 @pytest.fixture
 def nobot(deps):
-    """A site without a bot: a visitor's first message goes to the queue."""
+    """A site without a bot: a visitor's first message goes to the queue. Its visitors may
+    ask for these teams by name."""
     deps.directory.create("team", "billing", {"name": "Billing"})
-    return sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False})
+    return sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False,
+                                                       "teams": ["billing", "vip", "sales"]})
 
 
 def make_agent(deps, name, capacity=5, teams=None, online=True):
@@ -27,7 +29,7 @@ def make_agent(deps, name, capacity=5, teams=None, online=True):
                                       **({"teams": teams} if teams else {})})
     actor = Actor(kind="agent", id=a["agent_id"], role="agent", name=name)
     if online:
-        queue.set_status(deps, actor, {"status": "online"})
+        presence.set_status(deps, actor, {"status": "online"})
     return actor
 
 
@@ -84,7 +86,7 @@ def test_queued_conversation_waits_then_is_assigned_when_an_agent_comes_online(d
     assert conv(deps, s2["conversation_id"])["status"] == "queued"
     assert posted.events("vis-2", "queue")[-1]["position"] == 1
     # closing frees Bob's slot: the waiting conversation is assigned to him at once
-    queue.close(deps, bob, s1["conversation_id"])
+    lifecycle.close(deps, bob, s1["conversation_id"])
     drain_queues(deps)
     assert conv(deps, s2["conversation_id"])["agent_id"] == bob.id
     assert load(deps, bob) == 1
@@ -103,7 +105,7 @@ def test_least_loaded_agent_and_team_routing(deps, nobot):
     # a billing conversation only goes to a billing agent, even if busier
     s3 = sessions.start_session(deps, {"site_key": "nobot"})
     v3 = Actor(kind="visitor", id=s3["visitor_id"])
-    queue.visitor_handoff(deps, v3, s3["conversation_id"], {"team": "billing"})
+    routing.visitor_handoff(deps, v3, s3["conversation_id"], {"team": "billing"})
     drain_queues(deps)
     assert conv(deps, s3["conversation_id"])["agent_id"] == cat.id
 
@@ -113,7 +115,7 @@ def test_returning_visitor_gets_previous_agent(deps, nobot):
     s1, v = visitor_chat(deps)
     drain_queues(deps)
     assert conv(deps, s1["conversation_id"])["agent_id"] == ann.id
-    queue.close(deps, ann, s1["conversation_id"])
+    lifecycle.close(deps, ann, s1["conversation_id"])
     make_agent(deps, "Dee")  # idle, would win on load
     again = sessions.start_session(deps, {"site_key": "nobot"}, s1["token"])
     assert again["conversation_id"] != s1["conversation_id"]
@@ -133,7 +135,7 @@ def test_racing_assignment_handlers_never_double_assign_or_overfill(deps, nobot)
 
     def handler():
         try:
-            queue.assign_next(deps, "_default")
+            routing.assign_next(deps, "_default")
         except Exception as exc:  # pragma: no cover
             errors.append(exc)
 
@@ -163,10 +165,10 @@ def test_redelivered_sqs_message_changes_nothing(deps, nobot):
     s, _ = visitor_chat(deps)
     record = {"messageId": "m-1", "body": json.dumps({"type": "assign",
                                                       "queue_key": "_default"})}
-    events.handle_records(deps, [record])
+    tasks.handle_records(deps, [record])
     before = conv(deps, s["conversation_id"])
     for _ in range(3):
-        assert events.handle_records(deps, [record]) == {"batchItemFailures": []}
+        assert tasks.handle_records(deps, [record]) == {"batchItemFailures": []}
     after = conv(deps, s["conversation_id"])
     assert after["agent_id"] == before["agent_id"] == ann.id
     assert after["last_seq"] == before["last_seq"]
@@ -179,7 +181,7 @@ def test_transfer_and_close_move_load(deps, nobot, posted):
     drain_queues(deps)
     bob = make_agent(deps, "Bob")
     cid = s["conversation_id"]
-    queue.transfer(deps, ann, cid, {"agent_id": bob.id, "note": "VIP customer"})
+    lifecycle.transfer(deps, ann, cid, {"agent_id": bob.id, "note": "VIP customer"})
     c = conv(deps, cid)
     assert c["agent_id"] == bob.id and load(deps, ann) == 0 and load(deps, bob) == 1
     msgs = deps.messages.after(cid, 0)
@@ -187,13 +189,13 @@ def test_transfer_and_close_move_load(deps, nobot, posted):
     visible = convs.history(deps, Actor(kind="visitor", id=s["visitor_id"]), cid, after=0)
     assert all(m["type"] != "note" for m in visible["messages"])
     # a transfer to a team puts it back in line for that team
-    queue.transfer(deps, bob, cid, {"team": "billing"})
+    lifecycle.transfer(deps, bob, cid, {"team": "billing"})
     c = conv(deps, cid)
     assert c["status"] == "queued" and c["queue_key"] == "billing" and load(deps, bob) == 0
     cat = make_agent(deps, "Cat", teams=["billing"])
     drain_queues(deps)
     assert conv(deps, cid)["agent_id"] == cat.id
-    queue.close(deps, cat, cid)
+    lifecycle.close(deps, cat, cid)
     assert conv(deps, cid)["status"] == "closed" and load(deps, cat) == 0
 
 
@@ -203,13 +205,13 @@ def test_rating_after_close(deps, nobot):
     drain_queues(deps)
     cid = s["conversation_id"]
     with pytest.raises(AppError) as err:
-        queue.rate(deps, v, cid, {"score": 5})
+        lifecycle.rate(deps, v, cid, {"score": 5})
     assert err.value.code == "not_closed"
-    queue.close(deps, ann, cid)
+    lifecycle.close(deps, ann, cid)
     for bad in ({"score": 0}, {"score": 6}, {"score": "5"}, {"score": 3, "stars": 1}):
         with pytest.raises(AppError):
-            queue.rate(deps, v, cid, bad)
-    queue.rate(deps, v, cid, {"score": 4, "comment": "quick and kind"})
+            lifecycle.rate(deps, v, cid, bad)
+    lifecycle.rate(deps, v, cid, {"score": 4, "comment": "quick and kind"})
     assert conv(deps, cid)["attrs"]["rating"]["score"] == 4
 
 
@@ -222,13 +224,13 @@ def test_bad_agent_actions_get_clear_errors_and_change_nothing(deps, nobot):
     stranger = make_agent(deps, "Sam")
     before = conv(deps, cid)
     cases = [
-        (lambda: queue.transfer(deps, ann, cid, {"agent_id": "a_nobody"}), "agent_not_found"),
-        (lambda: queue.transfer(deps, ann, cid, {"agent_id": away.id}), "agent_not_online"),
-        (lambda: queue.transfer(deps, ann, cid, {}), "invalid_transfer"),
-        (lambda: queue.transfer(deps, stranger, cid, {"agent_id": stranger.id}), "not_yours"),
-        (lambda: queue.close(deps, stranger, cid), "not_yours"),
-        (lambda: queue.reassign(deps, ann, cid, {"agent_id": stranger.id}), "forbidden"),
-        (lambda: queue.set_status(deps, ann, {"status": "busy"}), "invalid_value"),
+        (lambda: lifecycle.transfer(deps, ann, cid, {"agent_id": "a_nobody"}), "agent_not_found"),
+        (lambda: lifecycle.transfer(deps, ann, cid, {"agent_id": away.id}), "agent_not_online"),
+        (lambda: lifecycle.transfer(deps, ann, cid, {}), "invalid_transfer"),
+        (lambda: lifecycle.transfer(deps, stranger, cid, {"agent_id": stranger.id}), "not_yours"),
+        (lambda: lifecycle.close(deps, stranger, cid), "not_yours"),
+        (lambda: lifecycle.reassign(deps, ann, cid, {"agent_id": stranger.id}), "forbidden"),
+        (lambda: presence.set_status(deps, ann, {"status": "busy"}), "invalid_value"),
     ]
     for call, code in cases:
         with pytest.raises(AppError) as err:
@@ -236,9 +238,9 @@ def test_bad_agent_actions_get_clear_errors_and_change_nothing(deps, nobot):
         assert err.value.code == code
     after = conv(deps, cid)
     assert after["agent_id"] == before["agent_id"] and after["last_seq"] == before["last_seq"]
-    queue.close(deps, ann, cid)
-    for call, code in [(lambda: queue.close(deps, ann, cid), "conversation_closed"),
-                       (lambda: queue.transfer(deps, ann, cid, {"agent_id": stranger.id}),
+    lifecycle.close(deps, ann, cid)
+    for call, code in [(lambda: lifecycle.close(deps, ann, cid), "conversation_closed"),
+                       (lambda: lifecycle.transfer(deps, ann, cid, {"agent_id": stranger.id}),
                         "conversation_closed")]:
         with pytest.raises(AppError) as err:
             call()
@@ -253,10 +255,10 @@ def test_supervisor_reassigns(deps, nobot):
                                          "password": "password1", "role": "supervisor"})
     sup = Actor(kind="agent", id=boss["agent_id"], role="supervisor", name="Boss")
     bob = make_agent(deps, "Bob")
-    queue.reassign(deps, sup, s["conversation_id"], {"agent_id": bob.id})
+    lifecycle.reassign(deps, sup, s["conversation_id"], {"agent_id": bob.id})
     assert conv(deps, s["conversation_id"])["agent_id"] == bob.id
     assert load(deps, ann) == 0 and load(deps, bob) == 1
-    agents_view = queue.list_agents(deps, sup)["agents"]
+    agents_view = presence.list_agents(deps, sup)["agents"]
     assert {a["name"]: a["active_count"] for a in agents_view}["Bob"] == 1
 
 
@@ -269,17 +271,17 @@ def test_outside_business_hours_the_visitor_is_offered_to_leave_a_message(deps):
     make_agent(deps, "Ann")
     s = sessions.start_session(deps, {"site_key": "closed"})
     v = Actor(kind="visitor", id=s["visitor_id"])
-    result = queue.visitor_handoff(deps, v, s["conversation_id"], {})
+    result = routing.visitor_handoff(deps, v, s["conversation_id"], {})
     assert result["offline"] is True
     assert conv(deps, s["conversation_id"])["status"] != "queued"
-    queue.leave_offline_message(deps, v, s["conversation_id"],
+    lifecycle.leave_offline_message(deps, v, s["conversation_id"],
                                 {"email": "vis@example.com", "name": "Vi",
                                  "text": "Please call me back"})
     c = conv(deps, s["conversation_id"])
     assert c["status"] == "offline" and c["attrs"]["offline"]["email"] == "vis@example.com"
     assert deps.visitors.get(s["visitor_id"])["email"] == "vis@example.com"
     with pytest.raises(AppError) as err:
-        queue.leave_offline_message(deps, v, s["conversation_id"], {"email": "bad", "text": "x"})
+        lifecycle.leave_offline_message(deps, v, s["conversation_id"], {"email": "bad", "text": "x"})
     assert err.value.code == "invalid_format"
 
 
@@ -288,7 +290,7 @@ def test_max_wait_offers_the_offline_path(deps):
     s, v = visitor_chat(deps, site="slow")
     c = conv(deps, s["conversation_id"])
     assert c["status"] == "queued"
-    events.handle_records(deps, [{"messageId": "t", "body": json.dumps({
+    tasks.handle_records(deps, [{"messageId": "t", "body": json.dumps({
         "type": "queue_timeout", "conversation_id": c["conversation_id"],
         "queued_at": c["queued_at"]})}])
     kinds = [m["event"]["kind"] for m in deps.messages.after(c["conversation_id"], 0)
@@ -302,7 +304,7 @@ def test_idle_conversations_auto_close_with_a_system_message(deps, nobot):
     s, _ = visitor_chat(deps)
     drain_queues(deps)
     future = deps.conversations.get(s["conversation_id"])["updated_at"] + 31 * 60_000
-    assert queue.idle_sweep(deps, now=future) == 1
+    assert presence.idle_sweep(deps, now=future) == 1
     c = conv(deps, s["conversation_id"])
     assert c["status"] == "closed" and c["attrs"]["close_reason"] == "idle"
     assert load(deps, ann) == 0
@@ -319,7 +321,7 @@ def test_agent_becomes_away_after_last_connection_is_gone(deps, nobot):
     drain_queues(deps)
     assert deps.agents.get(ann.id)["status"] == "online"
     realtime.disconnect(deps, "ann-2")
-    events.handle_records(deps, [{"messageId": "p", "body": json.dumps(
+    tasks.handle_records(deps, [{"messageId": "p", "body": json.dumps(
         {"type": "presence_check", "agent_id": ann.id})}])
     assert deps.agents.get(ann.id)["status"] == "away"
 
@@ -331,7 +333,7 @@ def test_aws_requests_per_assignment(deps, nobot):
     s, _ = visitor_chat(deps)
     drain_queues(deps, rounds=0)
     with AwsCallCounter(deps) as counter:
-        assert queue.assign_next(deps, "_default") == 1
+        assert routing.assign_next(deps, "_default") == 1
     ddb = [c for c in counter.calls if c.startswith("dynamodb:")]
     print(f"\nassignment: {len(counter.calls)} AWS requests: {counter.calls}")
     assert "dynamodb:Scan" not in ddb
@@ -344,17 +346,17 @@ def test_manual_team_waits_for_an_agent_to_accept(deps, nobot):
     ann = make_agent(deps, "Ann", teams=["vip"])
     s = sessions.start_session(deps, {"site_key": "nobot"})
     v = Actor(kind="visitor", id=s["visitor_id"])
-    queue.visitor_handoff(deps, v, s["conversation_id"], {"team": "vip"})
+    routing.visitor_handoff(deps, v, s["conversation_id"], {"team": "vip"})
     drain_queues(deps)
     assert conv(deps, s["conversation_id"])["status"] == "queued"  # nobody auto-assigned
-    waiting = queue.list_queue(deps, ann)["conversations"]
+    waiting = routing.list_queue(deps, ann)["conversations"]
     assert [w["conversation_id"] for w in waiting] == [s["conversation_id"]]
     assert waiting[0]["queue_position"] == 1
-    queue.accept(deps, ann, s["conversation_id"])
+    lifecycle.accept(deps, ann, s["conversation_id"])
     assert conv(deps, s["conversation_id"])["agent_id"] == ann.id and load(deps, ann) == 1
     bob = make_agent(deps, "Bob", teams=["vip"])
     with pytest.raises(AppError) as err:
-        queue.accept(deps, bob, s["conversation_id"])
+        lifecycle.accept(deps, bob, s["conversation_id"])
     assert err.value.code == "not_waiting"
 
 
@@ -366,18 +368,18 @@ def test_agent_reply_to_an_offline_message_is_emailed_once(deps):
                                                 "business_hours": {"tz": "UTC", "days": {}}})
     s = sessions.start_session(deps, {"site_key": "mail"})
     v = Actor(kind="visitor", id=s["visitor_id"])
-    assert queue.visitor_handoff(deps, v, s["conversation_id"], {})["offline"] is True
-    queue.leave_offline_message(deps, v, s["conversation_id"],
+    assert routing.visitor_handoff(deps, v, s["conversation_id"], {})["offline"] is True
+    lifecycle.leave_offline_message(deps, v, s["conversation_id"],
                                 {"email": "vis@example.com", "text": "Where is my order?"})
     ann = make_agent(deps, "Ann")
-    queue.accept(deps, ann, s["conversation_id"])  # agents follow up from the console
+    lifecycle.accept(deps, ann, s["conversation_id"])  # agents follow up from the console
     convs.post_message(deps, ann, s["conversation_id"],
                        {"client_message_id": "reply-1", "text": "It ships tomorrow."})
     sent_before = ses.get_send_quota()["SentLast24Hours"]
     drain_queues(deps)
     # a redelivery of the same event sends nothing more
     seq = deps.conversations.get(s["conversation_id"], consistent=True)["last_seq"]
-    events.handle_records(deps, [{"messageId": "again", "body": json.dumps(
+    tasks.handle_records(deps, [{"messageId": "again", "body": json.dumps(
         {"type": "email_reply", "conversation_id": s["conversation_id"], "seq": seq})}])
     assert ses.get_send_quota()["SentLast24Hours"] == sent_before + 1
     from moto.core import DEFAULT_ACCOUNT_ID
@@ -403,7 +405,7 @@ def test_team_inbox_lists_teammates_conversations(deps, nobot):
     dan = make_agent(deps, "Dan", teams=["billing"], online=False)
     eve = make_agent(deps, "Eve", online=False)
     s = sessions.start_session(deps, {"site_key": "nobot"})
-    queue.visitor_handoff(deps, Actor(kind="visitor", id=s["visitor_id"]), s["conversation_id"],
+    routing.visitor_handoff(deps, Actor(kind="visitor", id=s["visitor_id"]), s["conversation_id"],
                           {"team": "billing"})
     drain_queues(deps)
     assert conv(deps, s["conversation_id"])["agent_id"] == cat.id

@@ -73,6 +73,15 @@ def test_message_send_costs_the_same_at_10_and_1000_conversations(deps, site):
     realtime.connect(deps, "agent-1=", {"token": login["token"], "role": "agent"})
     convs.join(deps, Actor(kind="agent", id=agent["agent_id"], role="agent", name="Bea"), cid)
 
+    # the first visitor message opens the conversation ("new" -> "open"): that state change is
+    # pushed to the consoles too (services/notifier.py: the visitor's connections and the
+    # agent connections, two more Queries); every later message costs the steady budget below
+    with AwsCallCounter(deps) as counter:
+        realtime.handle_frame(deps, "visitor-tab-1=", '{"action":"send","data":'
+                              '{"client_message_id":"v-first","text":"hello"}}')
+        first_send = [c for c in counter.calls if c.startswith("dynamodb:")]
+    assert deps.conversations.get(cid)["status"] == "open"
+
     add_conversations(deps, 9)
     small = measure_send(deps, "visitor-tab-1=", "agent-1=", cid, "small")
     add_conversations(deps, 991)
@@ -90,6 +99,7 @@ def test_message_send_costs_the_same_at_10_and_1000_conversations(deps, site):
     assert ddb == ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems",
                    "dynamodb:Query", "dynamodb:Query"]
     assert [c for c in agent_send if c.startswith("dynamodb:")] == ddb
+    assert first_send == ddb + ["dynamodb:Query", "dynamodb:Query"]
     # while the bot handles the chat, a visitor message also queues one bot turn
     assert [c for c in visitor_send if c.startswith("sqs:")] in ([], ["sqs:SendMessage"])
     assert [c for c in agent_send if c.startswith("sqs:")] == []

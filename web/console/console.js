@@ -41,7 +41,7 @@
       ev_closed: "Conversation closed", ev_queued: "Waiting for an agent", ev_assigned: "Assigned to {agent}",
       ev_rated: "Visitor rated {score}/5", ev_reopened: "Reopened by {agent}", ev_offline: "Visitor left a message / offline",
       ev_handoff: "Handed to a human", ev_other: "Event: {kind}", note_badge: "Private note", bot: "Bot",
-      you: "You", new_chat: "New conversation waiting", new_message: "New message", rating: "Rating",
+      you: "You", new_chat: "New conversation waiting", transferred_to_you: "A conversation was transferred to you", new_message: "New message", rating: "Rating",
       confirm_close: "Close this conversation?", session_expired: "Your session ended. Please sign in again.",
       bad_login: "Wrong email or password.", disabled: "This account is disabled.",
       locked_out: "Too many failed sign-ins. Try again in {min} min.", session_revoked: "You were signed out (elsewhere, or your password changed). Please sign in again.",
@@ -99,7 +99,7 @@
       ev_closed: "会话已结束", ev_queued: "正在等待客服", ev_assigned: "已分配给 {agent}",
       ev_rated: "访客评分 {score}/5", ev_reopened: "{agent} 重新打开了会话", ev_offline: "访客留言 / 非工作时间",
       ev_handoff: "已转人工", ev_other: "事件:{kind}", note_badge: "内部备注", bot: "机器人",
-      you: "我", new_chat: "有新的会话在等待", new_message: "新消息", rating: "评分",
+      you: "我", new_chat: "有新的会话在等待", transferred_to_you: "有会话转接给您", new_message: "新消息", rating: "评分",
       confirm_close: "确定结束此会话?", session_expired: "登录已过期,请重新登录。",
       bad_login: "邮箱或密码错误。", disabled: "该账号已停用。",
       locked_out: "登录失败次数过多,请 {min} 分钟后再试。", session_revoked: "您已被登出(在别处登出或密码已更改),请重新登录。",
@@ -203,7 +203,9 @@
     me: null,                // agent view
     tab: "mine",
     page: "inbox",
-    lists: {mine: [], queue: [], open: [], offline: [], all: [], closed: []},
+    lists: {mine: [], team: [], queue: [], open: [], offline: [], all: [], closed: []},
+    listLoaded: {},          // tab -> loaded once (then kept current by pushed deltas)
+    syncedAt: 0,             // newest updated_at (server ms) held: where a re-sync starts
     convs: {},               // cid -> conversation view (merged)
     msgs: {},                // cid -> {seq: message}
     firstSeq: {},            // cid -> lowest loaded seq
@@ -417,7 +419,6 @@
     api("PUT", "/agent/status", {status: next}).then(function (r) {
       S.me = Object.assign(S.me, (r && r.agent) || r || {}, {status: next});
       renderMe();
-      scheduleListRefresh();
     }).catch(report);
   });
 
@@ -461,6 +462,7 @@
         S.lists[tab] = ids;
         S.nextBefore[tab] = r && r.next_before;
       }
+      S.listLoaded[tab] = true;
       if (tab === "queue") noticeQueue(list);
       if (tab === "mine") list.forEach(function (c) { noticeMine(S.convs[c.conversation_id], S.mineLoaded); });
       if (tab === "mine") S.mineLoaded = true;
@@ -488,27 +490,114 @@
   var LIST_STATUS = {closed: "closed", offline: "offline", open: "open", all: "assigned"};
 
   function refreshAll() {
+    S.listsAt = Date.now();
     ["mine", "team", "queue", "open", "offline"].concat(isSupervisor() ? ["all"] : []).forEach(loadList);
     if (S.tab === "closed") loadList("closed");
   }
 
-  // Live events cover my chats, the queue and the floor; new chats the bot is handling and
-  // new left messages are picked up by a light refresh while the console is in view.
-  setInterval(function () {
-    if (S.auth && S.me && document.visibilityState === "visible") refreshAll();
-  }, 20000);
+  // ------------------------------------------------------------------ pushed deltas
+  /* A state change arrives as {"type": "conversation", "conversation": <view with rev>} (the
+     server's notifier sends it to the agents who may see that conversation): merge it into the
+     lists held here, moving it between tabs by status, instead of re-reading any list. */
+  var LIST_TABS = ["mine", "team", "queue", "open", "offline", "all", "closed"];
 
-  function scheduleListRefresh() {
-    clearTimeout(S.refreshTimer);
-    S.refreshTimer = setTimeout(function () {
-      refreshAll();
-      if (S.tab === "closed") loadList("closed");
-    }, 250);
+  function tabsOf(c) {    // which lists hold it, as the server builds them
+    var me = S.me || {}, teams = me.teams || [], out = {};
+    if (c.status === "assigned" && c.agent_id && c.agent_id === me.agent_id) out.mine = 1;
+    if (c.status === "assigned" && c.team && teams.indexOf(c.team) >= 0) out.team = 1;
+    if (c.status === "queued" && (isSupervisor() || !c.team || teams.indexOf(c.team) >= 0)) out.queue = 1;
+    if (c.status === "open") out.open = 1;
+    if (c.status === "offline") out.offline = 1;
+    if (c.status === "assigned" && isSupervisor()) out.all = 1;
+    if (c.status === "closed") out.closed = 1;
+    return out;
   }
+
+  function sortList(tab) {
+    var at = function (id) { var c = S.convs[id] || {}; return c.updated_at || 0; };
+    if (tab !== "queue") { S.lists[tab].sort(function (a, b) { return at(b) - at(a); }); return; }
+    var queuedAt = function (id) { var c = S.convs[id] || {}; return (c.attrs && c.attrs.queued_at) || c.updated_at || 0; };
+    S.lists.queue.sort(function (a, b) { return queuedAt(a) - queuedAt(b); });
+    var n = {};         // places in line, per queue
+    S.lists.queue.forEach(function (id) {
+      var c = S.convs[id];
+      if (!c) return;
+      var k = c.team || "_default";
+      n[k] = (n[k] || 0) + 1;
+      c.queue_position = n[k];
+    });
+  }
+
+  /* Merge one conversation state; returns it, or null when it is older than the one held (the
+     same rev again changes nothing but is applied: the lists it belongs to are recomputed). */
+  function applyDelta(c) {
+    if (!c || !c.conversation_id) return null;
+    var cid = c.conversation_id, old = S.convs[cid];
+    if (old && old.rev != null && c.rev != null && c.rev < old.rev) return null;
+    var wasQueued = S.lists.queue.indexOf(cid) >= 0;
+    var conv = mergeConv(c);
+    var want = tabsOf(conv);
+    LIST_TABS.forEach(function (tab) {
+      var list = S.lists[tab] || (S.lists[tab] = []);
+      var i = list.indexOf(cid);
+      if (!want[tab] && i >= 0) list.splice(i, 1);
+      else if (want[tab]) { if (i < 0) list.unshift(cid); sortList(tab); }
+    });
+    if (want.queue && !wasQueued && S.knownQueue && !S.knownQueue[cid]) {
+      S.knownQueue[cid] = 1;
+      S.queueNotified = S.queueNotified || {};
+      if (!S.queueNotified[cid] && S.me && S.me.status === "online") { S.queueNotified[cid] = 1; notify(t("new_chat"), visitorLabel(conv)); }
+    }
+    return conv;
+  }
+
+  function renderLists() {
+    renderCounts(); renderList(); updateTitle();
+    if (S.page === "supervisor") renderSupervisor();
+  }
+
+  /* A message for a conversation not held here (it reached us before its state): read that one. */
+  function fetchConversation(cid) {
+    S.fetching = S.fetching || {};
+    if (S.fetching[cid]) return;
+    S.fetching[cid] = true;
+    api("GET", "/agent/conversations/" + encodeURIComponent(cid)).then(function (r) {
+      applyDelta(r && r.conversation);
+      renderLists();
+    }).catch(function () { /* a later delta brings it */ }).then(function () { delete S.fetching[cid]; });
+  }
+
+  /* After a (re)connect: one "what changed since" call instead of re-reading six lists. It starts
+     a little before the newest state held (writers' clocks differ by a little; deltas carry rev,
+     so seeing one twice is harmless); a status with more than a page asks again, a few times. */
+  function resync() {
+    if (!S.listsAt) return;
+    var since = S.syncedAt ? S.syncedAt - 5000 : S.listsAt - 60000;
+    var pages = 0;
+    var page = function (from) {
+      return api("GET", "/agent/changes?since=" + Math.max(0, Math.floor(from))).then(function (r) {
+        (r.conversations || []).forEach(applyDelta);
+        if (r.next_since > S.syncedAt) S.syncedAt = r.next_since;
+        if (r.has_more && ++pages < 5) return page(r.next_since);
+        if (r.has_more) refreshAll();      // far behind: the lists are cheaper
+      });
+    };
+    page(since).then(renderLists).catch(report);
+  }
+
+  // While the socket is up every change arrives as a pushed delta (applyDelta) and a reconnect
+  // re-syncs with one call (resync); only a socket down for more than 20 s (blocked, or the
+  // server unreachable) has the lists refresh themselves every 20 s.
+  setInterval(function () {
+    if (S.auth && S.me && S.wsState !== "online" && S.wsDownSince && Date.now() - S.wsDownSince > 20000 &&
+        document.visibilityState === "visible") refreshAll();
+  }, 20000);
 
   function mergeConv(c) {
     if (!c || !c.conversation_id) return null;
     var old = S.convs[c.conversation_id] || {};
+    if (old.rev != null && c.rev != null && c.rev < old.rev) return old;   // an older state
+    if (c.updated_at && c.updated_at > S.syncedAt) S.syncedAt = c.updated_at;
     var merged = Object.assign({}, old, c);
     if (old.last_seq && old.last_seq > (c.last_seq || 0)) merged.last_seq = old.last_seq;
     if (old.reads && c.reads) {
@@ -679,7 +768,7 @@
       b.tabIndex = on ? 0 : -1;
     });
     renderList();
-    loadList(tab);
+    if (!S.listLoaded[tab] || S.wsState !== "online") loadList(tab);
   }
 
   ["f-search", "f-channel", "f-team", "f-tag"].forEach(function (id) {
@@ -702,7 +791,9 @@
     if (S.mineSeen[conv.conversation_id] === key) return;
     var first = !(conv.conversation_id in S.mineSeen);
     S.mineSeen[conv.conversation_id] = key;
-    if (announce && first && S.current !== conv.conversation_id) notify(t("new_chat"), visitorLabel(conv));
+    if (announce && first && S.current !== conv.conversation_id) {
+      notify(t((conv.attrs && conv.attrs.assign_kind) === "transferred" ? "transferred_to_you" : "new_chat"), visitorLabel(conv));
+    }
   }
 
   function noticeQueue(list) {
@@ -805,7 +896,7 @@
     switch (e.kind) {
       case "joined": return t("ev_joined", {agent: agent});
       case "left": return t("ev_left", {agent: agent});
-      case "transferred": return t("ev_transferred", {target: e.to_agent_name || e.to_team || e.team || e.to_agent_id || ""});
+      case "transferred": return t("ev_transferred", {target: e.agent_name || e.to_agent_name || e.to_team || e.team || e.to_agent_id || ""});
       case "closed": return t("ev_closed");
       case "queued": return t("ev_queued");
       case "assigned": return t("ev_assigned", {agent: agent});
@@ -978,9 +1069,9 @@
   // ------------------------------------------------------------------ actions
   function act(cid, path, body) {
     return api("POST", "/agent/conversations/" + encodeURIComponent(cid) + path, body || {}).then(function (r) {
-      if (r && r.conversation) mergeConv(r.conversation);
+      if (r && r.conversation) applyDelta(r.conversation);
       if (cid === S.current) { renderHeader(); syncConversation(cid); }
-      scheduleListRefresh();
+      renderLists();
       return r;
     });
   }
@@ -1184,6 +1275,8 @@
   // ------------------------------------------------------------------ WebSocket
   function setConn(state) {
     S.wsState = state;
+    if (state === "online") S.wsDownSince = 0;
+    else if (!S.wsDownSince) S.wsDownSince = Date.now();
     var n = $("conn-state");
     n.textContent = t(state === "online" ? "live" : (state === "connecting" ? "connecting" : "reconnecting"));
     n.className = "conn " + state;
@@ -1217,7 +1310,7 @@
       setConn("online");
       // catch up every conversation we hold messages for, then the lists
       Object.keys(S.loaded).forEach(function (cid) { syncConversation(cid); });
-      refreshAll();
+      resync();
       if (isSupervisor()) loadAgents();
       clearInterval(S.pingTimer);
       clearTimeout(S.lifeTimer);
@@ -1302,8 +1395,7 @@
         if (isNew && m.sender && m.sender.type === "visitor" && (cid !== S.current || document.hidden)) {
           notify(t("new_message"), (c ? visitorLabel(c) + ": " : "") + (m.text || (m.attachment && m.attachment.name) || ""));
         }
-        if (m.type === "event") scheduleListRefresh();
-        if (!c) scheduleListRefresh();
+        if (!c) fetchConversation(cid);   // state changes come as deltas; this one is new to us
         renderList(); updateTitle();
         break;
       }
@@ -1315,7 +1407,7 @@
         addMessages(cid, ev.messages || []);
         examined(cid, after, cursor);
         // a gap sync on a live socket is for messages; conversation events keep the state
-        if (ev.conversation && !req.gap) mergeConv(ev.conversation);
+        if (ev.conversation && !req.gap) applyDelta(ev.conversation);
         if (ev.has_more) syncConversation(cid, cursor, req.gap);   // the next page starts at the cursor
         if (cid === S.current) { renderLog(false); renderHeader(); markRead(); }
         renderList(); updateTitle();
@@ -1338,10 +1430,11 @@
         break;
       }
       case "conversation": {
-        var conv = mergeConv(ev.conversation);
+        var conv = applyDelta(ev.conversation);
+        if (!conv) break;                 // not newer than what we hold
         noticeMine(conv, true);
-        if (conv && conv.conversation_id === S.current) { renderHeader(); syncConversation(conv.conversation_id); }
-        scheduleListRefresh();
+        if (conv.conversation_id === S.current) { renderHeader(); syncConversation(conv.conversation_id); }
+        renderLists();
         break;
       }
       case "agent": {
@@ -1355,9 +1448,6 @@
       }
       case "pong":
         clearTimeout(S.pongTimer);
-        break;
-      case "queue":
-        scheduleListRefresh();
         break;
       case "error":
         if (ev.code === "token_expired" || ev.code === "invalid_token") sessionEnded(ev);
@@ -1395,6 +1485,7 @@
   S.notified = 0;
   function notify(title, body) {
     S.notified++;
+    S.notices = (S.notices || []).concat([title]).slice(-10);
     if (S.audio) {
       try {
         var o = S.audio.createOscillator(), g = S.audio.createGain();
@@ -1631,7 +1722,8 @@
   window.ParleyConsole = {
     state: function () {
       return {signedIn: !!S.auth, me: S.me, ws: S.wsState, tab: S.tab, current: S.current, page: S.page,
-        lists: JSON.parse(JSON.stringify(S.lists)), notified: S.notified,
+        lists: JSON.parse(JSON.stringify(S.lists)), notified: S.notified, notices: (S.notices || []).slice(),
+        loadedLists: Object.keys(S.listLoaded), syncedAt: S.syncedAt,
         synced: S.current ? S.synced[S.current] : null,
         seqs: S.current ? Object.keys(S.msgs[S.current] || {}).map(Number).sort(function (a, b) { return a - b; }) : []};
     },

@@ -1,36 +1,30 @@
-"""Background work delivered through SQS (at least once): a registry of handlers by type.
+"""Background tasks delivered through SQS (at least once): publish one, run a batch.
 
+Which handler runs for which task type is declared in chalicelib/bootstrap.py
+(TASK_HANDLERS) and reaches the runner through deps.task_handlers; nothing registers itself.
 Every handler must be idempotent: SQS may deliver a record twice, and a failed record is
 retried (partial batch responses), then parked in the dead-letter queue."""
 from __future__ import annotations
 
 import json
-from typing import Callable
 
 from chalicelib import log
 
-HANDLERS: dict[str, Callable] = {}
+
+def publish(deps, task_type: str, payload: dict, queue: str = "events", delay: int = 0) -> None:
+    deps.queue.send(queue, {"type": task_type, **payload}, delay=delay)
 
 
-def handler(event_type: str):
-    def register(fn):
-        HANDLERS[event_type] = fn
-        return fn
-    return register
-
-
-def publish(deps, event_type: str, payload: dict, queue: str = "events", delay: int = 0) -> None:
-    deps.queue.send(queue, {"type": event_type, **payload}, delay=delay)
-
-
-def handle_records(deps, records) -> dict:
-    """Run each record's handler; report the failed ones so only they are retried."""
+def handle_records(deps, records, handlers: dict | None = None) -> dict:
+    """Run each record's handler; report the failed ones so only they are retried.
+    `handlers`: task type -> fn(deps, body); deps.task_handlers unless given."""
     failures = []
     for record in records:
         message_id = record.get("messageId")
         try:
             body = json.loads(record.get("body") or "{}")
-            fn = HANDLERS.get(body.get("type"))
+            table = handlers if handlers is not None else deps.task_handlers
+            fn = table.get(body.get("type"))
             if fn is None:
                 log.warning("event_unknown_type", type=body.get("type"), message_id=message_id)
                 continue  # nothing will ever handle it: do not retry
