@@ -16,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import models as m
 from chalicelib.domain import lookup
+from chalicelib.domain.events import context_snapshot
 from chalicelib.errors import AppError, Conflict
 
 MAX_APPEND_ATTEMPTS = 50
@@ -289,6 +290,11 @@ class QueueRepo:
             status, m.Conversation.updated_at < before_ms, limit=limit)]
 
 
+#: what a lost append race re-reads: the next sequence number and the context that may
+#: have moved meanwhile (one GetItem either way)
+_CTX_READ = ("last_seq", "status", "agent_id", "team", "queue_key")
+
+
 class MessageRepo:
     def append(self, conversation: dict, message: dict, client_message_id: str | None,
                conversation_updates: dict | None = None) -> tuple[dict, bool]:
@@ -301,13 +307,16 @@ class MessageRepo:
         cid = conversation["conversation_id"]
         last_seq = int(conversation.get("last_seq") or 0)
         conv_updates = dict(conversation_updates or {})
+        # the row records its conversation's context as of this write (docs/events.md)
+        seen = dict(conversation)
         claim_key = f"msg#{cid}#{client_message_id}" if client_message_id else None
         conn = _connection()
         for attempt in range(MAX_APPEND_ATTEMPTS):
             seq = last_seq + 1
             ts = now_ms()
             item = m.Message(conversation_id=cid, seq=seq, created_at=ts,
-                             client_message_id=client_message_id, **message)
+                             client_message_id=client_message_id,
+                             ctx=context_snapshot(seen, conv_updates), **message)
             C = m.Conversation
             actions = [C.last_seq.set(seq), C.updated_at.set(ts), C.last_message_at.set(ts)]
             for name, value in conv_updates.items():
@@ -339,8 +348,9 @@ class MessageRepo:
                                 "TransactionConflict" in reasons or
                                 reasons[0] == "ConditionalCheckFailed"):
                     fresh = m.Conversation.get(cid, consistent_read=True,
-                                               attributes_to_get=["last_seq", "status"])
+                                               attributes_to_get=list(_CTX_READ))
                     last_seq = int(fresh.last_seq or 0)
+                    seen.update({k: getattr(fresh, k) for k in _CTX_READ})
                     time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(attempt, 6))))
                     continue
                 raise

@@ -150,6 +150,7 @@ class Message(Model):
     attachment = JSONAttribute(null=True)
     event = JSONAttribute(null=True)
     extra = JSONAttribute(null=True)          # e.g. bot suggestions
+    ctx = JSONAttribute(null=True)            # the conversation as of this write (events)
     created_at = NumberAttribute()
 
 
