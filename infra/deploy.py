@@ -41,6 +41,7 @@ PLACEHOLDER_ACCOUNT = "123456789012"
 PLACEHOLDER_REGION = "us-east-1"
 PLACEHOLDER_WS_API = "placeholdr"          # 10 characters, like a real API id
 PLACEHOLDER_SECRET_SUFFIX = "PHOLDR"       # Secrets Manager appends 6 random characters
+PLACEHOLDER_STREAM_LABEL = "1970-01-01T00:00:00.000"  # a table stream's label (its creation)
 #: SES sender of email replies (chalicelib/config.py's default); its domain is the verified SES
 #: identity the handle_events policy may send from (identity/<domain>, never identity/*).
 DEFAULT_SES_SENDER = "support@parley.invalid"
@@ -166,6 +167,12 @@ def placeholder_outputs(stage: str, region: str = PLACEHOLDER_REGION,
             name = props["TableName"]["Sub"].replace("${Stage}", stage)
             out[f"{logical}Name"] = name
             out[f"{logical}Arn"] = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
+            if "StreamSpecification" in props:
+                out[f"{logical}StreamArn"] = (f"arn:aws:dynamodb:{region}:{account}:table/"
+                                              f"{name}/stream/{PLACEHOLDER_STREAM_LABEL}")
+        elif res["Type"] == "AWS::SNS::Topic":
+            name = props["TopicName"]["Sub"].replace("${Stage}", stage)
+            out[f"{logical}Arn"] = f"arn:aws:sns:{region}:{account}:{name}"
         elif res["Type"] == "AWS::SQS::Queue":
             name = props["QueueName"]["Sub"].replace("${Stage}", stage)
             out[f"{logical}Url"] = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
@@ -326,7 +333,13 @@ def deploy_app(session, stage: str, runner=subprocess.run, chalice_dir: Path = C
     """chalice deploy; write the WebSocket API id/endpoint into the stage (redeploy if it
     changed: the first deploy, or a recreated API); enable partial batch responses."""
     def chalice_deploy():
-        runner(_chalice("deploy", "--stage", stage), check=True, cwd=str(chalice_dir.parent))
+        # app.py binds queue names and table stream ARNs when Chalice imports it: give the
+        # import the stage's environment, not this shell's
+        env = {**os.environ, **stage_runtime_env(stage, chalice_dir)}
+        for var in FORBIDDEN_STAGE_ENV:
+            env.pop(var, None)
+        runner(_chalice("deploy", "--stage", stage), check=True, cwd=str(chalice_dir.parent),
+               env=env)
 
     chalice_deploy()
     state = deployed_state(stage, chalice_dir)

@@ -21,6 +21,7 @@ class Deps:
     email: Any = None         # EmailSender (SES)
     claims: Any = None        # ClaimRepo: once-only side effects
     directory: Any = None
+    events: Any = None        # EventBus (SNS): the conversation event stream's topic
     extras: dict = field(default_factory=dict)
     _signer: Any = None
 
@@ -38,6 +39,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.secrets import token_keys
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.email import EmailSender
+    from chalicelib.adapters.eventbus import EventBus
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
@@ -57,4 +59,5 @@ def build_default() -> Deps:
         email=EmailSender(),
         claims=dynamo.ClaimRepo(),
         directory=DirectoryRepo(),
+        events=EventBus(),
     )
