@@ -10,11 +10,11 @@
 Every step is a function taking a boto3 session (and, for subprocesses, a runner) so the tests
 in tests/infra run it on moto. See docs/deployment.md for the order and the reasons.
 
-Policy files (.chalice/policy-<stage>-<function>.json) are written by hand and reviewed; this
-script only *re-targets* their resource ARNs (account, region, token secret ARN, attachments
+Policy files (.chalice/policy-<stage>-<function>.json) are generated from one table per
+function by `python -m infra.iam`; this script only *re-targets* their resource ARNs (account, region, token secret ARN, attachments
 bucket, WebSocket API id, the SES sender's domain identity) to the values of a real deployment. Adding a Lambda function (e.g. an
 SQS handler) is therefore: one `lambda_functions` entry per stage in .chalice/config.json plus
-one policy file per stage, written against the placeholder account 123456789012.
+its statements in infra/iam.py (then `python -m infra.iam`).
 """
 from __future__ import annotations
 
@@ -333,13 +333,7 @@ def deploy_app(session, stage: str, runner=subprocess.run, chalice_dir: Path = C
     """chalice deploy; write the WebSocket API id/endpoint into the stage (redeploy if it
     changed: the first deploy, or a recreated API); enable partial batch responses."""
     def chalice_deploy():
-        # app.py binds queue names and table stream ARNs when Chalice imports it: give the
-        # import the stage's environment, not this shell's
-        env = {**os.environ, **stage_runtime_env(stage, chalice_dir)}
-        for var in FORBIDDEN_STAGE_ENV:
-            env.pop(var, None)
-        runner(_chalice("deploy", "--stage", stage), check=True, cwd=str(chalice_dir.parent),
-               env=env)
+        runner(_chalice("deploy", "--stage", stage), check=True, cwd=str(chalice_dir.parent))
 
     chalice_deploy()
     state = deployed_state(stage, chalice_dir)
