@@ -498,12 +498,5 @@ def _ttl_days(days: int):
     return datetime.now(timezone.utc) + timedelta(days=days)
 
 
-def ensure_tables() -> None:
-    """Create any missing table from the models (tests / scratch use only)."""
-    for model in m.ALL_MODELS:
-        if not model.exists():
-            model.create_table(wait=True)
-
-
 __all__ = ["QueueRepo", "AssignmentConflict", "VisitorRepo", "ConversationRepo", "MessageRepo", "ConnectionRepo", "AgentRepo",
            "SiteRepo", "PutError", "now_ms"]

@@ -60,9 +60,5 @@ def to_conversation(deps, conversation: dict, event: dict, visitor: bool = True,
     return push(deps, conns, event, conversation["conversation_id"], exclude=exclude)
 
 
-def to_agent(deps, agent_id: str, event: dict) -> int:
-    return push(deps, deps.connections.by_agent(agent_id), event)
-
-
 def to_all_agents(deps, event: dict) -> int:
     return push(deps, deps.connections.by_kind("agent"), event)
