@@ -204,14 +204,18 @@ FUNCTIONS: dict[str, list[Grant]] = {
     "consume_reports": [
         G("ConsumerQueue", CONSUME, queue("consumer-reports"),
           "the reports consumer queue is this function's event source"),
-        G("EventClaims", ("dynamodb:PutItem", "dynamodb:DeleteItem"), table("keys"),
-          "claim evt#reports#<id> once; release it when the handler fails"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "begin evt#reports#<id> (a claim with a lease), read it when taken, mark it done; "
+          "release it when the handler fails"),
     ],
     "consume_webhooks": [
         G("ConsumerQueue", CONSUME, queue("consumer-webhooks"),
           "the webhooks consumer queue is this function's event source"),
-        G("EventClaims", ("dynamodb:PutItem", "dynamodb:DeleteItem"), table("keys"),
-          "claim evt#webhooks#<id> once; release it when the handler fails"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "begin evt#webhooks#<id> (a claim with a lease), read it when taken, mark it done; "
+          "release it when the handler fails"),
     ],
 }
 

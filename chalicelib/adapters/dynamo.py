@@ -486,6 +486,33 @@ class ClaimRepo:
         except DeleteError:
             pass
 
+    def begin(self, key: str, lease_ms: int, now: int | None = None,
+              ttl_days: int = 30) -> str:
+        """Start a once-only run: "started" (the caller runs it, then finish() or release()),
+        "done" (it ran before) or "busy" (another run holds an unexpired lease). A run that
+        died without finishing leaves a lease that the next begin() takes over once expired."""
+        now = now_ms() if now is None else now
+        K = m.Key
+        try:
+            K(key=key, value="running", lease_until=now + lease_ms,
+              expires_at=_ttl_days(ttl_days)).save(
+                condition=K.key.does_not_exist() | (K.lease_until < now))
+            return "started"
+        except PutError as exc:
+            if not _conditional_failed(exc):
+                raise
+        try:
+            held = K.get(key, consistent_read=True)
+        except DoesNotExist:      # released in between: let the retry start it
+            return "busy"
+        return "busy" if held.lease_until is not None else "done"
+
+    def finish(self, key: str) -> None:
+        """Mark a run begun with begin() as done (no lease: begin() answers "done")."""
+        K = m.Key
+        K(key).update(actions=[K.value.set("done"), K.lease_until.remove()],
+                      condition=K.key.exists())
+
 
 def _connection():
     """The low-level connection PynamoDB already holds for these tables (one client per

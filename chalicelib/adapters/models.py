@@ -245,6 +245,7 @@ class Key(Model):
     key = UnicodeAttribute(hash_key=True)
     value = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
+    lease_until = NumberAttribute(null=True)  # a run in progress (ClaimRepo.begin), ms
 
 
 class KbItem(Model):

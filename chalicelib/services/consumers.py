@@ -1,10 +1,13 @@
 """Runs a consumer of the conversation event stream on a batch of its SQS records.
 
 Each record is one event envelope (raw SNS delivery). The consumer declares the event types
-it handles (chalicelib/bootstrap.py); others are acknowledged and skipped. Each event runs at
-most once per consumer: the runner claims `evt#{consumer}#{id}` in the keys table before the
-handler, and releases the claim if the handler raises, so the retry runs it again. Failed
-records are reported as partial batch failures (like services/events.py)."""
+it handles (chalicelib/bootstrap.py); others are acknowledged and skipped. Each event runs
+once per consumer: the runner begins `evt#{consumer}#{id}` in the keys table (a claim with a
+lease) before the handler and marks it done after; a handler that raises releases the claim
+so the SQS retry runs it again, and a run that died inside the handler (timeout, crash)
+leaves a lease that a redelivery takes over once it has expired. Failed records (and events
+another run still holds) are reported as partial batch failures (like services/events.py).
+"""
 from __future__ import annotations
 
 import json
@@ -19,6 +22,11 @@ class Consumer:
     name: str
     queue: str                                  # its queue name (config.CONSUMER_QUEUES)
     handlers: dict[str, Callable] = field(default_factory=dict)  # event type -> fn(deps, event)
+
+
+#: how long a started run holds its event: longer than the consumer functions' 30 s timeout,
+#: shorter than the queues' 5 receives x 60 s visibility before the DLQ
+LEASE_MS = 120_000
 
 
 def claim_key(consumer: str, event_id: str) -> str:
@@ -36,7 +44,13 @@ def handle_records(deps, consumer: Consumer, records) -> dict:
         except ValueError:
             log.warning("consumer_bad_record", consumer=consumer.name, message_id=message_id)
             continue  # nothing will ever handle it: do not retry
-        if not run_once(deps, consumer, envelope):
+        try:
+            ok = run_once(deps, consumer, envelope)
+        except Exception as exc:          # the claim itself failed (e.g. throttled): retry
+            log.error("consumer_claim_failed", consumer=consumer.name, error=repr(exc),
+                      event_id=envelope["id"], conversation_id=envelope.get("conversation_id"))
+            ok = False
+        if not ok:
             failures.append({"itemIdentifier": message_id})
     return {"batchItemFailures": failures}
 
@@ -49,14 +63,19 @@ def run_once(deps, consumer: Consumer, envelope: dict) -> bool:
     if fn is None:
         return True
     key = claim_key(consumer.name, envelope["id"])
-    if not deps.claims.claim(key):
-        log.info("consumer_duplicate", **fields)
-        return True
+    state = deps.claims.begin(key, LEASE_MS)
+    if state != "started":
+        log.info("consumer_duplicate" if state == "done" else "consumer_busy", **fields)
+        return state == "done"
     try:
         fn(deps, envelope)
     except Exception as exc:
         deps.claims.release(key)
         log.error("consumer_failed", error=repr(exc), **fields)
         return False
+    try:
+        deps.claims.finish(key)
+    except Exception as exc:   # it ran: acknowledge; the lease expires, a duplicate re-runs it
+        log.error("consumer_finish_failed", error=repr(exc), **fields)
     log.info("consumer_handled", **fields)
     return True

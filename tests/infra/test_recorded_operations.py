@@ -38,7 +38,8 @@ EXPECTED = {
     "sweep_idle": {"dynamodb:Query", "dynamodb:UpdateItem"},
     "relay_messages": {"sns:Publish"},
     "relay_conversations": {"sns:Publish"},
-    "consume_reports": {"dynamodb:PutItem", "dynamodb:DeleteItem"},
+    "consume_reports": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem"},
 }
 
 

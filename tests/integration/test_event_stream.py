@@ -144,8 +144,21 @@ def test_a_failing_handler_releases_its_claim_so_the_retry_runs_it(deps, aws, mo
                               awsRegion="us-east-1") for r in records]}
     assert app_module.consume_reports(event, None) == {
         "batchItemFailures": [{"itemIdentifier": "m1"}]}
-    assert deps.claims.claim(runner.claim_key("reports", env["id"]))  # it was released
-    deps.claims.release(runner.claim_key("reports", env["id"]))
+    key = runner.claim_key("reports", env["id"])
+    assert deps.claims.begin(key, runner.LEASE_MS) == "started"        # it was released
+    deps.claims.release(key)
     assert app_module.consume_reports(event, None) == {"batchItemFailures": []}
     assert app_module.consume_reports(event, None) == {"batchItemFailures": []}
     assert calls == ["msg:c_x:9", "msg:c_x:9"]             # failed once, then ran once
+
+
+def test_claims_with_a_lease_on_dynamodb(deps, aws):
+    """ClaimRepo.begin/finish/release on the keys table, on a simulated clock."""
+    c, key, t = deps.claims, "evt#reports#msg:c_y:1", 1_000_000
+    assert c.begin(key, 1000, now=t) == "started"
+    assert c.begin(key, 1000, now=t + 999) == "busy"          # the lease still holds
+    assert c.begin(key, 1000, now=t + 1001) == "started"      # a dead run is taken over
+    c.finish(key)
+    assert c.begin(key, 1000, now=t + 10**9) == "done"        # finished: never again
+    c.release(key)
+    assert c.begin(key, 1000, now=t) == "started"

@@ -11,17 +11,28 @@ import pytest
 
 
 class FakeClaims:
-    def __init__(self):
-        self.keys = set()
+    """ClaimRepo's begin/finish/release rules over a dict, on a simulated clock."""
 
-    def claim(self, key, value="1", ttl_days=30):
-        if key in self.keys:
-            return False
-        self.keys.add(key)
-        return True
+    def __init__(self):
+        self.items = {}          # key -> lease_until (ms) or None when done
+        self.now = 1_000_000
+
+    @property
+    def keys(self):
+        return set(self.items)
+
+    def begin(self, key, lease_ms, now=None, ttl_days=30):
+        now = self.now if now is None else now
+        if key not in self.items or (self.items[key] is not None and self.items[key] < now):
+            self.items[key] = now + lease_ms
+            return "started"
+        return "busy" if self.items[key] is not None else "done"
+
+    def finish(self, key):
+        self.items[key] = None
 
     def release(self, key):
-        self.keys.discard(key)
+        self.items.pop(key, None)
 
 
 class Deps:
@@ -119,6 +130,35 @@ def test_runner_releases_the_claim_of_a_failed_handler_and_reports_only_that_rec
     assert runner.handle_records(deps, consumer, sqs(rated)) == {"batchItemFailures": []}
     assert runner.handle_records(deps, consumer, sqs(rated)) == {"batchItemFailures": []}
     assert attempts == ["msg:c:9", "msg:c:9"]
+
+
+def test_a_run_that_died_inside_the_handler_is_taken_over_after_its_lease():
+    seen = []
+    consumer = runner.Consumer("reports", "q", {"conversation.closed": lambda d, e: seen.append(
+        e["id"])})
+    deps = Deps()
+    closed = {"id": "msg:c:5", "type": "conversation.closed", "conversation_id": "c"}
+    key = runner.claim_key("reports", closed["id"])
+    assert deps.claims.begin(key, runner.LEASE_MS) == "started"    # ...and the function died
+    # a redelivery while the lease holds: not run, retried later
+    assert runner.handle_records(deps, consumer, sqs(closed)) == {
+        "batchItemFailures": [{"itemIdentifier": "m0"}]}
+    deps.claims.now += runner.LEASE_MS + 1
+    assert runner.handle_records(deps, consumer, sqs(closed)) == {"batchItemFailures": []}
+    assert runner.handle_records(deps, consumer, sqs(closed)) == {"batchItemFailures": []}
+    assert seen == ["msg:c:5"]
+
+
+def test_a_claim_store_error_fails_only_that_record():
+    class Broken(FakeClaims):
+        def begin(self, key, lease_ms, now=None, ttl_days=30):
+            raise RuntimeError("throttled")
+    deps = Deps()
+    deps.claims = Broken()
+    consumer = runner.Consumer("reports", "q", {"message.created": lambda d, e: None})
+    env = {"id": "msg:c:1", "type": "message.created", "conversation_id": "c"}
+    assert runner.handle_records(deps, consumer, sqs(env, {**env, "type": "x"})) == {
+        "batchItemFailures": [{"itemIdentifier": "m0"}]}
 
 
 def test_consumers_claim_separately():
