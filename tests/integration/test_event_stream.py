@@ -16,22 +16,31 @@ from infra.local.streams import lambda_event
 from tests.helpers.aws import drain_queues
 
 
-def stream_records(outputs, table: str, conversation_id: str) -> list[dict]:
-    """Every record of a table's stream (as GetRecords returns them) for one conversation."""
-    arn = outputs[f"{table.capitalize()}TableStreamArn"]
-    ds = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
-    out = []
-    for shard in ds.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        it = ds.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                   ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while it:
-            resp = ds.get_records(ShardIterator=it, Limit=1000)
-            if not resp["Records"]:
-                break
-            out += [r for r in resp["Records"]
-                    if r["dynamodb"]["Keys"]["conversation_id"]["S"] == conversation_id]
-            it = resp.get("NextShardIterator")
-    return out
+class StreamTail:
+    """A table stream's records written after this was made (LATEST iterators per shard), read
+    from the same start on every call: a replay reads the very same records again."""
+
+    def __init__(self, outputs, table: str):
+        self.arn = outputs[f"{table.capitalize()}TableStreamArn"]
+        self.ds = boto3.client("dynamodbstreams",
+                               config=Config(account_id_endpoint_mode="disabled"))
+        self.starts = [self.ds.get_shard_iterator(
+            StreamArn=self.arn, ShardId=shard["ShardId"],
+            ShardIteratorType="LATEST")["ShardIterator"]
+            for shard in self.ds.describe_stream(StreamArn=self.arn)[
+                "StreamDescription"]["Shards"]]
+
+    def records(self, conversation_id: str) -> list[dict]:
+        out = []
+        for it in self.starts:
+            while it:
+                resp = self.ds.get_records(ShardIterator=it, Limit=1000)
+                if not resp["Records"]:
+                    break
+                out += [r for r in resp["Records"]
+                        if r["dynamodb"]["Keys"]["conversation_id"]["S"] == conversation_id]
+                it = resp.get("NextShardIterator")
+        return out
 
 
 def relay(outputs, table, records):
@@ -74,6 +83,7 @@ def recording(monkeypatch):
 
 
 def test_a_conversation_through_streams_topic_and_queue_is_consumed_once(deps, aws, recording):
+    tails = {table: StreamTail(aws, table) for table in ("conversations", "messages")}
     sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False})
     a = agent_svc.create_agent(deps, {"email": "ann@example.com", "name": "Ann",
                                       "password": "password1"})
@@ -89,7 +99,7 @@ def test_a_conversation_through_streams_topic_and_queue_is_consumed_once(deps, a
     queue.rate(deps, vis, cid, {"score": 5})
 
     for table in ("conversations", "messages"):
-        relay(aws, table, stream_records(aws, table, cid))
+        relay(aws, table, tails[table].records(cid))
     reports = receive(aws["ReportsConsumerQueueUrl"])
     webhooks = receive(aws["WebhooksConsumerQueueUrl"])
     assert sorted(m["Body"] for m in reports) == sorted(m["Body"] for m in webhooks)
@@ -113,7 +123,7 @@ def test_a_conversation_through_streams_topic_and_queue_is_consumed_once(deps, a
     # consumer handles none of them twice
     before = list(recording)
     for table in ("conversations", "messages"):
-        relay(aws, table, stream_records(aws, table, cid))
+        relay(aws, table, tails[table].records(cid))
     again = receive(aws["ReportsConsumerQueueUrl"])
     assert sorted(json.loads(m["Body"])["id"] for m in again) == \
         sorted(e["id"] for e in before)
