@@ -37,7 +37,7 @@ def lambda_event(records, region: str, stream_arn: str) -> dict:
 
 class StreamPoller(threading.Thread):
     def __init__(self, session, endpoint_url, region, config, handler, stop: threading.Event,
-                 idle_wait: float = 0.2, retry_wait: float = 1.0):
+                 idle_wait: float = 0.5, retry_wait: float = 1.0):
         super().__init__(name=f"stream-{config.name}", daemon=True)
         from botocore.config import Config
         # account-based endpoints would bypass endpoint_url-less moto set-ups; never needed
