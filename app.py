@@ -11,7 +11,7 @@ from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
 from chalicelib.api import cors
 from chalicelib.api import visitor as visitor_api
-from chalicelib import config
+from chalicelib import bootstrap, config
 from chalicelib.api.common import get_deps
 from chalicelib.errors import AppError
 
@@ -75,6 +75,40 @@ def handle_events(event):
 def handle_assignments(event):
     from chalicelib.services import tasks
     return tasks.handle_records(get_deps(), event.to_dict().get("Records", []))
+
+
+# ------------------------------------------------------------------ conversation events
+# Table streams -> relay -> SNS topic -> one queue per consumer (docs/events.md). A relay
+# failure raises: Lambda retries the batch, and the event ids are stable.
+consumers = bootstrap.build_consumers()
+
+
+@app.on_dynamodb_record(stream_arn=config.MESSAGES_STREAM_ARN, batch_size=100,
+                        starting_position="TRIM_HORIZON")
+def relay_messages(event):
+    from chalicelib.services import event_relay
+    event_relay.relay(get_deps().events, "messages", event.to_dict().get("Records", []))
+
+
+@app.on_dynamodb_record(stream_arn=config.CONVERSATIONS_STREAM_ARN, batch_size=100,
+                        starting_position="TRIM_HORIZON")
+def relay_conversations(event):
+    from chalicelib.services import event_relay
+    event_relay.relay(get_deps().events, "conversations", event.to_dict().get("Records", []))
+
+
+@app.on_sqs_message(queue=config.CONSUMER_QUEUES["reports"], batch_size=10)
+def consume_reports(event):
+    from chalicelib.services import consumers as runner
+    return runner.handle_records(get_deps(), consumers["reports"],
+                                 event.to_dict().get("Records", []))
+
+
+@app.on_sqs_message(queue=config.CONSUMER_QUEUES["webhooks"], batch_size=10)
+def consume_webhooks(event):
+    from chalicelib.services import consumers as runner
+    return runner.handle_records(get_deps(), consumers["webhooks"],
+                                 event.to_dict().get("Records", []))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

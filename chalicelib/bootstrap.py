@@ -1,12 +1,17 @@
 """Explicit wiring: what runs when. One file to read to follow SQS -> handler, message ->
-hooks, $disconnect -> hooks; nothing registers itself as a side effect of being imported.
+hooks, $disconnect -> hooks, event stream -> consumers; nothing registers itself as a side
+effect of being imported.
 
 build() gives the adapters (services/deps.py) with these maps attached; tests that build
 their own Deps call wire(deps).
 """
 from __future__ import annotations
 
+from typing import Callable
+
+from chalicelib import config
 from chalicelib.services import bot, followup, presence, routing
+from chalicelib.services.consumers import Consumer
 from chalicelib.services.deps import Deps, build_default
 
 
@@ -42,3 +47,26 @@ def wire(deps: Deps) -> Deps:
 def build() -> Deps:
     """The adapters for AWS, wired."""
     return wire(build_default())
+
+
+# ------------------------------------------------------------------ event-stream consumers
+#: The consumers of the conversation event stream (docs/events.md). Each has its own queue
+#: (subscribed to the topic, with its own DLQ) and maps the event types it handles to
+#: functions `fn(deps, envelope)`. app.py gives each consumer queue an on_sqs_message handler
+#: that runs services/consumers.handle_records with the consumer built here.
+CONSUMERS: dict[str, dict] = {
+    "reports": {"queue": config.CONSUMER_QUEUES["reports"], "handlers": {}},
+    "webhooks": {"queue": config.CONSUMER_QUEUES["webhooks"], "handlers": {}},
+}
+
+
+def build_consumers(declared: dict[str, dict] | None = None,
+                    overrides: dict[str, dict[str, Callable]] | None = None
+                    ) -> dict[str, Consumer]:
+    """The consumers as runnable objects; `overrides` replaces a consumer's handler map
+    (tests and the local runtime's test app inject recording handlers this way)."""
+    declared = CONSUMERS if declared is None else declared
+    overrides = overrides or {}
+    return {name: Consumer(name=name, queue=spec["queue"],
+                           handlers=dict(overrides.get(name, spec["handlers"])))
+            for name, spec in declared.items()}

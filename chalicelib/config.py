@@ -147,3 +147,34 @@ def ses_endpoint() -> str | None:
 
 def ses_sender() -> str:
     return os.environ.get("PARLEY_SES_SENDER", "support@parley.invalid")
+
+
+# The conversation event stream (docs/events.md). Stream ARNs and consumer queue names are
+# bound when app.py registers its handlers (import time), like the SQS queue names above.
+ACCOUNT_PLACEHOLDER = "123456789012"
+
+
+def _stream_arn(table: str) -> str:
+    return os.environ.get(
+        f"PARLEY_{table.upper()}_STREAM_ARN",
+        f"arn:aws:dynamodb:{region()}:{ACCOUNT_PLACEHOLDER}:table/{TABLES[table]}/stream/unset")
+
+
+MESSAGES_STREAM_ARN = _stream_arn("messages")
+CONVERSATIONS_STREAM_ARN = _stream_arn("conversations")
+
+#: consumer name -> the queue its on_sqs_message handler reads
+CONSUMER_QUEUES = {
+    name: os.environ.get(f"PARLEY_CONSUMER_{name.upper()}_QUEUE",
+                         f"parley-{STAGE}-consumer-{name}")
+    for name in ("reports", "webhooks")
+}
+
+
+def event_topic_arn() -> str:
+    return os.environ.get("PARLEY_EVENT_TOPIC_ARN") or (
+        f"arn:aws:sns:{region()}:{ACCOUNT_PLACEHOLDER}:parley-{STAGE}-conversation-events")
+
+
+def sns_endpoint() -> str | None:
+    return os.environ.get("PARLEY_SNS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None

@@ -12,11 +12,11 @@
 Every step is a function taking a boto3 session (and, for subprocesses, a runner) so the tests
 in tests/infra run it on moto. See docs/deployment.md for the order and the reasons.
 
-Policy files (.chalice/policy-<stage>-<function>.json) are written by hand and reviewed; this
-script only *re-targets* their resource ARNs (account, region, token secret ARN, attachments
+Policy files (.chalice/policy-<stage>-<function>.json) are generated from one table per
+function by `python -m infra.iam`; this script only *re-targets* their resource ARNs (account, region, token secret ARN, attachments
 bucket, WebSocket API id, the SES sender's domain identity) to the values of a real deployment. Adding a Lambda function (e.g. an
 SQS handler) is therefore: one `lambda_functions` entry per stage in .chalice/config.json plus
-one policy file per stage, written against the placeholder account 123456789012.
+its statements in infra/iam.py (then `python -m infra.iam`).
 """
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ PLACEHOLDER_ACCOUNT = "123456789012"
 PLACEHOLDER_REGION = "us-east-1"
 PLACEHOLDER_WS_API = "placeholdr"          # 10 characters, like a real API id
 PLACEHOLDER_SECRET_SUFFIX = "PHOLDR"       # Secrets Manager appends 6 random characters
+PLACEHOLDER_STREAM_LABEL = "1970-01-01T00:00:00.000"  # a table stream's label (its creation)
 #: SES sender of email replies (chalicelib/config.py's default); its domain is the verified SES
 #: identity the handle_events policy may send from (identity/<domain>, never identity/*).
 DEFAULT_SES_SENDER = "support@parley.invalid"
@@ -168,6 +169,12 @@ def placeholder_outputs(stage: str, region: str = PLACEHOLDER_REGION,
             name = props["TableName"]["Sub"].replace("${Stage}", stage)
             out[f"{logical}Name"] = name
             out[f"{logical}Arn"] = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
+            if "StreamSpecification" in props:
+                out[f"{logical}StreamArn"] = (f"arn:aws:dynamodb:{region}:{account}:table/"
+                                              f"{name}/stream/{PLACEHOLDER_STREAM_LABEL}")
+        elif res["Type"] == "AWS::SNS::Topic":
+            name = props["TopicName"]["Sub"].replace("${Stage}", stage)
+            out[f"{logical}Arn"] = f"arn:aws:sns:{region}:{account}:{name}"
         elif res["Type"] == "AWS::SQS::Queue":
             name = props["QueueName"]["Sub"].replace("${Stage}", stage)
             out[f"{logical}Url"] = f"https://sqs.{region}.amazonaws.com/{account}/{name}"

@@ -27,6 +27,11 @@ OUTPUT_ENV = {
     "AssignmentQueueUrl": "PARLEY_ASSIGNMENT_QUEUE_URL",
     "EventsQueueName": "PARLEY_EVENTS_QUEUE",
     "EventsQueueUrl": "PARLEY_EVENTS_QUEUE_URL",
+    "ConversationsTableStreamArn": "PARLEY_CONVERSATIONS_STREAM_ARN",
+    "MessagesTableStreamArn": "PARLEY_MESSAGES_STREAM_ARN",
+    "ConversationEventsTopicArn": "PARLEY_EVENT_TOPIC_ARN",
+    "ReportsConsumerQueueName": "PARLEY_CONSUMER_REPORTS_QUEUE",
+    "WebhooksConsumerQueueName": "PARLEY_CONSUMER_WEBHOOKS_QUEUE",
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }
@@ -50,6 +55,8 @@ def deploy_stack(session=None, stage: str = "dev", stack_name: str | None = None
             StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
         desc = cfn.describe_stacks(StackName=name)["Stacks"][0]
         _apply_ttl(session, endpoint_url, stage)
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in desc.get("Outputs", [])}
+        _apply_subscriptions(session, endpoint_url, stage, outputs)
     return {o["OutputKey"]: o["OutputValue"] for o in desc.get("Outputs", [])}
 
 
@@ -103,6 +110,26 @@ def _apply_ttl(session, endpoint_url, stage) -> None:
             continue
         ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
             "AttributeName": spec["AttributeName"], "Enabled": True})
+
+
+def _apply_subscriptions(session, endpoint_url, stage, outputs: dict) -> None:
+    """moto's CloudFormation ignores AWS::SNS::Subscription (and queue policies, which moto
+    does not enforce): subscribe each consumer queue to the topic the way AWS would, once."""
+    subs = [res["Properties"] for res in load_template()["Resources"].values()
+            if res["Type"] == "AWS::SNS::Subscription"]
+    if not subs:
+        return
+    sns = session.client("sns", endpoint_url=endpoint_url)
+    topic = outputs["ConversationEventsTopicArn"]
+    existing = {s["Endpoint"] for s in sns.list_subscriptions_by_topic(
+        TopicArn=topic).get("Subscriptions", [])}
+    for props in subs:
+        logical = props["Endpoint"]["GetAtt"].split(".")[0]
+        arn = outputs[f"{logical}Arn"]
+        if arn not in existing:
+            sns.subscribe(TopicArn=topic, Protocol=props["Protocol"], Endpoint=arn,
+                          Attributes={"RawMessageDelivery":
+                                      str(props.get("RawMessageDelivery", False)).lower()})
 
 
 _serialized = False

@@ -16,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import models as m
 from chalicelib.domain import lookup
+from chalicelib.domain.events import context_snapshot
 from chalicelib.errors import AppError, Conflict
 
 MAX_APPEND_ATTEMPTS = 50
@@ -302,6 +303,11 @@ def _claim_key(conversation_id: str, message: dict, client_message_id: str) -> s
     return f"msg#{conversation_id}#{sender}#{client_message_id}"
 
 
+#: what a lost append race re-reads: the next sequence number and the context that may
+#: have moved meanwhile (one GetItem either way)
+_CTX_READ = ("last_seq", "status", "agent_id", "team", "queue_key")
+
+
 class MessageRepo:
     def append(self, conversation: dict, message: dict, client_message_id: str | None,
                conversation_updates: dict | None = None) -> tuple[dict, bool]:
@@ -318,13 +324,16 @@ class MessageRepo:
         cid = conversation["conversation_id"]
         last_seq = int(conversation.get("last_seq") or 0)
         conv_updates = dict(conversation_updates or {})
+        # the row records its conversation's context as of this write (docs/events.md)
+        seen = dict(conversation)
         claim_key = _claim_key(cid, message, client_message_id) if client_message_id else None
         conn = _connection()
         for attempt in range(MAX_APPEND_ATTEMPTS):
             seq = last_seq + 1
             ts = now_ms()
             item = m.Message(conversation_id=cid, seq=seq, created_at=ts,
-                             client_message_id=client_message_id, **message)
+                             client_message_id=client_message_id,
+                             ctx=context_snapshot(seen, conv_updates), **message)
             C = m.Conversation
             actions = [C.last_seq.set(seq), C.updated_at.set(ts), C.last_message_at.set(ts)]
             for name, value in conv_updates.items():
@@ -356,8 +365,9 @@ class MessageRepo:
                                 "TransactionConflict" in reasons or
                                 reasons[0] == "ConditionalCheckFailed"):
                     fresh = m.Conversation.get(cid, consistent_read=True,
-                                               attributes_to_get=["last_seq", "status"])
+                                               attributes_to_get=list(_CTX_READ))
                     last_seq = int(fresh.last_seq or 0)
+                    seen.update({k: getattr(fresh, k) for k in _CTX_READ})
                     time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(attempt, 6))))
                     continue
                 raise
@@ -493,6 +503,33 @@ class ClaimRepo:
         except DeleteError:
             pass
 
+    def begin(self, key: str, lease_ms: int, now: int | None = None,
+              ttl_days: int = 30) -> str:
+        """Start a once-only run: "started" (the caller runs it, then finish() or release()),
+        "done" (it ran before) or "busy" (another run holds an unexpired lease). A run that
+        died without finishing leaves a lease that the next begin() takes over once expired."""
+        now = now_ms() if now is None else now
+        K = m.Key
+        try:
+            K(key=key, value="running", lease_until=now + lease_ms,
+              expires_at=_ttl_days(ttl_days)).save(
+                condition=K.key.does_not_exist() | (K.lease_until < now))
+            return "started"
+        except PutError as exc:
+            if not _conditional_failed(exc):
+                raise
+        try:
+            held = K.get(key, consistent_read=True)
+        except DoesNotExist:      # released in between: let the retry start it
+            return "busy"
+        return "busy" if held.lease_until is not None else "done"
+
+    def finish(self, key: str) -> None:
+        """Mark a run begun with begin() as done (no lease: begin() answers "done")."""
+        K = m.Key
+        K(key).update(actions=[K.value.set("done"), K.lease_until.remove()],
+                      condition=K.key.exists())
+
 
 def _connection():
     """The low-level connection PynamoDB already holds for these tables (one client per
@@ -503,13 +540,6 @@ def _connection():
 def _ttl_days(days: int):
     from datetime import datetime, timedelta, timezone
     return datetime.now(timezone.utc) + timedelta(days=days)
-
-
-def ensure_tables() -> None:
-    """Create any missing table from the models (tests / scratch use only)."""
-    for model in m.ALL_MODELS:
-        if not model.exists():
-            model.create_table(wait=True)
 
 
 __all__ = ["QueueRepo", "AssignmentConflict", "VisitorRepo", "ConversationRepo", "MessageRepo", "ConnectionRepo", "AgentRepo",

@@ -153,6 +153,7 @@ class Message(Model):
     attachment = JSONAttribute(null=True)
     event = JSONAttribute(null=True)
     extra = JSONAttribute(null=True)          # e.g. bot suggestions
+    ctx = JSONAttribute(null=True)            # the conversation as of this write (events)
     created_at = NumberAttribute()
     expires_at = TTLAttribute(null=True)      # the conversation's retention
 
@@ -256,6 +257,7 @@ class Key(Model):
     value = UnicodeAttribute(null=True)
     count = NumberAttribute(null=True)        # counters (sign-in failures per window)
     expires_at = TTLAttribute(null=True)
+    lease_until = NumberAttribute(null=True)  # a run in progress (ClaimRepo.begin), ms
 
 
 class KbItem(Model):

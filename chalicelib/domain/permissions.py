@@ -15,8 +15,6 @@ from chalicelib.domain.actors import Actor
 
 UNASSIGNED = ("new", "open", "queued", "offline")
 
-Denial = "tuple[int, str, str] | None"
-
 CLOSED = (409, "conversation_closed", "This conversation is closed.")
 NOT_YOURS = (403, "not_yours", "This conversation is assigned to someone else.")
 NOT_PARTICIPANT = (403, "not_participant", "Join the conversation first.")

@@ -61,6 +61,3 @@ def to_conversation(deps, conversation: dict, event: dict, visitor: bool = True,
     return push(deps, conns, event, conversation["conversation_id"], exclude=exclude)
 
 
-def to_agent(deps, agent_id: str, event: dict) -> int:
-    return push(deps, deps.connections.by_agent(agent_id), event)
-

@@ -28,6 +28,7 @@ class Deps:
     rates: Any = None         # RateCounter: per-site fixed-window counters (services/throttle)
     clock: Callable[[], float] = time.time   # seconds; tests install a simulated clock
     sealing_keys: Callable[[], list] | None = None  # keys sealing site identity secrets
+    events: Any = None        # EventBus (SNS): the conversation event stream's topic
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -53,6 +54,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.secrets import key_ring
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.email import EmailSender
+    from chalicelib.adapters.eventbus import EventBus
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.storage import AttachmentStore
@@ -82,5 +84,6 @@ def build_default() -> Deps:
         audit=AuditRepo(),
         sealing_keys=sealing_keys,
         rates=RateCounter(),
+        events=EventBus(),
     )
     return deps

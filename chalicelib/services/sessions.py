@@ -43,6 +43,8 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
     settings = (site or {}).get("settings") or {}
     who = {f"visitor_{k}": (profile or {}).get(k) for k in ("name", "email")
            if (profile or {}).get(k)}
+    if (profile or {}).get("page_url"):
+        who["page_url"] = profile["page_url"]     # where the chat started (events)
     days = settings.get("retention_days")
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,

@@ -35,7 +35,7 @@ def active_typing(typing: dict | None, now_ms: int | None = None) -> list[str]:
     return sorted(k for k, until in (typing or {}).items() if int(until) > now_ms)
 
 
-def conversation_view(conv: dict, for_agent: bool, agent_names: dict | None = None) -> dict:
+def conversation_view(conv: dict, for_agent: bool) -> dict:
     out = {
         "conversation_id": conv["conversation_id"],
         "site_key": conv.get("site_key"),

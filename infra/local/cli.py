@@ -176,7 +176,9 @@ class Runner:
         self.gateway.base_url = base_url
 
         creds = None
-        if not args.no_seed and args.app == "app:app":
+        # seed Parley's app, also when a test module serves it (e.g. with its own consumers)
+        parley = sys.modules.get("app")
+        if not args.no_seed and parley is not None and getattr(parley, "app", None) is app:
             from chalicelib.services.deps import build_default
             from infra.local.seed import seed_demo
             creds = seed_demo(build_default(),

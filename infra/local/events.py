@@ -1,4 +1,5 @@
-"""Lambda event sources: SQS event source mappings and scheduled (EventBridge) rules.
+"""Lambda event sources: SQS event source mappings and scheduled (EventBridge) rules
+(DynamoDB stream mappings: infra/local/streams.py).
 
 SQS: one poller thread per @app.on_sqs_message handler. It long-polls the queue with the
 real ReceiveMessage (so moto applies the queue's RedrivePolicy: after maxReceiveCount
@@ -20,8 +21,11 @@ ACCOUNT = "123456789012"
 
 
 def _handler_for(app_module, config):
-    attr = config.handler_string.rpartition(".")[2]
-    fn = getattr(app_module, attr, None)
+    """The Lambda entry point: `module.function` as Chalice records it (the module may be
+    another than the one serving the app, e.g. a test module wrapping app.py)."""
+    import sys
+    module_name, _, attr = config.handler_string.rpartition(".")
+    fn = getattr(sys.modules.get(module_name) or app_module, attr, None)
     if not callable(fn):
         raise RuntimeError(f"Handler {config.handler_string} not found in {app_module.__name__}")
     return fn
@@ -231,7 +235,9 @@ class EventSources:
     """Starts one poller per SQS handler and one scheduler thread for @app.schedule."""
 
     def __init__(self, app, app_module, session, endpoint_url, region):
-        from chalice.app import ScheduledEventConfig, SQSEventConfig
+        from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
+
+        from infra.local.streams import StreamPoller
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         schedules = []
@@ -239,6 +245,10 @@ class EventSources:
             if isinstance(config, SQSEventConfig):
                 self.threads.append(SQSPoller(session, endpoint_url, region, config,
                                               _handler_for(app_module, config), self.stop_event))
+            elif isinstance(config, DynamoDBEventConfig):
+                self.threads.append(StreamPoller(session, endpoint_url, region, config,
+                                                 _handler_for(app_module, config),
+                                                 self.stop_event))
             elif isinstance(config, ScheduledEventConfig):
                 schedules.append((config, _handler_for(app_module, config)))
             else:
@@ -248,10 +258,14 @@ class EventSources:
             self.threads.append(Scheduler(region, schedules, self.stop_event))
 
     def describe(self) -> list[str]:
+        from infra.local.streams import StreamPoller
         out = []
         for t in self.threads:
             if isinstance(t, SQSPoller):
                 out.append(f"SQS {t.queue_name} -> {t.config.name} "
+                           f"(batch {t.config.batch_size})")
+            elif isinstance(t, StreamPoller):
+                out.append(f"stream {t.stream_arn.split('/')[1]} -> {t.config.name} "
                            f"(batch {t.config.batch_size})")
             elif isinstance(t, Scheduler):
                 out += [f"schedule {j['expr']} -> {j['config'].name}" for j in t.jobs]

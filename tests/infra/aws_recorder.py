@@ -180,6 +180,9 @@ def iam_requests(service: str, operation: str, params: dict, region: str,
         source = params.get("Source") or params.get("FromEmailAddress") or ""
         domain = source.rsplit("<", 1)[-1].rstrip(">").strip().rpartition("@")[2].lower()
         return [(f"ses:{operation}", f"arn:aws:ses:{region}:{account}:identity/{domain}")]
+    if service == "sns" and operation in ("Publish", "PublishBatch"):
+        # PublishBatch is authorized as sns:Publish on the topic
+        return [("sns:Publish", params.get("TopicArn") or params.get("TargetArn") or "*")]
     if service == "secretsmanager":
         return [(f"secretsmanager:{operation}", params.get("SecretId", "*"))]
     return [(f"{service}:{operation}", "*")]

@@ -17,7 +17,9 @@ CONFIG = deploy.load_config()
 RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConnect",
                 "websocket_message": "WebsocketMessage",
                 "websocket_disconnect": "WebsocketDisconnect", "handle_events": "HandleEvents",
-                "handle_assignments": "HandleAssignments", "sweep_idle": "SweepIdle"}
+                "handle_assignments": "HandleAssignments", "sweep_idle": "SweepIdle",
+                "relay_messages": "RelayMessages", "relay_conversations": "RelayConversations",
+                "consume_reports": "ConsumeReports", "consume_webhooks": "ConsumeWebhooks"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.
@@ -68,14 +70,28 @@ def test_package_matches_the_stage_configuration(package):
     # SQS consumers finish within their queue's visibility timeout (Lambda refuses the
     # mapping otherwise); the 1-minute sweep finishes before the next run starts
     visibility = _queue_visibility_timeouts()
-    for function, queue in (("handle_events", "events"), ("handle_assignments", "assignments")):
+    consumers = (("handle_events", "events"), ("handle_assignments", "assignments"),
+                 ("consume_reports", "consumer-reports"),
+                 ("consume_webhooks", "consumer-webhooks"))
+    for function, queue in consumers:
         assert functions[function]["lambda_timeout"] < visibility[queue], function
     assert functions["sweep_idle"]["lambda_timeout"] < 60
     # each SQS handler is subscribed to its own stage's queue, the sweep runs every minute
-    for function, queue in (("handle_events", "events"), ("handle_assignments", "assignments")):
+    for function, queue in consumers:
         events = resources[RESOURCE_IDS[function]]["Properties"]["Events"].values()
         assert [e["Properties"]["Queue"]["Fn::Sub"].rsplit(":", 1)[-1] for e in events
                 if e["Type"] == "SQS"] == [f"parley-{stage}-{queue}"], function
+    # each relay reads its own stage's table stream from the oldest record (nothing written
+    # before the mapping existed is skipped); the stage's ARN comes from its environment
+    for function, table in (("relay_messages", "MESSAGES"),
+                            ("relay_conversations", "CONVERSATIONS")):
+        events = list(resources[RESOURCE_IDS[function]]["Properties"]["Events"].values())
+        assert [(e["Type"], e["Properties"]["Stream"], e["Properties"]["StartingPosition"])
+                for e in events] == [
+            ("DynamoDB", stage_cfg["environment_variables"][f"PARLEY_{table}_STREAM_ARN"],
+             "TRIM_HORIZON")], function
+        assert f":table/parley-{stage}-{table.lower()}/stream/" in events[0]["Properties"][
+            "Stream"]
     sweep = resources[RESOURCE_IDS["sweep_idle"]]["Properties"]["Events"].values()
     assert [e["Properties"]["Schedule"] for e in sweep] == ["rate(1 minute)"]
 

@@ -7,15 +7,14 @@ function's own log group (CreateLogGroup needs the group ARN, the stream actions
 """
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from infra import deploy
+from infra import iam as source
 from tests.infra import iam
 
-HERE = Path(__file__).parent
-REQUIRED = json.loads((HERE / "required_operations.json").read_text())["functions"]
+REQUIRED = source.FUNCTIONS
 CONFIG = deploy.load_config()
 STAGES = sorted(CONFIG["stages"])
 PAIRS = [(s, f) for s in STAGES for f in sorted(CONFIG["stages"][s].get("lambda_functions", {}))]
@@ -26,24 +25,20 @@ def lambda_name(stage, function):
 
 
 def expand(stage, function, target=None):
-    out = deploy.placeholder_outputs(stage)
-    values = {"region": deploy.PLACEHOLDER_REGION, "account": deploy.PLACEHOLDER_ACCOUNT,
-              "stage": stage, "lambda": lambda_name(stage, function),
-              "secret_arn": out["TokenSecretArn"], "bucket": out["AttachmentsBucketName"],
-              "ws_api": deploy.PLACEHOLDER_WS_API, "ws_stage": CONFIG["websocket_api_stage"]}
-    values.update(target or {})
-    for entry in REQUIRED[function]:
-        for action in entry["actions"]:
-            for res in entry["resources"]:
-                if res.startswith("table/"):
-                    name, _, rest = res[len("table/"):].partition("/")
-                    res = (f"arn:aws:dynamodb:{{region}}:{{account}}:table/parley-{stage}-{name}"
-                           + (f"/{rest}" if rest else ""))
-                yield action, res.format(**values), entry["why"]
+    """(action, resource, why) the function needs, from the one IAM table (infra/iam.py)."""
+    yield from source.required(stage, function, **(target or {}))
 
 
 def policy(stage, function):
     return json.loads(iam.policy_path(stage, function).read_text())
+
+
+def test_committed_policy_files_are_the_generated_ones():
+    """`python -m infra.iam` writes them from the table; nobody edits them by hand."""
+    assert source.write_all(check=True) == []
+    assert set(source.STAGES) == set(STAGES)
+    for stage, function in PAIRS:
+        assert lambda_name(stage, function) == source.lambda_name(stage, function)
 
 
 def test_every_function_has_a_policy_file_and_required_operations():
@@ -83,7 +78,9 @@ def test_no_wildcard_actions_or_resources(stage, function):
                 assert parts[5] in (group, f"{group}:log-stream:*"), res
             elif service == "dynamodb":
                 assert parts[5].startswith(f"table/parley-{stage}-"), res
-                assert "*" not in parts[5] or parts[5].endswith("/index/*"), res
+                assert "*" not in parts[5] or parts[5].endswith(("/index/*", "/stream/*")), res
+                if "/stream/" in parts[5]:
+                    assert function.startswith("relay_"), res
             elif service == "s3":
                 assert parts[5].startswith(f"parley-{stage}-attachments-") and \
                     parts[5].endswith("/attachments/*"), res
@@ -92,7 +89,13 @@ def test_no_wildcard_actions_or_resources(stage, function):
             elif service == "secretsmanager":
                 assert "*" not in res and f"parley-{stage}-token-secret" in res
             elif service == "sqs":
-                assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events"), res
+                assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events",
+                                    f"parley-{stage}-consumer-reports",
+                                    f"parley-{stage}-consumer-webhooks"), res
+            elif service == "sns":
+                # only the relays publish, and only to the conversation event topic
+                assert function.startswith("relay_"), res
+                assert parts[5] == f"parley-{stage}-conversation-events", res
             elif service == "ses":
                 # one verified identity (PARLEY_SES_SENDER's domain), never identity/*
                 assert function == "handle_events", res
@@ -156,6 +159,28 @@ def test_narrow_functions_stay_narrow():
         # only handle_events sends email
         for fn in {f for s, f in PAIRS if s == stage} - {"handle_events"}:
             assert not any(a.startswith("ses:") for a in _actions(policy(stage, fn))), fn
+
+
+def test_event_stream_functions_stay_narrow():
+    arn = "arn:aws:{}:us-east-1:123456789012:{}"
+    for stage in STAGES:
+        topic = arn.format("sns", f"parley-{stage}-conversation-events")
+        for table in ("messages", "conversations"):
+            relay = policy(stage, f"relay_{table}")
+            # reads its own table's stream and publishes; touches no item, no queue
+            assert _actions(relay) == set(source.STREAM_READ) | {"sns:Publish"} | LOGS
+            assert iam.allowed(relay, "sns:Publish", topic)
+            other = "conversations" if table == "messages" else "messages"
+            assert not iam.allowed(relay, "dynamodb:GetRecords", arn.format(
+                "dynamodb", f"table/parley-{stage}-{other}/stream/2026-01-01T00:00:00.000"))
+        for name in ("reports", "webhooks"):
+            consumer = policy(stage, f"consume_{name}")
+            assert not iam.allowed(consumer, "sns:Publish", topic)
+            other = "webhooks" if name == "reports" else "reports"
+            assert not iam.allowed(consumer, "sqs:ReceiveMessage",
+                                   arn.format("sqs", f"parley-{stage}-consumer-{other}"))
+            assert iam.allowed(consumer, "dynamodb:PutItem",
+                               arn.format("dynamodb", f"table/parley-{stage}-keys"))
 
 
 def test_evaluator_semantics():

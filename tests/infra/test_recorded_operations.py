@@ -25,7 +25,7 @@ from tests.infra import aws_recorder
 ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "tests" / "integration"
 TARGETS = [INTEGRATION / f"{name}.py" for name in
-           ("test_round_trip", "test_queue", "test_bot", "test_messages")]
+           ("test_round_trip", "test_queue", "test_bot", "test_messages", "test_event_stream")]
 #: functions (and the operations) the run must have exercised, so that a broken attribution
 #: cannot pass by recording nothing
 EXPECTED = {
@@ -36,6 +36,10 @@ EXPECTED = {
     "handle_events": {"dynamodb:BatchGetItem", "ses:SendEmail", "sqs:SendMessage"},
     "handle_assignments": {"dynamodb:UpdateItem", "dynamodb:Query"},
     "sweep_idle": {"dynamodb:Query", "dynamodb:UpdateItem"},
+    "relay_messages": {"sns:Publish"},
+    "relay_conversations": {"sns:Publish"},
+    "consume_reports": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem"},
 }
 
 

@@ -511,12 +511,6 @@ class Matcher:
             return MatchResult("suggest", None, best, sugg)
         return MatchResult("none", None, best, [])
 
-    def explain(self, text: str) -> dict:
-        """Debug helper: analysed query terms and top scores."""
-        q = self.analyzer.analyze(text, correct_typos=True)
-        return {"terms": {t: round(w * self.query_idf(t), 3) for t, w in q.items()},
-                "top": [(self.entries[i].id, round(s, 3)) for i, s in self.score_all(text)[:5]]}
-
 
 # ---- module-level cache ----------------------------------------------------------------
 CACHE_SIZE = 64  # matchers kept per process: one per (site, KB version) in use
