@@ -6,7 +6,7 @@ once per consumer: the runner begins `evt#{consumer}#{id}` in the keys table (a 
 lease) before the handler and marks it done after; a handler that raises releases the claim
 so the SQS retry runs it again, and a run that died inside the handler (timeout, crash)
 leaves a lease that a redelivery takes over once it has expired. Failed records (and events
-another run still holds) are reported as partial batch failures (like services/events.py).
+another run still holds) are reported as partial batch failures (like services/tasks.py).
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from chalicelib.domain.retention import ttl_fields
 from chalicelib.domain.visits import is_new_visit
 from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
 from chalicelib.errors import NotFound, Unauthorized, AppError
-from chalicelib.services import delivery, throttle
+from chalicelib.services import notifier, throttle
 from chalicelib.services.views import conversation_view, visitor_self_view
 
 SESSION_SCHEMA = {
@@ -81,8 +81,7 @@ def _sync_contact(deps, conv: dict, profile: dict) -> dict:
     if not sets:
         return conv
     fresh = deps.conversations.update(conv["conversation_id"], map_sets=sets)
-    delivery.to_all_agents(deps, {"type": "conversation",
-                                  "conversation": conversation_view(fresh, for_agent=True)})
+    notifier.notify_conversation(deps, fresh)
     return fresh
 
 

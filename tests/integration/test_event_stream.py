@@ -11,7 +11,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.services import agents as agent_svc
 from chalicelib.services import consumers as runner
 from chalicelib.services import conversations as convs
-from chalicelib.services import queue, sessions, sites
+from chalicelib.services import lifecycle, presence, sessions, sites
 from infra.local.streams import lambda_event
 from tests.helpers.aws import drain_queues
 
@@ -92,11 +92,11 @@ def test_a_conversation_through_streams_topic_and_queue_is_consumed_once(deps, a
     cid = s["conversation_id"]
     vis = Actor(kind="visitor", id=s["visitor_id"], site_key="nobot")
     convs.post_message(deps, vis, cid, {"client_message_id": "v1", "text": "help"})
-    queue.set_status(deps, ann, {"status": "online"})
+    presence.set_status(deps, ann, {"status": "online"})
     drain_queues(deps)
     convs.post_message(deps, ann, cid, {"client_message_id": "a1", "text": "hello"})
-    queue.close(deps, ann, cid)
-    queue.rate(deps, vis, cid, {"score": 5})
+    lifecycle.close(deps, ann, cid)
+    lifecycle.rate(deps, vis, cid, {"score": 5})
 
     for table in ("conversations", "messages"):
         relay(aws, table, tails[table].records(cid))
