@@ -21,6 +21,7 @@ class Deps:
     email: Any = None         # EmailSender (SES)
     claims: Any = None        # ClaimRepo: once-only side effects
     directory: Any = None
+    reports: Any = None       # ReportsRepo: report state and day buckets
     extras: dict = field(default_factory=dict)
     _signer: Any = None
 
@@ -39,6 +40,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.email import EmailSender
     from chalicelib.adapters.queue import QueuePublisher
+    from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
 
@@ -57,4 +59,5 @@ def build_default() -> Deps:
         email=EmailSender(),
         claims=dynamo.ClaimRepo(),
         directory=DirectoryRepo(),
+        reports=ReportsRepo(),
     )
