@@ -8,6 +8,7 @@ from chalice import Chalice, CORSConfig, Rate
 from chalicelib.api import admin as admin_api
 from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
+from chalicelib.api import reports as reports_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import config
 from chalicelib.api.common import get_deps
@@ -25,6 +26,7 @@ app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
+app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
 
 
 @app.route("/v1/health", methods=["GET"])

@@ -227,13 +227,13 @@ def delete_canned(deps, item_id: str) -> dict:
 
 
 # ---------------------------------------------------------------- sites
-def _check_tz(name: str) -> None:
+def _check_tz(name: str, field: str = "business_hours.tz") -> None:
     from zoneinfo import ZoneInfo
     try:
         ZoneInfo(name)
     except Exception:
         raise ValidationError(f"Unknown time zone '{name}'.", code="invalid_timezone",
-                              details={"field": "business_hours.tz"})
+                              details={"field": field})
 
 
 HOURS_SCHEMA = {
@@ -268,6 +268,8 @@ SETTINGS_SCHEMA = {
     "team": Field(str, nullable=True, max_len=40, pattern=TEAM_ID_RE),
     "max_wait_seconds": Field(int, min=0, max=86400),
     "idle_close_minutes": Field(int, min=1, max=10080),
+    # the zone report days and hours are counted in (default: business_hours.tz, else UTC)
+    "report_tz": Field(str, nullable=True, min_len=1, max_len=64),
 }
 
 SITE_CREATE = {
@@ -278,6 +280,8 @@ SITE_CREATE = {
 
 
 def _check_settings(deps, body: dict) -> dict:
+    if body.get("report_tz"):
+        _check_tz(body["report_tz"], "report_tz")
     hours = body.get("business_hours")
     if hours:
         _check_tz(hours["tz"])

@@ -36,13 +36,14 @@ def site_zone_name(settings: dict | None) -> str:
 
 def site_zone(deps, site_key: str):
     """The site's report zone, cached per Lambda container for a few minutes."""
-    hit = _tz_cache.get(site_key)
+    key = (id(deps), site_key)
+    hit = _tz_cache.get(key)
     now = time.monotonic()
     if hit and hit[1] > now:
         return hit[0]
     site = deps.sites.get(site_key) or {}
     tz = metrics.zone(site_zone_name(site.get("settings")))
-    _tz_cache[site_key] = (tz, now + TZ_CACHE_SECONDS)
+    _tz_cache[key] = (tz, now + TZ_CACHE_SECONDS)
     return tz
 
 
