@@ -4,7 +4,12 @@ Items (pk, sk):
 - ("conv#{conversation}", "state"): "v" (version), "site", one attribute "e:{event id}" per
   event seen (its compact fact, JSON), "expires_at" (TTL, 400 days after the last event).
 - ("site#{site}", "day#{YYYY-MM-DD}"): numeric counters ADDed by the consumer (attribute
-  names: chalicelib/domain/reports.py), for the site's local day.
+  names: chalicelib/domain/reports.py), for the site's local day, a write counter "ver", and
+  "sealed" while a summary of it exists;
+- ("site#{site}", "sum#{YYYY-MM-DD}"): the day's counters as one JSON string ("data"): a
+  90-day report reads 90 small items instead of 90 items of ~1,500 numbers each.
+  Invariant: a summary exists only while its day is sealed at the same "ver" (both are
+  written in one transaction; a late event removes both in one transaction).
 
 Low-level DynamoDB calls (the attribute names are data, not a fixed model): GetItem,
 conditional UpdateItem, UpdateItem ADD, BatchGetItem. Never a Scan.
@@ -94,33 +99,75 @@ class ReportsRepo(LazyClient):
             pass   # someone moved on from our write: their delta included ours
 
     # ------------------------------------------------------------ buckets
-    def add(self, site_key: str, day: str, counters: dict[str, int]) -> None:
-        """ADD every counter of one day bucket in one UpdateItem."""
-        names, values, parts = {}, {}, []
+    def _key(self, site_key: str, kind: str, day: str) -> dict:
+        return {"pk": {"S": f"site#{site_key}"}, "sk": {"S": f"{kind}#{day}"}}
+
+    def add(self, site_key: str, day: str, counters: dict[str, int]) -> int:
+        """ADD every counter of one day bucket in one UpdateItem (on condition the day is not
+        sealed). A sealed day (an event later than its summary) takes the ADD and loses its
+        summary in one transaction. Returns the number of item writes."""
+        names, values, parts = {"#ver": "ver"}, {":one": {"N": "1"}}, ["#ver :one"]
         for i, (attr, value) in enumerate(sorted(counters.items())):
             names[f"#a{i}"] = attr
             values[f":v{i}"] = {"N": str(int(value))}
             parts.append(f"#a{i} :v{i}")
-        self._get_client().update_item(
-            TableName=self.table,
-            Key={"pk": {"S": f"site#{site_key}"}, "sk": {"S": f"day#{day}"}},
-            UpdateExpression="ADD " + ", ".join(parts),
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        client = self._get_client()
+        update = {"TableName": self.table, "Key": self._key(site_key, "day", day),
+                  "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+        try:
+            client.update_item(UpdateExpression="ADD " + ", ".join(parts),
+                               ConditionExpression="attribute_not_exists(sealed)", **update)
+            return 1
+        except client.exceptions.ConditionalCheckFailedException:
+            pass
+        client.transact_write_items(TransactItems=[
+            {"Update": {"UpdateExpression": "ADD " + ", ".join(parts) + " REMOVE sealed",
+                        **update}},
+            {"Delete": {"TableName": self.table, "Key": self._key(site_key, "sum", day)}}])
+        return 2
+
+    def summaries(self, site_key: str, days: list[str]) -> dict[str, dict]:
+        """{day: counters} of the days that have a summary."""
+        got = self._batch_get([self._key(site_key, "sum", d) for d in days])
+        return {item["sk"]["S"][4:]: json.loads(item["data"]["S"]) for item in got}
+
+    def seal(self, site_key: str, day: str, counters: dict) -> bool:
+        """Write the summary of a day read at version counters["ver"], and mark the day
+        sealed, in one transaction (False: the day changed since it was read)."""
+        version = int(counters.get("ver") or 0)
+        data = {k: v for k, v in counters.items() if v and k not in ("ver", "sealed")}
+        client = self._get_client()
+        try:
+            client.transact_write_items(TransactItems=[
+                {"Update": {"TableName": self.table, "Key": self._key(site_key, "day", day),
+                            "UpdateExpression": "SET sealed = :t",
+                            "ConditionExpression": "ver = :v",
+                            "ExpressionAttributeValues": {":t": {"BOOL": True},
+                                                          ":v": {"N": str(version)}}}},
+                {"Put": {"TableName": self.table,
+                         "Item": {**self._key(site_key, "sum", day),
+                                  "data": {"S": json.dumps(data, separators=(",", ":"))},
+                                  "ver": {"N": str(version)}}}}])
+            return True
+        except client.exceptions.TransactionCanceledException:
+            return False
 
     def days(self, site_key: str, days: list[str]) -> dict[str, dict]:
-        """{day: {attribute: number}} for the days that have a bucket (BatchGetItem, 100
-        keys a request; unprocessed keys are retried a bounded number of times)."""
-        out: dict = {}
+        """{day: {attribute: number}} of the live day buckets that exist."""
+        got = self._batch_get([self._key(site_key, "day", d) for d in days])
+        return {item["sk"]["S"][4:]: {k: _num(v) for k, v in item.items()
+                                      if k not in ("pk", "sk", "sealed")} for item in got}
+
+    def _batch_get(self, keys: list[dict]) -> list[dict]:
+        """BatchGetItem, 100 keys a request; unprocessed keys are retried a bounded number of
+        times."""
+        out = []
         client = self._get_client()
-        for start in range(0, len(days), BATCH_KEYS):
-            keys = [{"pk": {"S": f"site#{site_key}"}, "sk": {"S": f"day#{d}"}}
-                    for d in days[start:start + BATCH_KEYS]]
-            request = {self.table: {"Keys": keys}}
+        for start in range(0, len(keys), BATCH_KEYS):
+            request = {self.table: {"Keys": keys[start:start + BATCH_KEYS]}}
             for attempt in range(8):
                 got = client.batch_get_item(RequestItems=request)
-                for item in got.get("Responses", {}).get(self.table, []):
-                    day = item["sk"]["S"][4:]
-                    out[day] = {k: _num(v) for k, v in item.items() if k not in ("pk", "sk")}
+                out += got.get("Responses", {}).get(self.table, [])
                 request = got.get("UnprocessedKeys") or {}
                 if not request:
                     break

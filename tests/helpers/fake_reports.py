@@ -39,6 +39,7 @@ class FakeReports:
         self.writes += 1
         for attr, value in counters.items():
             self.buckets[(site_key, day)][attr] += value
+        return 1
 
     def days(self, site_key, days):
         return {d: {k: v for k, v in self.buckets[(site_key, d)].items() if v}

@@ -123,3 +123,15 @@ def test_a_long_chat_spreads_its_busy_time_over_local_hours():
     spans = metrics.spread_over_hours(T0 + 30 * MIN, T0 + 150 * MIN, metrics.zone("+08:00"))
     assert spans == [("2026-01-01", 0, 30 * MIN), ("2026-01-01", 1, 60 * MIN),
                      ("2026-01-01", 2, 30 * MIN)]
+
+
+def test_a_sites_report_zone_is_checked_and_chosen():
+    from chalicelib.services import admin
+    with pytest.raises(ValidationError) as err:
+        admin.put_site(SimpleNamespace(), "demo", {"report_tz": "Mars/Olympus"}, "/w.js")
+    assert err.value.code == "invalid_timezone"
+    assert err.value.details == {"field": "report_tz"}
+    assert consumer.site_zone_name({"report_tz": "Asia/Shanghai",
+                                    "business_hours": {"tz": "Europe/Paris"}}) == "Asia/Shanghai"
+    assert consumer.site_zone_name({"business_hours": {"tz": "Europe/Paris"}}) == "Europe/Paris"
+    assert consumer.site_zone_name(None) == "UTC"

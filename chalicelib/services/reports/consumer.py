@@ -79,14 +79,15 @@ def handle(deps, event: dict) -> dict:
         except StateMoved:
             time.sleep(min(0.2, 0.005 * 2 ** min(attempt, 5)))
             continue           # another event of this conversation won: re-read
+        writes = 1
         try:
             for day, counters in sorted(delta.items()):
-                store.add(site_key, day, counters)
+                writes += store.add(site_key, day, counters)
         except Exception:
             store.forget(cid, eid, version)   # the redelivery counts it
             raise
-        if len(delta) > 1:
+        if writes > 2:
             log.info("report_late_event", conversation_id=cid, event_id=eid,
-                     days=len(delta))
-        return {"status": "counted", "writes": 1 + len(delta)}
+                     days=len(delta), writes=writes)
+        return {"status": "counted", "writes": writes}
     raise RuntimeError(f"report state of {cid} kept moving")
