@@ -22,6 +22,7 @@ OUTPUT_ENV = {
     "KeysTableName": "PARLEY_TABLE_KEYS",
     "KbTableName": "PARLEY_TABLE_KB",
     "DirectoryTableName": "PARLEY_TABLE_DIRECTORY",
+    "ReportsTableName": "PARLEY_TABLE_REPORTS",
     "AssignmentQueueName": "PARLEY_ASSIGNMENT_QUEUE",
     "AssignmentQueueUrl": "PARLEY_ASSIGNMENT_QUEUE_URL",
     "EventsQueueName": "PARLEY_EVENTS_QUEUE",
