@@ -24,17 +24,31 @@ def _ratio(a, b, digits=4):
     return round(a / b, digits) if b else None
 
 
+def split(item: dict) -> dict:
+    """{dim: {name: value}} of one day item ("s|started" -> {"s": {"started": n}}; hour
+    attributes under "hNN"): split once, each figure then reads only its dimension."""
+    out: dict = defaultdict(dict)
+    for attr, value in item.items():
+        dim, sep, name = attr.partition("|")
+        if sep:
+            out[dim][name] = value
+    return dict(out)
+
+
+def _split_all(items) -> list[dict]:
+    items = list(items)
+    if items and not all(isinstance(v, dict) for v in items[0].values()):
+        return [split(i) for i in items]
+    return items
+
+
 def collect(items, dim: str) -> dict:
-    """Sum the attributes of one dimension ("s", "a:x", "t:y", "c:web") over items:
-    {"counters": {...}, "durations": {metric: {"n", "sum", "hist": {bin: count}}}}."""
-    prefix = dim + "|"
+    """Sum the attributes of one dimension ("s", "a:x", "t:y", "c:web") over day items
+    (raw or split): {"counters": {...}, "durations": {metric: {"n", "sum", "hist"}}}."""
     counters: dict = defaultdict(int)
     durations: dict = {m: {"n": 0, "sum": 0, "hist": defaultdict(int)} for m in DURATIONS}
-    for item in items:
-        for attr, value in item.items():
-            if not attr.startswith(prefix):
-                continue
-            name = attr[len(prefix):]
+    for item in _split_all(items):
+        for name, value in (item.get(dim) or {}).items():
             metric, _, part = name.partition(".")
             if not part:
                 counters[metric] += int(value)
@@ -68,18 +82,14 @@ def figures(collected: dict, percentiles: bool = True) -> dict:
 def dim_values(items, kind: str) -> list[str]:
     """The values of one dimension kind ("a", "t", "c") present in items."""
     prefix = kind + ":"
-    seen = set()
-    for item in items:
-        for attr in item:
-            if attr.startswith(prefix):
-                seen.add(attr[len(prefix):].split("|", 1)[0])
-    return sorted(seen)
+    return sorted({dim[len(prefix):] for item in _split_all(items) for dim in item
+                   if dim.startswith(prefix)})
 
 
 def busy_ms(items, agent: str) -> int:
-    suffix = f"|a:{agent}|busy_ms"
-    return sum(int(v) for item in items for k, v in item.items()
-               if k.startswith("h") and k.endswith(suffix))
+    name = f"a:{agent}|busy_ms"
+    return sum(int(values.get(name, 0)) for item in _split_all(items)
+               for dim, values in item.items() if dim[:1] == "h")
 
 
 SERIES_METRICS = ("started", "handed_off", "accepted", "missed", "abandoned", "closed",
@@ -110,22 +120,17 @@ def hourly_series(items_by_day: dict, days: list[str]) -> list[dict]:
     """Site figures per local hour (hour attributes are kept for the site only)."""
     out = []
     for day in days:
-        item = items_by_day.get(day) or {}
-        per_hour: dict = defaultdict(lambda: (defaultdict(int), defaultdict(lambda: [0, 0])))
-        for attr, value in item.items():
-            if not attr.startswith("h") or attr.count("|") != 1:
-                continue
-            hour, name = attr[1:3], attr[4:]
-            counters, durations = per_hour[hour]
-            metric, _, part = name.partition(".")
-            if not part:
-                counters[metric] += int(value)
-            elif part == "n":
-                durations[metric][0] += int(value)
-            elif part == "sum":
-                durations[metric][1] += int(value)
+        item = _split_all([items_by_day.get(day) or {}])[0]
         for h in range(24):
-            counters, durations = per_hour.get(f"{h:02d}", ({}, {}))
+            counters, durations = defaultdict(int), defaultdict(lambda: [0, 0])
+            for name, value in (item.get(f"h{h:02d}") or {}).items():
+                metric, _, part = name.partition(".")
+                if "|" in name:
+                    continue                      # per-agent busy time
+                if not part:
+                    counters[metric] += int(value)
+                elif part in ("n", "sum"):
+                    durations[metric][0 if part == "n" else 1] += int(value)
             out.append({"t": f"{day}T{h:02d}:00",
                         **_point(counters, {m: tuple(v) for m, v in durations.items()})})
     return out

@@ -105,6 +105,7 @@ def site_report(deps, actor: Actor, params: dict) -> dict:
     prev_days = days_between(_iso(prev_first), _iso(q["from"] - timedelta(days=1)))
     items = load_days(deps, q["site"], prev_days + days, metrics.zone(
         site_zone_name(site.get("settings"))))
+    items = {day: rollup.split(item) for day, item in items.items()}
     current = [items[d] for d in days if d in items]
     previous = [items[d] for d in prev_days if d in items]
 
