@@ -12,6 +12,7 @@ from typing import Callable
 from chalicelib import config
 from chalicelib.services import bot, followup, presence, routing
 from chalicelib.services.consumers import Consumer
+from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
 
 
@@ -55,7 +56,11 @@ def build() -> Deps:
 #: functions `fn(deps, envelope)`. app.py gives each consumer queue an on_sqs_message handler
 #: that runs services/consumers.handle_records with the consumer built here.
 CONSUMERS: dict[str, dict] = {
-    "reports": {"queue": config.CONSUMER_QUEUES["reports"], "handlers": {}},
+    # figures: per-conversation facts and per-site day buckets (docs/reports.md); the
+    # consumer records each event id in the write that counts it, so it needs no claim
+    "reports": {"queue": config.CONSUMER_QUEUES["reports"], "idempotent": True,
+                "handlers": {t: reports_consumer.handle
+                             for t in sorted(reports_consumer.HANDLED_TYPES)}},
     "webhooks": {"queue": config.CONSUMER_QUEUES["webhooks"], "handlers": {}},
 }
 
@@ -68,5 +73,6 @@ def build_consumers(declared: dict[str, dict] | None = None,
     declared = CONSUMERS if declared is None else declared
     overrides = overrides or {}
     return {name: Consumer(name=name, queue=spec["queue"],
-                           handlers=dict(overrides.get(name, spec["handlers"])))
+                           handlers=dict(overrides.get(name, spec["handlers"])),
+                           idempotent=spec.get("idempotent", False) and name not in overrides)
             for name, spec in declared.items()}

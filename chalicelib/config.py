@@ -19,7 +19,7 @@ def _table(name: str) -> str:
 TABLES = {
     name: _table(name)
     for name in ("visitors", "conversations", "messages", "connections", "agents",
-                 "sites", "keys", "kb", "directory", "audit")
+                 "sites", "keys", "kb", "directory", "audit", "reports")
 }
 
 

@@ -84,6 +84,10 @@ FUNCTIONS: dict[str, list[Grant]] = {
                                     "dynamodb:Query", "dynamodb:BatchGetItem",
                                     "dynamodb:BatchWriteItem"), table("kb"),
           "/v1/admin/kb: entries, synonyms, flows, misses, CSV imports"),
+        G("ReportsRead", ("dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"),
+          table("reports"),
+          "reports: day buckets and summaries (BatchGetItem); sealing a past day writes its "
+          "summary in one transaction with the day"),
         G("AuditLogAppendOnly", ("dynamodb:PutItem", "dynamodb:Query"), table("audit"),
           "the audit log: append (conditional PutItem) and read (Query on one month's "
           "partition); nothing may update or delete it"),
@@ -207,10 +211,12 @@ FUNCTIONS: dict[str, list[Grant]] = {
     "consume_reports": [
         G("ConsumerQueue", CONSUME, queue("consumer-reports"),
           "the reports consumer queue is this function's event source"),
-        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
-                          "dynamodb:DeleteItem"), table("keys"),
-          "begin evt#reports#<id> (a claim with a lease), read it when taken, mark it done; "
-          "release it when the handler fails"),
+        G("ReportBuckets", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+          table("reports"),
+          "a conversation's facts (read, conditional record of the event id, undo on a "
+          "failed count) and the site's day bucket (ADD)"),
+        G("SiteZone", "dynamodb:GetItem", table("sites"),
+          "the site's report time zone"),
     ],
     "consume_webhooks": [
         G("ConsumerQueue", CONSUME, queue("consumer-webhooks"),

@@ -23,6 +23,7 @@ OUTPUT_ENV = {
     "KbTableName": "PARLEY_TABLE_KB",
     "DirectoryTableName": "PARLEY_TABLE_DIRECTORY",
     "AuditTableName": "PARLEY_TABLE_AUDIT",
+    "ReportsTableName": "PARLEY_TABLE_REPORTS",
     "AssignmentQueueName": "PARLEY_ASSIGNMENT_QUEUE",
     "AssignmentQueueUrl": "PARLEY_ASSIGNMENT_QUEUE_URL",
     "EventsQueueName": "PARLEY_EVENTS_QUEUE",

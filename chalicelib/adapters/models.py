@@ -298,5 +298,17 @@ class AuditItem(Model):
     details = JSONAttribute(null=True)
 
 
+
+
+class ReportItem(Model):
+    """Reports (chalicelib/adapters/reports.py writes it with low-level calls, since the
+    counter attribute names are data): per-conversation consumer state ("conv#{id}",
+    "state") and per-site day buckets ("site#{site}", "day#{YYYY-MM-DD}")."""
+    Meta = _meta("reports")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = TTLAttribute(null=True)
+
+
 ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key, KbItem,
-              DirectoryItem, AuditItem]
+              DirectoryItem, AuditItem, ReportItem]

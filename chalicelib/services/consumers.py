@@ -22,6 +22,9 @@ class Consumer:
     name: str
     queue: str                                  # its queue name (config.CONSUMER_QUEUES)
     handlers: dict[str, Callable] = field(default_factory=dict)  # event type -> fn(deps, event)
+    #: the handlers are idempotent on the event id themselves (e.g. the reports consumer
+    #: records the id in the same conditional write that counts it): no claim is taken
+    idempotent: bool = False
 
 
 #: how long a started run holds its event: longer than the consumer functions' 30 s timeout,
@@ -61,6 +64,14 @@ def run_once(deps, consumer: Consumer, envelope: dict) -> bool:
     fields = {"consumer": consumer.name, "event_id": envelope["id"],
               "type": envelope.get("type"), "conversation_id": envelope.get("conversation_id")}
     if fn is None:
+        return True
+    if consumer.idempotent:
+        try:
+            fn(deps, envelope)
+        except Exception as exc:
+            log.error("consumer_failed", error=repr(exc), **fields)
+            return False
+        log.info("consumer_handled", **fields)
         return True
     key = claim_key(consumer.name, envelope["id"])
     state = deps.claims.begin(key, LEASE_MS)

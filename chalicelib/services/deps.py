@@ -29,6 +29,7 @@ class Deps:
     clock: Callable[[], float] = time.time   # seconds; tests install a simulated clock
     sealing_keys: Callable[[], list] | None = None  # keys sealing site identity secrets
     events: Any = None        # EventBus (SNS): the conversation event stream's topic
+    reports: Any = None       # ReportsRepo: report state and day buckets
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -57,6 +58,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.eventbus import EventBus
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.ratelimit import RateCounter
+    from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
 
@@ -85,5 +87,6 @@ def build_default() -> Deps:
         sealing_keys=sealing_keys,
         rates=RateCounter(),
         events=EventBus(),
+        reports=ReportsRepo(),
     )
     return deps

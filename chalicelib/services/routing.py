@@ -313,7 +313,7 @@ def list_queue(deps, actor: Actor) -> dict:
     agent = deps.agents.get(actor.id) or {}
     keys = policy.queues_of(agent) if not actor.is_supervisor else None
     if keys is None:
-        teams = _all_teams(deps)
+        teams = all_teams(deps)
         keys = [policy.DEFAULT_QUEUE] + teams
     out = []
     now = now_ms()
@@ -328,7 +328,7 @@ def list_queue(deps, actor: Actor) -> dict:
     return {"conversations": out}
 
 
-def _all_teams(deps) -> list[str]:
+def all_teams(deps) -> list[str]:
     directory = getattr(deps, "directory", None)
     if directory is None:
         return []

@@ -67,6 +67,8 @@ SETTINGS_SCHEMA = {
     "idle_close_minutes": Field(int, min=1, max=10080),
     # keep visitors, conversations and messages this many days (DynamoDB TTL); null: keep
     "retention_days": Field(int, min=1, max=3650, nullable=True),
+    # the zone report days and hours are counted in (default: business_hours.tz, else UTC)
+    "report_tz": Field(str, nullable=True, min_len=1, max_len=64),
 }
 
 SITE_CREATE = {
@@ -77,6 +79,13 @@ SITE_CREATE = {
 
 
 def _check_settings(deps, body: dict) -> dict:
+    if body.get("report_tz"):
+        from zoneinfo import ZoneInfo
+        try:
+            ZoneInfo(body["report_tz"])
+        except Exception:
+            raise ValidationError(f"Unknown time zone '{body['report_tz']}'.",
+                                  code="invalid_timezone", details={"field": "report_tz"})
     try:
         policy.validate_hours(body.get("business_hours"))
     except policy.HoursError as exc:
