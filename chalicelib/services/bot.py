@@ -352,7 +352,7 @@ def list_entries(deps, site_key: Optional[str], q: Optional[str] = None) -> dict
         # disabled entries are searchable too (the matcher skips them: match on copies)
         by_id = {e.id: e for e in entries}
         matcher = Matcher([dataclasses.replace(e, enabled=True) for e in entries],
-                          repo.synonyms(site_key) or None)
+                          repo.synonyms(site_key) or None, calibrate=False)  # ranking only
         ranked = [by_id[matcher.entries[i].id] for i, s in matcher.score_all(q) if s >= 0.2]
         low = q.lower()
         seen = {e.id for e in ranked}
