@@ -28,8 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
-from .analyzer import (W_BIGRAM, W_CONCEPT, W_UNIGRAM, W_WORD, _WORD_RE, Analyzer,  # noqa: F401
-                       SynonymsArg, _synonym_groups, stem)
+from .analyzer import _WORD_RE, Analyzer, SynonymsArg, _synonym_groups, stem
 from .calibration import fit_decider
 from .normalize import detect_language, is_cjk, normalize
 from .twins import link_twins
@@ -50,8 +49,12 @@ class KBEntry:
         return [self.question] + [s for s in self.similar if s and s.strip()]
 
 
+__all__ = ["KBEntry", "Matcher", "MatchResult", "Scored", "Analyzer", "SynonymsArg", "stem",
+           "readings", "get_matcher", "cache_info", "clear_cache", "_WORD_RE"]
+
 _CLAUSE_RE = re.compile(r"[,.!?;:\n，。！？；：、…]+|\s+(?:but|so|and then|because|anyway)\s+")
 MAX_CLAUSES = 4
+OTHER_LANGUAGE_MARGIN = 1.25  # another language's entry is suggested when it scores this much more
 
 
 def readings(text: str) -> list[str]:
@@ -188,9 +191,12 @@ class Matcher:
                 continue
             seen.update((idx, j))
             out.append((j, sc))
-        # the visitor's language first; the other language only when nothing else fits
-        mine = [x for x in out if scored.lang in self._langs[x[0]]]
-        return [(self.entries[j], sc) for j, sc in (mine or out)[:top_k]]
+        # the visitor's language; another language's entry only when it beats every entry
+        # in the visitor's language (the KB has that topic in one language only)
+        best_mine = max((sc for j, sc in out if scored.lang in self._langs[j]), default=0.0)
+        keep = [(j, sc) for j, sc in out
+                if scored.lang in self._langs[j] or sc > OTHER_LANGUAGE_MARGIN * best_mine]
+        return [(self.entries[j], sc) for j, sc in keep[:top_k]]
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._idf_unknown)

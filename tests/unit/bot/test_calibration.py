@@ -95,7 +95,10 @@ def test_one_word_question_answered_when_one_entry_owns_it(demo):
 
 def test_suggestions_in_the_visitors_language(demo):
     r = demo.match("怎么分享文件夹给同事")
-    assert r.suggestions and all(e.id != "en-share" for e, _ in r.suggestions)
+    assert [e.id for e, _ in r.suggestions] == ["share-link"]  # not the English entry
+    r = demo.match("how long do you keep deleted files")  # only a Chinese entry has it
+    assert r.decision == "suggest" and r.suggestions[0][0].id == "recover-file"
+    assert all(e.id != "trial" for e, _ in demo.match("free").suggestions)
 
 
 def test_twins_linked_and_answer_in_query_language(demo):
