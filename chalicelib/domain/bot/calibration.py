@@ -209,7 +209,10 @@ def fit_decider(matcher: "Matcher", examples: Iterable[tuple[str, Optional[str]]
                 ys.append(0)
     n_pos = len(pos_scores)
     ids = {e.id: n for n, e in enumerate(matcher.entries)}
+    own = {(e.id, normalize(p)) for e in matcher.entries for p in e.phrasings}
     for text, entry_id in examples:
+        if (entry_id, normalize(text)) in own:
+            continue  # approved as a similar question: already a leave-one-out sample
         sc = matcher.score_query(text)
         f = features(matcher, sc)
         if f is None:
