@@ -3,10 +3,11 @@ Chinese bigrams/unigrams, stemmed and typo-corrected English words). Pure Python
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 from .lexicon import DEFAULT_SYNONYM_GROUPS, EN_ARTICLES, EN_STOPWORDS, ZH_STOPWORDS
 from .normalize import is_cjk, normalize
+from .pinyin import readings as pinyin_readings
 
 SynonymsArg = Union[None, dict, Sequence[Sequence[str]]]
 
@@ -84,10 +85,24 @@ def _damerau_within(a: str, b: str, k: int) -> bool:
     return prev[lb] <= k
 
 
+def _sounds(word: str) -> list[str]:
+    keys = [""]
+    for ch in word:
+        r = pinyin_readings(ch)
+        if not r:
+            return []
+        keys = [k + "-" + x if k else x for k in keys for x in r]
+    return keys
+
+
 class Analyzer:
     """Turns text into weighted terms. Built once per synonym table + vocabulary."""
 
-    def __init__(self, synonyms: SynonymsArg = None, use_default_synonyms: bool = True):
+    def __init__(self, synonyms: SynonymsArg = None, use_default_synonyms: bool = True,
+                 use_pinyin: bool = True):
+        self.use_pinyin = use_pinyin
+        self.zh_known: set[str] = set()  # the KB's Chinese bigrams
+        self._zh_sound: dict[str, str] = {}  # toneless pinyin of a KB bigram -> that bigram
         groups = (DEFAULT_SYNONYM_GROUPS if use_default_synonyms else []) + _synonym_groups(synonyms)
         self.zh_phrases: dict[str, list[tuple[str, list[str]]]] = {}
         self.en_phrases: dict[tuple[str, ...], list[str]] = {}
@@ -119,6 +134,8 @@ class Analyzer:
             self.zh_phrases.setdefault(p[0], []).append((p, sorted(set(concepts))))
         for lst in self.zh_phrases.values():
             lst.sort(key=lambda x: -len(x[0]))
+        for p in zh_map:
+            self.add_zh_vocab(p)
         self.zh_stop: dict[str, list[str]] = {}
         for w in ZH_STOPWORDS:
             self.zh_stop.setdefault(w[0], []).append(w)
@@ -133,6 +150,48 @@ class Analyzer:
             self.add_vocab(w)
 
     # ---- vocabulary / typo correction -------------------------------------------------
+    def add_zh_vocab(self, word: str) -> None:
+        """A Chinese word of the KB (bigram or synonym phrase of 2-3 characters): homophone
+        typos in queries can be corrected to it (the first one added wins on a tie)."""
+        if word in self.zh_known or not 2 <= len(word) <= 3:
+            return
+        self.zh_known.add(word)
+        if self.use_pinyin:
+            for key in _sounds(word):
+                self._zh_sound.setdefault(key, word)
+
+    def correct_zh(self, text: str) -> Optional[str]:
+        """The text with homophone typos corrected (秘码 -> 密码, 换款 -> 还款, 發漂 -> 發票): a
+        2-3 character span the KB does not have, that sounds like one it has and shares all
+        but one character with it. None when nothing changed. Used as an alternative reading
+        of the message (the decision keeps the more confident one)."""
+        if not self.use_pinyin or not self._zh_sound:
+            return None
+        norm = normalize(text)
+        out = list(norm)
+        changed = False
+        i = 0
+        while i < len(out) - 1:
+            hit = None
+            for L in (3, 2):
+                span = "".join(out[i:i + L])
+                if len(span) < L or not all(is_cjk(c) for c in span) or span in self.zh_known:
+                    continue
+                for key in _sounds(span):
+                    cand = self._zh_sound.get(key)
+                    if cand and sum(a != b for a, b in zip(cand, span)) == 1:
+                        hit = cand
+                        break
+                if hit:
+                    break
+            if hit:
+                out[i:i + len(hit)] = list(hit)
+                changed = True
+                i += len(hit)
+            else:
+                i += 1
+        return "".join(out) if changed else None
+
     def add_vocab(self, word: str) -> None:
         if not word.isalpha():
             return
@@ -189,7 +248,7 @@ class Analyzer:
                 j = i
                 while j < n and is_cjk(norm[j]):
                     j += 1
-                self._analyze_zh(norm[i:j], add)
+                self._analyze_zh(norm[i:j], add, correct_typos)
                 i = j
             else:
                 j = i
@@ -199,7 +258,8 @@ class Analyzer:
                 i = j
         return terms
 
-    def _analyze_zh(self, run: str, add: Callable[[str, float], None]) -> None:
+    def _analyze_zh(self, run: str, add: Callable[[str, float], None],
+                    correct_typos: bool = False) -> None:
         segs: list[str] = []
         buf: list[str] = []
         i, n = 0, len(run)

@@ -58,7 +58,7 @@ def features(matcher: "Matcher", scored: "Scored", rank: int = 0) -> Optional[li
     s2 = next((sc for i, sc, *_ in c if i != idx and matcher._lang[i] == lang
                and not matcher.is_twin(i, idx)), 0.0)
     return [s1, s1 - s2, cov, ps, scored.unknown, 1.0 if clean else 0.0,
-            1.0 if scored.single else 0.0, 1.0 if lang == scored.lang else 0.0]
+            1.0 if scored.single else 0.0, 1.0 if scored.lang in matcher._langs[idx] else 0.0]
 
 
 def _sigmoid(z: float) -> float:
@@ -130,16 +130,26 @@ class Decider:
     def probability(self, f: Sequence[float]) -> float:
         return _sigmoid(self.weights[0] + sum(a * b for a, b in zip(self.weights[1:], f)))
 
-    def decide(self, matcher: "Matcher", readings: Sequence["Scored"], top_k: int = 3
-               ) -> "MatchResult":
-        """Decide on the most confident reading of the message (the whole text, or one of
-        its clauses when it is long: the question buried in a rambling message)."""
+    def answers(self, matcher: "Matcher", scored: "Scored") -> bool:
+        f = features(matcher, scored)
+        return f is not None and self._answer(f, self.probability(f))
+
+    def _answer(self, f: Sequence[float], p: float) -> bool:
+        # the KB has this very question (score 1) or the model says answer; a near tie never
+        return (p >= self.answer_p or f[0] >= 0.999) and f[1] >= TIE * f[0]
+
+    def decide(self, matcher: "Matcher", readings: Sequence[tuple["Scored", bool]],
+               top_k: int = 3) -> "MatchResult":
+        """Decide on the most confident reading of the message: the whole text, one of its
+        clauses when it is long (the question buried in a rambling message; ``True``: its
+        best entry must be among the whole text's top three), or the text with homophone
+        typos corrected."""
         from .matcher import MatchResult
         p, scored = -1.0, None
-        whole_top = {c[0] for c in readings[0].cands[:3]} if readings else set()
-        for n, r in enumerate(readings):
+        whole_top = {c[0] for c in readings[0][0].cands[:3]} if readings else set()
+        for r, constrained in readings:
             f = features(matcher, r)
-            if f is not None and (n == 0 or r.cands[0][0] in whole_top):
+            if f is not None and (not constrained or r.cands[0][0] in whole_top):
                 pr = self.probability(f)
                 if pr > p:
                     p, scored = pr, r
@@ -148,7 +158,7 @@ class Decider:
         best_idx = scored.cands[0][0]
         sugg = matcher.suggestions(scored, top_k)
         f = features(matcher, scored)
-        if p >= self.answer_p and f[1] >= TIE * f[0]:  # a near tie is never answered
+        if self._answer(f, p):
             best = matcher.entries[matcher.in_language(best_idx, scored.lang)]
             return MatchResult("answer", best, p, [s for s in sugg if s[0] is not best])
         if p >= self.suggest_p and sugg:

@@ -144,6 +144,10 @@ class Matcher:
             self._langs.append({detect_language(p) for p in e.phrasings})
             for t in set(union) | set(ans):
                 df[t] = df.get(t, 0) + 1
+        for u in self._union:  # questions' words (not answers'): homophone typo targets
+            for t in u:
+                if len(t) == 2 and is_cjk(t[0]) and is_cjk(t[1]):
+                    an.add_zh_vocab(t)
         N = max(1, len(self.entries))
         self._N = N
         self._df = df
@@ -319,8 +323,14 @@ class Matcher:
 
     def match(self, text: str, top_k: int = 3) -> MatchResult:
         if self.decider is not None:
-            return self.decider.decide(self, [self.score_query(t) for t in readings(text)],
-                                       top_k)
+            whole = self.score_query(text)
+            alts = [(whole, False)]
+            if not self.decider.answers(self, whole):  # other readings only when needed
+                alts += [(self.score_query(t), True) for t in readings(text)[1:]]
+                fixed = self.analyzer.correct_zh(text)  # homophone typos: a reading of its own
+                if fixed:
+                    alts.append((self.score_query(fixed), False))
+            return self.decider.decide(self, alts, top_k)
         return self._match_fixed(text, top_k)
 
     def _fixed_decision(self, scored: Scored) -> str:

@@ -143,3 +143,20 @@ def test_evaluate_learn_from_and_summary_keys(tmp_path):
     for key in ("in_scope_top1", "out_of_scope_rejected", "handoff_detected",
                 "answered_or_suggested"):
         assert key in res
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("忘记秘码怎么办", "zh-password"),  # 秘码 ~ 密码 (mi-ma)
+    ("秘码忘了", "zh-password"),
+    ("发漂怎么开", "zh-invoice"),      # 发漂 ~ 发票 (fa-piao)
+])
+def test_homophone_typos_are_corrected(m, q, expect):
+    assert m.analyzer.correct_zh(q) is not None
+    r = m.match(q)
+    assert r.decision == "answer" and r.best.id == expect
+
+
+def test_homophone_correction_leaves_known_words_alone(m):
+    assert m.analyzer.correct_zh("怎么申请退款") is None
+    assert m.analyzer.correct_zh("how do I get a refund") is None
+    assert m.analyzer.correct_zh("今天天气怎么样") is None
