@@ -138,21 +138,24 @@ class Decider:
         # the KB has this very question (score 1) or the model says answer; a near tie never
         return (p >= self.answer_p or f[0] >= 0.999) and f[1] >= TIE * f[0]
 
-    def decide(self, matcher: "Matcher", readings: Sequence[tuple["Scored", bool]],
+    def decide(self, matcher: "Matcher", readings: Sequence[tuple["Scored", str]],
                top_k: int = 3) -> "MatchResult":
-        """Decide on the most confident reading of the message: the whole text, one of its
-        clauses when it is long (the question buried in a rambling message; ``True``: its
-        best entry must be among the whole text's top three), or the text with homophone
-        typos corrected."""
+        """Decide on the most confident reading of the message: the ``whole`` text, one of
+        its clauses when it is long (``clause``: the question buried in a rambling message;
+        its best entry must be among the whole text's top three), or the text with homophone
+        typos corrected (``homophone``: only when it is answered -- 回复 / 恢复 are both words)."""
         from .matcher import MatchResult
         p, scored = -1.0, None
         whole_top = {c[0] for c in readings[0][0].cands[:3]} if readings else set()
-        for r, constrained in readings:
+        for r, kind in readings:
             f = features(matcher, r)
-            if f is not None and (not constrained or r.cands[0][0] in whole_top):
-                pr = self.probability(f)
-                if pr > p:
-                    p, scored = pr, r
+            if f is None or (kind == "clause" and r.cands[0][0] not in whole_top):
+                continue
+            pr = self.probability(f)
+            if kind == "homophone" and not self._answer(f, pr):
+                continue
+            if pr > p:
+                p, scored = pr, r
         if scored is None:
             return MatchResult("none", None, 0.0, [])
         best_idx = scored.cands[0][0]

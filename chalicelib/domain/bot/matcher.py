@@ -324,12 +324,12 @@ class Matcher:
     def match(self, text: str, top_k: int = 3) -> MatchResult:
         if self.decider is not None:
             whole = self.score_query(text)
-            alts = [(whole, False)]
+            alts = [(whole, "whole")]
             if not self.decider.answers(self, whole):  # other readings only when needed
-                alts += [(self.score_query(t), True) for t in readings(text)[1:]]
+                alts += [(self.score_query(t), "clause") for t in readings(text)[1:]]
                 fixed = self.analyzer.correct_zh(text)  # homophone typos: a reading of its own
                 if fixed:
-                    alts.append((self.score_query(fixed), False))
+                    alts.append((self.score_query(fixed), "homophone"))
             return self.decider.decide(self, alts, top_k)
         return self._match_fixed(text, top_k)
 
