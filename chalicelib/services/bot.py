@@ -26,12 +26,13 @@ from chalicelib.adapters.kb import COMMON, KbRepo
 from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
 from chalicelib.domain.bot.kbcsv import load_csv_file
 from chalicelib.domain.bot.normalize import is_cjk
-from chalicelib.services import conversations, events
+from chalicelib.services import bot_learning, conversations, events
 
 MAX_MISSES = 2
 MEMORY_SLOTS = ("phone", "email", "name")  # flow slots remembered for later flows
 BUNDLE_CACHE_SIZE = 64
-_BUNDLES: "OrderedDict[str, tuple]" = OrderedDict()  # version key -> (synonyms, FlowEngine | None), LRU
+# version key -> (synonyms, FlowEngine | None, examples), LRU
+_BUNDLES: "OrderedDict[str, tuple]" = OrderedDict()
 _BUNDLE_LOCK = threading.Lock()
 
 
@@ -106,17 +107,19 @@ def load_bot(deps, site_key: str, settings: Optional[dict] = None) -> tuple[Bot,
         synonyms = repo.synonyms(COMMON) + (repo.synonyms(site_key) if site_key != COMMON else [])
         flows = repo.flows(site_key)
         engine = FlowEngine(flows) if flows else None
-        bundle = (synonyms, engine)
+        # approved labelled questions: the site's calibration learns from them
+        examples = tuple((str(t), e) for t, e in repo.examples(site_key))
+        bundle = (synonyms, engine, examples)
         with _BUNDLE_LOCK:
             for k in [k for k in _BUNDLES if k.startswith(site_key + ":")]:
                 del _BUNDLES[k]  # the site's older version
             _BUNDLES[key] = bundle
             while len(_BUNDLES) > BUNDLE_CACHE_SIZE:
                 _BUNDLES.popitem(last=False)
-    synonyms, engine = bundle
+    synonyms, engine, examples = bundle
     matcher = get_matcher(key, lambda: _merged_entries(repo, site_key, site_v["gen"],
                                                        common_v["gen"]), synonyms or None,
-                         site=site_key)
+                         site=site_key, examples=examples)
     settings = settings or {}
     return ConversationBot(matcher, engine,
                            max_misses=int(settings.get("bot_handoff_misses") or MAX_MISSES),
@@ -228,6 +231,8 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
             text_out = bot.text("offline_queued" if queued else "offline", reply.lang)
         conversations.post_bot_message(deps, conv, text_out, extra=extra_for(went_offline),
                                        client_message_id=f"bot-{seq}")
+    if reply.label:  # a clicked suggestion: the earlier question is an example of that entry
+        bot_learning.record_clicked(deps, conv, reply.label, seq, msg.get("created_at"))
     if reply.kind in ("fallback", "silent", "suggest") or reply.handoff_reason == "repeated_misses":
         # a suggestion is a weaker signal (the visitor may click one: that click is a new
         # message that gets answered), recorded with reason "suggest"
