@@ -164,7 +164,9 @@ class Decider:
         if self._answer(f, p):
             best = matcher.entries[matcher.in_language(best_idx, scored.lang)]
             return MatchResult("answer", best, p, [s for s in sugg if s[0] is not best])
-        if p >= self.suggest_p and sugg:
+        # suggestions: the model is not sure, and the query shares words with one of the
+        # entry's questions (not only with its answer: "what is the weather" ~ an answer's "is")
+        if p >= self.suggest_p and sugg and (f[3] > 0 or f[2] >= 0.3):
             return MatchResult("suggest", None, p, sugg)
         return MatchResult("none", None, p, [])
 
