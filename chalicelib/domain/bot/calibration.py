@@ -43,6 +43,7 @@ SUGGEST_FRACTION = 0.25  # suggest when p >= this share of the answer threshold
 MAX_POSITIVES = 400    # leave-one-out samples at most (large KBs: a deterministic stride)
 MIN_POSITIVES = 6      # fewer: not enough to learn from, the fixed thresholds stay
 RIDGE = 1.0
+SLACK = 0.0
 TIE = 0.05               # runner-up within 5 % of the best: a tie, suggest both
 _SWAP_EN = "zorbexq"
 _SWAP_ZH = "犇鑫"
@@ -255,15 +256,18 @@ def fit_decider(matcher: "Matcher", examples: Iterable[tuple[str, Optional[str]]
     ps = sorted(((d.probability(x), y) for x, y in zip(xs, ys)), reverse=True)
     n1 = sum(ys) or 1
     n0 = (len(ys) - sum(ys)) or 1
-    best_t, best_v, tp, fp = 0.99, 0.0, 0, 0
+    curve = []
+    tp = fp = 0
     for j, (p, y) in enumerate(ps):
         tp += y
         fp += 1 - y
         if j + 1 < len(ps) and ps[j + 1][0] == p:
             continue
-        v = tp / n1 - COST * fp / n0
-        if v > best_v:
-            best_v, best_t = v, p
+        curve.append((p, tp / n1 - COST * fp / n0))
+    best_v = max([v for _, v in curve] + [0.0])
+    # the lowest threshold within SLACK of the best value: the optimum of a few dozen samples
+    # is noisy, and real questions are harder than the KB's own phrasings
+    best_t = min([p for p, v in curve if v >= best_v - SLACK] + [0.99])
     d.answer_p = max(best_t, 0.05)
     d.suggest_p = d.answer_p * SUGGEST_FRACTION
     return d
