@@ -30,6 +30,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
+from .analyzer import stem
 from .negatives import NEGATIVE_QUESTIONS
 from .normalize import is_cjk, normalize
 
@@ -178,7 +179,6 @@ def _swap_topic(matcher: "Matcher", text: str) -> Optional[str]:
     best, best_idf = None, -1.0
     for w in norm.split():
         if w.isalpha() and w.isascii() and len(w) > 2:
-            from .analyzer import stem
             v = matcher._idf.get("w:" + stem(w))
             if v is not None and v > best_idf:
                 best, best_idf = w, v
