@@ -110,6 +110,14 @@ def put_flows():
     return bot_service.put_flows(get_deps(), json_body(req), _site_param(req))
 
 
+@route(bp, "/flows/test", methods=["POST"])
+def dry_run_flow():
+    from chalicelib.services.bot_flows import dry_run
+    req = bp.current_request
+    _admin(req)
+    return dry_run(get_deps(), json_body(req))
+
+
 @route(bp, "/labels", methods=["GET"])
 def list_labels():
     req = bp.current_request

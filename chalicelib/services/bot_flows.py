@@ -142,3 +142,37 @@ def _labels(labels, name: str) -> None:
                 raise ValidationError(f"'{fname}' codes must be 1-64 characters.",
                                       code="invalid_value", details={"field": fname})
             _lang_text(text, f"{fname}.{code}", required=True)
+
+
+# -- test run (the console's flows editor) -------------------------------------------------
+DRY_RUN_SCHEMA = {
+    "flow": Field(dict, required=True),
+    "messages": Field(list, required=True, max_items=10, item=Field(str, min_len=1, max_len=500)),
+    "lang": Field(str, choices=("zh", "en")),
+}
+
+
+def dry_run(deps, payload: dict) -> dict:
+    """Run a flow (not yet saved) on a few visitor messages against its real endpoint; nothing
+    is stored. ``{replies: [{text, status, slots}]}`` -- ``status`` ask / invalid / done /
+    failed / cancelled, or ``null`` when the message neither starts nor continues the flow."""
+    from chalicelib.domain.bot import FlowEngine
+    from chalicelib.services.bot import endpoint_caller
+    body = validate(payload, DRY_RUN_SCHEMA)
+    if not body["messages"]:
+        raise ValidationError("'messages' must hold 1-10 texts.", code="invalid_value",
+                              details={"field": "messages"})
+    flow = validate_flow(body["flow"], "flow")
+    try:
+        engine = FlowEngine([flow])
+    except Exception as exc:  # noqa: BLE001 - anything the engine cannot load
+        raise ValidationError(f"The flow cannot be loaded: {exc}", code="invalid_flow")
+    call = endpoint_caller(deps)
+    state, replies = None, []
+    for text in body["messages"]:
+        reply, state = engine.step(state, text, {}, call, lang=body.get("lang"))
+        replies.append({"text": reply.text if reply else None,
+                        "status": reply.status if reply else None,
+                        "slots": {k: str(v) for k, v in (reply.slots if reply else {}).items()}})
+        state = state or None
+    return {"replies": replies}

@@ -105,3 +105,34 @@ def test_labels_need_an_admin(api, deps, kb):
     assert status == 403
     status, _ = api.get("/v1/admin/kb/labels?site_key=demo")
     assert status == 401
+
+
+def test_flow_dry_run_calls_the_endpoint_and_stores_nothing(api, deps, kb, admin_token):
+    calls = []
+
+    def endpoint(url, payload, timeout):
+        calls.append((url, payload))
+        return {"ok": True, "status": "processing"}
+
+    deps.extras["call_endpoint"] = endpoint
+    flow = {"id": "order-status", "triggers": {"zh": ["查订单"], "en": ["track my order"]},
+            "slots": [{"name": "order_id", "kind": "order", "pattern": "[A-Z]{2}\\d{6,}",
+                       "prompt": {"zh": "请提供订单号", "en": "Your order number?"}}],
+            "action": {"url": "https://orders.example/status", "method": "POST"},
+            "answers": {"success": {"zh": "订单{order_id}:{status}", "en": "Order {order_id}: {status}"}},
+            "labels": {"status": {"processing": {"zh": "仓库处理中", "en": "being packed"}}}}
+    status, data = api.post("/v1/admin/kb/flows/test",
+                            {"flow": flow, "messages": ["你好", "查订单", "AB123456"]},
+                            token=admin_token)
+    assert status == 200, data
+    assert [r["status"] for r in data["replies"]] == [None, "ask", "done"]
+    assert data["replies"][2]["text"] == "订单AB123456:仓库处理中"
+    assert calls and calls[0][0] == "https://orders.example/status"
+    status, data = api.get("/v1/admin/kb/flows?site_key=demo", token=admin_token)
+    assert all(f["id"] != "order-status" or "labels" not in f for f in data["flows"])
+    # validation: a bad flow, no messages, too many
+    bad = dict(flow, action={"url": "ftp://x"})
+    for body in ({"flow": bad, "messages": ["查订单"]}, {"flow": flow, "messages": []},
+                 {"flow": flow, "messages": ["x"] * 11}, {"flow": flow}):
+        status, data = api.post("/v1/admin/kb/flows/test", body, token=admin_token)
+        assert status == 400, (body, data)

@@ -32,7 +32,8 @@
       f_slots: "Slots (JSON list: name, kind, pattern, validate, prompt)",
       f_labels: "Readable values (JSON: field → code → {zh, en})",
       bad_json: "Not valid JSON: {f}", save_flows: "Save all flows",
-      test_run: "Test the template", test_values: "Endpoint reply (JSON)", preview: "Preview",
+      test_run: "Test", test_values: "Endpoint reply (JSON)", preview: "Preview the template",
+      test_msgs: "Visitor messages (one per line)", run: "Run with the endpoint", no_reply: "(not part of the flow)",
       dup_empty: "No likely duplicates.", merge: "Merge {b} into {a}", merged: "Merged", similarity: "similarity",
       loading: "Loading…"
     },
@@ -57,7 +58,8 @@
       f_slots: "槽位(JSON 列表:name、kind、pattern、validate、prompt)",
       f_labels: "取值显示文字(JSON:字段 → 取值 → {zh, en})",
       bad_json: "JSON 格式不对:{f}", save_flows: "保存全部流程",
-      test_run: "试运行模板", test_values: "接口返回(JSON)", preview: "预览",
+      test_run: "测试", test_values: "接口返回(JSON)", preview: "预览模板",
+      test_msgs: "访客消息(每行一条)", run: "调用接口试运行", no_reply: "(不属于该流程)",
       dup_empty: "没有疑似重复的条目。", merge: "把 {b} 合并到 {a}", merged: "已合并", similarity: "相似度",
       loading: "加载中…"
     }
@@ -303,6 +305,8 @@
           inp.method.value = a.method || "POST";
           var sample = el("textarea", {rows: "2", class: "mono", "aria-label": t("test_values"), value: "{\"status\": \"processing\"}"});
           var out = el("output", {class: "bot-preview", "aria-live": "polite"});
+          var msgs = el("textarea", {rows: "3", value: ((trig.zh || trig.en || [])[0] || "")});
+          var ran = el("output", {class: "bot-preview bot-run", "aria-live": "polite"});
           function json(node, name, fallback) {
             if (!node.value.trim()) return fallback;
             try { return JSON.parse(node.value); } catch (e) { throw new Error(t("bad_json", {f: (inp.id.value || "?") + " · " + name})); }
@@ -328,7 +332,18 @@
                     return lab ? langText(lab, l) : v === undefined || v === null ? "" : String(v);
                   });
                 }).join("\n");
-              }}), out]),
+              }}), out,
+              field(t("test_msgs"), msgs),
+              el("button", {type: "button", text: t("run"), onclick: function () {
+                // the server runs the (unsaved) flow against its real endpoint; nothing is stored
+                var flow;
+                try { flow = api.read(); } catch (e) { ran.textContent = e.message; return; }
+                ctx.api("POST", "/admin/kb/flows/test", {flow: flow, messages: lines(msgs.value)}).then(function (r) {
+                  ran.textContent = (r.replies || []).map(function (x, i) {
+                    return "› " + lines(msgs.value)[i] + "\n  " + (x.text === null ? t("no_reply") : x.text + " [" + x.status + "]");
+                  }).join("\n");
+                }).catch(function (e) { ran.textContent = errText(e); });
+              }}), ran]),
             el("button", {type: "button", text: t("remove"), onclick: function () {
               forms.splice(forms.indexOf(api), 1); draw();
             }})]);
