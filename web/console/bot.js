@@ -337,7 +337,7 @@
               el("button", {type: "button", text: t("run"), onclick: function () {
                 // the server runs the (unsaved) flow against its real endpoint; nothing is stored
                 var flow;
-                try { flow = api.read(); } catch (e) { ran.textContent = e.message; return; }
+                try { flow = form.read(); } catch (e) { ran.textContent = e.message; return; }
                 ctx.api("POST", "/admin/kb/flows/test", {flow: flow, messages: lines(msgs.value)}).then(function (r) {
                   ran.textContent = (r.replies || []).map(function (x, i) {
                     return "› " + lines(msgs.value)[i] + "\n  " + (x.text === null ? t("no_reply") : x.text + " [" + x.status + "]");
@@ -345,9 +345,9 @@
                 }).catch(function (e) { ran.textContent = errText(e); });
               }}), ran]),
             el("button", {type: "button", text: t("remove"), onclick: function () {
-              forms.splice(forms.indexOf(api), 1); draw();
+              forms.splice(forms.indexOf(form), 1); draw();
             }})]);
-          var api = {node: node, first: inp.id, read: function () {
+          var form = {node: node, first: inp.id, read: function () {
             var flow = {id: inp.id.value.trim(), triggers: {}, slots: json(inp.slots, "slots", []),
               action: {url: inp.url.value.trim(), method: inp.method.value, timeout: parseFloat(inp.timeout.value) || 3},
               answers: {success: pickLang(inp.okzh.value, inp.oken.value)}};
@@ -360,7 +360,7 @@
             if (f.texts) flow.texts = f.texts;
             return flow;
           }};
-          return api;
+          return form;
         }
       }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
     }
