@@ -11,6 +11,10 @@ Layout (hash ``site_key``, range ``sk``; ``site_key="_common"`` is the base shar
 ``synonyms``                 ``data={"groups": [["a", "b"], ...]}``
 ``flow#<id>``                one flow definition (``data`` = the flow dict)
 ``miss#<ts>#<id>``           a missed question ``data={text, conversation_id, reason}``, TTL 90 d
+``label#<ts>.<id>``          a labelled question waiting for an admin (learning queue):
+                             ``data={text, entry_id, source, conversation_id}``, TTL 180 d
+``examples``                 approved labelled questions the site's calibration learns from:
+                             ``data={"items": [[text, entry_id or null], ...]}`` (newest 500)
 ===========================  ==================================================================
 
 Entries carry a *generation* so that a CSV import is all-or-nothing: the imported entries
@@ -42,6 +46,10 @@ SYNONYMS_SK = "synonyms"
 ENTRY_PREFIX = "entry#"
 FLOW_PREFIX = "flow#"
 MISS_PREFIX = "miss#"
+LABEL_PREFIX = "label#"
+EXAMPLES_SK = "examples"
+LABEL_TTL_DAYS = 180
+MAX_EXAMPLES = 500
 EMPTY_VERSION = {"gen": "0", "v": "0"}
 WRITE_ATTEMPTS = 5
 
@@ -237,6 +245,64 @@ class KbRepo:
                 continue
             out.append({**(it.data or {}), "at": it.updated_at})
         return out
+
+
+    # ------------------------------------------------------------------ learning
+    def record_label(self, site_key: str, label_id: str, text: str, entry_id: Optional[str],
+                     source: str, conversation_id: Optional[str], ts: Optional[int] = None) -> str:
+        """A labelled question for the learning queue. Idempotent for the same id and ts."""
+        ts = int(ts or now_ms())
+        key = f"{ts:013d}.{label_id}"
+        m.KbItem(site_key=site_key, sk=LABEL_PREFIX + key,
+                 data={"text": text, "entry_id": entry_id, "source": source,
+                       "conversation_id": conversation_id},
+                 updated_at=ts,
+                 expires_at=datetime.now(timezone.utc) + timedelta(days=LABEL_TTL_DAYS)).save()
+        return key
+
+    def labels(self, site_key: str, limit: int = 500) -> list[dict]:
+        """Pending labelled questions, most recent first."""
+        now = time.time()
+        out = []
+        for it in m.KbItem.query(site_key, m.KbItem.sk.startswith(LABEL_PREFIX),
+                                 scan_index_forward=False, limit=limit):
+            if it.expires_at is not None and it.expires_at.timestamp() < now:
+                continue
+            out.append({**(it.data or {}), "id": it.sk[len(LABEL_PREFIX):], "at": it.updated_at})
+        return out
+
+    def get_label(self, site_key: str, label_key: str) -> Optional[dict]:
+        try:
+            it = m.KbItem.get(site_key, LABEL_PREFIX + label_key, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return {**(it.data or {}), "id": label_key, "at": it.updated_at}
+
+    def delete_label(self, site_key: str, label_key: str) -> None:
+        m.KbItem(site_key=site_key, sk=LABEL_PREFIX + label_key).delete()
+
+    def examples(self, site_key: str) -> list[list]:
+        try:
+            it = m.KbItem.get(site_key, EXAMPLES_SK)
+        except DoesNotExist:
+            return []
+        return list((it.data or {}).get("items") or [])
+
+    def apply_label(self, site_key: str, example: tuple[str, Optional[str]],
+                    entry: Optional[KBEntry] = None, label_key: Optional[str] = None) -> dict:
+        """One transaction: the entry (with the new similar question) if any, the example
+        appended to the site's examples, the queue item removed, a new version."""
+        def build(tx, current):
+            items = [x for x in self.examples(site_key) if list(x) != list(example)]
+            items = (items + [list(example)])[-MAX_EXAMPLES:]
+            tx.save(m.KbItem(site_key=site_key, sk=EXAMPLES_SK, data={"items": items},
+                             updated_at=now_ms()))
+            if entry is not None:
+                tx.save(m.KbItem(site_key=site_key, sk=_entry_sk(current["gen"], entry.id),
+                                 data=entry_to_data(entry), updated_at=now_ms()))
+            if label_key:
+                tx.delete(m.KbItem(site_key=site_key, sk=LABEL_PREFIX + label_key))
+        return self._write(site_key, build)
 
 
 class _ItemCondition(AppError):

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.common import get_deps, json_body, query, route
 from chalicelib.services import bot as bot_service
-from chalicelib.services import kb_admin
+from chalicelib.services import bot_learning, kb_admin
 
 bp = Blueprint(__name__)
 
@@ -101,6 +101,42 @@ def put_flows():
     req = bp.current_request
     actor = _admin(req)
     return kb_admin.put_flows(get_deps(), actor, json_body(req), _site_param(req))
+
+
+@route(bp, "/flows/test", methods=["POST"])
+def dry_run_flow():
+    from chalicelib.services.bot_flows import dry_run
+    req = bp.current_request
+    _admin(req)
+    return dry_run(get_deps(), json_body(req))
+
+
+@route(bp, "/labels", methods=["GET"])
+def list_labels():
+    req = bp.current_request
+    _admin(req)
+    return bot_learning.list_labels(get_deps(), _site_param(req))
+
+
+@route(bp, "/labels", methods=["POST"])
+def add_label():
+    req = bp.current_request
+    _admin(req)
+    return Response(body=bot_learning.add_label(get_deps(), json_body(req)), status_code=201)
+
+
+@route(bp, "/labels/{label_id}/approve", methods=["POST"])
+def approve_label(label_id):
+    req = bp.current_request
+    _admin(req)
+    return bot_learning.approve_label(get_deps(), label_id, json_body(req))
+
+
+@route(bp, "/labels/{label_id}", methods=["DELETE"])
+def reject_label(label_id):
+    req = bp.current_request
+    _admin(req)
+    return bot_learning.reject_label(get_deps(), label_id, _site_param(req))
 
 
 @route(bp, "/{entry_id}", methods=["PUT"])

@@ -64,3 +64,10 @@ def offline_message(conversation_id):
 def close_conversation(conversation_id):
     req = bp.current_request
     return lifecycle.visitor_close(get_deps(), _actor(req), conversation_id)
+
+
+@route(bp, "/conversations/{conversation_id}/bot-feedback", methods=["POST"])
+def bot_feedback(conversation_id):
+    from chalicelib.services import bot_learning
+    req = bp.current_request
+    return bot_learning.visitor_feedback(get_deps(), _actor(req), conversation_id, json_body(req))

@@ -27,13 +27,13 @@ from chalicelib.adapters.kb import COMMON, KbRepo
 from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
 from chalicelib.domain.bot.kbcsv import load_csv_file
 from chalicelib.domain.bot.normalize import is_cjk
-from chalicelib.domain.bot.safe_regex import validate_pattern
-from chalicelib.services import conversations, tasks
+from chalicelib.services import bot_learning, conversations, tasks
 
 MAX_MISSES = 2
 MEMORY_SLOTS = ("phone", "email", "name")  # flow slots remembered for later flows
 BUNDLE_CACHE_SIZE = 64
-_BUNDLES: "OrderedDict[str, tuple]" = OrderedDict()  # version key -> (synonyms, FlowEngine | None), LRU
+# version key -> (synonyms, FlowEngine | None, examples), LRU
+_BUNDLES: "OrderedDict[str, tuple]" = OrderedDict()
 _BUNDLE_LOCK = threading.Lock()
 
 
@@ -108,17 +108,19 @@ def load_bot(deps, site_key: str, settings: Optional[dict] = None) -> tuple[Bot,
         synonyms = repo.synonyms(COMMON) + (repo.synonyms(site_key) if site_key != COMMON else [])
         flows = repo.flows(site_key)
         engine = FlowEngine(flows) if flows else None
-        bundle = (synonyms, engine)
+        # approved labelled questions: the site's calibration learns from them
+        examples = tuple((str(t), e) for t, e in repo.examples(site_key))
+        bundle = (synonyms, engine, examples)
         with _BUNDLE_LOCK:
             for k in [k for k in _BUNDLES if k.startswith(site_key + ":")]:
                 del _BUNDLES[k]  # the site's older version
             _BUNDLES[key] = bundle
             while len(_BUNDLES) > BUNDLE_CACHE_SIZE:
                 _BUNDLES.popitem(last=False)
-    synonyms, engine = bundle
+    synonyms, engine, examples = bundle
     matcher = get_matcher(key, lambda: _merged_entries(repo, site_key, site_v["gen"],
                                                        common_v["gen"]), synonyms or None,
-                         site=site_key)
+                         site=site_key, examples=examples)
     settings = settings or {}
     return ConversationBot(matcher, engine,
                            max_misses=int(settings.get("bot_handoff_misses") or MAX_MISSES),
@@ -226,6 +228,8 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
             text_out = bot.text("offline_queued" if queued else "offline", reply.lang)
         conversations.post_bot_message(deps, conv, text_out, extra=extra_for(went_offline),
                                        client_message_id=f"bot-{seq}")
+    if reply.label:  # a clicked suggestion: the earlier question is an example of that entry
+        bot_learning.record_clicked(deps, conv, reply.label, seq, msg.get("created_at"))
     if reply.kind in ("fallback", "silent", "suggest") or reply.handoff_reason == "repeated_misses":
         # a suggestion is a weaker signal (the visitor may click one: that click is a new
         # message that gets answered), recorded with reason "suggest"
@@ -292,10 +296,9 @@ from chalicelib.domain.bot import (export_csv as _export_csv, find_duplicate_ent
 from chalicelib.domain.bot.matcher import Matcher  # noqa: E402
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate  # noqa: E402
 from chalicelib.errors import NotFound, ValidationError  # noqa: E402
+from chalicelib.services.bot_flows import validate_flow  # noqa: E402
 
-ENTRY_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-SLOT_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
-SLOT_KINDS = ("order", "regex", "phone", "email", "date", "number", "text")
+from chalicelib.services.bot_flows import ENTRY_ID_RE  # noqa: E402
 MAX_FLOWS = 40
 MAX_CSV_CHARS = 2_000_000
 
@@ -350,7 +353,7 @@ def list_entries(deps, site_key: Optional[str], q: Optional[str] = None) -> dict
         # disabled entries are searchable too (the matcher skips them: match on copies)
         by_id = {e.id: e for e in entries}
         matcher = Matcher([dataclasses.replace(e, enabled=True) for e in entries],
-                          repo.synonyms(site_key) or None)
+                          repo.synonyms(site_key) or None, calibrate=False)  # ranking only
         ranked = [by_id[matcher.entries[i].id] for i, s in matcher.score_all(q) if s >= 0.2]
         low = q.lower()
         seen = {e.id for e in ranked}
@@ -498,99 +501,3 @@ def put_flows(deps, payload: dict, site_key: Optional[str]) -> dict:
         raise ValidationError(f"The flows cannot be loaded: {exc}", code="invalid_flow")
     version = kb_repo(deps).put_flows(site_key, flows)
     return {"site_key": site_key, "flows": flows, "version": version["v"]}
-
-
-# -- flow validation (what chalicelib/domain/bot/flows.py expects) ----------------------
-_TEXT = Field((str, dict))
-_LANG_TEXT_MAX = 1000
-
-
-def _lang_text(value, name: str, required: bool = False):
-    if value is None:
-        if required:
-            raise ValidationError(f"'{name}' is required.", code="missing_field",
-                                  details={"field": name})
-        return None
-    if isinstance(value, str):
-        if not value.strip() or len(value) > _LANG_TEXT_MAX:
-            raise ValidationError(f"'{name}' must be 1-{_LANG_TEXT_MAX} characters.",
-                                  code="invalid_value", details={"field": name})
-        return value
-    if isinstance(value, dict) and value and all(
-            isinstance(k, str) and len(k) <= 10 and isinstance(v, str) and v.strip()
-            and len(v) <= _LANG_TEXT_MAX for k, v in value.items()):
-        return value
-    raise ValidationError(f"'{name}' must be a text or an object of language -> text.",
-                          code="invalid_type", details={"field": name})
-
-
-FLOW_SCHEMA = {
-    "id": Field(str, required=True, min_len=1, max_len=64, pattern=ENTRY_ID_RE),
-    "triggers": Field((dict, list), required=True),
-    "slots": Field(list, max_items=10, item=Field(dict)),
-    "action": Field(dict, required=True, schema={
-        "url": Field(str, required=True, min_len=1, max_len=2000),
-        "method": Field(str, choices=("GET", "POST")),
-        "timeout": Field(float, min=0.1, max=10),
-    }),
-    "answers": Field(dict, required=True),
-    "texts": Field(dict),
-}
-SLOT_SCHEMA = {
-    "name": Field(str, required=True, pattern=SLOT_NAME_RE),
-    "kind": Field(str, choices=SLOT_KINDS),
-    "pattern": Field(str), "validate": Field(str),
-    "prompt": _TEXT, "invalid": _TEXT,
-}
-
-
-def validate_flow(flow: dict, name: str = "flow") -> dict:
-    from chalicelib.adapters.http_endpoint import (EndpointError, RefusedAddress,
-                                                   check_literal)
-    f = validate(flow, FLOW_SCHEMA, prefix=f"{name}.")
-    trig = f["triggers"]
-    phrases = [p for v in trig.values() for p in (v if isinstance(v, list) else [None])] \
-        if isinstance(trig, dict) else list(trig)
-    if not phrases or not all(isinstance(p, str) and p.strip() and len(p) <= 100 for p in phrases) \
-            or len(phrases) > 50:
-        raise ValidationError(f"'{name}.triggers' must hold 1-50 phrases (lists of strings).",
-                              code="invalid_value", details={"field": f"{name}.triggers"})
-    try:
-        check_literal(f["action"]["url"])
-    except RefusedAddress as exc:
-        raise ValidationError(f"'{name}.action.url' must be a public address: {exc}.",
-                              code="private_url", details={"field": f"{name}.action.url"})
-    except EndpointError:
-        raise ValidationError(f"'{name}.action.url' must be an http(s) URL.",
-                              code="invalid_url", details={"field": f"{name}.action.url"})
-    slots = []
-    for i, s in enumerate(f.get("slots") or []):
-        sn = f"{name}.slots[{i}]"
-        s = validate(s, SLOT_SCHEMA, prefix=f"{sn}.")
-        kind = s.get("kind", "regex")
-        validate_pattern(s.get("pattern"), f"{sn}.pattern")
-        validate_pattern(s.get("validate"), f"{sn}.validate")
-        if kind in ("order", "regex") and not s.get("pattern"):
-            raise ValidationError(f"'{sn}.pattern' is required for kind '{kind}'.",
-                                  code="missing_field", details={"field": f"{sn}.pattern"})
-        _lang_text(s.get("prompt"), f"{sn}.prompt", required=True)
-        _lang_text(s.get("invalid"), f"{sn}.invalid")
-        slots.append(s)
-    names = [s["name"] for s in slots]
-    if len(set(names)) != len(names):
-        raise ValidationError(f"'{name}.slots' names must be unique.", code="duplicate_id",
-                              details={"field": f"{name}.slots"})
-    f["slots"] = slots
-    answers = f["answers"]
-    unknown = set(answers) - {"success", "failure"}
-    if unknown:
-        raise ValidationError(f"Unknown field '{name}.answers.{sorted(unknown)[0]}'.",
-                              code="unknown_field", details={"field": f"{name}.answers"})
-    _lang_text(answers.get("success"), f"{name}.answers.success", required=True)
-    _lang_text(answers.get("failure"), f"{name}.answers.failure")
-    for k, v in (f.get("texts") or {}).items():
-        if k not in ("cancelled", "failure", "invalid", "too_many"):
-            raise ValidationError(f"Unknown field '{name}.texts.{k}'.", code="unknown_field",
-                                  details={"field": f"{name}.texts.{k}"})
-        _lang_text(v, f"{name}.texts.{k}", required=True)
-    return f

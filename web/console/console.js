@@ -10,7 +10,7 @@
       skip: "Skip to content", signin_title: "Parley agent console", email: "Email", password: "Password",
       keep_signed_in: "Keep me signed in on this computer", signin: "Sign in", signout: "Sign out",
       page_inbox: "Inbox", page_supervisor: "Supervisor", page_agents: "Agents", page_teams: "Teams",
-      page_canned: "Canned responses", page_sites: "Sites", page_kb: "Knowledge base", page_reports: "Reports",
+      page_canned: "Canned responses", page_sites: "Sites", page_kb: "Knowledge base", page_reports: "Reports", page_bot: "Bot",
       enable_notifications: "Enable notifications", online: "Online", away: "Away", offline: "Offline",
       chats: "{n} / {m} chats", tab_mine: "Mine", tab_team: "Team", tab_queue: "Queue", tab_open: "Open", tab_offline: "Messages", tab_all: "All",
       tab_closed: "Closed", search_ph: "Visitor name or email", any_channel: "Any channel", any_team: "Any team",
@@ -68,7 +68,7 @@
       skip: "跳到内容", signin_title: "Parley 客服工作台", email: "邮箱", password: "密码",
       keep_signed_in: "在此电脑上保持登录", signin: "登录", signout: "退出",
       page_inbox: "会话", page_supervisor: "主管视图", page_agents: "客服", page_teams: "团队",
-      page_canned: "快捷回复", page_sites: "站点", page_kb: "知识库", page_reports: "报表",
+      page_canned: "快捷回复", page_sites: "站点", page_kb: "知识库", page_reports: "报表", page_bot: "机器人",
       enable_notifications: "开启桌面通知", online: "在线", away: "离开", offline: "离线",
       chats: "{n} / {m} 个会话", tab_mine: "我的", tab_team: "团队", tab_queue: "排队", tab_open: "机器人中", tab_offline: "留言", tab_all: "全部",
       tab_closed: "已结束", search_ph: "访客姓名或邮箱", any_channel: "全部渠道", any_team: "全部团队",
@@ -1574,6 +1574,10 @@
     sitePanels: function () { return SITE_PANELS; }
   });
   ADMIN_PAGES.kb = function () { renderKb(); };
+  // bot management lives in bot.js (loaded by index.html): called explicitly here
+  ADMIN_PAGES.bot = function () {
+    window.ParleyBotAdmin.render($("page-bot"), {api: api, toast: toast, lang: function () { return lang; }});
+  };
 
   function renderKb() {
     var page = clear($("page-kb"));

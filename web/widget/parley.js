@@ -44,7 +44,8 @@
       tooBig: '"{f}" is larger than 10 MB.', badType: '"{f}" cannot be sent: only images, PDF, text, CSV, ZIP, Word and Excel files.',
       uploadFail: 'The file could not be uploaded.', required: 'Please fill in {f}.',
       error: 'Something went wrong. Please try again.', drop: 'Drop a file to send it',
-      newmsg: 'New message', star: '{n} of 5', bot: 'Assistant', phone: 'Phone', company: 'Company'
+      newmsg: 'New message', star: '{n} of 5', bot: 'Assistant', phone: 'Phone', company: 'Company',
+      helpful: 'Was this helpful?', yes: 'Yes', no: 'No', thanks_fb: 'Thanks for your feedback'
     },
     zh: {
       open: '打开在线客服', close: '关闭', title: '在线客服', send: '发送',
@@ -62,7 +63,8 @@
       prechat: '请先填写您的信息', start: '开始咨询', earlier: '查看更早的消息',
       tooBig: '"{f}" 超过 10 MB。', badType: '"{f}" 无法发送:仅支持图片、PDF、文本、CSV、ZIP、Word 和 Excel 文件。',
       uploadFail: '文件上传失败。', required: '请填写{f}。', error: '出错了,请重试。',
-      drop: '松开即可发送文件', newmsg: '新消息', star: '{n} 星', bot: '智能助手', phone: '电话', company: '公司'
+      drop: '松开即可发送文件', newmsg: '新消息', star: '{n} 星', bot: '智能助手', phone: '电话', company: '公司',
+      helpful: '这个回答有帮助吗?', yes: '有帮助', no: '没帮助', thanks_fb: '感谢您的反馈'
     }
   };
   function pickLocale(v) { return /^zh/i.test(v || '') ? 'zh' : 'en'; }
@@ -714,7 +716,28 @@
       }
       row.appendChild(sg);
     }
+    if (ex.kind === 'answer' && ex.entry_id && m.sender && m.sender.type === 'bot') row.appendChild(helpful(m));
     return row;
+  }
+
+  // "was this helpful?" under a bot answer: labels the question for the site's learning queue
+  function helpful(m) {
+    var box = el('div', 'p-helpful');
+    var key = 'fb' + m.seq, done = store.get('fb') || {};
+    if (done[key]) { box.appendChild(el('span', 'p-note', t('thanks_fb'))); return box; }
+    box.appendChild(el('span', 'p-note', t('helpful')));
+    [true, false].forEach(function (yes) {
+      var b = el('button', 'p-chip p-fb', t(yes ? 'yes' : 'no'), { type: 'button' });
+      b.addEventListener('click', function () {
+        api('POST', convPath('/bot-feedback'), { seq: m.seq, helpful: yes }).then(function () {
+          var d = store.get('fb') || {}; d[key] = yes ? 1 : -1; store.set('fb', d);
+          while (box.firstChild) box.removeChild(box.firstChild);
+          box.appendChild(el('span', 'p-note', t('thanks_fb')));
+        }).catch(function () { /* feedback is best effort */ });
+      });
+      box.appendChild(b);
+    });
+    return box;
   }
 
   function render(m) {

@@ -53,6 +53,18 @@ DEFAULT_TEXTS = {
 }
 
 
+def clicked_label(offered: Optional[dict], text: str, entry_id: str) -> Optional[dict]:
+    """The visitor answered a suggestion reply by sending one of the suggested questions
+    (the widget's chip sends its text) and that entry answered: their earlier question is
+    an example of that entry."""
+    if not offered or entry_id not in (offered.get("ids") or []):
+        return None
+    earlier = offered.get("text") or ""
+    if not earlier or normalize(earlier) == normalize(text):
+        return None
+    return {"text": earlier, "entry_id": entry_id, "source": "clicked"}
+
+
 def _no_endpoint(url: str, payload: dict, timeout: float) -> dict:
     raise RuntimeError("no endpoint adapter configured")
 
@@ -69,6 +81,8 @@ class BotReply:
     lang: str = "zh"
     flow_status: Optional[str] = None
     slots: dict = field(default_factory=dict)  # slots collected by a flow (context memory)
+    # learning: a suggestion the visitor clicked labels their earlier question with that entry
+    label: Optional[dict] = None  # {"text", "entry_id", "source": "clicked"}
 
 
 class Bot:
@@ -107,6 +121,7 @@ class Bot:
 
     def respond(self, state: Optional[dict], text: str, context: Optional[dict] = None) -> BotReply:
         state = dict(state or {})
+        offered = state.pop("offered", None)  # suggestions of the previous turn only
         context = context or {}
         text = text or ""
         lang = self._lang(text, state, context)
@@ -158,11 +173,15 @@ class Bot:
 
         match = match or self.matcher.match(text)
         if match.decision == "answer":
-            return self._answer(match, state, lang)
+            reply = self._answer(match, state, lang)
+            reply.label = clicked_label(offered, text, match.best.id)
+            return reply
         if match.decision == "suggest":
             if self.suggest_counts_as_miss:
                 state["misses"] = misses + 1
             sugg = [{"id": e.id, "question": e.question} for e, _ in match.suggestions]
+            # remembered for one turn: a click on one of them labels this question
+            state["offered"] = {"text": text[:500], "ids": [s["id"] for s in sugg]}
             lines = [self._t("suggest", lang)] + ["%d. %s" % (i + 1, s["question"]) for i, s in enumerate(sugg)]
             return BotReply("suggest", "\n".join(lines), suggestions=sugg,
                             confidence=match.confidence, new_state=state, lang=lang)

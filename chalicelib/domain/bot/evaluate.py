@@ -1,13 +1,24 @@
 """Evaluate the bot on a KB CSV and a queries JSONL file.
 
     python -m chalicelib.domain.bot.evaluate --kb kb.csv --queries queries.jsonl [--report]
+        [--learn-from traffic.jsonl] [--fixed]
 
 Every query goes through ``Bot.respond`` with a fresh state (the same decision path as
 production). The last line printed is a JSON object with the metrics:
 
 * in_scope_top1: share of queries expecting an id that got exactly that id as an *answer*;
 * out_of_scope_rejected: share of queries expecting null that got no answer;
-* handoff_detected: share of queries expecting "HANDOFF" that got a handoff.
+* handoff_detected: share of queries expecting "HANDOFF" that got a handoff;
+* wrong_answer_rate: share of in-scope queries answered with another entry;
+* answered_or_suggested: share of in-scope queries answered right or with the right entry
+  among the (at most 3) suggestions.
+
+``--learn-from FILE`` first replays FILE (same format) as resolved traffic: every question
+with an expected id is added to that entry as an approved similar question and becomes a
+labelled example, every out-of-scope one a negative example (what the learning loop does
+with clicked suggestions, "helpful?" answers and questions agents resolved after a
+handoff); the KB's calibration is rebuilt from that, then ``--queries`` is evaluated.
+``--fixed`` uses the old fixed thresholds (no self-calibration), for comparison.
 """
 from __future__ import annotations
 
@@ -19,44 +30,53 @@ from typing import Optional
 
 from .bot import Bot
 from .kbcsv import load_csv_file
+from .learning import learn_from_traffic
 from .matcher import Matcher
 
 
+def _read(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
 def evaluate(kb_path: str, queries_path: str, report: bool = False, out=None,
-             matcher_kwargs: Optional[dict] = None) -> dict:
+             matcher_kwargs: Optional[dict] = None, learn_from: Optional[str] = None) -> dict:
     out = out or sys.stdout
     entries = load_csv_file(kb_path)
+    examples: list = []
+    if learn_from:
+        traffic = [(q["q"], q.get("expect")) for q in _read(learn_from)
+                   if q.get("expect") != "HANDOFF"]
+        entries, examples = learn_from_traffic(entries, traffic)
     t0 = time.perf_counter()
-    matcher = Matcher(entries, version="eval", **(matcher_kwargs or {}))
+    matcher = Matcher(entries, version="eval", examples=examples, **(matcher_kwargs or {}))
     build_ms = (time.perf_counter() - t0) * 1000
     bot = Bot(matcher)
-    n_in = n_in_ok = n_oos = n_oos_ok = n_h = n_h_ok = 0
-    with open(queries_path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line:
-                continue
-            q = json.loads(line)
-            expect = q.get("expect")
-            r = bot.respond({}, q["q"], {})
-            got = r.entry_id if r.kind == "answer" else None
-            if expect == "HANDOFF":
-                n_h += 1
-                ok = r.kind == "handoff"
-                n_h_ok += ok
-            elif expect is None:
-                n_oos += 1
-                ok = r.kind != "answer"
-                n_oos_ok += ok
-            else:
-                n_in += 1
-                ok = r.kind == "answer" and r.entry_id == expect
-                n_in_ok += ok
-            if report:
-                top = [s["id"] for s in r.suggestions]
-                print("%s %-9s conf=%.3f expect=%-18s got=%-18s sugg=%s q=%s" % (
-                    "OK  " if ok else "MISS", r.kind, r.confidence, expect, got, ",".join(top), q["q"]),
-                    file=out)
+    n_in = n_in_ok = n_oos = n_oos_ok = n_h = n_h_ok = n_wrong = n_sugg = 0
+    for q in _read(queries_path):
+        expect = q.get("expect")
+        r = bot.respond({}, q["q"], {})
+        got = r.entry_id if r.kind == "answer" else None
+        if expect == "HANDOFF":
+            n_h += 1
+            ok = r.kind == "handoff"
+            n_h_ok += ok
+        elif expect is None:
+            n_oos += 1
+            ok = r.kind != "answer"
+            n_oos_ok += ok
+        else:
+            n_in += 1
+            ok = r.kind == "answer" and r.entry_id == expect
+            n_in_ok += ok
+            n_wrong += r.kind == "answer" and r.entry_id != expect
+            n_sugg += ok or (r.kind == "suggest" and
+                             expect in [s["id"] for s in r.suggestions[:3]])
+        if report:
+            top = [s["id"] for s in r.suggestions]
+            print("%s %-9s conf=%.3f expect=%-18s got=%-18s sugg=%s q=%s" % (
+                "OK  " if ok else "MISS", r.kind, r.confidence, expect, got, ",".join(top), q["q"]),
+                file=out)
     res = {
         "in_scope_top1": round(n_in_ok / n_in, 4) if n_in else None,
         "out_of_scope_rejected": round(n_oos_ok / n_oos, 4) if n_oos else None,
@@ -64,6 +84,9 @@ def evaluate(kb_path: str, queries_path: str, report: bool = False, out=None,
         "in_scope": n_in, "in_scope_correct": n_in_ok,
         "out_of_scope": n_oos, "out_of_scope_rejected_count": n_oos_ok,
         "handoff": n_h, "handoff_detected_count": n_h_ok,
+        "wrong_answer_rate": round(n_wrong / n_in, 4) if n_in else None,
+        "answered_or_suggested": round(n_sugg / n_in, 4) if n_in else None,
+        "calibrated": matcher.decider is not None, "learned_examples": len(examples),
         "kb_entries": len(entries), "build_ms": round(build_ms, 1),
     }
     print(json.dumps(res, ensure_ascii=False), file=out)
@@ -75,8 +98,11 @@ def main(argv=None) -> int:
     ap.add_argument("--kb", required=True)
     ap.add_argument("--queries", required=True)
     ap.add_argument("--report", action="store_true", help="print one line per query first")
+    ap.add_argument("--learn-from", help="replay this JSONL file as resolved traffic first")
+    ap.add_argument("--fixed", action="store_true", help="fixed thresholds (no calibration)")
     a = ap.parse_args(argv)
-    evaluate(a.kb, a.queries, a.report)
+    evaluate(a.kb, a.queries, a.report, learn_from=a.learn_from,
+             matcher_kwargs={"calibrate": False} if a.fixed else None)
     return 0
 
 

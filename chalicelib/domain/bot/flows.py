@@ -14,8 +14,12 @@ A flow definition (dict, JSON-serialisable)::
       ],
       "action": {"url": "https://api.example.com/orders/status", "method": "POST", "timeout": 3},
       "answers": {"success": {"zh": "订单{order_id}:{status}", "en": "Order {order_id}: {status}"},
-                  "failure": {"zh": "...", "en": "..."}}
+                  "failure": {"zh": "...", "en": "..."}},
+      "labels": {"status": {"shipped": {"zh": "已发货", "en": "shipped"}}}  # optional
     }
+
+Response values that are codes are shown as text in the visitor's language
+(``status_text.readable``: the flow's ``labels``, then common codes such as processing).
 
 ``FlowEngine.step(state, text, context_slots, call_endpoint)`` returns ``(reply, new_state)``;
 ``reply`` is ``None`` when no flow is active and the text triggers none. The HTTP call is
@@ -33,6 +37,7 @@ from typing import Any, Callable, Optional
 from . import safe_regex
 from .normalize import detect_language, normalize
 from .slots import SlotSpec, extract_slots
+from .status_text import readable
 
 CallEndpoint = Callable[[str, dict, float], dict]
 
@@ -274,6 +279,9 @@ class FlowEngine:
         except Exception:  # noqa: BLE001 - any endpoint problem ends in the polite fallback
             tmpl = _text(answers.get("failure") or texts["failure"], lang)
             return FlowReply(safe_format(tmpl, filled), "failed", fid, filled), {}
-        values = {**filled, **{k: v for k, v in resp.items() if isinstance(k, str)}}
+        # the endpoint's codes in the visitor's words ("processing" -> 处理中; flow "labels")
+        labels = flow.get("labels") or {}
+        values = {**filled, **{k: readable(v, lang, labels.get(k)) for k, v in resp.items()
+                               if isinstance(k, str)}}
         tmpl = _text(answers.get("success"), lang) or "OK"
         return FlowReply(safe_format(tmpl, values), "done", fid, filled, resp), {}

@@ -13,7 +13,9 @@ Chinese
   "别转") are not requests; a negated *bot* is ("不要机器人", "不想跟机器人聊");
 * "换个人", "换个客服" and a **complaint** stated as an intent ("我要投诉", "投诉你们") are;
   a question about how to reach support ("怎么联系客服", "客服电话是多少") is a KB question,
-  not a request to be transferred.
+  not a request to be transferred; so is a question *about* the human service (its hours,
+  its price, weekends: "人工服务几点上班", "客服周末在吗", "人工客服收费吗") unless the same
+  clause asks for a person with a request verb ("转人工", "我要找客服").
 
 English
 * request verb (talk/speak/chat/connect/transfer/put me through/get/escalate ...) + a human
@@ -24,7 +26,9 @@ English
   need an agent"; but "no, connect me to an agent" is a request), and
   known non-person uses (user agent, travel agent, real estate, human resources) are not;
 * "how do I contact support" / "call me back tomorrow" are not transfer requests (the first
-  is a KB question; the second asks for a phone call the chat cannot make).
+  is a KB question; the second asks for a phone call the chat cannot make); nor are
+  questions about the service's hours ("when are your agents available", "is customer
+  service open on weekends", "what are your support hours").
 """
 from __future__ import annotations
 
@@ -42,6 +46,9 @@ _ZH_PERSON_FOLLOW = set("客服坐席务吗呢吧啊呀么了的来说回聊沟�
 _ZH_COMPOUND_HEADS = ("人工", "真人", "活人")
 _ZH_REQ = r"(?:转接|转到|转给|转|找|要|叫|换成|换|让|请|接|联系|跟|和|与|同|给我|帮我)"
 _ZH_FILL = r"(?:一下|下|个|一个|一位|位|你们|你们的|你们家|贵公司|贵司|的|真正的|一个真正的)?"
+_ZH_REQUEST_VERB = re.compile(r"(?:转接|转到|转给|转|找|叫|换成|换|让|接|联系|给我|帮我)" + _ZH_FILL
+                              + "(?:" + _ZH_PERSON_RE + ")|(?:我|我们)(?:要|想要|需要)" + _ZH_FILL
+                              + "(?:" + _ZH_PERSON_RE + ")")
 _ZH_REQUEST = re.compile(_ZH_REQ + _ZH_FILL + _ZH_FILL + "(" + _ZH_PERSON_RE + ")")
 _ZH_NEG = re.compile(r"(?:不要|不用|不需要|不必|无需|没必要|不想|别|不)(?:再)?" + _ZH_REQ + "?"
                      + _ZH_FILL + "(?:" + _ZH_PERSON_RE + ")")
@@ -53,6 +60,9 @@ _ZH_CHANGE = re.compile(r"换(?:一)?(?:个|位)?(?:真人|客服|人)(?![\u4e00
 _ZH_COMPLAIN = re.compile(r"(?:我要|我想|我得|我必须|必须|要)投诉|投诉你们")
 _ZH_CONTACT_Q = re.compile(r"(?:怎么|如何|怎样|在哪|哪里|方式).{0,4}联系|联系方式"
                            r"|(?:电话|邮箱|热线|微信|号码)(?:是)?(?:多少|什么|几号)")
+# a question about the human service itself (hours, price, weekends), not a request for it
+_ZH_ABOUT = re.compile(r"几点|什么时候|啥时候|何时|时间|上班|下班|营业|周末|周六|周日|星期|节假日|假期"
+                       r"|晚上|夜里|半夜|24小时|收费|要钱|多少钱|免费|几个人|多少人")
 _ZH_PARTICLES = set("吗呢吧啊呀么了的在请你您好我要找转一下们个位快点谢?")
 # nouns that only ever mean "a human agent": named at all (not negated, not oneself), they ask
 # for one ("人工客服在哪", "人工服务怎么找")
@@ -82,6 +92,8 @@ def _zh_handoff(t: str) -> bool:
         return True
     if _ZH_CONTACT_Q.search(s):
         return False  # "怎么联系客服", "客服电话是多少": a question for the KB
+    if _ZH_ABOUT.search(s) and not _ZH_REQUEST_VERB.search(s):
+        return False  # "人工服务几点上班", "客服周末在吗": about the service, not asking for it
     if _ZH_STRONG.search(s):
         return True
     for m in _ZH_EXIST.finditer(s):
@@ -140,9 +152,19 @@ _EN_CONTACT_Q = re.compile(r"^(?:how|where|what|when|which)\b.*\b(?:contact|reac
                            r"phone|call|hours|number|address)\b")
 
 
+_EN_ABOUT = re.compile(r"^(?:when|what time|what hours|what are (?:the |your )?(?:\w+ )?hours)\b"
+                       r"|\b(?:weekends?|holidays?|at night|overnight|24 7|opening hours|working hours|"
+                       r"business hours|office hours|support hours)\b"
+                       r"|\b(?:is|are) (?:your |the )?(?:support|customer service|customer support|"
+                       r"agents?|staff|live chat) (?:open|available|free|paid|charged)\b")
+_EN_ASK = re.compile(r"\b(?:talk|speak|connect|transfer|put me|get me|escalate)\b|(?<!live )\bchat\b")
+
+
 def _en_handoff(t: str) -> bool:
     if _EN_FALSE.search(t) or _EN_NEG.search(t):
         return False
+    if _EN_ABOUT.search(t) and not _EN_ASK.search(t):
+        return False  # "when are your agents available": about the service's hours
     if _EN_CONTACT_Q.search(t) and not re.search(r"\b(?:talk|speak|chat)\b", t):
         return False  # "how do I contact support": a KB question
     if _EN_STRONG.search(t):

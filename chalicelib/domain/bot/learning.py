@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Union
+from typing import Iterable, Optional, Union
 
 from .matcher import _WORD_RE, Analyzer, KBEntry, SynonymsArg
 from .normalize import detect_language, is_cjk, normalize
@@ -178,3 +178,29 @@ def find_duplicate_entries(entries: Iterable[KBEntry], threshold: float = 0.6,
             res.append((entries[a].id, entries[b].id, round(min(s, 1.0), 3)))
     res.sort(key=lambda x: -x[2])
     return res
+
+
+def learn_from_traffic(entries: Iterable[KBEntry], labelled: Iterable[tuple[str, Optional[str]]],
+                       max_similar: int = 50) -> tuple[list[KBEntry], list[tuple[str, Optional[str]]]]:
+    """Approved traffic -> (entries with the questions added as similar questions, examples).
+
+    ``labelled`` = (visitor question, entry id or None): a clicked suggestion, a "helpful:
+    yes" answer, a question an agent resolved with entry X (id), or a "helpful: no" /
+    out-of-scope question (None). Every pair becomes a calibration example; a question with
+    an id the entry does not already have (normalised) becomes one of its similar questions.
+    """
+    out = [KBEntry(e.id, e.question, list(e.similar), e.answer, list(e.tags), e.enabled,
+                   e.site_key) for e in entries]
+    by_id = {e.id: e for e in out}
+    examples: list[tuple[str, Optional[str]]] = []
+    for text, entry_id in labelled:
+        text = (text or "").strip()
+        if not text:
+            continue
+        examples.append((text, entry_id))
+        e = by_id.get(entry_id) if entry_id else None
+        if e is None or len(e.similar) >= max_similar:
+            continue
+        if normalize(text) not in {normalize(p) for p in e.phrasings}:
+            e.similar.append(text.replace("|", " "))
+    return out, examples

@@ -26,10 +26,12 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Optional, Sequence
 
-from .lexicon import DEFAULT_SYNONYM_GROUPS, EN_ARTICLES, EN_STOPWORDS, ZH_STOPWORDS
+from .analyzer import _WORD_RE, Analyzer, SynonymsArg, _synonym_groups, stem
+from .calibration import fit_decider
 from .normalize import detect_language, is_cjk, normalize
+from .twins import link_twins
 
 
 @dataclass
@@ -47,285 +49,45 @@ class KBEntry:
         return [self.question] + [s for s in self.similar if s and s.strip()]
 
 
+__all__ = ["KBEntry", "Matcher", "MatchResult", "Scored", "Analyzer", "SynonymsArg", "stem",
+           "readings", "get_matcher", "cache_info", "clear_cache", "_WORD_RE"]
+
+_CLAUSE_RE = re.compile(r"[,.!?;:\n，。！？；：、…]+|\s+(?:but|so|and then|because|anyway)\s+")
+MAX_CLAUSES = 4
+OTHER_LANGUAGE_MARGIN = 1.25  # another language's entry is suggested when it scores this much more
+
+
+def readings(text: str) -> list[str]:
+    """The message, plus its clauses when it has several and is long (a question buried in
+    a rambling message is matched on its own; the decision takes the most confident)."""
+    out = [text]
+    if len(text) < 12:
+        return out
+    parts = [p.strip() for p in _CLAUSE_RE.split(text.lower()) if p and p.strip()]
+    parts = [p for p in parts if len(p) >= 4]
+    if len(parts) >= 2:
+        out += parts[-MAX_CLAUSES:]
+    return out
+
+
+@dataclass
+class Scored:
+    """A query scored against the KB: ``cands`` = (entry index, confidence, clean, coverage,
+    phrase similarity) best first; ``unknown`` = idf-weighted share of the query's terms the
+    KB does not have; ``single`` = a one-token query; ``nterms`` = analysed terms."""
+    cands: list
+    unknown: float
+    single: bool
+    lang: str
+    nterms: int
+
+
 @dataclass
 class MatchResult:
     decision: str  # "answer" | "suggest" | "none"
     best: Optional[KBEntry]
     confidence: float
     suggestions: list[tuple[KBEntry, float]]
-
-
-SynonymsArg = Union[None, dict, Sequence[Sequence[str]]]
-
-# term kind weights
-W_CONCEPT = 1.3
-W_WORD = 1.0
-W_BIGRAM = 1.0
-W_UNIGRAM = 0.25
-
-# English particles of phrasal verbs that may be separated from their verb
-# ("get the old one back", "take my data out")
-_PARTICLES = frozenset("back out off up on in down over".split())
-
-_WORD_RE = re.compile(r"[a-z]+|[0-9]+")
-
-
-def stem(word: str) -> str:
-    """Very light English stemmer (consistent, not linguistic)."""
-    w = word
-    if len(w) <= 3:
-        return w
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suf, rep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""),
-                     ("ly", "")):
-        if w.endswith(suf) and len(w) - len(suf) >= 3:
-            w = w[: len(w) - len(suf)] + rep
-            break
-    else:
-        if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
-            w = w[:-1]
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiousl":
-        w = w[:-1]
-    return w
-
-
-def _synonym_groups(synonyms: SynonymsArg) -> list[list[str]]:
-    if not synonyms:
-        return []
-    if isinstance(synonyms, dict):
-        groups = []
-        for k, v in synonyms.items():
-            vals = [v] if isinstance(v, str) else list(v)
-            groups.append([k] + vals)
-        return groups
-    return [list(g) for g in synonyms]
-
-
-def _edits1(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def _damerau_within(a: str, b: str, k: int) -> bool:
-    """Optimal-string-alignment distance(a, b) <= k."""
-    la, lb = len(a), len(b)
-    if abs(la - lb) > k:
-        return False
-    prev2 = None
-    prev = list(range(lb + 1))
-    for i in range(1, la + 1):
-        cur = [i] + [0] * lb
-        lo = i
-        for j in range(1, lb + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-            lo = min(lo, v)
-        if lo > k:
-            return False
-        prev2, prev = prev, cur
-    return prev[lb] <= k
-
-
-class Analyzer:
-    """Turns text into weighted terms. Built once per synonym table + vocabulary."""
-
-    def __init__(self, synonyms: SynonymsArg = None, use_default_synonyms: bool = True):
-        groups = (DEFAULT_SYNONYM_GROUPS if use_default_synonyms else []) + _synonym_groups(synonyms)
-        self.zh_phrases: dict[str, list[tuple[str, list[str]]]] = {}
-        self.en_phrases: dict[tuple[str, ...], list[str]] = {}
-        self.max_en_len = 1
-        zh_map: dict[str, list[str]] = {}
-        self.concept_names: dict[str, str] = {}
-        # concepts that ask *what about* a topic (how long, how much, how big), not a topic
-        self.question_concepts: set[str] = set()
-        for gi, group in enumerate(groups):
-            concept = "#c%d" % gi
-            if any(p.lower().startswith("how ") or p.startswith(("多少", "多久", "多长", "多大", "几"))
-                   for p in group):
-                self.question_concepts.add(concept)
-            self.concept_names[concept] = normalize(group[0]) if group else concept
-            for phrase in group:
-                p = normalize(phrase)
-                if not p:
-                    continue
-                if any(is_cjk(ch) for ch in p):
-                    zh_map.setdefault(p.replace(" ", ""), []).append(concept)
-                else:
-                    toks = tuple(stem(t) for t in _WORD_RE.findall(p))
-                    if toks:
-                        self.en_phrases.setdefault(toks, [])
-                        if concept not in self.en_phrases[toks]:
-                            self.en_phrases[toks].append(concept)
-                        self.max_en_len = max(self.max_en_len, len(toks))
-        for p, concepts in zh_map.items():
-            self.zh_phrases.setdefault(p[0], []).append((p, sorted(set(concepts))))
-        for lst in self.zh_phrases.values():
-            lst.sort(key=lambda x: -len(x[0]))
-        self.zh_stop: dict[str, list[str]] = {}
-        for w in ZH_STOPWORDS:
-            self.zh_stop.setdefault(w[0], []).append(w)
-        # English vocabulary (surface words) for typo correction
-        self.vocab: dict[str, int] = {}
-        self._deletes: dict[str, set[str]] = {}
-        for group in groups:
-            for phrase in group:
-                for w in _WORD_RE.findall(normalize(phrase)):
-                    self.add_vocab(w)
-        for w in EN_STOPWORDS:
-            self.add_vocab(w)
-
-    # ---- vocabulary / typo correction -------------------------------------------------
-    def add_vocab(self, word: str) -> None:
-        if not word.isalpha():
-            return
-        if word in self.vocab:
-            self.vocab[word] += 1
-            return
-        self.vocab[word] = 1
-        if len(word) < 4:
-            return
-        for d in _edits1(word) | {word}:
-            self._deletes.setdefault(d, set()).add(word)
-        if len(word) >= 8:
-            for d1 in _edits1(word):
-                for d2 in _edits1(d1):
-                    self._deletes.setdefault(d2, set()).add(word)
-
-    def correct(self, word: str) -> str:
-        if word in self.vocab or len(word) < 4 or not word.isalpha():
-            return word
-        k = 2 if len(word) >= 8 else 1
-        keys = {word} | _edits1(word)
-        if k == 2:
-            keys |= {d2 for d1 in _edits1(word) for d2 in _edits1(d1)}
-        cands: set[str] = set()
-        for key in keys:
-            cands |= self._deletes.get(key, set())
-        best, best_key = word, None
-        for c in cands:
-            kk = 2 if min(len(c), len(word)) >= 8 else 1
-            if c[0] != word[0] and kk == 1 and len(word) < 6:
-                continue  # first letter typos on short words are too ambiguous
-            for dist in range(1, kk + 1):
-                if _damerau_within(word, c, dist):
-                    key = (dist, -self.vocab[c], c)
-                    if best_key is None or key < best_key:
-                        best, best_key = c, key
-                    break
-        return best
-
-    # ---- analysis --------------------------------------------------------------------
-    def analyze(self, text: str, correct_typos: bool = False) -> dict[str, float]:
-        """Weighted term dict for a text (already normalised or raw)."""
-        norm = normalize(text)
-        terms: dict[str, float] = {}
-
-        def add(t: str, w: float) -> None:
-            if terms.get(t, 0.0) < w:
-                terms[t] = w
-
-        # split into CJK runs and other runs
-        i, n = 0, len(norm)
-        while i < n:
-            if is_cjk(norm[i]):
-                j = i
-                while j < n and is_cjk(norm[j]):
-                    j += 1
-                self._analyze_zh(norm[i:j], add)
-                i = j
-            else:
-                j = i
-                while j < n and not is_cjk(norm[j]):
-                    j += 1
-                self._analyze_en(norm[i:j], add, correct_typos)
-                i = j
-        return terms
-
-    def _analyze_zh(self, run: str, add: Callable[[str, float], None]) -> None:
-        segs: list[str] = []
-        buf: list[str] = []
-        i, n = 0, len(run)
-        while i < n:
-            ch = run[i]
-            hit = None
-            for p, concepts in self.zh_phrases.get(ch, ()):
-                if run.startswith(p, i):
-                    hit = (p, concepts)
-                    break
-            if hit:
-                for c in hit[1]:
-                    add(c, W_CONCEPT)
-                segs.append("".join(buf))
-                buf = []
-                i += len(hit[0])
-                continue
-            stop = None
-            for w in self.zh_stop.get(ch, ()):
-                if run.startswith(w, i):
-                    stop = w
-                    break
-            if stop:
-                segs.append("".join(buf))
-                buf = []
-                i += len(stop)
-                continue
-            buf.append(ch)
-            i += 1
-        segs.append("".join(buf))
-        for s in segs:
-            for k, ch in enumerate(s):
-                add(ch, W_UNIGRAM)
-                if k + 1 < len(s):
-                    add(s[k:k + 2], W_BIGRAM)
-
-    def _analyze_en(self, run: str, add: Callable[[str, float], None], correct_typos: bool) -> None:
-        raw = _WORD_RE.findall(run)
-        if not raw:
-            return
-        if correct_typos:
-            raw = [self.correct(w) for w in raw]
-        raw = [w for w in raw if w not in EN_ARTICLES]
-        toks = [stem(w) for w in raw]
-        n = len(toks)
-        used = [False] * n
-        # pass 1: contiguous synonym phrases, longest first
-        i = 0
-        while i < n:
-            for L in range(min(self.max_en_len, n - i), 0, -1):
-                concepts = self.en_phrases.get(tuple(toks[i:i + L]))
-                if concepts:
-                    for c in concepts:
-                        add(c, W_CONCEPT)
-                    for k in range(i, i + L):
-                        used[k] = True
-                    i += L
-                    break
-            else:
-                i += 1
-        # pass 2: separated phrasal verbs: verb ... particle (gap of up to 3 words)
-        for i in range(n):
-            if used[i]:
-                continue
-            for g in range(1, 4):
-                j = i + g + 1
-                if j >= n:
-                    break
-                if not used[j] and toks[j] in _PARTICLES:
-                    concepts = self.en_phrases.get((toks[i], toks[j]))
-                    if concepts:
-                        for c in concepts:
-                            add(c, W_CONCEPT)
-                        used[i] = used[j] = True
-                        break
-        for i in range(n):
-            w = raw[i]
-            if not used[i] and w not in EN_STOPWORDS and not w.isdigit() and len(w) > 1:
-                add("w:" + toks[i], W_WORD)
 
 
 class Matcher:
@@ -337,7 +99,8 @@ class Matcher:
                  unknown_bigram_factor: float = 0.6, coverage_exponent: float = 0.75,
                  single_token_cap: bool = True, unknown_word_penalty: float = 0.9,
                  uncovered_penalty: float = 0.85, margin_threshold: float = 0.4,
-                 margin_ratio: float = 0.6):
+                 margin_ratio: float = 0.6, calibrate: bool = True,
+                 examples: Sequence[tuple[str, Optional[str]]] = ()):
         self.version = version
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -364,6 +127,7 @@ class Matcher:
         self._union: list[dict[str, float]] = []
         self._ans: list[dict[str, float]] = []
         self._lang: list[str] = []
+        self._langs: list[set[str]] = []  # languages of an entry's phrasings
         df: dict[str, int] = {}
         for e in self.entries:
             phr = [an.analyze(p) for p in e.phrasings]
@@ -377,10 +141,16 @@ class Matcher:
             self._union.append(union)
             self._ans.append(ans)
             self._lang.append(detect_language(e.question))
+            self._langs.append({detect_language(p) for p in e.phrasings})
             for t in set(union) | set(ans):
                 df[t] = df.get(t, 0) + 1
+        for u in self._union:  # questions' words (not answers'): homophone typo targets
+            for t in u:
+                if len(t) == 2 and is_cjk(t[0]) and is_cjk(t[1]):
+                    an.add_zh_vocab(t)
         N = max(1, len(self.entries))
         self._N = N
+        self._df = df
         self._idf = {t: math.log(1 + (N - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log(1 + (N + 0.5) / 0.5)
         # inverted index over phrasing + answer terms (unigrams excluded: too common)
@@ -394,16 +164,53 @@ class Matcher:
                 self._post.setdefault(t, []).append((idx, m))
         self._phr_norm = [[sum(w * self.idf(t) for t, w in d.items()) or 1.0 for d in phr]
                           for phr in self._phr]
+        self.twin = link_twins([e.id for e in self.entries], self._lang,
+                               [p + [a] for p, a in zip(self._phr, self._ans)],
+                               [" ".join(e.phrasings + [e.answer]) for e in self.entries])
+        # the answer/suggest/reject decision, learned from this KB (None: fixed thresholds)
+        self.decider = fit_decider(self, examples) if calibrate else None
+
+    def is_twin(self, a: int, b: int) -> bool:
+        return self.twin.get(a) == b
+
+    def in_language(self, idx: int, lang: str) -> int:
+        """The entry, or its cross-language twin when that one is in ``lang``."""
+        t = self.twin.get(idx)
+        if t is not None and self._lang[idx] != lang and self._lang[t] == lang:
+            return t
+        return idx
+
+    def suggestions(self, scored: Scored, top_k: int = 3,
+                    floor: float = 0.0) -> list[tuple[KBEntry, float]]:
+        """Top entries (twins merged, each in the query's language) scoring above ``floor``
+        and at least a third of the best."""
+        out: list[tuple[int, float]] = []
+        seen: set[int] = set()
+        best = scored.cands[0][1] if scored.cands else 0.0
+        for idx, sc, *_ in scored.cands[: top_k * 3]:
+            if sc < max(floor, best / 3.0) or sc <= 0:
+                break
+            j = self.in_language(idx, scored.lang)
+            if j in seen or idx in seen:
+                continue
+            seen.update((idx, j))
+            out.append((j, sc))
+        # the visitor's language; another language's entry only when it beats every entry
+        # in the visitor's language (the KB has that topic in one language only)
+        best_mine = max((sc for j, sc in out if scored.lang in self._langs[j]), default=0.0)
+        keep = [(j, sc) for j, sc in out
+                if scored.lang in self._langs[j] or sc > OTHER_LANGUAGE_MARGIN * best_mine]
+        return [(self.entries[j], sc) for j, sc in keep[:top_k]]
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._idf_unknown)
 
-    def query_idf(self, term: str) -> float:
+    def query_idf(self, term: str, hidden: frozenset = frozenset()) -> float:
         """idf for a query term; terms unknown to the KB weigh more (English words: they
         are what makes a question out of scope) or less (Chinese bigrams: often an
         artefact spanning two words)."""
         v = self._idf.get(term)
-        if v is not None:
+        if v is not None and term not in hidden:
             return v
         if term.startswith("w:"):
             return self._idf_unknown * self.unknown_word_factor
@@ -418,24 +225,41 @@ class Matcher:
     def _score(self, text: str) -> list[tuple[int, float, bool]]:
         """(entry index, confidence, clean) best first; clean: no calibration penalty hit
         that entry (no single-token cap, no word unknown to the KB, no topic it lacks)."""
+        return [c[:3] for c in self.score_query(text).cands]
+
+    def score_query(self, text: str, exclude: Optional[tuple[int, int]] = None) -> Scored:
+        """Every candidate with its features. ``exclude=(entry, phrasing)`` scores as if
+        that phrasing were not in the KB (leave-one-out self-retrieval for calibration)."""
         q = self.analyzer.analyze(text, correct_typos=True)
-        if not q:
-            return []
         qlang = detect_language(text)
-        penalty, cap = self._calibration(text, q)
-        qw = {t: w * self.query_idf(t) for t, w in q.items()}
+        if not q:
+            return Scored([], 0.0, self._single_token(text), qlang, 0)
+        hidden: frozenset = frozenset()
+        if exclude is not None:
+            hidden = self._only_in(exclude)
+        penalty, cap = self._calibration(text, q, hidden)
+        qw = {t: w * self.query_idf(t, hidden) for t, w in q.items()}
         total = sum(qw.values()) or 1.0
+        unknown = sum(w for t, w in qw.items() if t in hidden or t not in self._idf) / total
         acc: dict[int, float] = {}
         for t, w in qw.items():
+            if t in hidden:
+                continue
             for idx, m in self._post.get(t, ()):
                 acc[idx] = acc.get(idx, 0.0) + w * m
-        if not acc:
-            return []
         cands = sorted(acc, key=acc.__getitem__, reverse=True)[: self.max_candidates]
         out = []
         aw = self.answer_weight
         for idx in cands:
+            phr, norms = self._phr[idx], self._phr_norm[idx]
             u, a = self._union[idx], self._ans[idx]
+            if exclude is not None and exclude[0] == idx:
+                k = exclude[1]
+                phr = phr[:k] + phr[k + 1:]
+                norms = norms[:k] + norms[k + 1:]
+                u = {}
+                for d in phr:
+                    u.update(d)
             cov = 0.0
             uncovered = 0.0
             for t, w in qw.items():
@@ -447,7 +271,7 @@ class Matcher:
                     uncovered += 1  # a topic of the query the entry does not have
             cov /= total
             best_ps = 0.0
-            for d, norm in zip(self._phr[idx], self._phr_norm[idx]):
+            for d, norm in zip(phr, norms):
                 s = 0.0
                 for t, w in d.items():
                     if t in qw:
@@ -456,22 +280,30 @@ class Matcher:
                 if ps > best_ps:
                     best_ps = ps
             score = (cov ** self.coverage_exponent) * (0.55 + 0.45 * best_ps)
-            if self._lang[idx] != qlang:
+            if qlang not in self._langs[idx]:
                 score *= self.cross_language_penalty
             score *= penalty * self.uncovered_penalty ** uncovered
             if cap is not None:
                 score = min(score, cap)
             clean = cap is None and penalty >= 1.0 and not uncovered
-            out.append((idx, min(1.0, max(0.0, score)), clean))
+            out.append((idx, min(1.0, max(0.0, score)), clean, cov, best_ps))
         out.sort(key=lambda x: -x[1])
-        return out
+        return Scored(out, unknown, cap is not None, qlang, len(q))
 
-    def _calibration(self, text: str, q: dict[str, float]) -> tuple[float, Optional[float]]:
+    def _only_in(self, exclude: tuple[int, int]) -> frozenset:
+        """Terms of one phrasing that nothing else in the KB has (unknown once it is left out)."""
+        idx, k = exclude
+        d = self._phr[idx][k]
+        others = [p for j, p in enumerate(self._phr[idx]) if j != k] + [self._ans[idx]]
+        return frozenset(t for t in d if self._df.get(t, 0) <= 1 and not any(t in o for o in others))
+
+    def _calibration(self, text: str, q: dict[str, float],
+                     hidden: frozenset = frozenset()) -> tuple[float, Optional[float]]:
         """(multiplier, cap) for the query as a whole.
 
         * a single-token query ("free", "cost", "升级": one word, or at most two CJK
           characters) is too generic to answer outright: capped just under the answer
-          threshold, so it gets suggestions at most;
+          threshold, so it gets suggestions at most (without a learned decision);
         * every English content word the whole KB has never seen ("photoshop", "coffee":
           usually the thing the question is really about) multiplies the confidence by
           ``unknown_word_penalty``.
@@ -479,7 +311,7 @@ class Matcher:
         cap = None
         if self.single_token_cap and self._single_token(text):
             cap = self.answer_threshold - 0.01
-        unknown = sum(1 for t in q if t.startswith("w:") and t not in self._idf)
+        unknown = sum(1 for t in q if t.startswith("w:") and (t not in self._idf or t in hidden))
         return self.unknown_word_penalty ** unknown, cap
 
     @staticmethod
@@ -490,26 +322,45 @@ class Matcher:
         return (cjk == 0 and len(words) == 1) or (0 < cjk <= 2 and not words)
 
     def match(self, text: str, top_k: int = 3) -> MatchResult:
-        scored3 = self._score(text)
-        if not scored3:
-            return MatchResult("none", None, 0.0, [])
-        scored = [(i, sc) for i, sc, _c in scored3]
-        best_idx, best = scored[0]
-        sugg = [(self.entries[i], s) for i, s in scored[:top_k] if s >= self.suggest_threshold]
+        if self.decider is not None:
+            whole = self.score_query(text)
+            alts = [(whole, "whole")]
+            if not self.decider.answers(self, whole):  # other readings only when needed
+                alts += [(self.score_query(t), "clause") for t in readings(text)[1:]]
+                fixed = self.analyzer.correct_zh(text)  # homophone typos: a reading of its own
+                if fixed:
+                    alts.append((self.score_query(fixed), "homophone"))
+            return self.decider.decide(self, alts, top_k)
+        return self._match_fixed(text, top_k)
+
+    def _fixed_decision(self, scored: Scored) -> str:
+        """"answer" / "suggest" / "none" by the fixed thresholds and the margin rule."""
+        if not scored.cands:
+            return "none"
+        best_idx, best, clean = scored.cands[0][:3]
         if best >= self.answer_threshold:
-            return MatchResult("answer", self.entries[best_idx], best, sugg)
-        if best >= self.margin_threshold and scored3[0][2] and \
-                self._lang[best_idx] == detect_language(text):
+            return "answer"
+        if best >= self.margin_threshold and clean and self._lang[best_idx] == scored.lang:
             # a clear winner in the middle band, for a query the entry fully explains (no
             # penalty applied): no other entry of the same language comes close (the other
             # language's twin of the same entry does not count)
             lang = self._lang[best_idx]
-            rival = next((sc for i, sc in scored[1:] if self._lang[i] == lang), 0.0)
+            rival = next((c[1] for c in scored.cands[1:] if self._lang[c[0]] == lang), 0.0)
             if rival <= self.margin_ratio * best:
-                return MatchResult("answer", self.entries[best_idx], best, sugg)
-        if best >= self.suggest_threshold:
-            return MatchResult("suggest", None, best, sugg)
-        return MatchResult("none", None, best, [])
+                return "answer"
+        return "suggest" if best >= self.suggest_threshold else "none"
+
+    def _match_fixed(self, text: str, top_k: int = 3) -> MatchResult:
+        """The fixed-threshold decision (``calibrate=False``, or a KB too small to learn from)."""
+        scored = self.score_query(text)
+        decision = self._fixed_decision(scored)
+        if decision == "none":
+            return MatchResult("none", None, scored.cands[0][1] if scored.cands else 0.0, [])
+        best_idx, best = scored.cands[0][:2]
+        sugg = [(self.entries[c[0]], c[1]) for c in scored.cands[:top_k]
+                if c[1] >= self.suggest_threshold]
+        return MatchResult(decision, self.entries[best_idx] if decision == "answer" else None,
+                           best, sugg)
 
 
 # ---- module-level cache ----------------------------------------------------------------

@@ -88,3 +88,18 @@ def test_evaluate_command_on_extra_set(capsys):
     assert res["in_scope_top1"] >= 0.9
     assert res["out_of_scope_rejected"] >= 0.9
     assert res["handoff_detected"] == 1.0
+
+
+def test_a_clicked_suggestion_labels_the_earlier_question():
+    bot = make_bot()
+    r1 = bot.respond({}, "会员价格算上运费吗", {})
+    assert r1.kind == "suggest" and r1.new_state["offered"]["ids"][0] == "zh-price"
+    r2 = bot.respond(r1.new_state, r1.suggestions[0]["question"], {})   # the chip's text
+    assert r2.kind == "answer" and r2.entry_id == "zh-price"
+    assert r2.label == {"text": "会员价格算上运费吗", "entry_id": "zh-price", "source": "clicked"}
+    assert "offered" not in r2.new_state
+    # typed something else / a later turn: no label
+    r3 = bot.respond(r1.new_state, "忘记密码怎么办", {})
+    assert r3.kind == "answer" and r3.label is None
+    r4 = bot.respond(r2.new_state, r1.suggestions[0]["question"], {})
+    assert r4.label is None

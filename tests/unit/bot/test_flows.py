@@ -56,7 +56,7 @@ def test_asks_missing_slots_in_order_then_calls_endpoint(fe):
     assert [r.status for r in replies] == ["ask", "ask", "done"]
     assert replies[0].text == "请提供订单号"
     assert replies[1].text == "请提供下单手机号"
-    assert replies[2].text == "订单AB123456状态:shipped"
+    assert replies[2].text == "订单AB123456状态:已发货"
     assert st == {}
     assert ep.calls == [("https://api.example.test/orders",
                          {"order_id": "AB123456", "phone": "+8613812345678", "_method": "POST"}, 3.0)]
@@ -76,7 +76,7 @@ def test_correction_of_earlier_answer(fe, correction):
     replies, st = run(fe, ["查订单", "AB123456", correction, "13812345678"], ep)
     assert replies[2].status == "ask" and replies[2].slots["order_id"] == "CD654321"
     assert ep.calls[0][1]["order_id"] == "CD654321"
-    assert replies[3].text == "订单CD654321状态:shipped"
+    assert replies[3].text == "订单CD654321状态:已发货"
 
 
 @pytest.mark.parametrize("leave", ["算了", "不查了", "cancel", "never mind"])
@@ -186,3 +186,24 @@ def test_slots_given_before_the_flow_started_are_remembered(first, trigger):
     assert "order number" not in r2.text and "订单号" not in r2.text, r2.text
     if ep.calls:
         assert ep.calls[0][1]["order_id"] == "AB123456"
+
+
+def test_endpoint_codes_are_shown_as_text_in_the_visitors_language():
+    from chalicelib.domain.bot.status_text import readable
+    assert readable("processing", "zh") == "处理中"
+    assert readable("PROCESSING", "en") == "being processed"
+    assert readable("out_for_delivery", "zh") == "派送中"
+    assert readable("awaiting_pickup", "en") == "awaiting pickup"   # unknown code: its words
+    assert readable("awaiting_pickup", "zh") == "awaiting_pickup"   # unknown code, zh: as is
+    assert readable("2026-11-25", "zh") == "2026-11-25" and readable(3, "zh") == 3
+    assert readable("顺丰速运", "zh") == "顺丰速运"
+    labels = {"pickup": {"zh": "待自提", "en": "ready for pickup"}}
+    assert readable("pickup", "zh", labels) == "待自提" and readable("pickup", "en", labels) == \
+        "ready for pickup"
+    flow = dict(FLOW, labels={"status": {"processing": {"zh": "仓库处理中", "en": "being packed"}}})
+    eng = FlowEngine([flow])
+    ep = Endpoint({"status": "processing"})
+    r, _ = eng.step(None, "查订单 AB123456 13912345678", {}, ep)
+    assert r.status == "done" and r.text == "订单AB123456状态:仓库处理中"
+    r, _ = FlowEngine([FLOW]).step(None, "track my order AB123456 13912345678", {}, ep)
+    assert r.text == "Order AB123456 is being processed."

@@ -1,7 +1,7 @@
 import pytest
 
 from chalicelib.domain.bot import matcher as matcher_mod
-from chalicelib.domain.bot.matcher import KBEntry, Matcher, get_matcher, stem
+from chalicelib.domain.bot.matcher import KBEntry, Matcher, Scored, get_matcher, stem
 from chalicelib.domain.bot.normalize import detect_language, normalize, to_simplified
 
 from ._kb import KB
@@ -9,7 +9,8 @@ from ._kb import KB
 
 @pytest.fixture(scope="module")
 def m():
-    return Matcher(KB)
+    # the fixed-threshold decision; the self-calibrated one is tested in test_calibration.py
+    return Matcher(KB, calibrate=False)
 
 
 def answered(m, text):
@@ -95,9 +96,9 @@ def test_suggestion_band(m):
 
 
 def test_thresholds_are_configurable():
-    strict = Matcher(KB, answer_threshold=0.99, suggest_threshold=0.95)
+    strict = Matcher(KB, answer_threshold=0.99, suggest_threshold=0.95, calibrate=False)
     assert strict.match("会员价格算上运费吗").decision == "none"
-    lax = Matcher(KB, answer_threshold=0.3)
+    lax = Matcher(KB, answer_threshold=0.3, calibrate=False)
     assert lax.match("会员价格算上运费吗").best.id == "zh-price"
 
 
@@ -111,6 +112,7 @@ def test_confidence_is_bounded_and_ordered(m):
 def test_disabled_entries_are_not_matched():
     entries = [KBEntry("a", "忘记密码怎么办", [], "x", enabled=False), KBEntry("b", "怎么开发票", [], "y")]
     assert Matcher(entries).match("忘记密码").decision == "none"
+    assert Matcher(entries, calibrate=False).match("忘记密码").decision == "none"
 
 
 def test_admin_synonyms_dict_and_groups():
@@ -186,7 +188,7 @@ def _sample_matcher():
     from pathlib import Path
     from chalicelib.domain.bot.kbcsv import load_csv_file
     return Matcher(load_csv_file(str(Path(__file__).resolve().parents[3] / "infra" / "local"
-                                     / "demo_kb.csv")))
+                                     / "demo_kb.csv")), calibrate=False)
 
 
 @pytest.mark.parametrize("q", ["free", "trial", "cost", "升级", "价格", "pricing", "SAML", "退款"])
@@ -228,11 +230,11 @@ def _sample():
 
 def test_a_clear_winner_in_the_middle_band_is_answered():
     kb = _sample()
-    m = Matcher(kb)
+    m = Matcher(kb, calibrate=False)
     r = m.match("新用户能白嫖几天吗")
     assert r.decision == "answer" and r.best.id == "trial"
     assert m.margin_threshold <= r.confidence < m.answer_threshold
-    off = Matcher(kb, margin_threshold=1.1)            # the rule switched off
+    off = Matcher(kb, margin_threshold=1.1, calibrate=False)            # the rule switched off
     assert off.match("新用户能白嫖几天吗").decision == "suggest"
     # the only entry on the topic is in the other language: suggested, not answered
     assert m.match("how long are deleted files kept").decision == "suggest"
@@ -241,11 +243,12 @@ def test_a_clear_winner_in_the_middle_band_is_answered():
 def test_a_close_rival_keeps_the_middle_band_a_suggestion():
     class Fixed(Matcher):
         def __init__(self, scores):
-            super().__init__([KBEntry("a", "问题一", [], "答一"), KBEntry("b", "问题二", [], "答二")])
+            super().__init__([KBEntry("a", "问题一", [], "答一"), KBEntry("b", "问题二", [], "答二")],
+                             calibrate=False)
             self.scores = scores
 
-        def _score(self, text):
-            return self.scores
+        def score_query(self, text, exclude=None):
+            return Scored([s + (1.0, 1.0) for s in self.scores], 0.0, False, "zh", 2)
 
     clear = Fixed([(0, 0.45, True), (1, 0.20, True)])
     assert clear.match("随便问问").decision == "answer"

@@ -1,0 +1,407 @@
+/* Parley console: bot management (admins). Plain JS, no build step; loaded by index.html
+ * before console.js, which calls ParleyBotAdmin.render(host, ctx) when the "Bot" page opens
+ * (explicit wiring: this file defines, it registers nothing).
+ * Sections: learning queue (labels from "helpful?" / clicked suggestions + missed-question
+ * proposals), synonyms, flows (structured editor), duplicates (merge). The site selector
+ * includes the shared base "_common" every site's bot inherits.
+ * Everything typed by users is rendered with textContent; never innerHTML. */
+(function () {
+  "use strict";
+
+  var PAGE = 20; // list rows per page
+
+  var STR = {
+    en: {
+      title: "Bot", site: "Bot (site)", shared: "Shared base (inherited by every site)",
+      sec_learning: "Learning queue", sec_synonyms: "Synonyms", sec_flows: "Flows", sec_duplicates: "Duplicates",
+      labels_empty: "Nothing waiting. Labels come from \"helpful?\" answers and clicked suggestions.",
+      examples: "{n} approved examples teach this bot its answer threshold.",
+      col_question: "Visitor question", col_entry: "Entry", col_source: "Source", col_actions: "",
+      src_helpful_yes: "Helpful: yes", src_helpful_no: "Helpful: no", src_clicked: "Clicked suggestion",
+      out_of_scope: "(out of scope)", approve: "Approve", reject: "Reject", approved: "Approved", rejected: "Rejected",
+      proposals: "Questions the bot missed", proposals_empty: "No missed questions.", times: "×{n}",
+      add_to: "Add to entry", added: "Added to the entry",
+      prev: "Previous", next: "Next", page_of: "{a}-{b} of {n}",
+      syn_help: "One group per line, phrases separated by commas: 退款, 退钱, refund",
+      save: "Save", saved: "Saved", groups: "{n} groups",
+      flows_empty: "No flows yet.", new_flow: "New flow", remove: "Remove", edit: "Edit",
+      f_id: "Flow id", f_trig_zh: "Triggers (中文, one per line)", f_trig_en: "Triggers (English, one per line)",
+      f_url: "Endpoint URL", f_method: "Method", f_timeout: "Timeout (s)",
+      f_ok_zh: "Answer template (中文)", f_ok_en: "Answer template (English)",
+      f_fail_zh: "Failure text (中文)", f_fail_en: "Failure text (English)",
+      f_slots: "Slots (JSON list: name, kind, pattern, validate, prompt)",
+      f_labels: "Readable values (JSON: field → code → {zh, en})",
+      bad_json: "Not valid JSON: {f}", save_flows: "Save all flows",
+      test_run: "Test", test_values: "Endpoint reply (JSON)", preview: "Preview the template",
+      test_msgs: "Visitor messages (one per line)", run: "Run with the endpoint", no_reply: "(not part of the flow)",
+      dup_empty: "No likely duplicates.", merge: "Merge {b} into {a}", merged: "Merged", similarity: "similarity",
+      loading: "Loading…"
+    },
+    zh: {
+      title: "机器人", site: "机器人(站点)", shared: "公共知识库(所有站点继承)",
+      sec_learning: "学习队列", sec_synonyms: "同义词", sec_flows: "流程", sec_duplicates: "重复条目",
+      labels_empty: "暂无待处理。标注来自访客的“有帮助吗?”和点击的推荐问题。",
+      examples: "已批准 {n} 条示例,用于校准本机器人的回答阈值。",
+      col_question: "访客问题", col_entry: "条目", col_source: "来源", col_actions: "",
+      src_helpful_yes: "有帮助", src_helpful_no: "没帮助", src_clicked: "点击了推荐",
+      out_of_scope: "(不在范围内)", approve: "批准", reject: "拒绝", approved: "已批准", rejected: "已拒绝",
+      proposals: "机器人没答上的问题", proposals_empty: "没有未答上的问题。", times: "×{n}",
+      add_to: "加入条目", added: "已加入条目",
+      prev: "上一页", next: "下一页", page_of: "第 {a}-{b} 条,共 {n} 条",
+      syn_help: "每行一组,词语用逗号分隔:退款, 退钱, refund",
+      save: "保存", saved: "已保存", groups: "{n} 组",
+      flows_empty: "还没有流程。", new_flow: "新建流程", remove: "删除", edit: "编辑",
+      f_id: "流程标识", f_trig_zh: "触发词(中文,每行一个)", f_trig_en: "触发词(英文,每行一个)",
+      f_url: "接口地址", f_method: "方法", f_timeout: "超时(秒)",
+      f_ok_zh: "回答模板(中文)", f_ok_en: "回答模板(英文)",
+      f_fail_zh: "失败提示(中文)", f_fail_en: "失败提示(英文)",
+      f_slots: "槽位(JSON 列表:name、kind、pattern、validate、prompt)",
+      f_labels: "取值显示文字(JSON:字段 → 取值 → {zh, en})",
+      bad_json: "JSON 格式不对:{f}", save_flows: "保存全部流程",
+      test_run: "测试", test_values: "接口返回(JSON)", preview: "预览模板",
+      test_msgs: "访客消息(每行一条)", run: "调用接口试运行", no_reply: "(不属于该流程)",
+      dup_empty: "没有疑似重复的条目。", merge: "把 {b} 合并到 {a}", merged: "已合并", similarity: "相似度",
+      loading: "加载中…"
+    }
+  };
+
+  function el(tag, attrs, children) {
+    var n = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === undefined || v === null || v === false) return;
+      if (k.indexOf("on") === 0 && typeof v === "function") n.addEventListener(k.slice(2), v);
+      else if (k === "text") n.textContent = v;
+      else if (k === "value") n.value = v;
+      else n.setAttribute(k, v === true ? "" : String(v));
+    });
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined || c === false) return;
+      n.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    });
+    return n;
+  }
+
+  function clear(n) { while (n.firstChild) n.removeChild(n.firstChild); return n; }
+
+  function render(host, ctx) {
+    var lang = ctx.lang() === "zh" ? "zh" : "en";
+    function t(key, vars) {
+      var s = STR[lang][key] || STR.en[key] || key;
+      if (vars) Object.keys(vars).forEach(function (k) { s = s.split("{" + k + "}").join(String(vars[k])); });
+      return s;
+    }
+    function q(site) { return "?site_key=" + encodeURIComponent(site); }
+    function errText(e) { return (e && e.message ? e.message : String(e)) + (e && e.details && e.details.field ? " (" + e.details.field + ")" : ""); }
+    function errBox() { return el("p", {class: "error", role: "alert"}); }
+    function field(label, input) { return el("label", {class: "bot-field"}, [el("span", {text: label}), input]); }
+
+    clear(host);
+    host.appendChild(el("h2", {text: t("title")}));
+    var site = el("select", {id: "bot-site", "aria-label": t("site")});
+    site.appendChild(el("option", {value: "_common", text: t("shared")}));
+    var tabs = el("div", {class: "tabs bot-tabs", role: "tablist", "aria-label": t("title")});
+    var body = el("div", {id: "bot-body", class: "bot-body", role: "tabpanel"});
+    var SECTIONS = ["learning", "synonyms", "flows", "duplicates"];
+    var current = host.getAttribute("data-section") || "learning";
+    SECTIONS.forEach(function (s) {
+      tabs.appendChild(el("button", {type: "button", role: "tab", id: "bot-tab-" + s,
+        "aria-selected": s === current ? "true" : "false", text: t("sec_" + s),
+        onclick: function () { current = s; host.setAttribute("data-section", s); show(); }}));
+    });
+    // arrow keys move between the tabs (keyboard use)
+    tabs.addEventListener("keydown", function (e) {
+      if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+      var i = SECTIONS.indexOf(current) + (e.key === "ArrowRight" ? 1 : -1);
+      current = SECTIONS[(i + SECTIONS.length) % SECTIONS.length];
+      host.setAttribute("data-section", current);
+      show();
+      document.getElementById("bot-tab-" + current).focus();
+    });
+    host.appendChild(el("div", {class: "row"}, [field(t("site"), site)]));
+    host.appendChild(tabs);
+    host.appendChild(body);
+    site.addEventListener("change", show);
+    ctx.api("GET", "/admin/sites").then(function (r) {
+      (r.sites || []).forEach(function (s) {
+        site.appendChild(el("option", {value: s.site_key, text: (s.name || s.site_key) + " (" + s.site_key + ")"}));
+      });
+      var want = host.getAttribute("data-site");
+      if (want) site.value = want;
+      else if ((r.sites || []).length) site.value = r.sites[0].site_key;
+      show();
+    }).catch(function () { show(); });
+
+    function show() {
+      host.setAttribute("data-site", site.value);
+      Array.prototype.forEach.call(tabs.children, function (b) {
+        b.setAttribute("aria-selected", b.id === "bot-tab-" + current ? "true" : "false");
+        b.tabIndex = b.id === "bot-tab-" + current ? 0 : -1;
+      });
+      clear(body).appendChild(el("p", {class: "muted", text: t("loading")}));
+      ({learning: learning, synonyms: synonyms, flows: flows, duplicates: duplicates})[current](site.value);
+    }
+
+    function pager(rows, renderRows, holder) {
+      var start = 0;
+      function draw() {
+        clear(holder);
+        renderRows(rows.slice(start, start + PAGE), holder);
+        if (rows.length > PAGE) {
+          holder.appendChild(el("div", {class: "row bot-pager"}, [
+            el("button", {type: "button", text: t("prev"), disabled: start === 0,
+              onclick: function () { start = Math.max(0, start - PAGE); draw(); }}),
+            el("span", {class: "muted", text: t("page_of", {a: start + 1, b: Math.min(rows.length, start + PAGE), n: rows.length})}),
+            el("button", {type: "button", text: t("next"), disabled: start + PAGE >= rows.length,
+              onclick: function () { start += PAGE; draw(); }})]));
+        }
+      }
+      draw();
+    }
+
+    // ---------------------------------------------------------------- learning queue
+    function learning(key) {
+      Promise.all([ctx.api("GET", "/admin/kb/labels" + q(key)), ctx.api("GET", "/admin/kb" + q(key)),
+                   ctx.api("GET", "/admin/kb/proposals" + q(key))]).then(function (res) {
+        var labels = res[0].labels || [], entries = res[1].entries || [], props = res[2].proposals || [];
+        clear(body);
+        var err = errBox();
+        body.appendChild(el("p", {class: "muted", id: "bot-examples", text: t("examples", {n: res[0].examples || 0})}));
+        function entrySelect(selected, id) {
+          var s = el("select", {"aria-label": t("col_entry"), id: id});
+          s.appendChild(el("option", {value: "", text: t("out_of_scope")}));
+          entries.forEach(function (e) { s.appendChild(el("option", {value: e.id, text: e.id + " · " + e.question})); });
+          s.value = selected || "";
+          return s;
+        }
+        var list = el("div", {id: "bot-labels"});
+        body.appendChild(list);
+        body.appendChild(err);
+        if (!labels.length) list.appendChild(el("p", {class: "muted", text: t("labels_empty")}));
+        else pager(labels, function (rows, holder) {
+          var tb = el("tbody");
+          rows.forEach(function (lb) {
+            var pick = entrySelect(lb.source === "helpful_no" ? "" : lb.entry_id, "bot-label-entry-" + lb.id);
+            var tr = el("tr", {"data-label": lb.id}, [
+              el("td", {text: lb.text}), el("td", {}, [pick]),
+              el("td", {text: t("src_" + lb.source) + (lb.source === "helpful_no" ? " (" + lb.entry_id + ")" : "")})]);
+            var act = el("td", {class: "row"}, [
+              el("button", {type: "button", class: "primary", text: t("approve"), onclick: function () {
+                ctx.api("POST", "/admin/kb/labels/" + encodeURIComponent(lb.id) + "/approve",
+                        {site_key: key, entry_id: pick.value || null}).then(function () {
+                  ctx.toast(t("approved")); learning(key);
+                }).catch(function (e) { err.textContent = errText(e); });
+              }}),
+              el("button", {type: "button", text: t("reject"), onclick: function () {
+                ctx.api("DELETE", "/admin/kb/labels/" + encodeURIComponent(lb.id) + q(key)).then(function () {
+                  ctx.toast(t("rejected")); learning(key);
+                }).catch(function (e) { err.textContent = errText(e); });
+              }})]);
+            tr.appendChild(act);
+            tb.appendChild(tr);
+          });
+          holder.appendChild(el("table", {class: "grid"}, [el("thead", {}, [el("tr", {},
+            [t("col_question"), t("col_entry"), t("col_source"), t("col_actions")].map(function (h) { return el("th", {text: h}); }))]), tb]));
+        }, list);
+        body.appendChild(el("h3", {text: t("proposals")}));
+        var plist = el("div", {id: "bot-proposals"});
+        body.appendChild(plist);
+        if (!props.length) plist.appendChild(el("p", {class: "muted", text: t("proposals_empty")}));
+        else pager(props, function (rows, holder) {
+          var ul = el("ul", {class: "bot-proposals"});
+          rows.forEach(function (p, i) {
+            var pick = entrySelect("", "bot-prop-entry-" + i);
+            ul.appendChild(el("li", {class: "row"}, [el("span", {text: p.representative}),
+              el("span", {class: "muted", text: t("times", {n: p.count})}), pick,
+              el("button", {type: "button", text: t("add_to"), onclick: function () {
+                ctx.api("POST", "/admin/kb/labels", {site_key: key, text: p.representative, entry_id: pick.value || null})
+                  .then(function () { ctx.toast(t("added")); learning(key); })
+                  .catch(function (e) { err.textContent = errText(e); });
+              }})]));
+          });
+          holder.appendChild(ul);
+        }, plist);
+      }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
+    }
+
+    // ---------------------------------------------------------------- synonyms
+    function synonyms(key) {
+      ctx.api("GET", "/admin/kb/synonyms" + q(key)).then(function (r) {
+        clear(body);
+        var groups = r.groups || [];
+        var area = el("textarea", {id: "bot-synonyms", rows: "12", "aria-describedby": "bot-syn-help",
+          value: groups.map(function (g) { return g.join(", "); }).join("\n")});
+        var err = errBox();
+        body.appendChild(el("form", {class: "card bot-form", onsubmit: function (e) {
+          e.preventDefault();
+          var out = area.value.split("\n").map(function (line) {
+            return line.split(/[,，]/).map(function (p) { return p.trim(); }).filter(Boolean);
+          }).filter(function (g) { return g.length; });
+          ctx.api("PUT", "/admin/kb/synonyms" + q(key), {groups: out}).then(function (r2) {
+            err.textContent = "";
+            ctx.toast(t("saved") + " · " + t("groups", {n: (r2.groups || []).length}));
+          }).catch(function (e2) { err.textContent = errText(e2); });
+        }}, [el("p", {class: "muted", id: "bot-syn-help", text: t("syn_help")}), area, err,
+          el("button", {type: "submit", class: "primary", text: t("save")})]));
+      }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
+    }
+
+    // ---------------------------------------------------------------- flows
+    function langText(v, l) { return !v ? "" : typeof v === "string" ? v : (v[l] || ""); }
+    function pickLang(zh, en) {
+      var o = {};
+      if (zh.trim()) o.zh = zh.trim();
+      if (en.trim()) o.en = en.trim();
+      return Object.keys(o).length ? o : undefined;
+    }
+    function lines(s) { return s.split("\n").map(function (x) { return x.trim(); }).filter(Boolean); }
+
+    function flows(key) {
+      ctx.api("GET", "/admin/kb/flows" + q(key)).then(function (r) {
+        clear(body);
+        var forms = [];
+        var holder = el("div", {id: "bot-flows"});
+        var err = errBox();
+        (r.flows || []).forEach(function (f) { forms.push(flowForm(f)); });
+        function draw() {
+          clear(holder);
+          if (!forms.length) holder.appendChild(el("p", {class: "muted", text: t("flows_empty")}));
+          forms.forEach(function (fm) { holder.appendChild(fm.node); });
+        }
+        body.appendChild(holder);
+        body.appendChild(err);
+        body.appendChild(el("div", {class: "row"}, [
+          el("button", {type: "button", id: "bot-new-flow", text: t("new_flow"), onclick: function () {
+            var fm = flowForm({id: "", triggers: {}, slots: [], action: {url: "", method: "POST", timeout: 3}, answers: {}});
+            forms.push(fm); draw(); fm.first.focus();
+          }}),
+          el("button", {type: "button", class: "primary", id: "bot-save-flows", text: t("save_flows"), onclick: function () {
+            var out = [];
+            try { forms.forEach(function (fm) { out.push(fm.read()); }); }
+            catch (e) { err.textContent = e.message; return; }
+            ctx.api("PUT", "/admin/kb/flows" + q(key), {flows: out}).then(function () {
+              err.textContent = ""; ctx.toast(t("saved"));
+            }).catch(function (e) { err.textContent = errText(e); });
+          }})]));
+        draw();
+
+        function flowForm(f) {
+          var trig = f.triggers || {};
+          var a = f.action || {}, ans = f.answers || {};
+          var inp = {
+            id: el("input", {type: "text", value: f.id || "", maxlength: "64", class: "bot-flow-id"}),
+            tzh: el("textarea", {rows: "2", value: (Array.isArray(trig) ? trig : trig.zh || []).join("\n")}),
+            ten: el("textarea", {rows: "2", value: (Array.isArray(trig) ? [] : trig.en || []).join("\n")}),
+            url: el("input", {type: "url", value: a.url || "", maxlength: "2000"}),
+            method: el("select", {}, [el("option", {value: "POST", text: "POST"}), el("option", {value: "GET", text: "GET"})]),
+            timeout: el("input", {type: "number", min: "0.1", max: "10", step: "0.1", value: a.timeout || 3}),
+            okzh: el("textarea", {rows: "2", value: langText(ans.success, "zh")}),
+            oken: el("textarea", {rows: "2", value: langText(ans.success, "en")}),
+            fzh: el("input", {type: "text", value: langText(ans.failure, "zh")}),
+            fen: el("input", {type: "text", value: langText(ans.failure, "en")}),
+            slots: el("textarea", {rows: "5", class: "mono", value: JSON.stringify(f.slots || [], null, 1)}),
+            labels: el("textarea", {rows: "3", class: "mono", value: f.labels ? JSON.stringify(f.labels, null, 1) : ""})
+          };
+          inp.method.value = a.method || "POST";
+          var sample = el("textarea", {rows: "2", class: "mono", "aria-label": t("test_values"), value: "{\"status\": \"processing\"}"});
+          var out = el("output", {class: "bot-preview", "aria-live": "polite"});
+          var msgs = el("textarea", {rows: "3", value: ((trig.zh || trig.en || [])[0] || "")});
+          var ran = el("output", {class: "bot-preview bot-run", "aria-live": "polite"});
+          function json(node, name, fallback) {
+            if (!node.value.trim()) return fallback;
+            try { return JSON.parse(node.value); } catch (e) { throw new Error(t("bad_json", {f: (inp.id.value || "?") + " · " + name})); }
+          }
+          var node = el("fieldset", {class: "card bot-flow"}, [
+            el("legend", {text: f.id || t("new_flow")}),
+            field(t("f_id"), inp.id), field(t("f_trig_zh"), inp.tzh), field(t("f_trig_en"), inp.ten),
+            el("div", {class: "row"}, [field(t("f_url"), inp.url), field(t("f_method"), inp.method), field(t("f_timeout"), inp.timeout)]),
+            field(t("f_ok_zh"), inp.okzh), field(t("f_ok_en"), inp.oken),
+            field(t("f_fail_zh"), inp.fzh), field(t("f_fail_en"), inp.fen),
+            field(t("f_slots"), inp.slots), field(t("f_labels"), inp.labels),
+            el("details", {}, [el("summary", {text: t("test_run")}), field(t("test_values"), sample),
+              el("button", {type: "button", text: t("preview"), onclick: function () {
+                // fills the templates the way the bot does ({name} only; codes via labels)
+                var vals;
+                try { vals = JSON.parse(sample.value || "{}"); } catch (e) { out.textContent = t("bad_json", {f: t("test_values")}); return; }
+                var labels = {};
+                try { labels = json(inp.labels, "labels", {}); } catch (e) { out.textContent = e.message; return; }
+                out.textContent = ["zh", "en"].map(function (l) {
+                  var tmpl = l === "zh" ? inp.okzh.value : inp.oken.value;
+                  return l + ": " + tmpl.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, function (m, k) {
+                    var v = vals[k], lab = labels[k] && labels[k][v];
+                    return lab ? langText(lab, l) : v === undefined || v === null ? "" : String(v);
+                  });
+                }).join("\n");
+              }}), out,
+              field(t("test_msgs"), msgs),
+              el("button", {type: "button", text: t("run"), onclick: function () {
+                // the server runs the (unsaved) flow against its real endpoint; nothing is stored
+                var flow;
+                try { flow = form.read(); } catch (e) { ran.textContent = e.message; return; }
+                ctx.api("POST", "/admin/kb/flows/test", {flow: flow, messages: lines(msgs.value)}).then(function (r) {
+                  ran.textContent = (r.replies || []).map(function (x, i) {
+                    return "› " + lines(msgs.value)[i] + "\n  " + (x.text === null ? t("no_reply") : x.text + " [" + x.status + "]");
+                  }).join("\n");
+                }).catch(function (e) { ran.textContent = errText(e); });
+              }}), ran]),
+            el("button", {type: "button", text: t("remove"), onclick: function () {
+              forms.splice(forms.indexOf(form), 1); draw();
+            }})]);
+          var form = {node: node, first: inp.id, read: function () {
+            var flow = {id: inp.id.value.trim(), triggers: {}, slots: json(inp.slots, "slots", []),
+              action: {url: inp.url.value.trim(), method: inp.method.value, timeout: parseFloat(inp.timeout.value) || 3},
+              answers: {success: pickLang(inp.okzh.value, inp.oken.value)}};
+            if (lines(inp.tzh.value).length) flow.triggers.zh = lines(inp.tzh.value);
+            if (lines(inp.ten.value).length) flow.triggers.en = lines(inp.ten.value);
+            var fail = pickLang(inp.fzh.value, inp.fen.value);
+            if (fail) flow.answers.failure = fail;
+            var labels = json(inp.labels, "labels", null);
+            if (labels) flow.labels = labels;
+            if (f.texts) flow.texts = f.texts;
+            return flow;
+          }};
+          return form;
+        }
+      }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
+    }
+
+    // ---------------------------------------------------------------- duplicates
+    function duplicates(key) {
+      Promise.all([ctx.api("GET", "/admin/kb/duplicates" + q(key)), ctx.api("GET", "/admin/kb" + q(key))]).then(function (res) {
+        clear(body);
+        var pairs = res[0].pairs || [], byId = {};
+        (res[1].entries || []).forEach(function (e) { byId[e.id] = e; });
+        var err = errBox();
+        var holder = el("div", {id: "bot-duplicates"});
+        body.appendChild(holder);
+        body.appendChild(err);
+        if (!pairs.length) { holder.appendChild(el("p", {class: "muted", text: t("dup_empty")})); return; }
+        pager(pairs, function (rows, h) {
+          var ul = el("ul", {class: "bot-dups"});
+          rows.forEach(function (p) {
+            var a = byId[p.a], b = byId[p.b];
+            if (!a || !b) return;
+            ul.appendChild(el("li", {class: "card"}, [
+              el("div", {}, [el("strong", {text: a.id}), " · ", a.question]),
+              el("div", {}, [el("strong", {text: b.id}), " · ", b.question]),
+              el("div", {class: "muted", text: t("similarity") + " " + Number(p.score).toFixed(2)}),
+              el("button", {type: "button", text: t("merge", {a: a.id, b: b.id}), onclick: function () {
+                // b's question and similar questions become a's similar questions; b is removed
+                var similar = a.similar.slice();
+                [b.question].concat(b.similar).forEach(function (s) { if (similar.indexOf(s) < 0 && s !== a.question) similar.push(s); });
+                var bodyA = {site_key: key, question: a.question, similar: similar.slice(0, 50), answer: a.answer,
+                  tags: a.tags, enabled: a.enabled};
+                ctx.api("PUT", "/admin/kb/" + encodeURIComponent(a.id), bodyA).then(function () {
+                  return ctx.api("DELETE", "/admin/kb/" + encodeURIComponent(b.id) + q(key));
+                }).then(function () { ctx.toast(t("merged")); duplicates(key); })
+                  .catch(function (e) { err.textContent = errText(e); });
+              }})]));
+          });
+          h.appendChild(ul);
+        }, holder);
+      }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
+    }
+  }
+
+  window.ParleyBotAdmin = {render: render, strings: STR};
+})();
