@@ -106,10 +106,10 @@ def consume_reports(event):
                                  event.to_dict().get("Records", []))
 
 
-@app.on_sqs_message(queue=config.CONSUMER_QUEUES["webhooks"], batch_size=10)
-def consume_webhooks(event):
+@app.on_sqs_message(queue=config.CONSUMER_QUEUES["qa"], batch_size=10)
+def consume_qa(event):
     from chalicelib.services import consumers as runner
-    return runner.handle_records(get_deps(), consumers["webhooks"],
+    return runner.handle_records(get_deps(), consumers["qa"],
                                  event.to_dict().get("Records", []))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.services import bot, followup, presence, routing
+from chalicelib.services import bot, followup, presence, qa, routing
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
@@ -61,7 +61,10 @@ CONSUMERS: dict[str, dict] = {
     "reports": {"queue": config.CONSUMER_QUEUES["reports"], "idempotent": True,
                 "handlers": {t: reports_consumer.handle
                              for t in sorted(reports_consumer.HANDLED_TYPES)}},
-    "webhooks": {"queue": config.CONSUMER_QUEUES["webhooks"], "handlers": {}},
+    # quality inspection: score each closed (or later rated) conversation; the score is a pure
+    # function of the transcript, so a redelivered event rewrites the same item
+    "qa": {"queue": config.CONSUMER_QUEUES["qa"], "idempotent": True,
+           "handlers": {t: qa.on_event for t in qa.HANDLED_TYPES}},
 }
 
 

@@ -88,6 +88,9 @@ FUNCTIONS: dict[str, list[Grant]] = {
           table("reports"),
           "reports: day buckets and summaries (BatchGetItem); sealing a past day writes its "
           "summary in one transaction with the day"),
+        G("QaResults", ("dynamodb:GetItem", "dynamodb:Query"),
+          table("qa", "qa/index/site-index", "qa/index/agent-index"),
+          "quality results: one conversation's, a site's or an agent's by close time"),
         G("AuditLogAppendOnly", ("dynamodb:PutItem", "dynamodb:Query"), table("audit"),
           "the audit log: append (conditional PutItem) and read (Query on one month's "
           "partition); nothing may update or delete it"),
@@ -218,13 +221,14 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("SiteZone", "dynamodb:GetItem", table("sites"),
           "the site's report time zone"),
     ],
-    "consume_webhooks": [
-        G("ConsumerQueue", CONSUME, queue("consumer-webhooks"),
-          "the webhooks consumer queue is this function's event source"),
-        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
-                          "dynamodb:DeleteItem"), table("keys"),
-          "begin evt#webhooks#<id> (a claim with a lease), read it when taken, mark it done; "
-          "release it when the handler fails"),
+    "consume_qa": [
+        G("ConsumerQueue", CONSUME, queue("consumer-qa"),
+          "the QA consumer queue is this function's event source"),
+        G("ReadConversation", "dynamodb:GetItem", table("conversations", "sites"),
+          "the closed conversation (holder, rating, close time) and the site's qa_rules"),
+        G("ReadTranscript", "dynamodb:Query", table("messages"),
+          "the conversation's messages, a page at a time"),
+        G("StoreResult", "dynamodb:PutItem", table("qa"), "the score and its findings"),
     ],
 }
 

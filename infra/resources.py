@@ -24,6 +24,7 @@ OUTPUT_ENV = {
     "DirectoryTableName": "PARLEY_TABLE_DIRECTORY",
     "AuditTableName": "PARLEY_TABLE_AUDIT",
     "ReportsTableName": "PARLEY_TABLE_REPORTS",
+    "QaTableName": "PARLEY_TABLE_QA",
     "AssignmentQueueName": "PARLEY_ASSIGNMENT_QUEUE",
     "AssignmentQueueUrl": "PARLEY_ASSIGNMENT_QUEUE_URL",
     "EventsQueueName": "PARLEY_EVENTS_QUEUE",
@@ -32,7 +33,7 @@ OUTPUT_ENV = {
     "MessagesTableStreamArn": "PARLEY_MESSAGES_STREAM_ARN",
     "ConversationEventsTopicArn": "PARLEY_EVENT_TOPIC_ARN",
     "ReportsConsumerQueueName": "PARLEY_CONSUMER_REPORTS_QUEUE",
-    "WebhooksConsumerQueueName": "PARLEY_CONSUMER_WEBHOOKS_QUEUE",
+    "QaConsumerQueueName": "PARLEY_CONSUMER_QA_QUEUE",
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }

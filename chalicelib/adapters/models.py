@@ -310,5 +310,38 @@ class ReportItem(Model):
     expires_at = TTLAttribute(null=True)
 
 
+class QaSiteIndex(GlobalSecondaryIndex):
+    """A site's inspected conversations by close time (the review list, low scores)."""
+    class Meta:
+        index_name = "site-index"
+        projection = AllProjection()
+    site_key = UnicodeAttribute(hash_key=True)
+    closed_at = NumberAttribute(range_key=True)
+
+
+class QaAgentIndex(GlobalSecondaryIndex):
+    """An agent's inspected conversations by close time (their own results)."""
+    class Meta:
+        index_name = "agent-index"
+        projection = AllProjection()
+    agent_id = UnicodeAttribute(hash_key=True)
+    closed_at = NumberAttribute(range_key=True)
+
+
+class QaResult(Model):
+    """Quality inspection (质检): the automatic score of one closed conversation
+    (chalicelib/domain/qa), rewritten when the conversation is rated or closed again."""
+    Meta = _meta("qa")
+    conversation_id = UnicodeAttribute(hash_key=True)
+    site_key = UnicodeAttribute()
+    agent_id = UnicodeAttribute(null=True)
+    closed_at = NumberAttribute()
+    score = NumberAttribute()
+    result = JSONAttribute()                  # checks, findings, masked texts
+    updated_at = NumberAttribute()
+    site_index = QaSiteIndex()
+    agent_index = QaAgentIndex()
+
+
 ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key, KbItem,
-              DirectoryItem, AuditItem, ReportItem]
+              DirectoryItem, AuditItem, ReportItem, QaResult]

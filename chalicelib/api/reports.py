@@ -1,11 +1,12 @@
-"""Report routes (/v1/agent/reports...): agent tokens. Supervisors and admins see any
-figures; an agent's request is narrowed to their own (services/reports/queries.py)."""
+"""Report and quality routes (/v1/agent/reports..., /v1/agent/qa...): agent tokens.
+Supervisors and admins see any figures and results; an agent's request is narrowed to their
+own (services/reports/queries.py, services/qa.py)."""
 from __future__ import annotations
 
 from chalice import Blueprint
 
 from chalicelib.api.common import bearer, get_deps, query, route
-from chalicelib.services import sessions
+from chalicelib.services import qa, sessions
 from chalicelib.services.reports import live, queries
 
 bp = Blueprint(__name__)
@@ -25,3 +26,15 @@ def site_report():
 def report_now():
     req = bp.current_request
     return live.now(get_deps(), _actor(req))
+
+
+@route(bp, "/qa", methods=["GET"])
+def qa_results():
+    req = bp.current_request
+    return qa.list_results(get_deps(), _actor(req), query(req))
+
+
+@route(bp, "/qa/{conversation_id}", methods=["GET"])
+def qa_result(conversation_id):
+    req = bp.current_request
+    return qa.get_result(get_deps(), _actor(req), conversation_id)

@@ -30,6 +30,7 @@ class Deps:
     sealing_keys: Callable[[], list] | None = None  # keys sealing site identity secrets
     events: Any = None        # EventBus (SNS): the conversation event stream's topic
     reports: Any = None       # ReportsRepo: report state and day buckets
+    qa: Any = None            # QaRepo: quality-inspection results
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -58,6 +59,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.eventbus import EventBus
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.ratelimit import RateCounter
+    from chalicelib.adapters.qa import QaRepo
     from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
@@ -88,5 +90,6 @@ def build_default() -> Deps:
         rates=RateCounter(),
         events=EventBus(),
         reports=ReportsRepo(),
+        qa=QaRepo(),
     )
     return deps

@@ -13,6 +13,7 @@ from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.qa import checks as qa_checks
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
 from chalicelib.errors import Conflict, NotFound, ValidationError
 from chalicelib.sealing import seal
@@ -69,6 +70,8 @@ SETTINGS_SCHEMA = {
     "retention_days": Field(int, min=1, max=3650, nullable=True),
     # the zone report days and hours are counted in (default: business_hours.tz, else UTC)
     "report_tz": Field(str, nullable=True, min_len=1, max_len=64),
+    # quality inspection rules over the defaults (chalicelib/domain/qa/checks.py)
+    "qa_rules": Field(dict, nullable=True),
 }
 
 SITE_CREATE = {
@@ -79,6 +82,12 @@ SITE_CREATE = {
 
 
 def _check_settings(deps, body: dict) -> dict:
+    if body.get("qa_rules") is not None:
+        try:
+            qa_checks.validate_rules(body["qa_rules"])
+        except ValueError as exc:
+            raise ValidationError(f"'{exc}' is not a known check or a valid value.",
+                                  code="invalid_value", details={"field": str(exc)})
     if body.get("report_tz"):
         from zoneinfo import ZoneInfo
         try:

@@ -19,7 +19,7 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "websocket_disconnect": "WebsocketDisconnect", "handle_events": "HandleEvents",
                 "handle_assignments": "HandleAssignments", "sweep_idle": "SweepIdle",
                 "relay_messages": "RelayMessages", "relay_conversations": "RelayConversations",
-                "consume_reports": "ConsumeReports", "consume_webhooks": "ConsumeWebhooks"}
+                "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.
@@ -72,7 +72,7 @@ def test_package_matches_the_stage_configuration(package):
     visibility = _queue_visibility_timeouts()
     consumers = (("handle_events", "events"), ("handle_assignments", "assignments"),
                  ("consume_reports", "consumer-reports"),
-                 ("consume_webhooks", "consumer-webhooks"))
+                 ("consume_qa", "consumer-qa"))
     for function, queue in consumers:
         assert functions[function]["lambda_timeout"] < visibility[queue], function
     assert functions["sweep_idle"]["lambda_timeout"] < 60

@@ -91,7 +91,7 @@ def test_no_wildcard_actions_or_resources(stage, function):
             elif service == "sqs":
                 assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events",
                                     f"parley-{stage}-consumer-reports",
-                                    f"parley-{stage}-consumer-webhooks"), res
+                                    f"parley-{stage}-consumer-qa"), res
             elif service == "sns":
                 # only the relays publish, and only to the conversation event topic
                 assert function.startswith("relay_"), res
@@ -173,10 +173,10 @@ def test_event_stream_functions_stay_narrow():
             other = "conversations" if table == "messages" else "messages"
             assert not iam.allowed(relay, "dynamodb:GetRecords", arn.format(
                 "dynamodb", f"table/parley-{stage}-{other}/stream/2026-01-01T00:00:00.000"))
-        for name in ("reports", "webhooks"):
+        for name in ("reports", "qa"):
             consumer = policy(stage, f"consume_{name}")
             assert not iam.allowed(consumer, "sns:Publish", topic)
-            other = "webhooks" if name == "reports" else "reports"
+            other = "qa" if name == "reports" else "reports"
             assert not iam.allowed(consumer, "sqs:ReceiveMessage",
                                    arn.format("sqs", f"parley-{stage}-consumer-{other}"))
             assert iam.allowed(consumer, "dynamodb:PutItem",

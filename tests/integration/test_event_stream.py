@@ -101,7 +101,7 @@ def test_a_conversation_through_streams_topic_and_queue_is_consumed_once(deps, a
     for table in ("conversations", "messages"):
         relay(aws, table, tails[table].records(cid))
     reports = receive(aws["ReportsConsumerQueueUrl"])
-    webhooks = receive(aws["WebhooksConsumerQueueUrl"])
+    webhooks = receive(aws["QaConsumerQueueUrl"])
     assert sorted(m["Body"] for m in reports) == sorted(m["Body"] for m in webhooks)
     result = app_module.consume_reports(sqs_event(reports, aws["ReportsConsumerQueueArn"]), None)
     assert result == {"batchItemFailures": []}
@@ -130,7 +130,7 @@ def test_a_conversation_through_streams_topic_and_queue_is_consumed_once(deps, a
     assert app_module.consume_reports(sqs_event(again, aws["ReportsConsumerQueueArn"]),
                                       None) == {"batchItemFailures": []}
     assert recording == before
-    receive(aws["WebhooksConsumerQueueUrl"])
+    receive(aws["QaConsumerQueueUrl"])
 
 
 def test_a_failing_handler_releases_its_claim_so_the_retry_runs_it(deps, aws, monkeypatch):

@@ -119,14 +119,14 @@ def test_runner_releases_the_claim_of_a_failed_handler_and_reports_only_that_rec
         attempts.append(env["id"])
         if len(attempts) == 1:
             raise RuntimeError("webhook endpoint down")
-    consumer = runner.Consumer("webhooks", "q", {"conversation.rated": flaky,
+    consumer = runner.Consumer("qa", "q", {"conversation.rated": flaky,
                                                  "conversation.closed": lambda d, e: None})
     deps = Deps()
     rated = {"id": "msg:c:9", "type": "conversation.rated", "conversation_id": "c"}
     closed = {"id": "msg:c:8", "type": "conversation.closed", "conversation_id": "c"}
     assert runner.handle_records(deps, consumer, sqs(closed, rated)) == {
         "batchItemFailures": [{"itemIdentifier": "m1"}]}
-    assert "evt#webhooks#msg:c:9" not in deps.claims.keys
+    assert "evt#qa#msg:c:9" not in deps.claims.keys
     assert runner.handle_records(deps, consumer, sqs(rated)) == {"batchItemFailures": []}
     assert runner.handle_records(deps, consumer, sqs(rated)) == {"batchItemFailures": []}
     assert attempts == ["msg:c:9", "msg:c:9"]
@@ -164,17 +164,17 @@ def test_a_claim_store_error_fails_only_that_record():
 def test_consumers_claim_separately():
     deps, seen = Deps(), []
     env = {"id": "msg:c:1", "type": "message.created", "conversation_id": "c"}
-    for name in ("reports", "webhooks"):
+    for name in ("reports", "qa"):
         c = runner.Consumer(name, "q", {"message.created": lambda d, e, n=name: seen.append(n)})
         runner.handle_records(deps, c, sqs(env))
-    assert seen == ["reports", "webhooks"]
+    assert seen == ["reports", "qa"]
 
 
 def test_bootstrap_declares_each_consumer_with_its_queue_and_takes_overrides():
     built = build_consumers()
-    assert set(built) == set(CONSUMERS) == {"reports", "webhooks"}
+    assert set(built) == set(CONSUMERS) == {"reports", "qa"}
     assert built["reports"].queue.endswith("-consumer-reports")
     fn = lambda d, e: None  # noqa: E731
-    over = build_consumers(overrides={"webhooks": {"conversation.closed": fn}})
-    assert over["webhooks"].handlers == {"conversation.closed": fn}
+    over = build_consumers(overrides={"qa": {"conversation.closed": fn}})
+    assert over["qa"].handlers == {"conversation.closed": fn}
     assert over["reports"].handlers == dict(CONSUMERS["reports"]["handlers"])

@@ -228,3 +228,30 @@ def inspect(transcript: list[dict], conversation: dict, rules: dict | None = Non
     return {"score": max(0, score), "checks": checks,
             "findings": sorted(findings, key=lambda f: (f["seq"] is None, f["seq"] or 0)),
             "masked": masked}
+
+
+_RULE_FIELDS = {
+    "enabled": lambda v: isinstance(v, bool),
+    "weight": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100,
+    "limit_seconds": lambda v: isinstance(v, int) and not isinstance(v, bool) and
+    1 <= v <= 86400,
+    "max": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 20,
+    "low_rating": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 5,
+    "mask": lambda v: isinstance(v, bool),
+    "phrases": lambda v: isinstance(v, list) and len(v) <= 100 and all(
+        isinstance(p, str) and 0 < len(p.strip()) <= 50 for p in v),
+}
+
+
+def validate_rules(rules) -> dict:
+    """A site's `qa_rules` as an admin saves them: {check: {field: value}}; raises
+    ValueError(field path) for anything else."""
+    if not isinstance(rules, dict):
+        raise ValueError("qa_rules")
+    for name, rule in rules.items():
+        if name not in DEFAULT_RULES or not isinstance(rule, dict):
+            raise ValueError(f"qa_rules.{name}")
+        for key, value in rule.items():
+            if key not in DEFAULT_RULES[name] or not _RULE_FIELDS[key](value):
+                raise ValueError(f"qa_rules.{name}.{key}")
+    return rules
