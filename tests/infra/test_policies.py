@@ -179,8 +179,14 @@ def test_event_stream_functions_stay_narrow():
             other = "qa" if name == "reports" else "reports"
             assert not iam.allowed(consumer, "sqs:ReceiveMessage",
                                    arn.format("sqs", f"parley-{stage}-consumer-{other}"))
-            assert iam.allowed(consumer, "dynamodb:PutItem",
-                               arn.format("dynamodb", f"table/parley-{stage}-keys"))
+            # each writes its own table only (both are idempotent without claims)
+            own = {"reports": ("dynamodb:UpdateItem", "reports"),
+                   "qa": ("dynamodb:PutItem", "qa")}[name]
+            assert iam.allowed(consumer, own[0],
+                               arn.format("dynamodb", f"table/parley-{stage}-{own[1]}"))
+            for table in ("keys", "conversations", "messages", other):
+                assert not iam.allowed(consumer, own[0], arn.format(
+                    "dynamodb", f"table/parley-{stage}-{table}"))
 
 
 def test_evaluator_semantics():
