@@ -117,3 +117,9 @@ def consume_qa(event):
 def sweep_idle(event):
     from chalicelib.services import presence
     presence.idle_sweep(get_deps())
+
+
+@app.schedule(Rate(30, unit=Rate.DAYS))
+def rotate_token_secret(event):
+    from chalicelib.services import secret_rotation
+    secret_rotation.rotate_token_secret(get_deps())

@@ -183,6 +183,14 @@ FUNCTIONS: dict[str, list[Grant]] = {
         PRESIGN,
         PUSH,
     ],
+    "rotate_token_secret": [
+        G("RotateTokenSecret", ("secretsmanager:GetSecretValue",
+                                "secretsmanager:PutSecretValue"), SECRET,
+          "every 30 days: a new signing key, the old ones kept verifying"),
+        G("ResealSiteSecrets", ("dynamodb:GetItem", "dynamodb:PutItem"), table("sites"),
+          "re-seal each site's identity secret under the new key"),
+        G("ListSites", "dynamodb:Query", table("directory"), "the site list"),
+    ],
     "sweep_idle": [
         G("ReadItems", "dynamodb:GetItem", table("conversations", "agents", "sites"),
           "idle conversations, their agent and site settings"),

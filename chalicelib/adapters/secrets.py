@@ -102,3 +102,15 @@ def key_ring() -> KeyRing:
 def token_keys() -> list[str]:
     """Current key first, then keys still accepted during a rotation."""
     return key_ring().keys()
+
+
+def rotate_stored(arn: str, keep: int = KEEP_PREVIOUS) -> int:
+    """Put the next document of the secret (a new current key, the old ones previous) and
+    drop this container's cached ring so the next read sees it. Returns how many previous
+    keys still verify. No key is logged."""
+    import boto3
+    sm = boto3.client("secretsmanager", region_name=config.region())
+    doc = rotated(sm.get_secret_value(SecretId=arn)["SecretString"], keep=keep)
+    sm.put_secret_value(SecretId=arn, SecretString=doc)
+    _rings.pop(arn, None)
+    return len(json.loads(doc)["previous"])
