@@ -39,7 +39,11 @@
       lookup_more: "Matching visitors in every conversation", lookup_none: "No visitor by that name or email.", add_tag: "Add a tag",
       ev_joined: "{agent} joined", ev_left: "{agent} left", ev_transferred: "Transferred to {target}",
       ev_closed: "Conversation closed", ev_queued: "Waiting for an agent", ev_assigned: "Assigned to {agent}",
-      ev_rated: "Visitor rated {score}/5", ev_reopened: "Reopened by {agent}", ev_offline: "Visitor left a message / offline",
+      ev_rated: "Visitor rated {score}/5", ev_reopened: "Reopened by {agent}", ev_offline: "Visitor left a message",
+      ev_offline_offered_closed: "Outside business hours: the visitor was offered to leave a message",
+      ev_offline_offered_no_agents: "Nobody online: the visitor was offered to leave a message",
+      ev_offline_offered_timeout: "Waited too long: the visitor was offered to leave a message",
+      ev_offline_offered_other: "The visitor was offered to leave a message",
       ev_handoff: "Handed to a human", ev_other: "Event: {kind}", note_badge: "Private note", bot: "Bot",
       you: "You", new_chat: "New conversation waiting", transferred_to_you: "A conversation was transferred to you", new_message: "New message", rating: "Rating",
       confirm_close: "Close this conversation?", session_expired: "Your session ended. Please sign in again.",
@@ -97,7 +101,11 @@
       lookup_more: "全部会话中匹配的访客", lookup_none: "没有找到该姓名或邮箱的访客。", add_tag: "添加标签",
       ev_joined: "{agent} 加入了会话", ev_left: "{agent} 离开了会话", ev_transferred: "已转接给 {target}",
       ev_closed: "会话已结束", ev_queued: "正在等待客服", ev_assigned: "已分配给 {agent}",
-      ev_rated: "访客评分 {score}/5", ev_reopened: "{agent} 重新打开了会话", ev_offline: "访客留言 / 非工作时间",
+      ev_rated: "访客评分 {score}/5", ev_reopened: "{agent} 重新打开了会话", ev_offline: "访客已留言",
+      ev_offline_offered_closed: "非工作时间:已提示访客留言",
+      ev_offline_offered_no_agents: "暂无客服在线:已提示访客留言",
+      ev_offline_offered_timeout: "等待过久:已提示访客留言",
+      ev_offline_offered_other: "已提示访客留言",
       ev_handoff: "已转人工", ev_other: "事件:{kind}", note_badge: "内部备注", bot: "机器人",
       you: "我", new_chat: "有新的会话在等待", transferred_to_you: "有会话转接给您", new_message: "新消息", rating: "评分",
       confirm_close: "确定结束此会话?", session_expired: "登录已过期,请重新登录。",
@@ -902,7 +910,8 @@
       case "assigned": return t("ev_assigned", {agent: agent});
       case "reopened": return t("ev_reopened", {agent: agent});
       case "rated": return t("ev_rated", {score: e.score}) + (m.text ? " — " + m.text : "");
-      case "offline": return t("ev_offline");
+      case "offline": return t(e.reason === "left_message" ? "ev_offline" : "ev_offline_offered_" +
+        (["closed", "no_agents", "timeout"].indexOf(e.reason) >= 0 ? e.reason : "other"));
       case "handoff": return t("ev_handoff");
       default: return t("ev_other", {kind: e.kind || "?"});
     }
