@@ -222,6 +222,10 @@ FUNCTIONS: dict[str, list[Grant]] = {
     "consume_reports": [
         G("ConsumerQueue", CONSUME, queue("consumer-reports"),
           "the reports consumer queue is this function's event source"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "the runner's claim on an event (services/consumers.py) when a handler map is not "
+          "idempotent itself (tests inject recording handlers this way)"),
         G("ReportBuckets", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
           table("reports"),
           "a conversation's facts (read, conditional record of the event id, undo on a "
@@ -232,6 +236,10 @@ FUNCTIONS: dict[str, list[Grant]] = {
     "consume_qa": [
         G("ConsumerQueue", CONSUME, queue("consumer-qa"),
           "the QA consumer queue is this function's event source"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "the runner's claim on an event (services/consumers.py) when a handler map is not "
+          "idempotent itself (tests inject recording handlers this way)"),
         G("ReadConversation", "dynamodb:GetItem", table("conversations", "sites"),
           "the closed conversation (holder, rating, close time) and the site's qa_rules"),
         G("ReadTranscript", "dynamodb:Query", table("messages"),

@@ -129,6 +129,15 @@ class KbRepo:
         return [data_to_entry(site_key, it.sk[len(prefix):], it.data)
                 for it in m.KbItem.query(site_key, m.KbItem.sk.startswith(prefix))]
 
+    def get_entry(self, site_key: str, entry_id: str) -> Optional[KBEntry]:
+        """One entry of the site's current KB generation (services/bot_learning.py)."""
+        gen = self.version(site_key, consistent=True)["gen"]
+        try:
+            it = m.KbItem.get(site_key, _entry_sk(gen, entry_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return data_to_entry(site_key, entry_id, it.data)
+
     def put_entry(self, site_key: str, entry: KBEntry, must_exist: Optional[bool] = None) -> dict:
         """Create or replace one entry. must_exist True/False: fail (NotFound/Conflict-like
         ``_ItemCondition``) when the entry is missing/present."""

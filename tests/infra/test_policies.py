@@ -184,7 +184,9 @@ def test_event_stream_functions_stay_narrow():
                    "qa": ("dynamodb:PutItem", "qa")}[name]
             assert iam.allowed(consumer, own[0],
                                arn.format("dynamodb", f"table/parley-{stage}-{own[1]}"))
-            for table in ("keys", "conversations", "messages", other):
+            assert iam.allowed(consumer, "dynamodb:PutItem",       # the runner's claims
+                               arn.format("dynamodb", f"table/parley-{stage}-keys"))
+            for table in ("conversations", "messages", other):
                 assert not iam.allowed(consumer, own[0], arn.format(
                     "dynamodb", f"table/parley-{stage}-{table}"))
 

@@ -27,8 +27,8 @@ class World:
         self.deps, self.clock, self.rng = deps, clock, random.Random(seed)
         deps.directory.create("team", "sales", {"name": "Sales"})
         deps.directory.create("team", "billing", {"name": "Billing"})
-        sites.create_site(deps, SITE, "Reports", {"bot_enabled": True,
-                                                  "report_tz": TZ})
+        sites.create_site(deps, SITE, "Reports", {"bot_enabled": True, "report_tz": TZ,
+                                                  "teams": ["sales", "billing"]})
         self.agents = [self._agent("Ann"), self._agent("Bob")]
         self.cids: list[str] = []
         self.n = 0

@@ -116,6 +116,10 @@ def test_no_agent_only_field_reaches_the_visitor(api, deps, agent, posted):
     visitor_call("POST", f"{base}/typing", {"state": True})
     visitor_call("POST", f"{base}/attachments", {"name": "a.png", "content_type": "image/png",
                                                  "size": 10})
+    # the "was this helpful?" route: the agent's note at seq 2 is no bot answer (404, and
+    # nothing of the note in the answer)
+    status, _ = visitor_call("POST", f"{base}/bot-feedback", {"seq": 2, "helpful": True})
+    assert status == 404
     visitor_call("POST", f"{base}/handoff", {})
     visitor_call("POST", f"{base}/offline-message", {"email": "v@example.com",
                                                      "text": "call me"})
