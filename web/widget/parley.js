@@ -211,7 +211,7 @@
     for (var k in c) conv[k] = c[k];
     if (c.rev != null && (rev == null || c.rev > rev)) rev = c.rev;
     if (c.agent) conv.agentInfo = c.agent;
-    if (c.agent_id === null) conv.agentInfo = null;
+    if (c.agent_id === null && !c.agent) conv.agentInfo = null;   // a joined (not assigned) agent still answers
     if (c.reads) for (var r in c.reads) if (r !== 'visitor' && c.reads[r] > seenSeq) seenSeq = c.reads[r];
     if (c.typing) {
       var other = c.typing.filter(function (p) { return p !== 'visitor'; });
