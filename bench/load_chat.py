@@ -17,7 +17,6 @@ import json
 import statistics
 import sys
 import time
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,17 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import call  # noqa: E402
 from infra.local.runtime import LocalStack  # noqa: E402
-
-
-def call(base, method, path, body=None, token=None):
-    req = urllib.request.Request(base + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json",
-                                          **({"Authorization": f"Bearer {token}"} if token
-                                             else {})})
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        return json.loads(resp.read() or b"null")
 
 
 def set_up(api: str, creds: dict, visitors: int, agents: int) -> tuple[list, list]:

@@ -1,5 +1,5 @@
 """Quality-inspection results (the qa table): one item per closed conversation; a site's and
-an agent's results by close time through their indexes (Query, never Scan)."""
+an agent's results by close time through their indexes (Query, never a full-table read)."""
 from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist

@@ -12,7 +12,7 @@ Items (pk, sk):
   written in one transaction; a late event removes both in one transaction).
 
 Low-level DynamoDB calls (the attribute names are data, not a fixed model): GetItem,
-conditional UpdateItem, UpdateItem ADD, BatchGetItem. Never a Scan.
+conditional UpdateItem, UpdateItem ADD, BatchGetItem. Never a full-table read.
 """
 from __future__ import annotations
 

@@ -93,7 +93,8 @@ def changes_since(deps, actor: Actor, since: int | None, limit: int = CHANGES_PA
     """What changed since `since` (ms) among the conversations this agent would have been
     pushed (services/notifier.py's rule): the console's one re-sync call after a reconnect,
     instead of re-reading every list. One Query per listed status (status index, updated_at
-    after `since`, at most `limit` each) plus one GetItem for the agent's teams; no Scan.
+    after `since`, at most `limit` each) plus one GetItem for the agent's teams; no
+    full-table read.
 
     `has_more`: a status had more than `limit` changes; ask again from `next_since` (a few
     conversations may come twice: the client keeps the higher `rev`)."""

@@ -1,7 +1,7 @@
 """The audit log of admin and supervisor actions: who, what, when, from where.
 
 Use cases call record() after a change is stored; list_entries() reads it for admins, newest
-first, one Query per month partition (no Scan), paged with an opaque cursor.
+first, one Query per month partition (no full-table read), paged with an opaque cursor.
 Entries never carry secrets or passwords: details name what changed, not the values that
 must stay secret.
 """

@@ -81,8 +81,9 @@ def verify_identity(deps, site: dict, user_id: str, digest: str) -> bool:
 
 def reseal_secrets(deps) -> dict:
     """Re-seal every site's identity secrets under the current key (the sites are listed
-    by the directory table's Query, no Scan). Run after the token-signing key rotated and
-    before the previous key is dropped; values already under the current key are left."""
+    by the directory table's Query, never a full-table read). Run after the token-signing
+    key rotated and before the previous key is dropped (services/secret_rotation.py does,
+    every 30 days); values already under the current key are left."""
     keys = _keys(deps)
     current = f"sealed:v1:{key_id(keys[0])}:"
     done = unreadable = 0

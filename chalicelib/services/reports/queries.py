@@ -3,8 +3,8 @@
 A report over N local days reads the summaries of the days older than two days and the live
 buckets of the others, for the range and the previous period (BatchGetItem, 100 keys a
 request: 90 days = 2 requests for summaries + up to 2 for days without one), the site (its zone)
-and the agent list (names): no Scan, no conversation read, the same cost at 10 or 100,000
-conversations. The first read of an old day seals it (one transaction per day, once).
+and the agent list (names): no full-table read, no conversation read, the same cost at 10
+or 100,000 conversations. The first read of an old day seals it (one transaction per day, once).
 """
 from __future__ import annotations
 
