@@ -65,26 +65,11 @@
     }
   };
 
-  function el(tag, attrs, children) {
-    var n = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === undefined || v === null || v === false) return;
-      if (k.indexOf("on") === 0 && typeof v === "function") n.addEventListener(k.slice(2), v);
-      else if (k === "text") n.textContent = v;
-      else if (k === "value") n.value = v;
-      else n.setAttribute(k, v === true ? "" : String(v));
-    });
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined || c === false) return;
-      n.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
-    });
-    return n;
-  }
-
-  function clear(n) { while (n.firstChild) n.removeChild(n.firstChild); return n; }
+  // the console's own DOM helpers (console.js passes them in): text is set as text, never HTML
+  var el, clear;
 
   function render(host, ctx) {
+    el = ctx.el; clear = ctx.clear;
     var lang = ctx.lang() === "zh" ? "zh" : "en";
     function t(key, vars) {
       var s = STR[lang][key] || STR.en[key] || key;

@@ -1585,7 +1585,7 @@
   ADMIN_PAGES.kb = function () { renderKb(); };
   // bot management lives in bot.js (loaded by index.html): called explicitly here
   ADMIN_PAGES.bot = function () {
-    window.ParleyBotAdmin.render($("page-bot"), {api: api, toast: toast, lang: function () { return lang; }});
+    window.ParleyBotAdmin.render($("page-bot"), {api: api, toast: toast, el: el, clear: clear, lang: function () { return lang; }});
   };
 
   function renderKb() {
