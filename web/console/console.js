@@ -695,6 +695,7 @@
         S.tab === "queue" ? el("button", {type: "button", class: "small primary accept-btn", text: t("accept"),
           onclick: function (e) { e.stopPropagation(); accept(c.conversation_id); }}) : null
       ]);
+      runHooks("item", c, li);
       list.appendChild(li);
     });
     if (S.nextBefore[S.tab] && LIST_PATH[S.tab].indexOf("status=") >= 0) {
@@ -964,6 +965,7 @@
     });
     seqs.forEach(function (s) {
       var li = renderMessage(S.msgs[cid][s]);
+      runHooks("message", S.msgs[cid][s], li, c);
       if (s === lastMine) li.appendChild(el("div", {class: "seen", text: t("seen")}));
       log.appendChild(li);
     });
@@ -1017,6 +1019,7 @@
     document.querySelectorAll("#conv-actions [data-act]").forEach(function (b) { b.hidden = !show[b.getAttribute("data-act")]; });
     $("input").disabled = !canWrite;
     $("input").placeholder = closed ? t("closed_ph") : canWrite ? t("composer_ph") : t("read_only_ph");
+    runHooks("header", c, clear($("conv-ext")));
   }
 
   function renderVisitor() {
@@ -1063,6 +1066,7 @@
           onclick: function () { openConversation(p.conversation_id); }})]);
       })));
     }
+    runHooks("visitor", c, panel, d);
   }
 
   function device(ua) {
@@ -1395,6 +1399,7 @@
 
   function onEvent(ev) {
     var cid = ev.conversation_id;
+    runHooks("event", ev);
     switch (ev.type) {
       case "message": {
         var m = ev.message;
@@ -1574,6 +1579,15 @@
   function errBox() { return el("p", {class: "error", role: "alert"}); }
   function showErr(box, e) { box.textContent = e.message + (e.details && e.details.field ? " (" + e.details.field + ")" : ""); }
 
+  /* Places in the inbox that page modules plug into (ext.inbox below); each hook gets the
+     conversation and the element it may add to, and must set user text with textContent. */
+  var INBOX_HOOKS = {item: [], header: [], visitor: [], message: [], event: []};
+  function runHooks(kind) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    INBOX_HOOKS[kind].forEach(function (fn) {
+      try { fn.apply(null, args); } catch (e) { if (window.console) console.error(e); }
+    });
+  }
   var SITE_PANELS = [];      // extra panels under a site's settings (web/console/audit.js)
   // the admin pages live in admin.js (loaded first); wired here, explicitly
   var ADMIN_PAGES = window.ParleyAdmin({
@@ -1749,7 +1763,16 @@
       lang: function () { return lang; },
       addStrings: function (en, zh) { Object.assign(STR.en, en); Object.assign(STR.zh, zh); applyI18n(); },
       addPage: function (name, render) { ADMIN_PAGES[name] = render; if (S.page === name && !$("app").hidden) render(); },
-      addSitePanel: function (panel) { SITE_PANELS.push(panel); }
+      addSitePanel: function (panel) { SITE_PANELS.push(panel); },
+      /* inbox plug-ins: item(conv, li) list entries, header(conv, box) actions under the
+         conversation's buttons, visitor(conv, panel, details) the side panel, message(msg, li,
+         conv) each rendered message, event(ev) every socket event; current() the open one */
+      inbox: {
+        on: function (kind, fn) { INBOX_HOOKS[kind].push(fn); },
+        current: function () { return S.current ? S.convs[S.current] : null; },
+        details: function (cid) { return S.details[cid] || null; },
+        refresh: function () { renderList(); if (S.current) { renderHeader(); renderVisitor(); renderLog(false); } }
+      }
     }
   };
 
