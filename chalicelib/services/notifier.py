@@ -7,7 +7,7 @@ serve its queue/team, supervisors and admins. An agent's load/presence change ({
 "agent"}) goes to that agent and to supervisors/admins. Each change costs one Query for the
 agent connections (kind-index) plus, for conversations, one for the visitor's; the filtering
 happens in memory. Never to every agent: the console merges the delta into the lists it
-holds (web/console/console.js) instead of re-reading them.
+holds (web/console/app/inbox.js) instead of re-reading them.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The console keeps its lists current from pushed deltas (services/notifier.py ->
-console.js applyDelta), in Chromium against the local runtime: while visitors hand off and
+app/inbox.js applyDelta), in Chromium against the local runtime: while visitors hand off and
 agents accept, transfer and close, the consoles make no list request at all; after a
 reconnect they make one "changes since" call. Also the transfer fixes: the log names the
 agent, the load counter follows the transfer, the new holder is told "transferred to you".

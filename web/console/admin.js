@@ -1,5 +1,5 @@
 /* Parley console: the admin pages (agents, teams, canned responses, sites).
- * Loaded before console.js, which wires it explicitly: ParleyAdmin(kit) returns the page
+ * Loaded before the console's modules (app/); app/supervisor.js wires it explicitly: ParleyAdmin(kit) returns the page
  * renderers {agents, teams, canned, sites}; kit carries the console's helpers (el, t, api...).
  * Teams, roles, a site's team and business hours are picked from controls, never typed as
  * comma-separated strings; every label is translated (en, zh). User text only via textContent. */

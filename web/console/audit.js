@@ -1,5 +1,5 @@
 /* Parley console: the audit log page (admins) and a site's identity-secret panel.
- * An ES module on the console's helpers (window.ParleyConsole.ext, console.js); every value
+ * An ES module on the console's helpers (window.ParleyConsole.ext, app/main.js); every value
  * from the server is rendered with textContent (the el() helper), never as HTML. */
 const X = window.ParleyConsole && window.ParleyConsole.ext;
 

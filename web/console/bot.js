@@ -1,5 +1,5 @@
 /* Parley console: bot management (admins). Plain JS, no build step; loaded by index.html
- * before console.js, which calls ParleyBotAdmin.render(host, ctx) when the "Bot" page opens
+ * before the console's modules (app/), whose app/supervisor.js calls ParleyBotAdmin.render(host, ctx) when the "Bot" page opens
  * (explicit wiring: this file defines, it registers nothing).
  * Sections: learning queue (labels from "helpful?" / clicked suggestions + missed-question
  * proposals), synonyms, flows (structured editor), duplicates (merge). The site selector
@@ -65,7 +65,7 @@
     }
   };
 
-  // the console's own DOM helpers (console.js passes them in): text is set as text, never HTML
+  // the console's own DOM helpers (app/supervisor.js passes them in): text is set as text, never HTML
   var el, clear;
 
   function render(host, ctx) {

@@ -1,4 +1,4 @@
-/* Parley console: the Reports page (issue 13). Loaded after console.js, which exposes
+/* Parley console: the Reports page (issue 13). Loaded after the console's modules (app/), whose app/main.js exposes
  * window.ParleyConsole {api, me, lang, pages}; this file adds pages.reports. Figures come from
  * GET {api}/agent/reports and /agent/reports/now; charts use the vendored Chart.js
  * (vendor/chartjs, MIT). Every user-supplied string is set with textContent. */

@@ -514,14 +514,14 @@
   function notify() {
     renderBadge();
     emit('unread', unread);
-    if (!titleTimer) {
-      var flip = true;
-      baseTitle = D.title;
-      titleTimer = setInterval(function () {
-        flip = !flip;
-        D.title = '(' + unread + ') ' + (flip ? t('newmsg') : baseTitle);
-      }, 1200);
-    }
+    // each new message restarts the blink: "New message" shows first, then the page's title
+    if (titleTimer) clearInterval(titleTimer);
+    else baseTitle = D.title;
+    var flip = true;
+    titleTimer = setInterval(function () {
+      flip = !flip;
+      D.title = '(' + unread + ') ' + (flip ? t('newmsg') : baseTitle);
+    }, 1200);
     D.title = '(' + unread + ') ' + t('newmsg');
     if (!interacted) return;
     try {
