@@ -2,12 +2,15 @@
 
 Starts the local runtime (moto + the API Gateway stand-in), creates the agents, opens one
 conversation per visitor and has the agents accept them (set-up, not timed), then every
-visitor and agent socket sends its messages at once. It checks that each side of each
+visitor and agent socket sends its messages at once (a burst: the figures are then a backlog's),
+or, with ``--rate R``, the same messages paced at R per second in all (an offered load the
+stack can carry: the figures are its latency). It checks that each side of each
 conversation holds every message exactly once, in sequence order, with no gap, and prints the
 delivery latency (send frame -> the other side's socket has it) p50/p99 and the messages per
 second the stack carried. Bounded: a fixed number of messages, loopback only, a time limit.
 
 Usage: .venv/bin/python bench/load_chat.py [--visitors 500] [--agents 30] [--messages 3]
+           [--rate 8]
 """
 from __future__ import annotations
 
@@ -80,7 +83,7 @@ class Peer:
 
 
 async def run_load(ws_url: str, sessions: list, staff: list, messages: int,
-                   time_limit: float) -> dict:
+                   time_limit: float, rate: float | None = None) -> dict:
     import websockets
     opts = {"open_timeout": 60, "max_size": None, "ping_interval": None}
     agent_peers = [Peer(await websockets.connect(f"{ws_url}?token={a['token']}&role=agent",
@@ -115,10 +118,28 @@ async def run_load(ws_url: str, sessions: list, staff: list, messages: int,
                 await send(peer, cid, f"agent says {i}")
             await asyncio.sleep(0.05)
 
+    async def paced() -> None:
+        """Turn by turn (each visitor, then each agent in each of its conversations), one
+        message every 1/rate s across all sockets."""
+        jobs = []
+        for i in range(messages):
+            jobs += [(p, None, f"visitor says {i}") for p in visitor_peers]
+            jobs += [(p, cid, f"agent says {i}") for p, a in zip(agent_peers, staff)
+                     for cid in a["conversations"]]
+        start = time.perf_counter()
+        for k, (peer, cid, text) in enumerate(jobs):
+            delay = start + k / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await send(peer, cid, text)
+
     t0 = time.perf_counter()
-    await asyncio.gather(*(visitor_turns(p) for p in visitor_peers),
-                         *(agent_turns(p, a["conversations"])
-                           for p, a in zip(agent_peers, staff)))
+    if rate:
+        await paced()
+    else:
+        await asyncio.gather(*(visitor_turns(p) for p in visitor_peers),
+                             *(agent_turns(p, a["conversations"])
+                               for p, a in zip(agent_peers, staff)))
     expected = len(sent)
     # every message goes to both sides: wait until both hold it (or the time limit)
     deadline = time.monotonic() + time_limit
@@ -192,6 +213,8 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=3, help="per visitor and per conversation "
                                                             "for agents")
     ap.add_argument("--time-limit", type=float, default=300)
+    ap.add_argument("--rate", type=float, default=None,
+                    help="pace all sends at this many messages per second (default: a burst)")
     args = ap.parse_args()
     with LocalStack(env={"PARLEY_BCRYPT_ROUNDS": "4", "PARLEY_LOG_LEVEL": "WARNING"},
                     extra_args=["--quiet"], start_timeout=120) as rt:
@@ -199,7 +222,8 @@ def main() -> None:
         sessions, staff = set_up(rt.api_url, rt.credentials, args.visitors, args.agents)
         setup_s = time.perf_counter() - t0
         result = asyncio.run(run_load(rt.ws_url, sessions, staff, args.messages,
-                                      args.time_limit))
+                                      args.time_limit, args.rate))
+    result["offered_rate"] = args.rate
     result["setup_s"] = round(setup_s, 1)
     ok = not (result["missing_deliveries"] or result["conversations_with_duplicates"] or
               result["conversations_out_of_order_or_gapped"])
