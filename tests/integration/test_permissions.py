@@ -250,6 +250,7 @@ def test_reassigning_a_queued_chat_moves_the_others_up(deps, posted):
     deps.agents.update(ann.id, {"capacity": 5})
     sup = Actor(kind="agent", id="sup", role="supervisor", name="Sup")
     lifecycle.reassign(deps, sup, chats[0], {"agent_id": ann.id})
+    drain_queues(deps)                  # places in line move through the queue (positions)
     assert conv(deps, chats[2])["attrs"]["queue_position"] == 2
 
 

@@ -14,13 +14,6 @@ from chalicelib.errors import AppError
 from tests.helpers.aws import AwsCallCounter, drain_queues
 
 
-@pytest.fixture(autouse=True)
-def positions_at_once(monkeypatch):
-    """Places in line are pushed by a task delayed to the end of a 2 s window; here each
-    change publishes it at once so drain_queues runs it (the window: test_routing_load)."""
-    monkeypatch.setenv("PARLEY_POSITION_WINDOW_SECONDS", "0")
-
-
 @pytest.fixture
 def nobot(deps):
     """A site without a bot: a visitor's first message goes to the queue. Its visitors may

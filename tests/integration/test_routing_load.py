@@ -14,11 +14,6 @@ from tests.helpers.aws import AwsCallCounter, drain_queues
 from tests.integration.test_queue import conv, load, make_agent, visitor_chat
 
 
-@pytest.fixture(autouse=True)
-def positions_at_once(monkeypatch):
-    monkeypatch.setenv("PARLEY_POSITION_WINDOW_SECONDS", "0")
-
-
 @pytest.fixture
 def floor(deps):
     """A site without a bot whose visitors may ask for two teams."""
