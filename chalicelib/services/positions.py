@@ -39,6 +39,10 @@ def default_handle_seconds() -> int:
 
 
 # ------------------------------------------------------------------ scheduling
+#: queue -> the last window this Lambda container saw claimed (saves the claim's request
+#: for every further change of that queue in the window)
+_claimed: dict[str, int] = {}
+
 def schedule(deps, keys, now: int | None = None) -> int:
     """Ask for the places of these queues to be recomputed and pushed by the end of the
     current window. Returns how many tasks were published (0 when already scheduled)."""
@@ -49,8 +53,12 @@ def schedule(deps, keys, now: int | None = None) -> int:
         delay = 0
         if window > 0:
             slot = now // (window * 1000)
+            if _claimed.get(key) == slot:
+                continue                      # this container claimed it: no request
             if not deps.claims.claim(f"positions#{key}#{slot}", ttl_days=1):
+                _claimed[key] = slot
                 continue                      # this window's task is already on its way
+            _claimed[key] = slot
             delay = max(1, -(-((slot + 1) * window * 1000 - now) // 1000))
         tasks.publish(deps, "positions", {"queue_key": key}, delay=delay)
         published += 1
