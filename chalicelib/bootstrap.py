@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.services import bot, followup, presence, qa, routing
+from chalicelib.services import bot, followup, positions, presence, qa, routing
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
@@ -20,7 +20,10 @@ from chalicelib.services.deps import Deps, build_default
 #: SQS task type -> handler(deps, body). The "assign" tasks arrive on the assignments
 #: queue, the others on the events queue; every handler is idempotent (at-least-once).
 TASK_HANDLERS = {
-    "assign": routing.on_assign,                    # assign waiting chats of one queue
+    "assign": routing.on_assign,                    # fill free slots of some queues
+    "positions": positions.on_positions,            # push the places in line of a queue
+    "handle_time": positions.on_handle_time,        # a closed chat: the queue's average
+    "requeue_agent": presence.on_requeue_agent,     # agent gone: chats back to the front
     "queue_timeout": routing.on_queue_timeout,      # waited too long: offer leave-a-message
     "presence_check": presence.on_presence_check,   # last socket gone: away after the grace
     "email_reply": followup.on_email_reply,         # agent reply to an offline message

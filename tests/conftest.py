@@ -18,6 +18,10 @@ os.environ.update({
     "PARLEY_ALLOW_LOOPBACK_ENDPOINTS": "1",
     # agent/admin routes answer this origin only (tests/unit/test_cors.py)
     "PARLEY_CONSOLE_ORIGIN": "https://console.parley.test",
+    # places in line: pushed by a task published at once on each change instead of once per
+    # 2 s window (delayed SQS messages would wait on the wall clock); the window itself is
+    # tested in tests/integration/test_routing_load.py
+    "PARLEY_POSITION_WINDOW_SECONDS": "0",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)

@@ -30,10 +30,18 @@ def eligible(agent: dict, key: str) -> bool:
             and serves(agent, key))
 
 
+def _load_share(agent: dict) -> tuple:
+    """Balance by load relative to capacity (3 of 6 is as busy as 1 of 2), then by chat
+    count, then whoever has waited longest since an assignment."""
+    active, capacity = int(agent.get("active_count") or 0), int(agent.get("capacity") or 0)
+    return (active / capacity if capacity else 1.0, active,
+            int(agent.get("last_assigned_at") or 0), agent["agent_id"])
+
+
 def pick_agent(agents: list[dict], key: str, previous_agent_id: str | None = None,
                exclude: set | None = None) -> dict | None:
     """Online, in the right team, under capacity; the visitor's previous agent if available;
-    otherwise the least loaded, ties broken by who has waited longest since an assignment."""
+    otherwise the least loaded relative to capacity (see _load_share)."""
     exclude = exclude or set()
     candidates = [a for a in agents if eligible(a, key) and a["agent_id"] not in exclude]
     if not candidates:
@@ -42,9 +50,69 @@ def pick_agent(agents: list[dict], key: str, previous_agent_id: str | None = Non
         for a in candidates:
             if a["agent_id"] == previous_agent_id:
                 return a
-    return min(candidates, key=lambda a: (int(a.get("active_count") or 0),
-                                          int(a.get("last_assigned_at") or 0),
-                                          a["agent_id"]))
+    return min(candidates, key=_load_share)
+
+
+def free_slots(agents: list[dict], key: str) -> int:
+    """Free slots of the online agents who serve `key`."""
+    return sum(int(a.get("capacity") or 0) - int(a.get("active_count") or 0)
+               for a in agents if eligible(a, key))
+
+
+def merge_lines(lines: dict[str, list[dict]]) -> list[dict]:
+    """The heads of several queues as one line: by place-in-line order (`queued_at`, which
+    priority moves earlier), then by conversation id. Within one queue this keeps the
+    queue's own order, so merging never reorders a queue; across the queues an agent
+    serves, the chat that has (by priority) waited longest comes first."""
+    merged = [c for line in lines.values() for c in line]
+    return sorted(merged, key=lambda c: (int(c.get("queued_at") or 0), c["conversation_id"]))
+
+
+# ------------------------------------------------------------------ priorities
+MAX_BOOST_SECONDS = 86400
+PRIORITY_KEYS = ("vip", "returning", "channels")
+
+
+def validate_priorities(priorities: dict | None) -> dict | None:
+    """Site setting `priorities`: {"vip": s, "returning": s, "channels": {"<channel>": s}},
+    each s the seconds (0..86400) a chat of that kind moves ahead in line. Raises ValueError
+    naming the bad field."""
+    if priorities is None:
+        return None
+    if not isinstance(priorities, dict) or set(priorities) - set(PRIORITY_KEYS):
+        raise ValueError("priorities")
+    for name in ("vip", "returning"):
+        if name in priorities and not _seconds(priorities[name]):
+            raise ValueError(f"priorities.{name}")
+    channels = priorities.get("channels", {})
+    if not isinstance(channels, dict) or len(channels) > 20:
+        raise ValueError("priorities.channels")
+    for channel, value in channels.items():
+        if not (isinstance(channel, str) and 0 < len(channel) <= 40) or not _seconds(value):
+            raise ValueError(f"priorities.channels.{channel}")
+    return priorities
+
+
+def _seconds(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and \
+        0 <= value <= MAX_BOOST_SECONDS
+
+
+def priority_boost(priorities: dict | None, vip: bool = False, returning: bool = False,
+                   channel: str | None = None) -> int:
+    """Seconds this chat moves ahead in line: the sum of the site's values for what applies
+    (VIP visitor, returning visitor, channel), at most a day. 0 without the setting."""
+    p = priorities or {}
+    boost = (int(p.get("vip") or 0) if vip else 0) + \
+        (int(p.get("returning") or 0) if returning else 0) + \
+        int((p.get("channels") or {}).get(channel or "", 0) or 0)
+    return max(0, min(MAX_BOOST_SECONDS, boost))
+
+
+def line_order(queued_at_ms: int, boost_seconds: int) -> int:
+    """The queue-index sort value: the time the chat asked, moved earlier by its boost. Two
+    chats of one priority keep their arrival order (FIFO within a priority)."""
+    return int(queued_at_ms) - int(boost_seconds) * 1000
 
 
 # ------------------------------------------------------------------ business hours
@@ -120,10 +188,20 @@ def is_open(hours: dict | None, now: datetime | None = None) -> bool:
 
 # ------------------------------------------------------------------ estimates
 def estimate_wait_seconds(position: int, online_agents: int, avg_handle_seconds: int = 240,
-                          free_slots: int = 0) -> int:
+                          free_slots: int = 0, slots: int | None = None) -> int:
     """A rough wait: nobody ahead and a free slot means about now; otherwise the people
-    ahead share the online agents, each taking about avg_handle_seconds."""
+    ahead share the slots of the online agents (`slots`; one per agent when not given),
+    each chat taking about avg_handle_seconds (measured per queue, see handle_average)."""
     if position <= free_slots:
         return 0
-    agents = max(1, online_agents)
-    return int(round((position - free_slots) * avg_handle_seconds / agents))
+    lanes = max(1, slots if slots else online_agents)
+    return int(round((position - free_slots) * avg_handle_seconds / lanes))
+
+
+def handle_average(previous_ms: int | None, sample_ms: int, weight: float = 0.1) -> int:
+    """Rolling (exponentially weighted) average handle time: each closed chat moves the
+    average `weight` of the way towards its own handle time."""
+    sample_ms = max(0, int(sample_ms))
+    if not previous_ms:
+        return sample_ms
+    return int(round(previous_ms + weight * (sample_ms - previous_ms)))

@@ -187,6 +187,10 @@ def update_team(deps, team_id: str, payload: dict, actor: Actor | None = None) -
     data.update(body)
     team = _directory(deps).replace("team", team_id, data)
     _record(deps, actor, "team.updated", "team", team_id, {"fields": sorted(body)})
+    if not team.get("manual_assign"):
+        # e.g. manual -> automatic: the chats waiting in this team's line can go now
+        from chalicelib.services import routing
+        routing.publish_assign(deps, [team_id])
     return {"team": team}
 
 

@@ -14,8 +14,8 @@ from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services.conversations import (deny, load_for, post_message, serves_queue,
                                                serves_conversation, post_system_event)
 from chalicelib.services.notifier import notify_agent, notify_conversation
-from chalicelib.services.routing import (assign_to, team_exists, publish_assign,
-                                         refresh_positions)
+from chalicelib.services import positions
+from chalicelib.services.routing import assign_to, team_exists, publish_assign
 from chalicelib.services.views import conversation_view
 
 TRANSFER_SCHEMA = {"agent_id": Field(str, max_len=64), "team": Field(str, max_len=50),
@@ -87,7 +87,7 @@ def _take(deps, actor: Actor, conv: dict) -> dict:
         raise Conflict("You are at capacity.", code="at_capacity")
     notify_agent(deps, deps.agents.get(actor.id))
     if key:
-        refresh_positions(deps, key)
+        positions.schedule(deps, [key])      # the ones behind it move up (off this request)
     return {"conversation": conversation_view(fresh, for_agent=True)}
 
 
@@ -134,7 +134,7 @@ def transfer(deps, actor: Actor, cid: str, payload: dict) -> dict:
                                   {"from_agent_id": source, "team": team})
         notify_conversation(deps, fresh)
         publish_assign(deps, [team])
-        refresh_positions(deps, team)
+        positions.schedule(deps, [team])
     if note:
         _private_note(deps, actor, cid, note)
     released = deps.agents.get(source)
@@ -173,7 +173,7 @@ def reassign(deps, actor: Actor, cid: str, payload: dict) -> dict:
                        code="agent_at_capacity" if exc.part == "agent" else "conflict")
     notify_agent(deps, deps.agents.get(target["agent_id"]))
     if conv.get("queue_key"):
-        refresh_positions(deps, conv["queue_key"])   # the ones behind it moved up
+        positions.schedule(deps, [conv["queue_key"]])   # the ones behind it moved up
     return {"conversation": conversation_view(fresh, for_agent=True)}
 
 
@@ -201,8 +201,9 @@ def close_now(deps, conv: dict, by: Actor | None, reason: str) -> dict:
     notify_conversation(deps, fresh)
     log.info("conversation_closed", conversation_id=cid, reason=reason)
     if conv.get("queue_key"):
-        refresh_positions(deps, conv["queue_key"])
+        positions.schedule(deps, [conv["queue_key"]])
     if holder:
+        positions.record_handle_time(deps, conv)
         released = deps.agents.get(holder)
         if released:
             notify_agent(deps, released)
@@ -309,10 +310,37 @@ def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
     fresh = post_system_event(deps, conv, "offline", {"reason": "left_message"})
     notify_conversation(deps, fresh)
     if conv.get("queue_key"):
-        refresh_positions(deps, conv["queue_key"])
+        positions.schedule(deps, [conv["queue_key"]])
     return {"conversation": conversation_view(fresh, for_agent=False)}
 
 
 def visitor_close(deps, actor: Actor, cid: str) -> dict:
     return close(deps, actor, cid, reason="visitor_left")
 
+
+
+# ------------------------------------------------------------------ an agent who left
+def return_to_queue(deps, conv: dict, reason: str) -> bool:
+    """Put an assigned chat back at the FRONT of its queue (its holder went offline or lost
+    their last socket) and tell the visitor with a "queued" system event. False when the
+    chat moved on meanwhile (closed, transferred): then nothing is written."""
+    cid, holder = conv["conversation_id"], conv.get("agent_id")
+    key = policy.queue_key(conv.get("team"))
+    ts = now_ms()
+    head = deps.waiting.waiting(key, limit=1)
+    order = min(ts, int(head[0]["queued_at"]) - 1) if head else ts
+    try:
+        deps.waiting.move(cid, "assigned", set_fields={"status": "queued", "queue_key": key,
+                                                       "queued_at": order},
+                          attrs={"queued_at": ts, "handoff_reason": reason,
+                                 "previous_agent_id": holder},
+                          remove=("agent_id",), release_agent=holder, expect_agent=holder)
+    except AssignmentConflict:
+        return False
+    fresh = post_system_event(deps, conv, "queued", {"reason": reason,
+                                                     "from_agent_id": holder})
+    notify_conversation(deps, fresh, also=[holder] if holder else ())
+    log.info("conversation_requeued", conversation_id=cid, agent_id=holder, reason=reason)
+    publish_assign(deps, [key])
+    positions.schedule(deps, [key])
+    return True

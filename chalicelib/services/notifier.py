@@ -17,19 +17,23 @@ from chalicelib.services import delivery
 from chalicelib.services.views import agent_view, conversation_view
 
 
-def conversation_recipients(deps, conv: dict, also=()) -> tuple[list[dict], list[dict]]:
-    """(visitor connections, agent connections) for a change of `conv`."""
+def conversation_recipients(deps, conv: dict, also=(),
+                            agent_conns: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+    """(visitor connections, agent connections) for a change of `conv`. `agent_conns`: the
+    agent connections when the caller read them already (an assignment pass reads them once
+    for all the chats it moves)."""
     visitors = deps.connections.by_conversation(conv["conversation_id"])
-    agents = [c for c in deps.connections.by_kind("agent")
-              if audience.hears_conversation(c, conv, also)]
+    if agent_conns is None:
+        agent_conns = deps.connections.by_kind("agent")
+    agents = [c for c in agent_conns if audience.hears_conversation(c, conv, also)]
     return visitors, agents
 
 
-def notify_conversation(deps, conv: dict, also=()) -> int:
+def notify_conversation(deps, conv: dict, also=(), agent_conns: list[dict] | None = None) -> int:
     """Push the changed conversation to who may see it. `also`: agent ids that must hear it
     although the rule would not pick them (who held it before it moved away)."""
     cid = conv["conversation_id"]
-    visitors, agents = conversation_recipients(deps, conv, also)
+    visitors, agents = conversation_recipients(deps, conv, also, agent_conns)
     n = delivery.push(deps, agents, {"type": "conversation",
                                      "conversation": conversation_view(conv, for_agent=True)},
                       cid)
@@ -42,10 +46,11 @@ def notify_conversation(deps, conv: dict, also=()) -> int:
     return n
 
 
-def notify_agent(deps, agent: dict | None) -> int:
+def notify_agent(deps, agent: dict | None, agent_conns: list[dict] | None = None) -> int:
     """Push an agent's load and presence to that agent and to supervisors/admins."""
     if not agent:
         return 0
-    conns = [c for c in deps.connections.by_kind("agent")
-             if audience.hears_agent(c, agent["agent_id"])]
+    if agent_conns is None:
+        agent_conns = deps.connections.by_kind("agent")
+    conns = [c for c in agent_conns if audience.hears_agent(c, agent["agent_id"])]
     return delivery.push(deps, conns, {"type": "agent", "agent": agent_view(agent)})

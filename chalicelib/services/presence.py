@@ -9,8 +9,8 @@ from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden
-from chalicelib.services import realtime, tasks
-from chalicelib.services.lifecycle import close_now
+from chalicelib.services import realtime, routing, tasks
+from chalicelib.services.lifecycle import close_now, return_to_queue
 from chalicelib.services.notifier import notify_agent
 from chalicelib.services.routing import site_settings, publish_assign
 from chalicelib.services.views import agent_view
@@ -45,6 +45,10 @@ def set_status(deps, actor: Actor, payload: dict) -> dict:
     agent = deps.agents.update(actor.id, {"status": status})
     log.info("agent_status", agent_id=actor.id, status=status)
     on_agent_changed(deps, actor.id)
+    if status == "offline" and int(agent.get("active_count") or 0) > 0:
+        # signing off hands the open chats back (off this request: one task)
+        tasks.publish(deps, "requeue_agent", {"agent_id": actor.id, "reason": "agent_offline",
+                                              "since": now_ms()})
     return agent_view(agent)
 
 
@@ -131,6 +135,10 @@ def idle_sweep(deps, now: int | None = None) -> int:
         presence_sweep(deps, now)
     except Exception as exc:   # logged; the next minute tries again
         log.error("presence_sweep_failed", error=repr(exc))
+    try:
+        routing.safety_sweep(deps)
+    except Exception as exc:   # logged; the next minute tries again
+        log.error("routing_sweep_failed", error=repr(exc))
     return closed
 
 
@@ -140,7 +148,7 @@ def on_disconnect(deps, connection: dict | None) -> None:
         return
     agent_id = connection.get("agent_id")
     if not deps.connections.by_agent(agent_id):
-        tasks.publish(deps, "presence_check", {"agent_id": agent_id},
+        tasks.publish(deps, "presence_check", {"agent_id": agent_id, "since": now_ms()},
                        delay=presence_grace_seconds())
 
 
@@ -154,4 +162,50 @@ def on_presence_check(deps, body: dict) -> None:
         deps.agents.update(agent_id, {"status": "away"})
         log.info("agent_auto_away", agent_id=agent_id)
         notify_agent(deps, deps.agents.get(agent_id))
+    if agent and int(agent.get("active_count") or 0) > 0:
+        on_requeue_agent(deps, {"agent_id": agent_id, "reason": "agent_disconnected",
+                                "since": int(body.get("since") or now_ms())})
+
+
+def reassign_grace_seconds(settings: dict) -> int:
+    """How long a site lets the chats of an agent without a socket wait for them to come
+    back (site setting `reassign_grace_seconds`, else PARLEY_REASSIGN_GRACE, 120)."""
+    value = settings.get("reassign_grace_seconds")
+    return int(value if value is not None else _env_int("PARLEY_REASSIGN_GRACE", 120))
+
+
+def on_requeue_agent(deps, body: dict, now: int | None = None) -> int:
+    """The chats of an agent who went offline (reason agent_offline) or lost every socket
+    (agent_disconnected, after each site's grace since `since`) go back to the front of
+    their queues. Nothing happens if the agent is back; a chat whose site's grace has not
+    passed yet is looked at again by a delayed task. Idempotent (conditional moves)."""
+    agent_id, reason = body["agent_id"], body.get("reason") or "agent_offline"
+    now = now_ms() if now is None else now
+    agent = deps.agents.get(agent_id)
+    if agent is None:
+        return 0
+    if reason == "agent_offline" and agent.get("status") != "offline":
+        return 0                                      # back online (or only away)
+    if reason == "agent_disconnected" and deps.connections.by_agent(agent_id):
+        return 0                                      # a socket is back
+    since = int(body.get("since") or now)
+    held = [c for c in deps.conversations.list_by_agent(agent_id, limit=200)
+            if c.get("status") == "assigned" and c.get("agent_id") == agent_id]
+    moved, waits, sites = 0, [], {}
+    for conv in held:
+        if reason == "agent_disconnected":
+            site_key = conv.get("site_key")
+            if site_key not in sites:
+                sites[site_key] = reassign_grace_seconds(site_settings(deps, site_key))
+            left = since + sites[site_key] * 1000 - now
+            if left > 0:
+                waits.append(left)
+                continue
+        moved += int(return_to_queue(deps, conv, reason))
+    if waits:
+        tasks.publish(deps, "requeue_agent", {**body, "agent_id": agent_id},
+                      delay=min(900, -(-min(waits) // 1000)))
+    if moved:
+        notify_agent(deps, deps.agents.get(agent_id))
+    return moved
 

@@ -40,6 +40,8 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
                               "teams": set(actor.teams) or None,
                               "connected_at": ts, "expires_at": expires})
         log.info("ws_connect", connection_id=connection_id, agent_id=actor.id)
+        from chalicelib.services import routing
+        routing.agent_back(deps, actor.teams)      # their socket is back: wake their queues
         return {"ok": True, "kind": "agent", "agent_id": actor.id}
     actor = visitor_actor(deps, token)
     visitor = deps.visitors.get(actor.id)

@@ -20,67 +20,21 @@ from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services import delivery, tasks
+from chalicelib.services import positions, tasks
 from chalicelib.services.conversations import load_for, post_system_event
 from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services.views import conversation_view
 
-MAX_ASSIGN_PER_RUN = 25
+MAX_ASSIGN_PER_RUN = 50        # assignments per pass; more waiting: the pass goes on later
 MAX_TIMER_DELAY = 900          # SQS DelaySeconds limit: longer waits hop in steps
 
 
-def avg_handle_seconds() -> int:
-    return int(os.environ.get("PARLEY_AVG_HANDLE_SECONDS", "240"))
-
-
-# ------------------------------------------------------------------ places in line
-def _wait_inputs(deps, key: str) -> tuple[int, int]:
-    online = [a for a in deps.agents.by_status("online") if policy.serves(a, key)
-              and not a.get("disabled")]
-    free = sum(max(0, int(a.get("capacity") or 0) - int(a.get("active_count") or 0))
-               for a in online)
-    return len(online), free
-
-
-def _set_position(deps, conv: dict, index: int, online: int, free: int) -> None:
-    wait = policy.estimate_wait_seconds(index, online, avg_handle_seconds(), free)
-    attrs = conv.get("attrs") or {}
-    if attrs.get("queue_position") == index and attrs.get("estimated_wait") == wait:
-        return
-    try:
-        deps.conversations.update(conv["conversation_id"],
-                                  map_sets={("attrs", "queue_position"): index,
-                                            ("attrs", "estimated_wait"): wait},
-                                  expect={"status": "queued"})
-    except Conflict:
-        return
-    delivery.push(deps, deps.connections.by_conversation(conv["conversation_id"]),
-                  {"type": "queue", "conversation_id": conv["conversation_id"],
-                   "position": index, "estimated_wait": wait}, conv["conversation_id"])
-
-
-def place_in_line(deps, conv: dict, inputs: tuple[int, int] | None = None) -> None:
-    """A newcomer joins at the end: only its own place needs computing (one count query);
-    the people ahead of it do not move. `inputs`: (online, free) when already read."""
-    key = conv.get("queue_key") or policy.DEFAULT_QUEUE
-    index = deps.waiting.position(key, int(conv["queued_at"]))
-    _set_position(deps, conv, index, *(inputs or _wait_inputs(deps, key)))
-
-
-def refresh_positions(deps, key: str) -> None:
-    """Recompute place in line and estimated wait for everyone waiting in `key`, and push
-    the ones that changed to their visitors (and long-poll clients through rev)."""
-    waiting = deps.waiting.waiting(key, limit=50)
-    if not waiting:
-        return
-    online, free = _wait_inputs(deps, key)
-    for index, conv in enumerate(waiting, start=1):
-        _set_position(deps, conv, index, online, free)
-
-
 def publish_assign(deps, keys) -> None:
-    for key in sorted(set(keys)):
-        tasks.publish(deps, "assign", {"queue_key": key}, queue="assignments")
+    """Wake the assignment pass for these queues: ONE message, whatever the number of
+    queues (a pass over several queues assigns oldest first across them)."""
+    keys = sorted(set(k for k in keys if k))
+    if keys:
+        tasks.publish(deps, "assign", {"queue_keys": keys}, queue="assignments")
 
 
 # ------------------------------------------------------------------ entering the queue
@@ -128,7 +82,11 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
     previous = _previous_agent(deps, conv)
     if previous:
         attrs["previous_agent_id"] = previous
-    set_fields = {"status": "queued", "queue_key": key, "queued_at": ts}
+    boost = _boost(deps, settings, conv, previous)
+    if boost:
+        attrs["priority_boost"] = boost
+    order = policy.line_order(ts, boost)
+    set_fields = {"status": "queued", "queue_key": key, "queued_at": order}
     if key != policy.DEFAULT_QUEUE:
         set_fields["team"] = key
     try:
@@ -136,28 +94,58 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
                           attrs=attrs)
     except AssignmentConflict:
         return request_handoff(deps, conv, reason, team, announce)  # the status moved
-    inputs = _wait_inputs(deps, key)          # (online, free), read once for the handoff
-    online = inputs[0]
+    # From here on the chat may move on at any moment (an assignment pass can take it
+    # between two of these steps): nothing below reads what the move wrote back.
+    online = sum(1 for a in deps.agents.by_status("online")
+                 if policy.serves(a, key) and not a.get("disabled"))
     if announce:
         announce("offline_queued" if online == 0 else "queued")
     conv = post_system_event(deps, conv, "queued", {"reason": reason})
     log.info("conversation_queued", conversation_id=conv["conversation_id"], queue=key,
-             reason=reason)
+             reason=reason, boost=boost)
     publish_assign(deps, [key])
+    positions.schedule(deps, [key])
     max_wait = int(settings.get("max_wait_seconds") or 0)
     if max_wait > 0:
         tasks.publish(deps, "queue_timeout", {"conversation_id": conv["conversation_id"],
                                                "queued_at": ts},
                        delay=min(max_wait, MAX_TIMER_DELAY))
-    place_in_line(deps, conv, inputs)
     offered = False
     if online == 0:
         # nobody who could answer is online: the visitor stays in line (an agent may come),
         # and may leave a message instead of waiting
         offered = _offer_offline(deps, conv, "no_agents") is not None
-    conv = deps.conversations.get(conv["conversation_id"], consistent=True)
-    notify_conversation(deps, conv)
-    return {"conversation": conversation_view(conv, for_agent=False), "offline": offered}
+    fresh = _own_place(deps, conv["conversation_id"], key, order)
+    if fresh is None:
+        fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    notify_conversation(deps, fresh)
+    return {"conversation": conversation_view(fresh, for_agent=False), "offline": offered}
+
+
+def _own_place(deps, cid: str, key: str, order: int) -> dict | None:
+    """The newcomer's own place (one COUNT on the queue index), stored only while the chat
+    is still queued: the conversation as updated, or None when it moved on meanwhile."""
+    index = positions.rank(deps, key, order)
+    try:
+        return deps.conversations.update(cid, map_sets={("attrs", "queue_position"): index},
+                                         expect={"status": "queued"})
+    except Conflict:
+        return None
+
+
+def _boost(deps, settings: dict, conv: dict, previous: str | None) -> int:
+    """Seconds this chat moves ahead in line (site setting `priorities`, docs/routing.md)."""
+    priorities = settings.get("priorities")
+    if not priorities:
+        return 0
+    visitor = deps.visitors.get(conv["visitor_id"]) if priorities.get("vip") or \
+        priorities.get("returning") else None
+    visitor = visitor or {}
+    vip = "vip" in (visitor.get("tags") or []) or \
+        bool((visitor.get("attributes") or {}).get("vip"))
+    returning = bool(previous) or int(visitor.get("visits") or 1) > 1
+    return policy.priority_boost(priorities, vip=vip, returning=returning,
+                                 channel=conv.get("channel"))
 
 
 def _offer_offline(deps, conv: dict, reason: str) -> dict | None:
@@ -165,8 +153,12 @@ def _offer_offline(deps, conv: dict, reason: str) -> dict | None:
     conversation after the offer, or None when it had been offered already."""
     if (conv.get("attrs") or {}).get("offline_offered"):
         return None
-    conv = deps.conversations.update(conv["conversation_id"],
-                                     map_sets={("attrs", "offline_offered"): now_ms()})
+    try:
+        conv = deps.conversations.update(conv["conversation_id"],
+                                         map_sets={("attrs", "offline_offered"): now_ms()},
+                                         expect={"status": conv["status"]})
+    except Conflict:
+        return None              # an agent took it (or it closed) meanwhile: no offer
     conv = post_system_event(deps, conv, "offline", {"reason": reason})
     log.info("offline_offered", conversation_id=conv["conversation_id"], reason=reason)
     return conv
@@ -207,7 +199,7 @@ def visitor_teams(settings: dict, conv: dict) -> set:
 # ------------------------------------------------------------------ assignment
 def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | None = None,
               kind: str = "assigned", extra_event: dict | None = None,
-              clear_attrs=(), extra_attrs: dict | None = None) -> dict:
+              clear_attrs=(), extra_attrs: dict | None = None, agent_conns=None) -> dict:
     """Give the conversation to `agent` in one transaction (conversation still `expect`,
     agent online and under capacity), post the `kind` system event and push the change.
     Raises AssignmentConflict when either side moved."""
@@ -228,62 +220,68 @@ def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | Non
     fresh = post_system_event(deps, conv, kind, {"agent_id": agent["agent_id"],
                                                  "agent_name": agent.get("name"),
                                                  **(extra_event or {})})
-    notify_conversation(deps, fresh)
+    notify_conversation(deps, fresh, agent_conns=agent_conns)
     log.info("conversation_" + kind, conversation_id=conv["conversation_id"],
              agent_id=agent["agent_id"])
     return fresh
 
 
 def assign_next(deps, key: str, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
-    """Assign waiting conversations of one queue, oldest first, while agents are free."""
-    if _team_is_manual(deps, key):
+    """One assignment pass over one queue (see assign_pass)."""
+    return assign_pass(deps, [key], max_assign)
+
+
+def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
+    """Fill the free slots of the agents serving these queues in one run.
+
+    Reads the online agents once (one Query) and, for each queue with a free slot, as many
+    of its oldest waiting chats as there are free slots (one Query per queue); then takes
+    them in line order across the queues (priority, then waiting time: domain
+    merge_lines), each to the best free agent who serves its queue. Every move is the
+    one transaction of assign_to, so a lost race or a redelivered message changes nothing:
+    a chat someone else moved is skipped, an agent who filled up or left is left out and
+    the chat tries the next agent. What the pass could not finish (the cap, lost races)
+    is published again, so nothing waits for an outside event."""
+    agents = deps.agents.by_status("online")
+    keys = [k for k in sorted(set(keys)) if policy.free_slots(agents, k) > 0
+            and not _team_is_manual(deps, k)]
+    if not keys:
         return 0
-    assigned, skip = 0, set()
-    agents = None
-    changed_agents = {}
-    while assigned < max_assign:
-        waiting = [c for c in deps.waiting.waiting(key, limit=len(skip) + 1)
-                   if c["conversation_id"] not in skip]
-        if not waiting:
-            break
-        conv = waiting[0]
-        if agents is None:
-            agents = deps.agents.by_status("online")
+    lines = {k: deps.waiting.waiting(k, limit=min(max_assign, policy.free_slots(agents, k)))
+             for k in keys}
+    conns = deps.connections.by_kind("agent")   # who hears the changes: read once a pass
+    assigned, again, changed = 0, set(), {}
+    for conv in policy.merge_lines(lines):
+        key = conv.get("queue_key") or policy.DEFAULT_QUEUE
         tried: set = set()
-        done = False
-        while not done:
+        while assigned < max_assign:
             agent = policy.pick_agent(agents, key, (conv.get("attrs") or {}).get(
                 "previous_agent_id"), exclude=tried)
             if agent is None:
-                _finish(deps, key, changed_agents)
-                return assigned
+                break
             try:
-                assign_to(deps, conv, agent)
-                agent["active_count"] = int(agent.get("active_count") or 0) + 1
-                agent["last_assigned_at"] = now_ms()
-                changed_agents[agent["agent_id"]] = agent
-                assigned += 1
-                done = True
+                assign_to(deps, conv, agent, agent_conns=conns)
             except AssignmentConflict as exc:
                 if exc.part == "conversation":
-                    skip.add(conv["conversation_id"])  # someone else moved it
-                    done = True
-                else:
-                    tried.add(agent["agent_id"])  # full or offline by now: re-read, go on
-                    agents = deps.agents.by_status("online")
-    _finish(deps, key, changed_agents)
+                    break                          # someone else moved it: next chat
+                tried.add(agent["agent_id"])       # full or gone by now: the next agent
+                again.add(key)
+                continue
+            agent["active_count"] = int(agent.get("active_count") or 0) + 1
+            agent["last_assigned_at"] = now_ms()
+            changed[agent["agent_id"]] = agent
+            assigned += 1
+            break
+    for agent_id in changed:
+        notify_agent(deps, deps.agents.get(agent_id), agent_conns=conns)
     if assigned >= max_assign:
-        publish_assign(deps, [key])   # more may wait: carry on in the next invocation
+        again.update(keys)                         # more may wait: carry on
+    if again:
+        publish_assign(deps, again)
+    if assigned:
+        positions.schedule(deps, keys)
+    log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed))
     return assigned
-
-
-def _finish(deps, key, changed_agents):
-    for agent_id in changed_agents:
-        fresh = deps.agents.get(agent_id)
-        if fresh:
-            notify_agent(deps, fresh)
-    if changed_agents:
-        refresh_positions(deps, key)
 
 
 def _team_is_manual(deps, key: str) -> bool:
@@ -297,8 +295,9 @@ def _team_is_manual(deps, key: str) -> bool:
 
 
 def on_assign(deps, body: dict) -> None:
-    key = body.get("queue_key") or policy.DEFAULT_QUEUE
-    assign_next(deps, key)
+    """The `assign` task: {"queue_keys": [...]} (or one "queue_key", as published before)."""
+    keys = body.get("queue_keys") or [body.get("queue_key") or policy.DEFAULT_QUEUE]
+    assign_pass(deps, [str(k) for k in keys][:50])
 
 
 def team_exists(deps, team: str) -> bool:
@@ -322,10 +321,46 @@ def list_queue(deps, actor: Actor) -> dict:
             view = conversation_view(conv, for_agent=True)
             view["queue_key"] = key
             view["queue_position"] = position
-            view["waiting_ms"] = now - int(conv.get("queued_at") or now)
+            view["waiting_ms"] = now - _asked_at(conv, now)
             out.append(view)
     out.sort(key=lambda v: -v["waiting_ms"])
     return {"conversations": out}
+
+
+def _asked_at(conv: dict, default: int) -> int:
+    """When the chat joined the line (ms). The top-level `queued_at` is its place-in-line
+    order, which a priority moves earlier; attrs.queued_at is the time itself."""
+    attrs = conv.get("attrs") or {}
+    return int(attrs.get("queued_at") or conv.get("queued_at") or default)
+
+
+def agent_back(deps, teams) -> None:
+    """An agent's socket (re)connected: wake the queues they serve (a pass costs one Query
+    when they are not online or have no free slot). A failure only logs: the sweep wakes
+    the queues within a minute, and the connection must not fail for it."""
+    try:
+        publish_assign(deps, policy.queues_of({"teams": list(teams or [])}))
+    except Exception as exc:
+        log.error("agent_back_wake_failed", error=repr(exc))
+
+
+SWEEP_MAX_QUEUES = 200
+
+
+def safety_sweep(deps) -> list[str]:
+    """The safety net (the scheduled sweep, every minute): wake the assignment pass and the
+    position push for every queue that has someone waiting (one Query of one item per
+    queue on the queue index), and hand back the chats still held by agents who are offline.
+    Events wake routing in the normal case; this only catches what an event missed."""
+    keys = [policy.DEFAULT_QUEUE] + all_teams(deps)[:SWEEP_MAX_QUEUES]
+    waiting = [k for k in keys if deps.waiting.waiting(k, limit=1)]
+    publish_assign(deps, waiting)
+    positions.schedule(deps, waiting)
+    for agent in deps.agents.by_status("offline"):
+        if int(agent.get("active_count") or 0) > 0:
+            tasks.publish(deps, "requeue_agent", {"agent_id": agent["agent_id"],
+                                                  "reason": "agent_offline"})
+    return waiting
 
 
 def all_teams(deps) -> list[str]:
@@ -341,11 +376,11 @@ def all_teams(deps) -> list[str]:
 def on_queue_timeout(deps, body: dict) -> None:
     conv = deps.conversations.get(body["conversation_id"], consistent=True)
     if conv is None or conv["status"] != "queued" or \
-            int(conv.get("queued_at") or 0) != int(body.get("queued_at") or -1):
+            _asked_at(conv, 0) != int(body.get("queued_at") or -1):
         return  # assigned, closed or re-queued since: nothing to do
     settings = site_settings(deps, conv.get("site_key"))
     max_wait_ms = int(settings.get("max_wait_seconds") or 0) * 1000
-    remaining = int(conv["queued_at"]) + max_wait_ms - now_ms()
+    remaining = _asked_at(conv, 0) + max_wait_ms - now_ms()
     if remaining > 1000:
         # the wait is longer than one SQS delay (or the setting grew): wait on
         tasks.publish(deps, "queue_timeout", body,

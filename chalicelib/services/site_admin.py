@@ -72,6 +72,10 @@ SETTINGS_SCHEMA = {
     "report_tz": Field(str, nullable=True, min_len=1, max_len=64),
     # quality inspection rules over the defaults (chalicelib/domain/qa/checks.py)
     "qa_rules": Field(dict, nullable=True),
+    # routing (docs/routing.md): seconds a VIP / returning / channel's chat moves ahead in
+    # line, and how long an agent without a socket keeps their chats before they go back
+    "priorities": Field(dict, nullable=True),
+    "reassign_grace_seconds": Field(int, min=0, max=86400),
 }
 
 SITE_CREATE = {
@@ -95,6 +99,12 @@ def _check_settings(deps, body: dict) -> dict:
         except Exception:
             raise ValidationError(f"Unknown time zone '{body['report_tz']}'.",
                                   code="invalid_timezone", details={"field": "report_tz"})
+    try:
+        policy.validate_priorities(body.get("priorities"))
+    except ValueError as exc:
+        raise ValidationError(f"'{exc}' must be seconds from 0 to "
+                              f"{policy.MAX_BOOST_SECONDS}.", code="invalid_value",
+                              details={"field": str(exc)})
     try:
         policy.validate_hours(body.get("business_hours"))
     except policy.HoursError as exc:

@@ -166,7 +166,7 @@ def test_one_rating_per_conversation(deps, assigned):
 def test_more_waiting_than_one_run_assigns_leaves_nobody_stranded(deps, nobot):
     chats = [visitor_chat(deps)[0]["conversation_id"] for _ in range(routing.MAX_ASSIGN_PER_RUN + 5)]
     drain_queues(deps)
-    make_agent(deps, "Ann", capacity=40)
+    make_agent(deps, "Ann", capacity=routing.MAX_ASSIGN_PER_RUN + 10)
     drain_queues(deps)
     assert [conv(deps, c)["status"] for c in chats].count("assigned") == len(chats)
 
@@ -247,9 +247,10 @@ def test_reassigning_a_queued_chat_moves_the_others_up(deps, posted):
         chats.append(s["conversation_id"])
     assert conv(deps, chats[2])["attrs"]["queue_position"] == 3
     ann = make_agent(deps, "Ann")
-    deps.agents.update(ann.id, {"capacity": 5})
+    deps.agents.update(ann.id, {"capacity": 1})     # full after the reassignment
     sup = Actor(kind="agent", id="sup", role="supervisor", name="Sup")
     lifecycle.reassign(deps, sup, chats[0], {"agent_id": ann.id})
+    drain_queues(deps)                  # places in line move through the queue (positions)
     assert conv(deps, chats[2])["attrs"]["queue_position"] == 2
 
 

@@ -1,0 +1,153 @@
+"""Places in line and wait estimates, derived and pushed off the request path.
+
+A conversation's place in line is its rank on the queue index (the Query's order: priority,
+then arrival), read when it is pushed, never kept up to date by rewriting the line on every
+assignment. Whatever changes a line (a chat queues, is assigned, leaves, is transferred or
+returned) calls schedule(): the first change of a queue in a window of
+PARLEY_POSITION_WINDOW_SECONDS (default 2) claims the window and publishes one `positions`
+task delayed to the window's end, so the task sees every change of its window and a visitor
+hears at most one update per window. The task reads the line once (one Query, in pages)
+and writes and pushes only the places and estimates that changed. A place therefore goes up
+only when a chat is put ahead (a higher priority, a chat returned to the front), and 1
+("next") is shown only to the chat that is first in line.
+
+Wait estimates use the queue's measured handle time (a rolling average updated by the
+`handle_time` task when an assigned chat closes) instead of a fixed figure.
+"""
+from __future__ import annotations
+
+import os
+
+from chalicelib import log
+from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain import assignment as policy
+from chalicelib.errors import Conflict
+from chalicelib.services import delivery, tasks
+
+MAX_LINE = 1000                # places computed per queue and window (the rest: next window)
+STATS_KIND = "queue_stats"     # directory records: rolling handle time per queue
+
+
+def window_seconds() -> int:
+    """0: no coalescing (each change publishes a task at once)."""
+    return int(os.environ.get("PARLEY_POSITION_WINDOW_SECONDS", "2"))
+
+
+def default_handle_seconds() -> int:
+    """The estimate before a queue has measured handle times."""
+    return int(os.environ.get("PARLEY_AVG_HANDLE_SECONDS", "240"))
+
+
+# ------------------------------------------------------------------ scheduling
+#: queue -> the last window this Lambda container saw claimed (saves the claim's request
+#: for every further change of that queue in the window)
+_claimed: dict[str, int] = {}
+
+def schedule(deps, keys, now: int | None = None) -> int:
+    """Ask for the places of these queues to be recomputed and pushed by the end of the
+    current window. Returns how many tasks were published (0 when already scheduled)."""
+    window = window_seconds()
+    now = now_ms() if now is None else now
+    published = 0
+    for key in sorted(set(k for k in keys if k)):
+        delay = 0
+        if window > 0:
+            slot = now // (window * 1000)
+            if _claimed.get(key) == slot:
+                continue                      # this container claimed it: no request
+            if not deps.claims.claim(f"positions#{key}#{slot}", ttl_days=1):
+                _claimed[key] = slot
+                continue                      # this window's task is already on its way
+            _claimed[key] = slot
+            delay = max(1, -(-((slot + 1) * window * 1000 - now) // 1000))
+        tasks.publish(deps, "positions", {"queue_key": key}, delay=delay)
+        published += 1
+    return published
+
+
+# ------------------------------------------------------------------ the task
+def _wait_inputs(deps, key: str) -> tuple[int, int, int]:
+    """(online agents, free slots, all slots) of the agents serving `key`."""
+    online = [a for a in deps.agents.by_status("online")
+              if policy.serves(a, key) and not a.get("disabled")]
+    slots = sum(int(a.get("capacity") or 0) for a in online)
+    return len(online), policy.free_slots(online, key), slots
+
+
+def handle_seconds(deps, key: str) -> int:
+    stats = deps.directory.get(STATS_KIND, key) if deps.directory is not None else None
+    avg_ms = int((stats or {}).get("avg_ms") or 0)
+    return max(1, round(avg_ms / 1000)) if avg_ms else default_handle_seconds()
+
+
+def _changed(attrs: dict, position: int, wait: int) -> bool:
+    if attrs.get("queue_position") != position:
+        return True
+    old = attrs.get("estimated_wait")
+    if old is None:
+        return True
+    return abs(int(old) - wait) >= max(30, int(old) // 5)   # an estimate: no jitter
+
+
+def on_positions(deps, body: dict) -> int:
+    """Recompute the places and estimates of one queue; write and push the changed ones.
+    Idempotent: a redelivered task finds nothing changed."""
+    key = body.get("queue_key") or policy.DEFAULT_QUEUE
+    line = deps.waiting.waiting(key, limit=MAX_LINE)
+    if not line:
+        return 0
+    online, free, slots = _wait_inputs(deps, key)
+    avg = handle_seconds(deps, key)
+    pushed = 0
+    for position, conv in enumerate(line, start=1):
+        wait = policy.estimate_wait_seconds(position, online, avg, free, slots)
+        if not _changed(conv.get("attrs") or {}, position, wait):
+            continue
+        if set_position(deps, conv["conversation_id"], position, wait):
+            pushed += 1
+    log.info("positions_pushed", queue=key, waiting=len(line), changed=pushed)
+    return pushed
+
+
+def set_position(deps, cid: str, position: int, wait: int) -> bool:
+    """Store and push one place in line; False when the chat left the line meanwhile."""
+    try:
+        deps.conversations.update(cid, map_sets={("attrs", "queue_position"): position,
+                                                 ("attrs", "estimated_wait"): wait},
+                                  expect={"status": "queued"})
+    except Conflict:
+        return False
+    delivery.push(deps, deps.connections.by_conversation(cid),
+                  {"type": "queue", "conversation_id": cid, "position": position,
+                   "estimated_wait": wait}, cid)
+    return True
+
+
+def rank(deps, key: str, order: int) -> int:
+    """1-based place in line of a chat with this queue-index order value (one COUNT)."""
+    return deps.waiting.position(key, order)
+
+
+# ------------------------------------------------------------------ measured handle times
+def record_handle_time(deps, conv: dict) -> None:
+    """After an assigned chat closed: publish its handle time for the queue's average."""
+    attrs = conv.get("attrs") or {}
+    assigned_at = int(attrs.get("assigned_at") or 0)
+    if not assigned_at:
+        return
+    tasks.publish(deps, "handle_time", {
+        "conversation_id": conv["conversation_id"],
+        "queue_key": policy.queue_key(conv.get("team")),
+        "ms": max(0, now_ms() - assigned_at)})
+
+
+def on_handle_time(deps, body: dict) -> None:
+    """Move the queue's rolling average handle time; a redelivered sample (the same
+    conversation as the last one counted) changes nothing."""
+    key = body.get("queue_key") or policy.DEFAULT_QUEUE
+    stats = deps.directory.get(STATS_KIND, key) or {}
+    if stats.get("last") == body.get("conversation_id"):
+        return
+    avg = policy.handle_average(stats.get("avg_ms"), int(body.get("ms") or 0))
+    deps.directory.put(STATS_KIND, key, {"avg_ms": avg, "n": int(stats.get("n") or 0) + 1,
+                                         "last": body.get("conversation_id")})
