@@ -12,8 +12,7 @@ import pytest
 from chalicelib.adapters.wechat_api import WeChatApi
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.channels import api_sign
-from chalicelib.domain.channels import wechat_crypto as wc
-from chalicelib.services import agents, api_channel, channel_admin
+from chalicelib.services import agents, channel_admin
 from chalicelib.services import channels as channel_service
 from chalicelib.services import conversations as convs
 from chalicelib.services import wechat
