@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 DEMO_CHANNEL_ID = "ch_00000000000000de"
 DEMO_APP_ID = "wxparleydemo000001"
 DEMO_APP_SECRET = "parleydemoappsecret0000000000001"
-DEMO_TOKEN = "parleydemo"
+DEMO_TOKEN = "ParleyLocalToken"
 DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"    # WeChat's sample key
 DEMO_USER = "oParleyDemoUser0000000000001"
 DEFAULT_BASE = "http://127.0.0.1:8000"
