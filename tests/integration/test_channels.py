@@ -12,6 +12,7 @@ import pytest
 from chalicelib.adapters.wechat_api import WeChatApi
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.channels import api_sign
+from chalicelib.domain.channels import wechat_crypto as wc
 from chalicelib.services import agents, channel_admin
 from chalicelib.services import channels as channel_service
 from chalicelib.services import conversations as convs
@@ -337,3 +338,50 @@ def test_admin_routes_never_show_wechat_secrets(deps, site, api):
     assert api.request("DELETE", f"/v1/admin/channels/{created['id']}", token=token)[0] == 200
     assert api.get(f"/v1/admin/channels/{created['id']}", token=token)[0] == 404
     assert admin and agent
+
+
+def test_image_reply_is_uploaded_as_temporary_media_then_sent(deps, site, stub, api, aws,
+                                                               monkeypatch):
+    import boto3
+    monkeypatch.setenv("PARLEY_ATTACHMENTS_BUCKET", aws["AttachmentsBucketName"])
+    ch = _wechat_channel(deps)
+    _push(api, ch["id"], "text")
+    drain_queues(deps)
+    conv = _conversation(deps, ch["id"])
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    key = f"attachments/{conv['conversation_id']}/k1k1k1k1k1/map.png"
+    boto3.client("s3").put_object(Bucket=deps.storage.bucket, Key=key, Body=png)
+    agent = agents.create_agent(deps, {"email": "img@example.com", "name": "Img",
+                                       "password": "password-123", "role": "supervisor"})
+    actor = Actor(kind="agent", id=agent["agent_id"], role="supervisor", name="Img")
+    convs.join(deps, actor, conv["conversation_id"])
+    convs.post_message(deps, actor, conv["conversation_id"], {
+        "client_message_id": "img-1", "text": "这是地图",
+        "attachment": {"key": key, "name": "map.png", "content_type": "image/png",
+                       "size": len(png)}})
+    drain_queues(deps)
+    assert [u["type"] for u in stub.uploads] == ["image"]
+    media_id = stub.uploads[0]["media_id"]
+    assert stub.sent[-2:] == [
+        {"touser": OPENID, "msgtype": "text", "text": {"content": "这是地图"}},
+        {"touser": OPENID, "msgtype": "image", "image": {"media_id": media_id}}]
+
+
+def test_mini_program_json_push(deps, site, stub, api):
+    ch = channel_admin.create_channel(deps, ADMIN, {
+        "kind": "wechat_mp", "site_key": "demo", "name": "小程序", "app_id": SIGNED["app_id"],
+        "app_secret": "0123456789abcdef0123456789abcdef", "token": SIGNED["token"],
+        "encoding_aes_key": SIGNED["encoding_aes_key"], "format": "json"})
+    inner = json.dumps({"ToUserName": "gh_mp", "FromUserName": "oMiniUser1",
+                        "CreateTime": 1764460800, "MsgType": "text", "Content": "小程序你好",
+                        "MsgId": 987654321}, ensure_ascii=False)
+    enc = wc.encrypt(inner, SIGNED["encoding_aes_key"], SIGNED["app_id"])
+    q = _query({"encrypt_type": "aes", "msg_signature": wc.signature(
+        SIGNED["token"], SIGNED["timestamp"], SIGNED["nonce"], enc)})
+    status, body = api.request("POST", f"/v1/channels/wechat/{ch['id']}?{q}",
+                               raw=json.dumps({"ToUserName": "gh_mp", "Encrypt": enc}).encode())
+    assert (status, body) == (200, b"success")
+    conv = _conversation(deps, ch["id"], external="oMiniUser1")
+    assert conv["channel"] == "wechat_mp"
+    assert [m["text"] for m in deps.messages.after(conv["conversation_id"], 0, 5)
+            if m["sender_type"] == "visitor"] == ["小程序你好"]
