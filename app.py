@@ -7,8 +7,10 @@ routes are separate groups that accept only their own kind of token.
 from chalice import Chalice, Rate
 
 from chalicelib.api import admin as admin_api
+from chalicelib.api import admin_channels as admin_channels_api
 from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
+from chalicelib.api import channels as channels_api
 from chalicelib.api import cors
 from chalicelib.api import reports as reports_api
 from chalicelib.api import visitor as visitor_api
@@ -26,9 +28,12 @@ app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
 app.api.cors = cors.console_cors()       # agent and admin routes: the console's origin only
 app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
+app.register_blueprint(admin_channels_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
+app.api.cors = False                     # channel webhooks: servers call them, never browsers
+app.register_blueprint(channels_api.bp, url_prefix="/v1/channels")
 app.api.cors = cors.open_cors()          # /v1/health
 
 

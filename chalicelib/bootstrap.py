@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.services import bot, followup, positions, presence, qa, routing
+from chalicelib.services import (bot, channels, followup, positions, presence, qa, routing,
+                                 wechat)
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
@@ -28,13 +29,23 @@ TASK_HANDLERS = {
     "presence_check": presence.on_presence_check,   # last socket gone: away after the grace
     "email_reply": followup.on_email_reply,         # agent reply to an offline message
     "bot_turn": bot.bot_turn,                       # the bot answers a visitor message
+    "channel_deliver": channels.deliver,            # a reply to WeChat (retries, backoff)
 }
 
 #: sender kind of a stored message -> hooks(deps, conversation, message), in order
 MESSAGE_HOOKS = {
     "visitor": [bot.on_visitor_message,             # bot mode: publish a bot_turn
                 routing.on_visitor_message],        # no bot: the first message queues
-    "agent": [followup.on_agent_message],           # offline visitor: email the reply
+    "agent": [followup.on_agent_message,            # offline visitor: email the reply
+              channels.on_outbound_message],        # not a web chat: deliver via its channel
+    "bot": [channels.on_outbound_message],          # (post_bot_message runs these)
+}
+
+#: channel kind -> fn(deps, channel, conversation, message): delivers a reply (the API
+#: channel's replies leave through outgoing webhooks, so it has none here)
+CHANNEL_SENDERS = {
+    "wechat": wechat.send,                          # 公众号 客服消息
+    "wechat_mp": wechat.send,                       # 小程序 客服消息: the same API
 }
 
 #: after $disconnect removed the row: hooks(deps, the connection row or None)
@@ -45,6 +56,7 @@ def wire(deps: Deps) -> Deps:
     deps.task_handlers = dict(TASK_HANDLERS)
     deps.message_hooks = {kind: list(hooks) for kind, hooks in MESSAGE_HOOKS.items()}
     deps.disconnect_hooks = list(DISCONNECT_HOOKS)
+    deps.channel_senders = dict(CHANNEL_SENDERS)
     return deps
 
 

@@ -178,3 +178,24 @@ def event_topic_arn() -> str:
 
 def sns_endpoint() -> str | None:
     return os.environ.get("PARLEY_SNS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def secrets_endpoint() -> str | None:
+    return os.environ.get("PARLEY_SECRETS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+WECHAT_API_BASE = "https://api.weixin.qq.com"
+
+
+def wechat_api_base() -> str:
+    """WeChat's API (fixed). PARLEY_WECHAT_API_BASE may point at the loopback stub
+    (infra/local/wechat_stub.py) only where loopback endpoints are allowed (local runtime and
+    tests); anything else is ignored, so no setting can aim the functions elsewhere."""
+    override = os.environ.get("PARLEY_WECHAT_API_BASE", "").strip().rstrip("/")
+    if override and allow_loopback_endpoints():
+        from urllib.parse import urlsplit
+        parts = urlsplit(override)
+        if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1") \
+                and not parts.path and not parts.username:
+            return override
+    return WECHAT_API_BASE

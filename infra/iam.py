@@ -53,6 +53,8 @@ SECRET = ("{secret_arn}",)
 ATTACHMENTS = ("arn:aws:s3:::{bucket}/attachments/*",)
 WS_CONNECTIONS = ("arn:aws:execute-api:{region}:{account}:{ws_api}/{ws_stage}/*/@connections/*",)
 SES_IDENTITY = ("arn:aws:ses:{region}:{account}:identity/{ses_identity}",)
+#: one secret per connected channel (adapters/channels.ChannelSecrets)
+CHANNEL_SECRETS = ("arn:aws:secretsmanager:{region}:{account}:secret:parley-{stage}-channel-*",)
 
 CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
            "sqs:ChangeMessageVisibility")
@@ -102,7 +104,12 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("AttachmentObjects", ("s3:PutObject", "s3:GetObject"), ATTACHMENTS,
           "presigned attachment upload (POST policy) and download URLs"),
         G("QueuePublish", "sqs:SendMessage", queue("assignments", "events"),
-          "bot_turn, assign, queue_timeout, email_reply jobs"),
+          "bot_turn, assign, queue_timeout, email_reply, channel_deliver jobs"),
+        G("ChannelSecrets", ("secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
+                             "secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"),
+          CHANNEL_SECRETS,
+          "/v1/admin/channels stores WeChat and API-channel credentials; the channel "
+          "webhooks read them to check signatures and decrypt"),
         PUSH,
     ],
     "websocket_connect": [
@@ -173,6 +180,12 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "handoff publishes assign and a delayed queue_timeout"),
         G("EmailReplies", "ses:SendEmail", SES_IDENTITY,
           "email_reply, from PARLEY_SES_SENDER's verified domain identity"),
+        G("ChannelDelivery", ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+          table("directory", "keys"),
+          "channel_deliver: the channel record; the WeChat access token and its refresh "
+          "lease, the delivery claim (keys)"),
+        G("ChannelSecrets", "secretsmanager:GetSecretValue", CHANNEL_SECRETS,
+          "channel_deliver: the WeChat AppSecret for the access token"),
         PRESIGN,
         PUSH,
     ],

@@ -11,7 +11,7 @@ from chalicelib.adapters import models as m
 from chalicelib.adapters.dynamo import _conditional_failed, now_ms
 from chalicelib.errors import Conflict, NotFound
 
-KINDS = ("team", "canned", "site")
+KINDS = ("team", "canned", "site", "channel")   # channel: adapters/channels.py
 
 
 class DirectoryRepo:

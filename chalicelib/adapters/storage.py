@@ -55,3 +55,11 @@ class AttachmentStore(LazyClient):
             raise
         with resp["Body"] as body:
             return body.read(count)
+
+    def read_bytes(self, key: str, limit: int = 10 * 1024 * 1024) -> bytes:
+        """An attachment's content, at most `limit` bytes (channel delivery re-uploads images
+        to WeChat's temporary media)."""
+        resp = self._get_client().get_object(Bucket=self.bucket, Key=key,
+                                             Range=f"bytes=0-{limit - 1}")
+        with resp["Body"] as body:
+            return body.read(limit)

@@ -183,6 +183,12 @@ def post_bot_message(deps, conv: dict, text: str, extra: dict | None = None,
     stored, created = deps.messages.append(fresh, message, client_message_id)
     if created:
         _deliver_message(deps, {**fresh, "last_seq": stored["seq"]}, stored)
+        for hook in deps.message_hooks.get("bot", ()):   # e.g. channel delivery
+            try:
+                hook(deps, fresh, stored)
+            except Exception as exc:
+                log.error("message_hook_failed", conversation_id=fresh["conversation_id"],
+                          hook=getattr(hook, "__name__", "hook"), error=repr(exc))
     return stored
 
 

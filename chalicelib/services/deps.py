@@ -31,11 +31,13 @@ class Deps:
     events: Any = None        # EventBus (SNS): the conversation event stream's topic
     reports: Any = None       # ReportsRepo: report state and day buckets
     qa: Any = None            # QaRepo: quality-inspection results
+    channels: Any = None      # ChannelAdapters: channel records, links, secrets, tokens, WeChat
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
     message_hooks: dict = field(default_factory=dict)     # "visitor"/"agent" -> [fn(deps, conv, msg)]
     disconnect_hooks: list = field(default_factory=list)  # fn(deps, connection row | None)
+    channel_senders: dict = field(default_factory=dict)   # channel kind -> fn(deps, ch, conv, msg)
     _signer: Any = None
 
     @property
@@ -51,6 +53,7 @@ def build_default() -> Deps:
     from chalicelib.adapters import dynamo
     from chalicelib.adapters.agent_sessions import AgentSessions, LoginAttempts
     from chalicelib.adapters.audit import AuditRepo
+    from chalicelib.adapters.channels import channel_adapters
     from chalicelib.adapters.site_secrets import sealing_keys
     from chalicelib.adapters.directory import DirectoryRepo
     from chalicelib.adapters.secrets import key_ring
@@ -91,5 +94,6 @@ def build_default() -> Deps:
         events=EventBus(),
         reports=ReportsRepo(),
         qa=QaRepo(),
+        channels=channel_adapters(),
     )
     return deps

@@ -38,7 +38,10 @@ def new_id(prefix: str) -> str:
 
 
 def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
-                      profile: dict | None = None) -> dict:
+                      profile: dict | None = None, channel: str = "web",
+                      channel_attrs: dict | None = None) -> dict:
+    """A new conversation; `channel` and `channel_attrs` (channel id, external user) for
+    conversations that arrive through services/channels.receive."""
     ts = now_ms()
     settings = (site or {}).get("settings") or {}
     who = {f"visitor_{k}": (profile or {}).get(k) for k in ("name", "email")
@@ -48,9 +51,10 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
     days = settings.get("retention_days")
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
-        "status": "new", "channel": "web", "last_seq": 0, "rev": 0, "reads": {},
+        "status": "new", "channel": channel, "last_seq": 0, "rev": 0, "reads": {},
         "typing": {}, "team": settings.get("team"),
-        "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True)), **who},
+        "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True)), **who,
+                  **(channel_attrs or {})},
         "created_at": ts, "updated_at": ts,
         **({"retention_days": days} if days else {}), **ttl_fields(days, ts)})
 

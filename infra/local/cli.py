@@ -46,6 +46,8 @@ def parse_args(argv=None):
     p.add_argument("--stage", default=os.environ.get("PARLEY_STAGE", "dev"))
     p.add_argument("--app", default="app:app", help="Chalice app as module:attribute")
     p.add_argument("--no-seed", action="store_true", help="skip the demo site and admin")
+    p.add_argument("--wechat-port", type=int, default=8798,
+                   help="the loopback WeChat API stub's port (0 = pick a free one)")
     p.add_argument("--quiet", action="store_true", help="no per-request log lines")
     p.add_argument("--pool-size", type=int, default=64,
                    help="handler threads (each waiting long-poll holds one)")
@@ -128,6 +130,7 @@ class Runner:
         self.gateway = None
         self.site = None
         self.web_runner = None
+        self.wechat_stub = None
         self.info: dict = {}
         self.stop_requested: asyncio.Event | None = None
 
@@ -168,6 +171,15 @@ class Runner:
         os.environ["PARLEY_WS_ENDPOINT"] = base_url
         os.environ["PARLEY_CONSOLE_ORIGIN"] = base_url     # the console is served from here
 
+        # WeChat's API for the channel functions: the loopback stub (docs/channels.md)
+        from infra.local.wechat_stub import WeChatStub
+        try:
+            self.wechat_stub = WeChatStub(port=args.wechat_port).start()
+        except OSError as exc:
+            raise StartupError(f"WeChat stub port {args.wechat_port} is not free "
+                               f"(choose another with --wechat-port): {exc.strerror}")
+        os.environ["PARLEY_WECHAT_API_BASE"] = self.wechat_stub.url
+
         module, app = load_app(args.app)
         from infra.local.gateway import Gateway
         self.gateway = Gateway(app, module, stage=args.stage, web_root=Path(args.web_root),
@@ -181,8 +193,10 @@ class Runner:
         if not args.no_seed and parley is not None and getattr(parley, "app", None) is app:
             from chalicelib.services.deps import build_default
             from infra.local.seed import seed_demo
-            creds = seed_demo(build_default(),
-                              order_endpoint=base_url + "/@demo/orders/status")
+            seeded = build_default()
+            creds = seed_demo(seeded, order_endpoint=base_url + "/@demo/orders/status")
+            from infra.local.wechat_send import seed_demo_channel
+            creds["wechat"] = seed_demo_channel(seeded)
 
         from infra.local.events import EventSources
         self.sources = EventSources(app, module, session, endpoint, os.environ["AWS_REGION"])
@@ -191,6 +205,7 @@ class Runner:
             "base_url": base_url, "api_url": base_url + "/v1", "ws_url": ws_url,
             "console_url": base_url + "/console/", "demo_url": base_url + "/",
             "moto_url": endpoint, "stage": args.stage, "app": args.app,
+            "wechat_stub_url": self.wechat_stub.url,
             "credentials": creds, "event_sources": self.sources.describe(),
             "startup_ms": None,
         }
@@ -258,6 +273,9 @@ class Runner:
             c = i["credentials"]
             lines.append(f"  Demo site key:       {c['site_key']}")
             lines.append(f"  Demo admin login:    {c['admin_email']} / {c['admin_password']}")
+        if i.get("wechat_stub_url"):
+            lines.append(f"  WeChat API stub:     {i['wechat_stub_url']}  (python -m "
+                         "infra.local.wechat_send --text 你好)")
         for d in i["event_sources"]:
             lines.append(f"  Event source:        {d}")
         lines.append("  Ctrl-C to stop.")
@@ -267,6 +285,9 @@ class Runner:
         sys.stdout.flush()
 
     def stop(self) -> None:
+        if self.wechat_stub:
+            self.wechat_stub.stop()
+            self.wechat_stub = None
         if self.sources:
             self.sources.stop()
             self.sources = None

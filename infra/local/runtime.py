@@ -79,7 +79,7 @@ class LocalStack:
     # ------------------------------------------------------------------ lifecycle
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "infra.local", "--port", str(self.port),
-               "--moto-port", str(self.moto_port), "--app", self.app]
+               "--moto-port", str(self.moto_port), "--app", self.app, "--wechat-port", "0"]
         if not self.seed:
             cmd.append("--no-seed")
         if self.test_hooks:

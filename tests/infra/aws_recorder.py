@@ -184,7 +184,11 @@ def iam_requests(service: str, operation: str, params: dict, region: str,
         # PublishBatch is authorized as sns:Publish on the topic
         return [("sns:Publish", params.get("TopicArn") or params.get("TargetArn") or "*")]
     if service == "secretsmanager":
-        return [(f"secretsmanager:{operation}", params.get("SecretId", "*"))]
+        # IAM authorizes on the secret's ARN; a call may name the secret instead
+        sid = params.get("SecretId") or params.get("Name") or "*"
+        if sid != "*" and not sid.startswith("arn:"):
+            sid = f"arn:aws:secretsmanager:{region}:{account}:secret:{sid}"
+        return [(f"secretsmanager:{operation}", sid)]
     return [(f"{service}:{operation}", "*")]
 
 

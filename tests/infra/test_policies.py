@@ -87,7 +87,13 @@ def test_no_wildcard_actions_or_resources(stage, function):
             elif service == "execute-api":
                 assert parts[5].endswith(f"/{CONFIG['websocket_api_stage']}/*/@connections/*"), res
             elif service == "secretsmanager":
-                assert "*" not in res and f"parley-{stage}-token-secret" in res
+                if "-channel-" in res:
+                    # one secret per connected channel, made at run time: the stage's channel
+                    # prefix only, for the functions that store or read them
+                    assert parts[5] == f"secret:parley-{stage}-channel-*", res
+                    assert function in ("api_handler", "handle_events"), res
+                else:
+                    assert "*" not in res and f"parley-{stage}-token-secret" in res
             elif service == "sqs":
                 assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events",
                                     f"parley-{stage}-consumer-reports",

@@ -26,7 +26,10 @@ HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "tra
 
 # Routes anyone may call (no token).
 PUBLIC = {("/v1/health", "GET"), ("/v1/visitor/sessions", "POST"),
-          ("/v1/visitor/sites/{site_key}", "GET"), ("/v1/agent/login", "POST")}
+          ("/v1/visitor/sites/{site_key}", "GET"), ("/v1/agent/login", "POST"),
+          # channel webhooks: each checks its own signature (docs/channels.md)
+          ("/v1/channels/wechat/{channel_id}", "GET"), ("/v1/channels/wechat/{channel_id}", "POST"),
+          ("/v1/channels/{channel_id}/messages", "POST")}
 # Code files whose error codes reach clients (REST answers or WebSocket error events).
 CODE_DIRS = ("api", "services", "domain", "adapters")
 CODE_FILES = ("errors.py", "security.py")

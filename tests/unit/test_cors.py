@@ -39,7 +39,18 @@ def test_visitor_routes_stay_open():
     assert checked > 5
     assert {p for p, _, _ in routes()} <= {p for p, _, _ in routes()
                                            if p.startswith(("/v1/visitor", "/v1/agent",
-                                                            "/v1/admin", "/v1/health"))}
+                                                            "/v1/admin", "/v1/health",
+                                                            "/v1/channels"))}
+
+
+def test_channel_webhooks_answer_no_browser_origin():
+    """WeChat's servers and businesses' systems call /v1/channels; no browser should."""
+    checked = 0
+    for path, method, entry in routes():
+        if path.startswith("/v1/channels"):
+            assert not entry.cors, (method, path)
+            checked += 1
+    assert checked == 3
 
 
 @pytest.fixture(scope="module")
