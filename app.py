@@ -10,6 +10,7 @@ from chalicelib.api import admin as admin_api
 from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
 from chalicelib.api import cors
+from chalicelib.api import qa_review as qa_review_api
 from chalicelib.api import reports as reports_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import bootstrap, config
@@ -29,6 +30,7 @@ app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(qa_review_api.bp, url_prefix="/v1/agent/qa-review")
 app.api.cors = cors.open_cors()          # /v1/health
 
 
