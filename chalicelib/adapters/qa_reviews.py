@@ -154,3 +154,40 @@ class QaReviewRepo:
     def by_agent(self, agent_id: str, limit: int = 20,
                  cursor: str | None = None) -> tuple[list[dict], str | None]:
         return self._page(m.QaResult.agent_index, REV + agent_id, "agent_id", limit, cursor)
+
+
+AGG = "agg#"
+MAX_AGG_ATTEMPTS = 8
+
+
+class QaFiguresRepo:
+    """Per-site day aggregates in the qa table: key `agg#{site}#{day}`, site-index hash
+    `agg#{site}`, range = the day's start (ms), so a period is one Query (<= 90 items)."""
+
+    def add(self, site_key: str, day: str, day_ms: int, change: dict, merge) -> None:
+        """Read-modify-write on condition the item did not move meanwhile (retried)."""
+        key = f"{AGG}{site_key}#{day}"
+        for _ in range(MAX_AGG_ATTEMPTS):
+            try:
+                item = m.QaResult.get(key, consistent_read=True)
+                current, version = item.result or {}, item.updated_at
+            except DoesNotExist:
+                current, version = {}, None
+            ts = max(now_ms(), (version or 0) + 1)
+            new = m.QaResult(conversation_id=key, site_key=AGG + site_key, closed_at=day_ms,
+                             score=0, result=merge(current, change), updated_at=ts)
+            cond = m.QaResult.conversation_id.does_not_exist() if version is None else \
+                m.QaResult.updated_at == version
+            try:
+                new.save(condition=cond)
+                return
+            except PutError as exc:
+                if not _failed_condition(exc):
+                    raise
+        raise Conflict("The QA figures are busy; try again.", code="busy")
+
+    def days(self, site_key: str, from_ms: int, to_ms: int, limit: int = 100) -> list[dict]:
+        return [{"day": i.conversation_id.rsplit("#", 1)[1], "figures": i.result or {}}
+                for i in m.QaResult.site_index.query(
+                    AGG + site_key, m.QaResult.closed_at.between(int(from_ms), int(to_ms)),
+                    limit=limit)]

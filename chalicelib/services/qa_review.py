@@ -15,7 +15,7 @@ from chalicelib.domain.assignment import DEFAULT_QUEUE
 from chalicelib.domain.qa import review as rules
 from chalicelib.domain.validation import ID_RE, Field, validate
 from chalicelib.errors import Forbidden, NotFound, ValidationError
-from chalicelib.services import audit, qa
+from chalicelib.services import audit, qa, qa_figures
 from chalicelib.services.routing import team_exists
 from chalicelib.services.views import message_view
 
@@ -85,8 +85,10 @@ def on_event(deps, event: dict) -> None:
     (services/qa.py), then the review queue when the team's sampling rules pick it."""
     if event.get("type") not in qa.HANDLED_TYPES or not event.get("conversation_id"):
         return
+    before = deps.qa.get(event["conversation_id"])
     stored = qa.score(deps, event["conversation_id"])
     if stored is not None:
+        qa_figures.on_scored(deps, before, stored)
         conv = deps.conversations.get(event["conversation_id"], consistent=True)
         if conv is not None:
             enqueue(deps, conv, stored)
@@ -195,6 +197,7 @@ def get_review(deps, actor: Actor, conversation_id: str) -> dict:
 # ------------------------------------------------------------------ moves
 def _move(deps, actor: Actor, review: dict, moved: dict, action: str) -> dict:
     saved = deps.qa_reviews.save_review(review, moved)
+    qa_figures.on_review(deps, review, saved)
     log.info("qa_review_" + action, conversation_id=review["conversation_id"],
              actor_id=actor.id, status=saved["status"])
     return {"review": _view(saved)}

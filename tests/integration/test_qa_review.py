@@ -113,6 +113,23 @@ def test_review_flow(api, deps, nobot):
     assert (out["review"]["score"], out["review"]["original_score"]) == (100, 40)
     assert [h["action"] for h in out["review"]["history"]] == ["reviewed", "disputed", "amend"]
 
+    # the figures: both chats' automatic scores once (the rescoring counted once), the
+    # amended review per agent, team and criterion; supervisors only
+    status, fig = api.request("GET", "/v1/agent/qa/summary?site_key=nobot&days=7",
+                              token=sup["token"])
+    assert status == 200, fig
+    assert fig["auto"]["n"] == 2 and fig["reviews"] == {"n": 1, "avg": 100.0}
+    assert {c["criterion"]: c["avg"] for c in fig["criteria"]} == {"greeting": 100.0,
+                                                                   "solution": 100.0}
+    (row,) = fig["agents"]
+    assert row["agent_id"] == ann.id and row["auto_n"] == 2 and row["review_avg"] == 100.0
+    assert fig["teams"] == [{"team": "_default", "review_n": 1, "review_avg": 100.0}]
+    assert fig["top_findings"] and len(fig["series"]) == 1
+    assert api.request("GET", "/v1/agent/qa/summary?site_key=nobot", token=ann_t["token"])[0] \
+        == 403
+    assert api.request("GET", "/v1/agent/qa/summary?site_key=nobot&days=91",
+                       token=sup["token"])[0] == 400
+
 
 def test_the_queue_pages_and_a_conversation_is_queued_once(api, deps):
     sup = person(api, deps, "sue", "supervisor")
