@@ -109,5 +109,15 @@ def test_review_dispute_and_settle_on_the_quality_page(console, make_agent, make
     assert review["original_score"] == round(100 * (4 + 3) / 20)
     assert review["comments"][0]["text"] == "No answer to the question"
     ps.screenshot(path=str(artifacts_dir / "console-qa-review.png"), full_page=True)
+
+    # the figures under the Reports page: the amended review counts for Ann
+    ps.locator("#pages [data-page=reports]").click()
+    ps.locator("#page-reports-qa .qar-site").fill("demo")
+    ps.locator("#page-reports-qa .qar-days").select_option("7")
+    ps.locator("#page-reports-qa .qar-site").press("Enter")
+    ps.locator("#page-reports-qa .qar-agents td", has_text="Ann Agent").wait_for(timeout=15000)
+    assert ps.locator("#page-reports-qa .qar-criteria td", has_text="Solved the problem").count() == 1
+    assert ps.locator("#page-reports-qa .qar-findings tbody tr").count() >= 1
+    assert ps.locator("#page-reports").is_visible()            # the Reports page itself stays
     for page in (ps, pa):
         assert_no_errors(page)
