@@ -83,7 +83,14 @@ function header(conv, box) {
     const text = input.value.trim();
     if (!text) return;
     const id = "w-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 8);
-    X.api("POST", path(cid, "/whisper"), {client_message_id: id, text: text}).then(function () {
+    // a whisperer not in the chat starts a live view first, so the whisper and the answers
+    // to it reach this console
+    const me = (P.me() || {}).agent_id;
+    const inChat = conv.agent_id === me || (conv.participants || []).indexOf(me) >= 0;
+    const ready = watching[cid] || inChat ? Promise.resolve() : setWatch(cid, true);
+    ready.then(function () {
+      return X.api("POST", path(cid, "/whisper"), {client_message_id: id, text: text});
+    }).then(function () {
       input.value = "";
       X.toast(X.t("sv_sent"));
     }).catch(X.report);
