@@ -25,7 +25,7 @@ const EN = {
   qa_weight: "Weight", qa_add_criterion: "Add criterion", qa_random: "Random sample (%)",
   qa_max_rating: "All rated at most (0 = off)", qa_max_auto: "All with auto score below (0 = off)",
   qa_reviewers: "Reviewers (agent ids, comma-separated)", qa_save: "Save", qa_saved: "Saved",
-  qa_remove: "Remove", qa_id: "Id"
+  qa_remove: "Remove", qa_id: "Id", "act_qa.rubric_changed": "QA rubric changed"
 };
 const ZH = {
   page_qa: "质检", qa_queue: "待质检", qa_mine: "我的质检", qa_disputes: "申诉",
@@ -45,7 +45,7 @@ const ZH = {
   qa_weight: "权重", qa_add_criterion: "添加评分项", qa_random: "随机抽检比例(%)",
   qa_max_rating: "评价不高于(0 = 关闭)", qa_max_auto: "自动评分低于(0 = 关闭)",
   qa_reviewers: "质检员(客服 ID,逗号分隔)", qa_save: "保存", qa_saved: "已保存",
-  qa_remove: "删除", qa_id: "ID"
+  qa_remove: "删除", qa_id: "ID", "act_qa.rubric_changed": "修改质检评分表"
 };
 
 const Q = {tab: "mine", site: localStorage.getItem("parley.qa.site") || "", team: "_default",
