@@ -8,11 +8,12 @@ from __future__ import annotations
 import uuid
 
 from chalicelib import log
-from chalicelib.adapters.dynamo import AssignmentConflict
+from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
 from chalicelib.domain import assignment as policy
 from chalicelib.domain import supervision as rules
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.messages import sent_by
+from chalicelib.domain.retention import ttl_fields
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.services import audit, delivery
 from chalicelib.services import conversations as convs
@@ -57,7 +58,8 @@ def whisper(deps, actor: Actor, conversation_id: str, payload: dict) -> tuple[di
     body = rules.parse_whisper(payload)
     conv = _supervised(deps, actor, conversation_id)
     message = {"message_id": uuid.uuid4().hex, "type": "whisper", "text": body["text"],
-               **convs.sender_fields(actor), **convs._retention(conv)}
+               **convs.sender_fields(actor),
+               **ttl_fields(conv.get("retention_days"), now_ms())}   # as any message
     stored, created = deps.messages.append(conv, message, body["client_message_id"])
     if not created:
         if not sent_by(stored, actor):
