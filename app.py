@@ -12,6 +12,7 @@ from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
 from chalicelib.api import channels as channels_api
 from chalicelib.api import cors
+from chalicelib.api import qa_review as qa_review_api
 from chalicelib.api import reports as reports_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import bootstrap, config
@@ -32,6 +33,7 @@ app.register_blueprint(admin_channels_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(qa_review_api.bp, url_prefix="/v1/agent/qa-review")
 app.api.cors = False                     # channel webhooks: servers call them, never browsers
 app.register_blueprint(channels_api.bp, url_prefix="/v1/channels")
 app.api.cors = cors.open_cors()          # /v1/health

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.services import (bot, channels, followup, positions, presence, qa, routing,
-                                 wechat)
+from chalicelib.services import (bot, channels, followup, positions, presence, qa, qa_review,
+                                 routing, wechat)
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
@@ -78,8 +78,10 @@ CONSUMERS: dict[str, dict] = {
                              for t in sorted(reports_consumer.HANDLED_TYPES)}},
     # quality inspection: score each closed (or later rated) conversation; the score is a pure
     # function of the transcript, so a redelivered event rewrites the same item
+    # then queue it for manual review when its team's sampling rules pick it (a conditional
+    # put: never twice)
     "qa": {"queue": config.CONSUMER_QUEUES["qa"], "idempotent": True,
-           "handlers": {t: qa.on_event for t in qa.HANDLED_TYPES}},
+           "handlers": {t: qa_review.on_event for t in qa.HANDLED_TYPES}},
 }
 
 

@@ -92,7 +92,10 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "summary in one transaction with the day"),
         G("QaResults", ("dynamodb:GetItem", "dynamodb:Query"),
           table("qa", "qa/index/site-index", "qa/index/agent-index"),
-          "quality results: one conversation's, a site's or an agent's by close time"),
+          "quality results: one conversation's, a site's or an agent's by close time; "
+          "rubrics, the review queue, an agent's reviews (the same indexes)"),
+        G("QaReviewWrites", ("dynamodb:PutItem", "dynamodb:DeleteItem"), table("qa"),
+          "rubrics (admins) and review moves (conditional on the state they were read in)"),
         G("AuditLogAppendOnly", ("dynamodb:PutItem", "dynamodb:Query"), table("audit"),
           "the audit log: append (conditional PutItem) and read (Query on one month's "
           "partition); nothing may update or delete it"),
@@ -275,7 +278,9 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "the closed conversation (holder, rating, close time) and the site's qa_rules"),
         G("ReadTranscript", "dynamodb:Query", table("messages"),
           "the conversation's messages, a page at a time"),
-        G("StoreResult", "dynamodb:PutItem", table("qa"), "the score and its findings"),
+        G("StoreResult", ("dynamodb:PutItem", "dynamodb:GetItem"), table("qa"),
+          "the score and its findings; the team's sampling rules and a conditional put that "
+          "queues the conversation for review once"),
     ],
 }
 

@@ -221,6 +221,16 @@ class ConversationRepo:
             condition=C.conversation_id.exists() & C.typing.exists())
 
 
+    def set_attr(self, conversation_id: str, key: str, value) -> dict:
+        """Set one key of the conversation's attrs without moving rev or updated_at (a
+        supervisor's live view: no state change for clients, no delay of the idle close)."""
+        C = m.Conversation
+        item = C(conversation_id)
+        item.update(actions=[C.attrs[key].set(value)],
+                    condition=C.conversation_id.exists() & C.attrs.exists())
+        return to_dict(item)
+
+
 class AssignmentConflict(Exception):
     """A transactional assignment lost a race: `part` is "conversation" or "agent"."""
 

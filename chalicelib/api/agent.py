@@ -1,7 +1,7 @@
 """Agent-facing REST routes (/v1/agent/...): agent tokens only."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.api.conversation_routes import add_conversation_routes
 from chalicelib.api.common import route, bearer, get_deps, json_body, query, source_ip
@@ -92,6 +92,28 @@ def join(conversation_id):
 def leave(conversation_id):
     req = bp.current_request
     return {"conversation": convs.leave(get_deps(), _actor(req), conversation_id)}
+
+
+# ------------------------------------------------------------------ live supervision
+@route(bp, "/conversations/{conversation_id}/whisper", methods=["POST"])
+def whisper(conversation_id):
+    req = bp.current_request
+    message, created = supervision.whisper(get_deps(), _actor(req), conversation_id,
+                                           json_body(req))
+    return Response(body={"message": message, "duplicate": not created},
+                    status_code=201 if created else 200)
+
+
+@route(bp, "/conversations/{conversation_id}/barge-in", methods=["POST"])
+def barge_in(conversation_id):
+    req = bp.current_request
+    return supervision.barge_in(get_deps(), _actor(req), conversation_id, json_body(req))
+
+
+@route(bp, "/conversations/{conversation_id}/watch", methods=["POST"])
+def watch(conversation_id):
+    req = bp.current_request
+    return supervision.watch(get_deps(), _actor(req), conversation_id, json_body(req))
 
 
 # ------------------------------------------------------------------ queue and assignment

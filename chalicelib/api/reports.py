@@ -6,7 +6,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.common import bearer, get_deps, query, route
-from chalicelib.services import qa, sessions
+from chalicelib.services import qa, qa_figures, sessions
 from chalicelib.services.reports import live, queries
 
 bp = Blueprint(__name__)
@@ -32,6 +32,14 @@ def report_now():
 def qa_results():
     req = bp.current_request
     return qa.list_results(get_deps(), _actor(req), query(req))
+
+
+@route(bp, "/qa/summary", methods=["GET"])
+def qa_summary():
+    """QA figures (services/qa_figures.py); registered before /qa/{conversation_id}, and
+    concrete paths win over captures in API Gateway and Chalice alike."""
+    req = bp.current_request
+    return qa_figures.summary(get_deps(), _actor(req), query(req))
 
 
 @route(bp, "/qa/{conversation_id}", methods=["GET"])

@@ -32,7 +32,8 @@ _SYSTEM_DATA = {
     "conversation.offline_offered": ("reason",),
     "conversation.message_left": ("reason",),
     "conversation.assigned": ("agent_id", "agent_name"),
-    "conversation.transferred": ("from_agent_id", "agent_id", "agent_name", "team"),
+    "conversation.transferred": ("from_agent_id", "agent_id", "agent_name", "team",
+                                 "barge_in"),
     "conversation.joined": ("agent_id", "agent_name"),
     "conversation.left": ("agent_id", "agent_name"),
     "conversation.closed": ("reason", "by"),
@@ -44,7 +45,9 @@ EVENT_TYPES = ("conversation.created", "message.created", "conversation.offline_
                "conversation.message_left", "conversation.tagged",
                *SYSTEM_EVENT_TYPES.values())
 
-MESSAGE_KINDS = ("text", "attachment", "note")
+MESSAGE_KINDS = ("text", "attachment", "note", "whisper")
+#: kinds the visitor never sees (a note, a supervisor's whisper): `private` in message.created
+PRIVATE_KINDS = ("note", "whisper")
 
 
 # ------------------------------------------------------------------ DynamoDB JSON
@@ -149,7 +152,7 @@ def _message_data(row: dict) -> dict:
     data = {"message_id": row.get("message_id"),
             "sender": {"type": row.get("sender_type"), "id": row.get("sender_id"),
                        "name": row.get("sender_name")},
-            "kind": kind, "private": kind == "note", "text": row.get("text")}
+            "kind": kind, "private": kind in PRIVATE_KINDS, "text": row.get("text")}
     att = _json(row.get("attachment"))
     if att:
         data["attachment"] = {k: att.get(k) for k in ("name", "content_type", "size")}

@@ -104,8 +104,12 @@ def message_type(parsed: dict) -> str:
     return "attachment" if parsed.get("attachment") else "text"
 
 
+#: message types only agents ever see: an agent's private note, a supervisor's whisper
+PRIVATE_TYPES = ("note", "whisper")
+
+
 def visible_to_visitor(msg: dict) -> bool:
-    return msg.get("type") != "note"
+    return msg.get("type") not in PRIVATE_TYPES
 
 
 def sent_by(msg: dict, actor) -> bool:

@@ -28,6 +28,8 @@ ACTIONS = (
     "kb.exported", "kb.synonyms_changed", "kb.flows_changed",
     "conversation.reassigned", "conversation.joined",
     "channel.created", "channel.updated", "channel.deleted", "channel.secret_rotated",
+    "conversation.whispered", "conversation.barged_in", "conversation.watched",
+    "qa.rubric_changed",
 )
 MAX_MONTHS = 24        # how far back one listing walks
 MAX_SPAN_MS = 366 * 24 * 3600 * 1000

@@ -9,6 +9,7 @@ from __future__ import annotations
 from chalicelib import log
 from chalicelib.domain import strictjson
 from chalicelib.adapters.sender import GoneError
+from chalicelib.domain.supervision import watchers
 
 
 def encode(event: dict) -> bytes:
@@ -24,6 +25,8 @@ def recipients(deps, conversation: dict, visitor: bool = True, agents: bool = Tr
         agent_ids = set(conversation.get("participants") or [])
         if conversation.get("agent_id"):
             agent_ids.add(conversation["agent_id"])
+        # supervisors with a live view of the chat (services/supervision.watch)
+        agent_ids.update(watchers(conversation.get("attrs"), int(deps.clock() * 1000)))
         for agent_id in sorted(agent_ids):
             conns += deps.connections.by_agent(agent_id)
     seen, unique = set(), []

@@ -32,6 +32,8 @@ class Deps:
     reports: Any = None       # ReportsRepo: report state and day buckets
     qa: Any = None            # QaRepo: quality-inspection results
     channels: Any = None      # ChannelAdapters: channel records, links, secrets, tokens, WeChat
+    qa_reviews: Any = None    # QaReviewRepo: rubrics and manual reviews (the qa table)
+    qa_figures: Any = None    # QaFiguresRepo: QA day aggregates (the qa table)
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -63,6 +65,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.qa import QaRepo
+    from chalicelib.adapters.qa_reviews import QaFiguresRepo, QaReviewRepo
     from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
@@ -95,5 +98,7 @@ def build_default() -> Deps:
         reports=ReportsRepo(),
         qa=QaRepo(),
         channels=channel_adapters(),
+        qa_reviews=QaReviewRepo(),
+        qa_figures=QaFiguresRepo(),
     )
     return deps

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from chalicelib import log
+from chalicelib.domain.messages import visible_to_visitor
 from chalicelib.services import tasks
 
 
@@ -19,8 +20,8 @@ def on_email_reply(deps, body: dict) -> None:
     cid, seq = body["conversation_id"], int(body["seq"])
     conv = deps.conversations.get(cid, consistent=True)
     message = deps.messages.get(cid, seq)
-    if conv is None or message is None:
-        return
+    if conv is None or message is None or not visible_to_visitor(message):
+        return          # a note or a whisper is never mailed to the visitor
     contact = (conv.get("attrs") or {}).get("offline") or {}
     visitor = deps.visitors.get(conv["visitor_id"]) or {}
     to = contact.get("email") or visitor.get("email")

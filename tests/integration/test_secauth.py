@@ -196,6 +196,14 @@ def every_listed_action(api, people, deps):
     assert req("POST", f"/v1/agent/conversations/{cid}/join", {}, S)[0] == 200
     assert req("POST", f"/v1/agent/conversations/{cid}/reassign", {"agent_id": bob.id},
                S)[0] == 200
+    # live supervision: a live view, a whisper to Bob, then the supervisor takes over
+    assert req("POST", f"/v1/agent/conversations/{cid}/watch", {}, S)[0] == 200
+    assert req("POST", f"/v1/agent/conversations/{cid}/whisper",
+               {"client_message_id": "w1", "text": "Offer the refund"}, S)[0] == 201
+    assert req("PUT", "/v1/agent/status", {"status": "online"}, S)[0] == 200
+    assert req("POST", f"/v1/agent/conversations/{cid}/barge-in", {}, S)[0] == 200
+    assert req("PUT", "/v1/agent/qa-review/rubrics/_default", {"criteria": [
+        {"id": "tone", "label": {"en": "Tone", "zh": "语气"}, "weight": 1}]})[0] == 200
     return aid, cid
 
 

@@ -12,6 +12,8 @@ import csv
 import io
 import json
 
+from chalicelib.domain.messages import visible_to_visitor
+
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TRANSCRIPT_COLUMNS = ("conversation_id", "seq", "at", "sender_type", "sender_name", "type",
@@ -41,10 +43,10 @@ def to_json(rows) -> bytes:
 
 
 def transcript_rows(messages) -> list[dict]:
-    """Stored message rows -> transcript rows (private notes are left out)."""
+    """Stored message rows -> transcript rows (private notes and whispers are left out)."""
     out = []
     for m in messages:
-        if m.get("type") == "note":
+        if not visible_to_visitor(m):
             continue
         text = m.get("text")
         if m.get("type") == "event":
