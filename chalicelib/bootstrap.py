@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.services import bot, followup, presence, qa, routing
+from chalicelib.services import bot, followup, presence, qa, routing, webhook_delivery
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
@@ -25,6 +25,11 @@ TASK_HANDLERS = {
     "presence_check": presence.on_presence_check,   # last socket gone: away after the grace
     "email_reply": followup.on_email_reply,         # agent reply to an offline message
     "bot_turn": bot.bot_turn,                       # the bot answers a visitor message
+}
+
+#: the webhook deliveries queue's tasks (its own function: a slow receiver blocks nothing else)
+WEBHOOK_TASKS = {
+    webhook_delivery.TASK: webhook_delivery.deliver,  # POST one delivery, retry or park it
 }
 
 #: sender kind of a stored message -> hooks(deps, conversation, message), in order
@@ -65,6 +70,11 @@ CONSUMERS: dict[str, dict] = {
     # function of the transcript, so a redelivered event rewrites the same item
     "qa": {"queue": config.CONSUMER_QUEUES["qa"], "idempotent": True,
            "handlers": {t: qa.on_event for t in qa.HANDLED_TYPES}},
+    # outgoing webhooks: one delivery record + task per matching endpoint; the record is a
+    # conditional put keyed on event id + endpoint id, so a redelivered event adds nothing
+    "webhooks": {"queue": config.CONSUMER_QUEUES["webhooks"], "idempotent": True,
+                 "handlers": {t: webhook_delivery.on_event
+                              for t in webhook_delivery.HANDLED_TYPES}},
 }
 
 

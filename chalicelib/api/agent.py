@@ -4,12 +4,12 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.conversation_routes import add_conversation_routes
-from chalicelib.api.common import route, bearer, get_deps, json_body, query, source_ip
+from chalicelib.api.common import route, get_deps, json_body, query, source_ip
+from chalicelib.api.principal import principal
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import agents
 from chalicelib.services import conversations as convs
 from chalicelib.services import lifecycle, presence, routing
-from chalicelib.services import sessions
 from chalicelib.services import signin
 from chalicelib.services import supervision
 
@@ -17,7 +17,7 @@ bp = Blueprint(__name__)
 
 
 def _actor(request):
-    return sessions.agent_actor(get_deps(), bearer(request), source_ip(request))
+    return principal(request, "agent")     # an agent token, or an API key in its scope
 
 
 add_conversation_routes(bp, _actor, "agent")

@@ -27,6 +27,9 @@ ACTIONS = (
     "kb.entry_created", "kb.entry_updated", "kb.entry_deleted", "kb.imported",
     "kb.exported", "kb.synonyms_changed", "kb.flows_changed",
     "conversation.reassigned", "conversation.joined",
+    "webhook.created", "webhook.updated", "webhook.deleted", "webhook.secret_rotated",
+    "webhook.tested", "webhook.redelivered", "webhook.disabled",
+    "api_key.created", "api_key.revoked", "api_key.request",
 )
 MAX_MONTHS = 24        # how far back one listing walks
 MAX_SPAN_MS = 366 * 24 * 3600 * 1000
