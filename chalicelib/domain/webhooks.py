@@ -122,12 +122,14 @@ def key_hash(key_id: str, secret_part: str) -> str:
 
 def scope_allows(scope: str, area: str, method: str) -> bool:
     """May a key of `scope` call a route of `area` ("agent" | "admin" | "channel")?
-    read-only: GETs of agent and admin routes; admin: agent and admin routes; channel: only
-    the API channel's inbound route."""
+    read-only: GETs of agent and admin routes; admin: the admin routes and GETs of the agent
+    routes (a key never acts as an agent: accepting, posting, closing are people's work);
+    channel: only the API channel's inbound route."""
+    reading = method.upper() in ("GET", "HEAD")
     if scope == "admin":
-        return area in ("agent", "admin")
+        return area == "admin" or (area == "agent" and reading)
     if scope == "read-only":
-        return area in ("agent", "admin") and method.upper() in ("GET", "HEAD")
+        return area in ("agent", "admin") and reading
     if scope == "channel":
         return area == "channel"
     return False

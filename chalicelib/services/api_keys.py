@@ -3,7 +3,7 @@ is shown once and stored as a hash (domain/webhooks.key_hash). `Authorization: B
 pk_live_...` makes the caller a service principal (chalicelib/api/principal.py):
 
 - `read-only`: GETs of the agent and admin routes;
-- `admin`: the agent and admin routes;
+- `admin`: the admin routes, and GETs of the agent routes;
 - `channel`: only the API channel's inbound route (POST /v1/channels/{id}/messages).
 
 Lookup is one GetItem by the key id inside the key (no Scan). Every call is attributed: an

@@ -208,5 +208,7 @@ def test_api_keys_are_hashed_and_parsed():
     assert rules.scope_allows("read-only", "admin", "GET")
     assert not rules.scope_allows("read-only", "admin", "POST")
     assert rules.scope_allows("admin", "admin", "DELETE")
+    assert rules.scope_allows("admin", "agent", "GET")
+    assert not rules.scope_allows("admin", "agent", "POST")
     assert not rules.scope_allows("channel", "agent", "GET")
     assert rules.scope_allows("channel", "channel", "POST")
