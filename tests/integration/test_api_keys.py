@@ -56,6 +56,8 @@ def test_scopes_attribution_and_revocation(deps, admin):
     # read-only: GETs of agent and admin routes; no writes, nothing written
     assert api.get("/v1/admin/agents", read["key"])[0] == 200
     assert api.get("/v1/agent/conversations", read["key"])[0] == 200
+    reports = "/v1/agent/reports?site=demo&from=2026-11-01&to=2026-11-02"
+    assert api.get(reports, read["key"])[0] == 200
     status, data = api.post("/v1/admin/teams", {"id": "vip", "name": "VIP"}, read["key"])
     assert status == 403 and data["error"]["code"] == "key_scope"
     assert api.get("/v1/admin/teams", token)[1]["teams"] == []
