@@ -27,6 +27,8 @@ MAX_TYPES = 40
 
 def valid_event_type(name: str) -> bool:
     """A catalogue type, a family wildcard (`conversation.*`) or a future family's type."""
+    if name in CATALOGUE:
+        return True
     m = TYPE_RE.match(name or "")
     if not m:
         return False

@@ -24,7 +24,8 @@ from chalicelib.domain.actors import Actor
 from chalicelib.sealing import open_sealed
 
 TASK = "webhook_delivery"
-#: every catalogued type (an endpoint picks among them) and the future families' types
+#: every type of the stream (domain/events.EVENT_TYPES): types added there (ticket.*,
+#: contact.*) reach the endpoints subscribed to them with no change here
 HANDLED_TYPES = rules.CATALOGUE
 QUEUE = "webhooks"
 MAX_LOG = 10                       # attempts kept on a delivery record
