@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.browser.console_fixtures import (RestVisitor, admin_token, console,  # noqa: F401
+from tests.browser.console_fixtures import (RestVisitor, console,  # noqa: F401
                                             rest)
 
 pytestmark = pytest.mark.timeout(180)

@@ -258,7 +258,11 @@ function hooksSection(box) {
     el("div", {class: "row wrap"}, [field(t("ch_site"), site),
       el("button", {type: "button", id: "ch-hook-add", class: "primary", text: t("ch_hook_create"), onclick: () => { state.editing = "new"; renderHooks(); }})]),
     err, once);
-  if (state.editing) box.appendChild(hookForm(t, saved, errBox()));
+  if (state.editing) {
+    box.appendChild(hookForm(t, saved, errBox()));
+    const first = document.getElementById("ch-hook-url");
+    if (first) first.focus();            // keyboard users land in the form they opened
+  }
   box.appendChild(list);
   const current = state.log && state.hooks.find((h) => h.id === state.log.hook);
   if (current) deliveryLog(current, box);
