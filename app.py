@@ -13,6 +13,7 @@ from chalicelib.api import agent as agent_api
 from chalicelib.api import channels as channels_api
 from chalicelib.api import cors
 from chalicelib.api import qa_review as qa_review_api
+from chalicelib.api import integrations as integrations_api
 from chalicelib.api import reports as reports_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import bootstrap, config
@@ -31,6 +32,7 @@ app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
 app.register_blueprint(admin_channels_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
+app.register_blueprint(integrations_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(qa_review_api.bp, url_prefix="/v1/agent/qa-review")
@@ -118,6 +120,21 @@ def consume_qa(event):
     from chalicelib.services import consumers as runner
     return runner.handle_records(get_deps(), consumers["qa"],
                                  event.to_dict().get("Records", []))
+
+
+@app.on_sqs_message(queue=config.CONSUMER_QUEUES["webhooks"], batch_size=10)
+def consume_webhooks(event):
+    from chalicelib.services import consumers as runner
+    return runner.handle_records(get_deps(), consumers["webhooks"],
+                                 event.to_dict().get("Records", []))
+
+
+# One delivery per record: a slow receiver (5 s timeout) holds up no other delivery.
+@app.on_sqs_message(queue=config.WEBHOOK_DELIVERY_QUEUE, batch_size=1)
+def deliver_webhooks(event):
+    from chalicelib.services import tasks
+    return tasks.handle_records(get_deps(), event.to_dict().get("Records", []),
+                                bootstrap.WEBHOOK_TASKS)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -11,7 +11,7 @@ from typing import Callable
 
 from chalicelib import config
 from chalicelib.services import (bot, channels, followup, positions, presence, qa, qa_review,
-                                 routing, wechat)
+                                 routing, webhook_delivery, wechat)
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
@@ -30,6 +30,11 @@ TASK_HANDLERS = {
     "email_reply": followup.on_email_reply,         # agent reply to an offline message
     "bot_turn": bot.bot_turn,                       # the bot answers a visitor message
     "channel_deliver": channels.deliver,            # a reply to WeChat (retries, backoff)
+}
+
+#: the webhook deliveries queue's tasks (its own function: a slow receiver blocks nothing else)
+WEBHOOK_TASKS = {
+    webhook_delivery.TASK: webhook_delivery.deliver,  # POST one delivery, retry or park it
 }
 
 #: sender kind of a stored message -> hooks(deps, conversation, message), in order
@@ -82,6 +87,11 @@ CONSUMERS: dict[str, dict] = {
     # put: never twice)
     "qa": {"queue": config.CONSUMER_QUEUES["qa"], "idempotent": True,
            "handlers": {t: qa_review.on_event for t in qa.HANDLED_TYPES}},
+    # outgoing webhooks: one delivery record + task per matching endpoint; the record is a
+    # conditional put keyed on event id + endpoint id, so a redelivered event adds nothing
+    "webhooks": {"queue": config.CONSUMER_QUEUES["webhooks"], "idempotent": True,
+                 "handlers": {t: webhook_delivery.on_event
+                              for t in webhook_delivery.HANDLED_TYPES}},
 }
 
 

@@ -19,7 +19,7 @@ def _table(name: str) -> str:
 TABLES = {
     name: _table(name)
     for name in ("visitors", "conversations", "messages", "connections", "agents",
-                 "sites", "keys", "kb", "directory", "audit", "reports", "qa")
+                 "sites", "keys", "kb", "directory", "audit", "reports", "qa", "integrations")
 }
 
 
@@ -167,8 +167,13 @@ CONVERSATIONS_STREAM_ARN = _stream_arn("conversations")
 CONSUMER_QUEUES = {
     name: os.environ.get(f"PARLEY_CONSUMER_{name.upper()}_QUEUE",
                          f"parley-{STAGE}-consumer-{name}")
-    for name in ("reports", "qa")
+    for name in ("reports", "qa", "webhooks")
 }
+
+#: webhook deliveries (one task per endpoint and event, retried with SQS delays): their own
+#: queue and function, so a slow receiver never holds up the event consumer
+WEBHOOK_DELIVERY_QUEUE = os.environ.get("PARLEY_WEBHOOK_DELIVERY_QUEUE",
+                                        f"parley-{STAGE}-webhook-deliveries")
 
 
 def event_topic_arn() -> str:

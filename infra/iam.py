@@ -99,6 +99,11 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("AuditLogAppendOnly", ("dynamodb:PutItem", "dynamodb:Query"), table("audit"),
           "the audit log: append (conditional PutItem) and read (Query on one month's "
           "partition); nothing may update or delete it"),
+        G("Integrations", ITEMS, table("integrations", "integrations/index/site-index"),
+          "webhook endpoints and their delivery log, API keys (lookup by key id, "
+          "last_used_at at most once a minute)"),
+        G("WebhookRedelivery", "sqs:SendMessage", queue("webhook-deliveries"),
+          "manual redelivery of one webhook delivery"),
         G("DynamoDBIndexes", "dynamodb:Query",
           table("visitors/index/*", "conversations/index/*", "connections/index/*",
                 "agents/index/*"),
@@ -281,6 +286,36 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("StoreResult", ("dynamodb:PutItem", "dynamodb:GetItem"), table("qa"),
           "the score and its findings; the team's sampling rules and a conditional put that "
           "queues the conversation for review once"),
+    ],
+    "consume_webhooks": [
+        G("ConsumerQueue", CONSUME, queue("consumer-webhooks"),
+          "the webhooks consumer queue is this function's event source"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "the runner's claim on an event (services/consumers.py) when a handler map is not "
+          "idempotent itself (tests inject recording handlers this way)"),
+        G("SiteEndpoints", "dynamodb:Query", table("integrations/index/site-index"),
+          "the site's webhook endpoints"),
+        G("DeliveryRecords", ("dynamodb:PutItem", "dynamodb:GetItem"), table("integrations"),
+          "one delivery per event and endpoint (conditional put), read back on a redelivery"),
+        G("DeliveryTasks", "sqs:SendMessage", queue("webhook-deliveries"),
+          "a webhook_delivery task per new delivery"),
+    ],
+    "deliver_webhooks": [
+        G("DeliveryQueue", CONSUME, queue("webhook-deliveries"),
+          "the webhook deliveries queue is this function's event source"),
+        G("DeliveryTasks", "sqs:SendMessage", queue("webhook-deliveries"),
+          "the next hop of a delayed attempt, the next attempt after a failure"),
+        G("Deliveries", ("dynamodb:GetItem", "dynamodb:UpdateItem"), table("integrations"),
+          "the endpoint and the delivery; each attempt recorded conditionally; failure "
+          "counters; disabling after sustained failure"),
+        G("TokenSecret", "secretsmanager:GetSecretValue", SECRET,
+          "the keys that seal the endpoints' signing secrets derive from it"),
+        G("Admins", "dynamodb:Query", table("agents/index/status-index"),
+          "the admins to email when an endpoint is disabled"),
+        G("AuditLogAppend", "dynamodb:PutItem", table("audit"), "webhook.disabled"),
+        G("DisabledEmail", "ses:SendEmail", SES_IDENTITY,
+          "tell the admins an endpoint was disabled"),
     ],
 }
 

@@ -25,6 +25,7 @@ OUTPUT_ENV = {
     "AuditTableName": "PARLEY_TABLE_AUDIT",
     "ReportsTableName": "PARLEY_TABLE_REPORTS",
     "QaTableName": "PARLEY_TABLE_QA",
+    "IntegrationsTableName": "PARLEY_TABLE_INTEGRATIONS",
     "AssignmentQueueName": "PARLEY_ASSIGNMENT_QUEUE",
     "AssignmentQueueUrl": "PARLEY_ASSIGNMENT_QUEUE_URL",
     "EventsQueueName": "PARLEY_EVENTS_QUEUE",
@@ -34,6 +35,9 @@ OUTPUT_ENV = {
     "ConversationEventsTopicArn": "PARLEY_EVENT_TOPIC_ARN",
     "ReportsConsumerQueueName": "PARLEY_CONSUMER_REPORTS_QUEUE",
     "QaConsumerQueueName": "PARLEY_CONSUMER_QA_QUEUE",
+    "WebhooksConsumerQueueName": "PARLEY_CONSUMER_WEBHOOKS_QUEUE",
+    "WebhookDeliveryQueueName": "PARLEY_WEBHOOK_DELIVERY_QUEUE",
+    "WebhookDeliveryQueueUrl": "PARLEY_WEBHOOK_DELIVERY_QUEUE_URL",
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }

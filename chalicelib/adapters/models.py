@@ -343,5 +343,35 @@ class QaResult(Model):
     agent_index = QaAgentIndex()
 
 
+class IntegrationSiteIndex(GlobalSecondaryIndex):
+    """Sparse: only webhook endpoints carry site_key (the consumer's per-site lookup)."""
+    class Meta:
+        index_name = "site-index"
+        projection = AllProjection()
+    site_key = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class Integration(Model):
+    """Outgoing webhooks and API keys (adapters/integrations.py): endpoints (pk "ep#{id}",
+    sk "ep"), their deliveries (pk "ep#{id}", sk "dl#{id}", TTL 30 days) and API keys
+    (pk "apikeys", sk the key id; only the key's hash is stored)."""
+    Meta = _meta("integrations")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    site_key = UnicodeAttribute(null=True)
+    created_at = NumberAttribute(null=True)
+    data = JSONAttribute(null=True)
+    enabled = BooleanAttribute(null=True)
+    status = UnicodeAttribute(null=True)           # deliveries: pending|retrying|succeeded|parked
+    attempts = NumberAttribute(null=True)
+    failing_since = NumberAttribute(null=True)     # endpoints: first failure since a success
+    consecutive_parked = NumberAttribute(null=True)
+    last_used_at = NumberAttribute(null=True)      # API keys, written at most once a minute
+    revoked_at = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+    site_index = IntegrationSiteIndex()
+
+
 ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key, KbItem,
-              DirectoryItem, AuditItem, ReportItem, QaResult]
+              DirectoryItem, AuditItem, ReportItem, QaResult, Integration]

@@ -1,4 +1,5 @@
-"""SQS publisher: the assignment queue and the background-events queue."""
+"""SQS publisher: the assignment queue, the background-events queue and the webhook
+deliveries queue."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,8 @@ from chalicelib.adapters.aws import LazyClient
 
 # logical queue -> (queue name, the env var that may give its URL directly)
 QUEUES = {"assignments": (lambda: config.ASSIGNMENT_QUEUE, "assignment"),
-          "events": (lambda: config.EVENTS_QUEUE, "events")}
+          "events": (lambda: config.EVENTS_QUEUE, "events"),
+          "webhooks": (lambda: config.WEBHOOK_DELIVERY_QUEUE, "webhook_delivery")}
 
 
 class QueuePublisher(LazyClient):

@@ -10,7 +10,8 @@ import os
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.common import bearer, get_deps, json_body, query, route, source_ip
+from chalicelib.api.common import bearer, get_deps, json_body, query, route
+from chalicelib.api.principal import principal
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import admin
 from chalicelib.services import audit
@@ -24,8 +25,7 @@ agent_bp = Blueprint(__name__ + ".agent")
 def admin_actor(request):
     """The admin behind the request's agent token (the stored account must still be an
     enabled admin)."""
-    actor = sessions.agent_actor(get_deps(), bearer(request),  # the stored account's role
-                                 source_ip(request))
+    actor = principal(request, "admin")   # the stored account's role, or an API key's scope
     admin.require_admin(actor)
     return actor
 

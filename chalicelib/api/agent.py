@@ -5,6 +5,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.conversation_routes import add_conversation_routes
 from chalicelib.api.common import route, bearer, get_deps, json_body, query, source_ip
+from chalicelib.api.principal import principal
 from chalicelib.domain.validation import optional_int
 from chalicelib.services import agents
 from chalicelib.services import conversations as convs
@@ -17,6 +18,11 @@ bp = Blueprint(__name__)
 
 
 def _actor(request):
+    return principal(request, "agent")     # an agent token, or an API key in its scope
+
+
+def _self(request):
+    """Routes about the signed-in agent's own account and session: agent tokens only."""
     return sessions.agent_actor(get_deps(), bearer(request), source_ip(request))
 
 
@@ -31,28 +37,28 @@ def login():
 
 @route(bp, "/token", methods=["POST"])
 def refresh_token():
-    return signin.refresh(get_deps(), _actor(bp.current_request))
+    return signin.refresh(get_deps(), _self(bp.current_request))
 
 
 @route(bp, "/logout", methods=["POST"])
 def logout():
-    return signin.sign_out(get_deps(), _actor(bp.current_request))
+    return signin.sign_out(get_deps(), _self(bp.current_request))
 
 
 @route(bp, "/password", methods=["PUT"])
 def change_password():
     req = bp.current_request
-    return signin.change_password(get_deps(), _actor(req), json_body(req))
+    return signin.change_password(get_deps(), _self(req), json_body(req))
 
 
 @route(bp, "/revoke-sessions", methods=["POST"])
 def revoke_sessions():
-    return signin.revoke_all(get_deps(), _actor(bp.current_request))
+    return signin.revoke_all(get_deps(), _self(bp.current_request))
 
 
 @route(bp, "/me", methods=["GET"])
 def me():
-    return agents.me(get_deps(), _actor(bp.current_request))
+    return agents.me(get_deps(), _self(bp.current_request))
 
 
 @route(bp, "/conversations", methods=["GET"])

@@ -1,19 +1,21 @@
-"""Report and quality routes (/v1/agent/reports..., /v1/agent/qa...): agent tokens.
+"""Report and quality routes (/v1/agent/reports..., /v1/agent/qa...): agent tokens
+(or API keys, which may read them).
 Supervisors and admins see any figures and results; an agent's request is narrowed to their
 own (services/reports/queries.py, services/qa.py)."""
 from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.common import bearer, get_deps, query, route
-from chalicelib.services import qa, qa_figures, sessions
+from chalicelib.api.common import get_deps, query, route
+from chalicelib.api.principal import principal
+from chalicelib.services import qa, qa_figures
 from chalicelib.services.reports import live, queries
 
 bp = Blueprint(__name__)
 
 
 def _actor(request):
-    return sessions.agent_actor(get_deps(), bearer(request))
+    return principal(request, "agent")     # an agent token, or an API key in its scope
 
 
 @route(bp, "/reports", methods=["GET"])

@@ -30,6 +30,9 @@ ACTIONS = (
     "channel.created", "channel.updated", "channel.deleted", "channel.secret_rotated",
     "conversation.whispered", "conversation.barged_in", "conversation.watched",
     "qa.rubric_changed",
+    "webhook.created", "webhook.updated", "webhook.deleted", "webhook.secret_rotated",
+    "webhook.tested", "webhook.redelivered", "webhook.disabled",
+    "api_key.created", "api_key.revoked", "api_key.request",
 )
 MAX_MONTHS = 24        # how far back one listing walks
 MAX_SPAN_MS = 366 * 24 * 3600 * 1000

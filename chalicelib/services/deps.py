@@ -34,6 +34,8 @@ class Deps:
     channels: Any = None      # ChannelAdapters: channel records, links, secrets, tokens, WeChat
     qa_reviews: Any = None    # QaReviewRepo: rubrics and manual reviews (the qa table)
     qa_figures: Any = None    # QaFiguresRepo: QA day aggregates (the qa table)
+    integrations: Any = None  # IntegrationsRepo: webhook endpoints, deliveries, API keys
+    webhook_http: Callable | None = None  # post(url, body, headers) -> Result (SSRF-guarded)
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -66,6 +68,8 @@ def build_default() -> Deps:
     from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.qa import QaRepo
     from chalicelib.adapters.qa_reviews import QaFiguresRepo, QaReviewRepo
+    from chalicelib.adapters.integrations import IntegrationsRepo
+    from chalicelib.adapters import webhook_http
     from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
@@ -100,5 +104,7 @@ def build_default() -> Deps:
         channels=channel_adapters(),
         qa_reviews=QaReviewRepo(),
         qa_figures=QaFiguresRepo(),
+        integrations=IntegrationsRepo(),
+        webhook_http=webhook_http.post,
     )
     return deps

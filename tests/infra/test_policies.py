@@ -97,14 +97,16 @@ def test_no_wildcard_actions_or_resources(stage, function):
             elif service == "sqs":
                 assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events",
                                     f"parley-{stage}-consumer-reports",
-                                    f"parley-{stage}-consumer-qa"), res
+                                    f"parley-{stage}-consumer-qa",
+                                    f"parley-{stage}-consumer-webhooks",
+                                    f"parley-{stage}-webhook-deliveries"), res
             elif service == "sns":
                 # only the relays publish, and only to the conversation event topic
                 assert function.startswith("relay_"), res
                 assert parts[5] == f"parley-{stage}-conversation-events", res
             elif service == "ses":
                 # one verified identity (PARLEY_SES_SENDER's domain), never identity/*
-                assert function == "handle_events", res
+                assert function in ("handle_events", "deliver_webhooks"), res
                 assert re.fullmatch(r"identity/[A-Za-z0-9.-]+\.[A-Za-z]+", parts[5]), res
             else:
                 pytest.fail(f"unexpected service in {res}")
@@ -162,8 +164,9 @@ def test_narrow_functions_stay_narrow():
         for fn in ("handle_assignments", "sweep_idle", "websocket_message"):
             assert not iam.allowed(policy(stage, fn), "dynamodb:GetItem",
                                    arn.format("dynamodb", f"table/parley-{stage}-kb")), fn
-        # only handle_events sends email
-        for fn in {f for s, f in PAIRS if s == stage} - {"handle_events"}:
+        # only handle_events (offline replies) and deliver_webhooks (an endpoint disabled
+        # after sustained failure) send email
+        for fn in {f for s, f in PAIRS if s == stage} - {"handle_events", "deliver_webhooks"}:
             assert not any(a.startswith("ses:") for a in _actions(policy(stage, fn))), fn
 
 
@@ -179,7 +182,7 @@ def test_event_stream_functions_stay_narrow():
             other = "conversations" if table == "messages" else "messages"
             assert not iam.allowed(relay, "dynamodb:GetRecords", arn.format(
                 "dynamodb", f"table/parley-{stage}-{other}/stream/2026-01-01T00:00:00.000"))
-        for name in ("reports", "qa"):
+        for name in ("reports", "qa", "webhooks"):
             consumer = policy(stage, f"consume_{name}")
             assert not iam.allowed(consumer, "sns:Publish", topic)
             other = "qa" if name == "reports" else "reports"
@@ -187,7 +190,8 @@ def test_event_stream_functions_stay_narrow():
                                    arn.format("sqs", f"parley-{stage}-consumer-{other}"))
             # each writes its own table only (both are idempotent without claims)
             own = {"reports": ("dynamodb:UpdateItem", "reports"),
-                   "qa": ("dynamodb:PutItem", "qa")}[name]
+                   "qa": ("dynamodb:PutItem", "qa"),
+                   "webhooks": ("dynamodb:PutItem", "integrations")}[name]
             assert iam.allowed(consumer, own[0],
                                arn.format("dynamodb", f"table/parley-{stage}-{own[1]}"))
             assert iam.allowed(consumer, "dynamodb:PutItem",       # the runner's claims

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "tests" / "integration"
 TARGETS = [INTEGRATION / f"{name}.py" for name in
            ("test_round_trip", "test_queue", "test_bot", "test_messages", "test_event_stream",
-            "test_channels")]
+            "test_channels", "test_webhooks")]
 #: functions (and the operations) the run must have exercised, so that a broken attribution
 #: cannot pass by recording nothing
 EXPECTED = {
@@ -41,6 +41,8 @@ EXPECTED = {
     "relay_conversations": {"sns:Publish"},
     "consume_reports": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem"},
+    "consume_webhooks": {"dynamodb:Query", "dynamodb:PutItem", "sqs:SendMessage"},
+    "deliver_webhooks": {"dynamodb:UpdateItem", "ses:SendEmail"},
 }
 
 

@@ -186,6 +186,22 @@ def every_listed_action(api, people, deps):
     assert req("GET", "/v1/admin/kb/export?site_key=demo")[0] == 200
     req("PUT", "/v1/admin/kb/synonyms?site_key=demo", {"groups": [["cat", "kitty"]]})
     req("PUT", "/v1/admin/kb/flows?site_key=demo", {"flows": []})
+    # webhooks and API keys (docs/webhooks.md); the ping goes to a closed loopback port
+    hook = req("POST", "/v1/admin/webhooks", {"site_key": "demo", "url": "http://127.0.0.1:9/in",
+                                              "events": ["message.created"]})[1]["webhook"]
+    hp = f"/v1/admin/webhooks/{hook['id']}"
+    req("PATCH", hp, {"description": "CRM"})
+    req("POST", hp + "/rotate-secret", {})
+    ping = req("POST", hp + "/test", {})[1]
+    assert ping["ok"] is False
+    assert req("POST", f"{hp}/deliveries/{ping['delivery_id']}/redeliver", {})[0] == 202
+    from chalicelib.services import webhook_delivery
+    webhook_delivery.disable(deps, deps.integrations.get_endpoint(hook["id"]),
+                             "sustained_failure", 0)      # as after 24 h of failures
+    req("DELETE", hp)
+    key = req("POST", "/v1/admin/api-keys", {"name": "CI", "scope": "read-only"})[1]
+    assert req("GET", "/v1/admin/agents", None, key["key"])[0] == 200
+    req("DELETE", f"/v1/admin/api-keys/{key['api_key']['id']}")
     # a supervisor steps into Ann's chat, then reassigns it to Bob
     ann = make_agent(deps, "Ann")
     s, _ = visitor_chat(deps)
