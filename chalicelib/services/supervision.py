@@ -19,7 +19,8 @@ from chalicelib.services import audit, delivery
 from chalicelib.services import conversations as convs
 from chalicelib.services import lifecycle
 from chalicelib.services.notifier import notify_agent, notify_conversation
-from chalicelib.services.routing import assign_to, publish_assign, refresh_positions
+from chalicelib.services import positions
+from chalicelib.services.routing import assign_to, publish_assign
 from chalicelib.services.views import conversation_view, message_view
 
 
@@ -110,7 +111,7 @@ def barge_in(deps, actor: Actor, conversation_id: str, payload: dict) -> dict:
                        code="at_capacity" if exc.part == "agent" else "conflict")
     notify_agent(deps, deps.agents.get(actor.id))
     if conv.get("queue_key"):
-        refresh_positions(deps, conv["queue_key"])
+        positions.schedule(deps, [conv["queue_key"]])   # the ones behind it move up
     if previous:
         if not opts["keep_agent"]:
             fresh = _remove_agent(deps, fresh, previous)
