@@ -31,6 +31,7 @@ class Deps:
     events: Any = None        # EventBus (SNS): the conversation event stream's topic
     reports: Any = None       # ReportsRepo: report state and day buckets
     qa: Any = None            # QaRepo: quality-inspection results
+    mail: Any = None          # MailStore (S3): raw inbound mail, files mail carries
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -57,6 +58,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.email import EmailSender
     from chalicelib.adapters.eventbus import EventBus
+    from chalicelib.adapters.mail import MailStore
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.qa import QaRepo
@@ -91,5 +93,6 @@ def build_default() -> Deps:
         events=EventBus(),
         reports=ReportsRepo(),
         qa=QaRepo(),
+        mail=MailStore(),
     )
     return deps

@@ -63,3 +63,10 @@ def reply_address(box: str, token: str) -> str:
 def message_ids(value: str | None) -> tuple[str, ...]:
     """Every `<id>` in a Message-ID / In-Reply-To / References value, brackets kept."""
     return tuple(f"<{m}>" for m in MSGID_RE.findall(value or ""))
+
+
+def site_mailbox(site_key: str, settings: dict | None, inbound_domain: str) -> str:
+    """The address a site receives mail at: its own (setting mail_address) or
+    <site_key>@<inbound domain>."""
+    own = normalize((settings or {}).get("mail_address") or "")
+    return own.lower() if own else f"{site_key.lower()}@{inbound_domain.lower()}"

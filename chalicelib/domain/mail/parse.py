@@ -29,6 +29,7 @@ SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936":
              "ascii": "utf-8", "unknown-8bit": "utf-8", "x-unknown": "utf-8"}
 FILENAME_BAD = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 MAX_FILENAME = 200
+RECEIVED_FOR = re.compile(r"\bfor\s+<?([^\s<>;]+@[^\s<>;]+)>?", re.I)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Parsed:
     mail: ParsedMail
     parts: tuple[AttachmentPart, ...] = field(default_factory=tuple)
     drop_reason: str | None = None   # "bounce" | "auto_reply" | "loop" | None
+    #: every address the mail was delivered to: To, Cc, Delivered-To, X-Original-To and the
+    #: `for <...>` of Received lines (SES adds one naming the envelope recipient)
+    recipients: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------ decoding
@@ -162,11 +166,12 @@ def parse_mail(raw: bytes, *, received_at: int, own_domains: tuple[str, ...] = (
     else:
         text = ""
 
-    token = None
-    for addr in to + cc + tuple(a for _, a in split_list(_all_raw(msg, "Delivered-To"))):
-        token = mailbox(addr)[1]
-        if token:
-            break
+    envelope = [a for name in ("Delivered-To", "X-Original-To", "X-Forwarded-To")
+                for _, a in split_list(_all_raw(msg, name))]
+    envelope += [a for line in _all_raw(msg, "Received")
+                 for _, a in split_list(RECEIVED_FOR.findall(line))]
+    recipients = tuple(dict.fromkeys(to + cc + tuple(envelope)))
+    token = next((t for t in (mailbox(a)[1] for a in recipients) if t), None)
 
     report_type = msg.get_param("report-type", "", header="content-type") \
         if types and types[0] == "multipart/report" else ""
@@ -183,4 +188,4 @@ def parse_mail(raw: bytes, *, received_at: int, own_domains: tuple[str, ...] = (
                            "size": p.size, "s3_key": ""} for p in parts),
         reply_token=token, auto_submitted=auto_reply or loop, is_bounce=bounce,
         received_at=int(received_at))
-    return Parsed(mail=mail, parts=tuple(parts), drop_reason=reason)
+    return Parsed(mail=mail, parts=tuple(parts), drop_reason=reason, recipients=recipients)
