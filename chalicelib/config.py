@@ -180,10 +180,12 @@ def sns_endpoint() -> str | None:
     return os.environ.get("PARLEY_SNS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
-# The email channel (docs/email.md). The bucket and prefix are bound when app.py registers
-# its S3 handler (import time); the functions read them at call time (tests, local runtime).
+# The email channel (docs/email.md). The queue name is bound when app.py registers its
+# handler (import time); the functions read the bucket at call time (tests, local runtime).
 MAIL_BUCKET = os.environ.get("PARLEY_MAIL_BUCKET", f"parley-{STAGE}-mail")
 MAIL_PREFIX = "inbound/"
+#: the queue the mail bucket's ObjectCreated events go to (app.receive_mail reads it)
+MAIL_QUEUE = os.environ.get("PARLEY_MAIL_QUEUE", f"parley-{STAGE}-mail")
 
 
 def mail_bucket() -> str:

@@ -35,6 +35,8 @@ OUTPUT_ENV = {
     "ReportsConsumerQueueName": "PARLEY_CONSUMER_REPORTS_QUEUE",
     "QaConsumerQueueName": "PARLEY_CONSUMER_QA_QUEUE",
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
+    "MailBucketName": "PARLEY_MAIL_BUCKET",
+    "MailQueueName": "PARLEY_MAIL_QUEUE",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }
 

@@ -1,4 +1,5 @@
-"""Inbound mail: SES receipt rule -> raw mail in S3 -> this -> a ticket (new, or a reply).
+"""Inbound mail: SES receipt rule -> raw mail in S3 -> its ObjectCreated event on the mail
+queue -> this -> a ticket (new, or a reply).
 
 For each stored mail: read it (size-limited), parse it (domain/mail/parse.py), drop
 auto-replies, bounces and our own mail (counted in the log, never answered), find the site
@@ -12,6 +13,7 @@ lease so a crash mid-way is retried), and the port's methods are idempotent them
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import time
 from dataclasses import replace
@@ -38,9 +40,24 @@ def tickets_port(deps):
     return port
 
 
+def handle_sqs_records(deps, records: list[dict], port=None) -> dict:
+    """The mail queue's records (app.receive_mail), each an S3 event of the mail bucket. A
+    record that fails is reported (partial batch response): SQS retries it, then parks it
+    in the DLQ; every step is idempotent."""
+    failures = []
+    for record in records:
+        try:
+            body = json.loads(record.get("body") or "{}")
+            handle_s3_records(deps, body.get("Records") or [], port=port)
+        except Exception as exc:
+            log.error("mail_record_failed", message_id=record.get("messageId"),
+                      error=type(exc).__name__)
+            failures.append({"itemIdentifier": record.get("messageId")})
+    return {"batchItemFailures": failures}
+
+
 def handle_s3_records(deps, records: list[dict], port=None) -> list[dict]:
-    """S3 ObjectCreated records of the mail bucket (app.on_s3_event). An error raises:
-    Lambda retries the event, and every step is idempotent."""
+    """S3 ObjectCreated records of the mail bucket (S3's own test event has none)."""
     out = []
     for record in records:
         s3 = record.get("s3") or {}

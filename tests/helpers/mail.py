@@ -88,3 +88,12 @@ def s3_event(bucket: str, key: str) -> dict:
                          "s3": {"bucket": {"name": bucket,
                                            "arn": f"arn:aws:s3:::{bucket}"},
                                 "object": {"key": quote_plus(key), "size": 1}}}]}
+
+
+def sqs_event(bucket: str, key: str, message_id: str = "m-1") -> dict:
+    """The mail queue's record carrying the bucket's ObjectCreated event."""
+    import json
+    return {"Records": [{"messageId": message_id, "receiptHandle": "r",
+                         "body": json.dumps(s3_event(bucket, key)),
+                         "eventSource": "aws:sqs",
+                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:parley-dev-mail"}]}
