@@ -21,7 +21,7 @@ from urllib.parse import unquote_plus
 
 from chalicelib import config, log
 from chalicelib.adapters.mail import MailTooLarge
-from chalicelib.domain.mail.addresses import mailbox_key
+from chalicelib.domain.mail.addresses import mailbox, mailbox_key
 from chalicelib.domain.mail.parse import Parsed, parse_mail
 from chalicelib.domain.messages import (ALLOWED_CONTENT_TYPES, FILENAME_BAD, SNIFF_BYTES,
                                         content_matches)
@@ -130,9 +130,11 @@ def find_site(deps, parsed: Parsed) -> str | None:
         box = mailbox_key(addr)
         local, _, domain = box.partition("@")
         if domain == inbound:
-            site = deps.sites.get(local)
-            if site is not None:
-                return site["site_key"]
+            as_written = mailbox(addr)[0].partition("@")[0]
+            for key in dict.fromkeys((as_written, local)):     # site keys keep their case
+                site = deps.sites.get(key)
+                if site is not None:
+                    return site["site_key"]
             continue
         if deps.directory is not None:
             entry = deps.directory.get("mailbox", box)

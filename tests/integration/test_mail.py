@@ -241,3 +241,11 @@ def test_a_failing_record_is_reported_for_retry_and_runs_again(deps, aws, mail_e
     deps.extras["tickets_mail"] = mail_env        # the retry succeeds: the claim was released
     assert app_module.receive_mail(event, None) == {"batchItemFailures": []}
     assert [c[0] for c in mail_env.calls] == ["ticket_for_thread", "create_from_email"]
+
+
+def test_a_site_key_with_capitals_receives_mail(deps, aws, mail_env):
+    sites.create_site(deps, "Shop1", "Shop One")
+    raw = (FIXTURES / "html_only_script.eml").read_bytes().replace(
+        b"demo@inbound.parley.test", b"Shop1+t_tok12345@Inbound.Parley.Test")
+    assert mail_inbound.process(deps, raw)["site_key"] == "Shop1"
+    assert mail_env.lookups[-1] == ([], "tok12345")
