@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import secrets
 
-from chalicelib import log
+from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.mail.addresses import site_mailbox
 from chalicelib.domain.qa import checks as qa_checks
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
 from chalicelib.errors import Conflict, NotFound, ValidationError
@@ -131,7 +132,9 @@ def _site_out(deps, site: dict, widget_url: str, secret: bool = False) -> dict:
     out = {"site_key": site["site_key"], "name": site.get("name"), "settings": settings,
            "created_at": site.get("created_at"), "updated_at": site.get("updated_at"),
            "snippet": snippet(site["site_key"], widget_url), "widget_url": widget_url,
-           "secret_rotating": bool(site.get("identity_secret_previous"))}
+           "secret_rotating": bool(site.get("identity_secret_previous")),
+           # the address the site always receives mail at (docs/email.md)
+           "mail_inbox": site_mailbox(site["site_key"], None, config.mail_inbound_domain())}
     if secret:
         out["identity_secret"] = sites_svc.identity_secrets(deps, site)[0]
     return out
