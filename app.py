@@ -135,6 +135,14 @@ def deliver_webhooks(event):
     from chalicelib.services import tasks
     return tasks.handle_records(get_deps(), event.to_dict().get("Records", []),
                                 bootstrap.WEBHOOK_TASKS)
+# ------------------------------------------------------------------ inbound email
+# SES receipt rule -> raw mail in the mail bucket -> its ObjectCreated event on the mail
+# queue -> a ticket (docs/email.md). A failed record is retried, then parked in the DLQ;
+# the run is idempotent on the mail's Message-ID.
+@app.on_sqs_message(queue=config.MAIL_QUEUE, batch_size=1)
+def receive_mail(event):
+    from chalicelib.services import mail_inbound
+    return mail_inbound.handle_sqs_records(get_deps(), event.to_dict().get("Records", []))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

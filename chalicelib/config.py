@@ -204,3 +204,48 @@ def wechat_api_base() -> str:
                 and not parts.path and not parts.username:
             return override
     return WECHAT_API_BASE
+# The email channel (docs/email.md). The queue name is bound when app.py registers its
+# handler (import time); the functions read the bucket at call time (tests, local runtime).
+MAIL_BUCKET = os.environ.get("PARLEY_MAIL_BUCKET", f"parley-{STAGE}-mail")
+MAIL_PREFIX = "inbound/"
+#: the queue the mail bucket's ObjectCreated events go to (app.receive_mail reads it)
+MAIL_QUEUE = os.environ.get("PARLEY_MAIL_QUEUE", f"parley-{STAGE}-mail")
+
+
+def mail_bucket() -> str:
+    """Where SES's receipt rule stores raw inbound mail (under MAIL_PREFIX)."""
+    return os.environ.get("PARLEY_MAIL_BUCKET", MAIL_BUCKET)
+
+
+def mail_prefix() -> str:
+    return MAIL_PREFIX
+
+
+def mail_inbound_domain() -> str:
+    """Each site receives mail at <site_key>@<this domain> (the SES receipt rule's domain);
+    a site may add its own address (site setting mail_address)."""
+    return os.environ.get("PARLEY_MAIL_INBOUND_DOMAIN", "inbound.parley.invalid").lower()
+
+
+def mail_max_bytes() -> int:
+    """Raw inbound mail larger than this is dropped unread (SES accepts up to 40 MB)."""
+    return int(os.environ.get("PARLEY_MAIL_MAX_BYTES", str(30 * 1024 * 1024)))
+
+
+def mail_outbound_attachment_bytes() -> int:
+    """Attachments a ticket reply carries in total (SES SendRawEmail takes 10 MB, base64
+    grows by a third); beyond it they are listed by name."""
+    return int(os.environ.get("PARLEY_MAIL_ATTACHMENT_BUDGET", str(7 * 1024 * 1024)))
+
+
+def ses_message_id_domain() -> str | None:
+    """SES replaces the Message-ID of what it sends with <SES message id@this domain>; the
+    id a ticket stores to thread replies is that one. Unset: derived from the region
+    (email.amazonses.com in us-east-1); "keep" (and any local SES endpoint): our own id."""
+    value = os.environ.get("PARLEY_SES_MESSAGE_ID_DOMAIN")
+    if value is not None:
+        return None if value.strip().lower() in ("", "keep") else value.strip()
+    if ses_endpoint():
+        return None
+    r = region()
+    return "email.amazonses.com" if r == "us-east-1" else f"{r}.amazonses.com"

@@ -154,6 +154,7 @@ def target_from_outputs(stage: str, outputs: dict, ws_api_id: str | None = None,
     return {"stage": stage, "region": p["region"], "account": p["account"],
             "partition": p["partition"], "secret_arn": outputs["TokenSecretArn"],
             "bucket": outputs["AttachmentsBucketName"], "ws_api_id": ws_api_id,
+            "mail_bucket": outputs.get("MailBucketName"),
             "ws_stage": ws_stage}
 
 
@@ -182,6 +183,7 @@ def placeholder_outputs(stage: str, region: str = PLACEHOLDER_REGION,
                 out[f"{logical}Name"] = name
                 out[f"{logical}Arn"] = f"arn:aws:sqs:{region}:{account}:{name}"
     out["AttachmentsBucketName"] = f"parley-{stage}-attachments-{account}"
+    out["MailBucketName"] = f"parley-{stage}-mail-{account}"
     out["TokenSecretArn"] = (f"arn:aws:secretsmanager:{region}:{account}:secret:"
                              f"parley-{stage}-token-secret-{PLACEHOLDER_SECRET_SUFFIX}")
     return out
@@ -202,6 +204,9 @@ def retarget_arn(arn: str, target: dict) -> str:
         bucket, _, key = p["rest"].partition("/")
         if re.fullmatch(rf"parley-{re.escape(stage)}-attachments-\d{{12}}", bucket):
             bucket = target["bucket"]
+        elif re.fullmatch(rf"parley-{re.escape(stage)}-mail-\d{{12}}", bucket) and \
+                target.get("mail_bucket"):
+            bucket = target["mail_bucket"]
         return f"arn:{target['partition']}:s3:::{bucket}" + (f"/{key}" if _ else "")
     rest = p["rest"]
     if p["service"] == "ses" and target.get("ses_identity") and rest.startswith("identity/"):
@@ -495,6 +500,8 @@ def destroy(session, stage: str, data: bool = False, runner=subprocess.run,
             continue
         if outputs.get(bucket_output):
             _empty_bucket(session, outputs[bucket_output])
+        if kind == "data" and outputs.get("MailBucketName"):
+            _empty_bucket(session, outputs["MailBucketName"])
         cfn.delete_stack(StackName=names[kind])
         cfn.get_waiter("stack_delete_complete").wait(
             StackName=names[kind], WaiterConfig={"Delay": 5, "MaxAttempts": 360})

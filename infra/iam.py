@@ -51,6 +51,7 @@ def queue(*names: str) -> tuple[str, ...]:
 TOPIC = ("arn:aws:sns:{region}:{account}:parley-{stage}-conversation-events",)
 SECRET = ("{secret_arn}",)
 ATTACHMENTS = ("arn:aws:s3:::{bucket}/attachments/*",)
+MAIL_INBOUND = ("arn:aws:s3:::{mail_bucket}/inbound/*",)
 WS_CONNECTIONS = ("arn:aws:execute-api:{region}:{account}:{ws_api}/{ws_stage}/*/@connections/*",)
 SES_IDENTITY = ("arn:aws:ses:{region}:{account}:identity/{ses_identity}",)
 #: one secret per connected channel (adapters/channels.ChannelSecrets)
@@ -186,14 +187,15 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "the events queue is this function's event source"),
         G("QueuePublish", "sqs:SendMessage", queue("assignments", "events"),
           "handoff publishes assign and a delayed queue_timeout"),
-        G("EmailReplies", "ses:SendEmail", SES_IDENTITY,
-          "email_reply, from PARLEY_SES_SENDER's verified domain identity"),
         G("ChannelDelivery", ("dynamodb:GetItem", "dynamodb:UpdateItem"),
           table("directory", "keys"),
           "channel_deliver: the channel record; the WeChat access token and its refresh "
           "lease, the delivery claim (keys)"),
         G("ChannelSecrets", "secretsmanager:GetSecretValue", CHANNEL_SECRETS,
           "channel_deliver: the WeChat AppSecret for the access token"),
+        G("EmailReplies", ("ses:SendEmail", "ses:SendRawEmail"), SES_IDENTITY,
+          "email_reply, and ticket replies (mail_outbound.send_ticket_reply, SendRawEmail), "
+          "from PARLEY_SES_SENDER's verified domain identity"),
         PRESIGN,
         PUSH,
     ],
@@ -317,6 +319,21 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("DisabledEmail", "ses:SendEmail", SES_IDENTITY,
           "tell the admins an endpoint was disabled"),
     ],
+    # the email channel (docs/email.md): SES stores raw mail in the mail bucket, whose
+    # ObjectCreated events reach this through the mail queue
+    "receive_mail": [
+        G("MailQueue", CONSUME, queue("mail"),
+          "the mail queue (the mail bucket's ObjectCreated events) is the event source"),
+        G("ReadRawMail", "s3:GetObject", MAIL_INBOUND,
+          "the raw mail SES's receipt rule stored under inbound/"),
+        G("StoreMailFiles", "s3:PutObject", ATTACHMENTS,
+          "the mail's files, under the attachment key rules"),
+        G("OncePerMessageId", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                               "dynamodb:DeleteItem"), table("keys"),
+          "the once-only run per site and Message-ID (begin/finish/release)"),
+        G("FindSite", "dynamodb:GetItem", table("sites", "directory"),
+          "the site by <site_key>@inbound domain or its own address (mailbox item)"),
+    ],
 }
 
 LOGS = [
@@ -340,6 +357,7 @@ def values(stage: str, function: str, **over) -> dict:
     v.setdefault("secret_arn", f"arn:aws:secretsmanager:{v['region']}:{v['account']}:secret:"
                                f"parley-{stage}-token-secret-{v['secret_suffix']}")
     v.setdefault("bucket", f"parley-{stage}-attachments-{v['account']}")
+    v.setdefault("mail_bucket", f"parley-{stage}-mail-{v['account']}")
     return v
 
 

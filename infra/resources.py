@@ -39,6 +39,8 @@ OUTPUT_ENV = {
     "WebhookDeliveryQueueName": "PARLEY_WEBHOOK_DELIVERY_QUEUE",
     "WebhookDeliveryQueueUrl": "PARLEY_WEBHOOK_DELIVERY_QUEUE_URL",
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
+    "MailBucketName": "PARLEY_MAIL_BUCKET",
+    "MailQueueName": "PARLEY_MAIL_QUEUE",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }
 

@@ -18,3 +18,9 @@ class EmailSender(LazyClient):
         if reply_to:
             params["ReplyToAddresses"] = [reply_to]
         return self._get_client().send_email(**params)["MessageId"]
+
+    def send_raw(self, source: str, destinations: list[str], raw: bytes) -> str:
+        """A complete MIME message (SendRawEmail); SES's message id."""
+        return self._get_client().send_raw_email(
+            Source=source, Destinations=list(destinations),
+            RawMessage={"Data": raw})["MessageId"]

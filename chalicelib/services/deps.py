@@ -36,6 +36,7 @@ class Deps:
     qa_figures: Any = None    # QaFiguresRepo: QA day aggregates (the qa table)
     integrations: Any = None  # IntegrationsRepo: webhook endpoints, deliveries, API keys
     webhook_http: Callable | None = None  # post(url, body, headers) -> Result (SSRF-guarded)
+    mail: Any = None          # MailStore (S3): raw inbound mail, files mail carries
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -64,6 +65,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.sender import WebSocketSender
     from chalicelib.adapters.email import EmailSender
     from chalicelib.adapters.eventbus import EventBus
+    from chalicelib.adapters.mail import MailStore
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.qa import QaRepo
@@ -106,5 +108,6 @@ def build_default() -> Deps:
         qa_figures=QaFiguresRepo(),
         integrations=IntegrationsRepo(),
         webhook_http=webhook_http.post,
+        mail=MailStore(),
     )
     return deps

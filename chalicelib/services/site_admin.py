@@ -9,15 +9,16 @@ from __future__ import annotations
 import re
 import secrets
 
-from chalicelib import log
+from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.mail.addresses import site_mailbox
 from chalicelib.domain.qa import checks as qa_checks
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
 from chalicelib.errors import Conflict, NotFound, ValidationError
 from chalicelib.sealing import seal
-from chalicelib.services import audit
+from chalicelib.services import audit, mail_sites
 from chalicelib.services import sites as sites_svc
 
 TEAM_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -76,6 +77,9 @@ SETTINGS_SCHEMA = {
     # line, and how long an agent without a socket keeps their chats before they go back
     "priorities": Field(dict, nullable=True),
     "reassign_grace_seconds": Field(int, min=0, max=86400),
+    # the site's own address for email tickets, besides <site_key>@<inbound domain>
+    # (docs/email.md); mirrored in the directory by services/mail_sites.py
+    "mail_address": Field(str, nullable=True, max_len=254),
 }
 
 SITE_CREATE = {
@@ -138,7 +142,9 @@ def _site_out(deps, site: dict, widget_url: str, secret: bool = False) -> dict:
     out = {"site_key": site["site_key"], "name": site.get("name"), "settings": settings,
            "created_at": site.get("created_at"), "updated_at": site.get("updated_at"),
            "snippet": snippet(site["site_key"], widget_url), "widget_url": widget_url,
-           "secret_rotating": bool(site.get("identity_secret_previous"))}
+           "secret_rotating": bool(site.get("identity_secret_previous")),
+           # the address the site always receives mail at (docs/email.md)
+           "mail_inbox": site_mailbox(site["site_key"], None, config.mail_inbound_domain())}
     if secret:
         out["identity_secret"] = sites_svc.identity_secrets(deps, site)[0]
     return out
@@ -165,10 +171,15 @@ def put_site(deps, site_key: str, payload: dict, widget_url: str,
              actor: Actor | None = None) -> dict:
     body = _check_settings(deps, validate(payload, SETTINGS_SCHEMA))
     site = _load_site(deps, site_key)
+    old_mail = (site.get("settings") or {}).get("mail_address")
+    if "mail_address" in body:
+        body["mail_address"] = mail_sites.check(deps, site_key, body["mail_address"])
     name = body.pop("name", None) or site.get("name")
     settings = {**(site.get("settings") or {}), **body}
     saved = deps.sites.put({**site, "name": name, "settings": settings,
                             "updated_at": now_ms()})
+    if "mail_address" in body:
+        mail_sites.claim(deps, site_key, old_mail, body["mail_address"])
     _directory(deps).put("site", site_key, {"name": name,
                                             "created_at": site.get("created_at")})
     log.info("site_updated", site_key=site_key, fields=sorted(payload))
@@ -185,7 +196,11 @@ def create_site(deps, payload: dict, widget_url: str, actor: Actor | None = None
     if deps.sites.get(body["site_key"]) is not None:
         raise Conflict("A site with this key exists.", code="site_exists",
                        details={"field": "site_key"})
+    if settings.get("mail_address") is not None:
+        settings["mail_address"] = mail_sites.check(deps, body["site_key"],
+                                                    settings["mail_address"])
     site = sites_svc.create_site(deps, body["site_key"], body["name"], settings)
+    mail_sites.claim(deps, body["site_key"], None, settings.get("mail_address"))
     if actor is not None:
         audit.record(deps, actor, "site.created", "site", body["site_key"], body["site_key"])
     return {"site": _site_out(deps, site, widget_url, secret=True)}

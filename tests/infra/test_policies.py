@@ -82,8 +82,10 @@ def test_no_wildcard_actions_or_resources(stage, function):
                 if "/stream/" in parts[5]:
                     assert function.startswith("relay_"), res
             elif service == "s3":
-                assert parts[5].startswith(f"parley-{stage}-attachments-") and \
-                    parts[5].endswith("/attachments/*"), res
+                assert (parts[5].startswith(f"parley-{stage}-attachments-") and
+                        parts[5].endswith("/attachments/*")) or (
+                    function == "receive_mail" and parts[5].startswith(f"parley-{stage}-mail-")
+                    and parts[5].endswith("/inbound/*")), res
             elif service == "execute-api":
                 assert parts[5].endswith(f"/{CONFIG['websocket_api_stage']}/*/@connections/*"), res
             elif service == "secretsmanager":
@@ -99,7 +101,8 @@ def test_no_wildcard_actions_or_resources(stage, function):
                                     f"parley-{stage}-consumer-reports",
                                     f"parley-{stage}-consumer-qa",
                                     f"parley-{stage}-consumer-webhooks",
-                                    f"parley-{stage}-webhook-deliveries"), res
+                                    f"parley-{stage}-webhook-deliveries",
+                                    f"parley-{stage}-mail"), res
             elif service == "sns":
                 # only the relays publish, and only to the conversation event topic
                 assert function.startswith("relay_"), res

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "tests" / "integration"
 TARGETS = [INTEGRATION / f"{name}.py" for name in
            ("test_round_trip", "test_queue", "test_bot", "test_messages", "test_event_stream",
-            "test_channels", "test_webhooks")]
+            "test_channels", "test_webhooks", "test_mail")]
 #: functions (and the operations) the run must have exercised, so that a broken attribution
 #: cannot pass by recording nothing
 EXPECTED = {
@@ -43,6 +43,7 @@ EXPECTED = {
                         "dynamodb:DeleteItem"},
     "consume_webhooks": {"dynamodb:Query", "dynamodb:PutItem", "sqs:SendMessage"},
     "deliver_webhooks": {"dynamodb:UpdateItem", "ses:SendEmail"},
+    "receive_mail": {"s3:GetObject", "s3:PutObject", "dynamodb:PutItem", "dynamodb:GetItem"},
 }
 
 
