@@ -95,7 +95,7 @@ def post(base: str, channel_id: str, query: str, body: bytes) -> tuple[int, str]
                                  data=body, method="POST",
                                  headers={"Content-Type": "text/xml; charset=utf-8"})
     try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        with urllib.request.urlopen(req, timeout=30) as resp:   # moto on a busy machine
             return resp.status, resp.read().decode("utf-8")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8")

@@ -63,6 +63,7 @@ def start_recorded_run() -> dict:
 
 
 @pytest.mark.skipif(not all(t.exists() for t in TARGETS), reason="integration tests not present")
+@pytest.mark.timeout(660)      # the run's own bound is the 600 s wait below, not pytest.ini's 300
 def test_operations_recorded_in_the_integration_tests_are_allowed(request):
     run = getattr(request.config, "_parley_recorded_run", None) or start_recorded_run()
     try:
