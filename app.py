@@ -10,6 +10,7 @@ from chalicelib.api import admin as admin_api
 from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
 from chalicelib.api import cors
+from chalicelib.api import records as records_api
 from chalicelib.api import reports as reports_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import bootstrap, config
@@ -29,6 +30,7 @@ app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(records_api.bp, url_prefix="/v1/agent")
 app.api.cors = cors.open_cors()          # /v1/health
 
 
@@ -110,6 +112,13 @@ def consume_reports(event):
 def consume_qa(event):
     from chalicelib.services import consumers as runner
     return runner.handle_records(get_deps(), consumers["qa"],
+                                 event.to_dict().get("Records", []))
+
+
+@app.on_sqs_message(queue=config.CONSUMER_QUEUES["records"], batch_size=10)
+def consume_records(event):
+    from chalicelib.services import consumers as runner
+    return runner.handle_records(get_deps(), consumers["records"],
                                  event.to_dict().get("Records", []))
 
 

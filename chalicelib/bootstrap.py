@@ -12,6 +12,8 @@ from typing import Callable
 from chalicelib import config
 from chalicelib.services import bot, followup, presence, qa, routing
 from chalicelib.services.consumers import Consumer
+from chalicelib.services.records import export as records_export
+from chalicelib.services.records import indexer as records_indexer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
 
@@ -25,6 +27,7 @@ TASK_HANDLERS = {
     "presence_check": presence.on_presence_check,   # last socket gone: away after the grace
     "email_reply": followup.on_email_reply,         # agent reply to an offline message
     "bot_turn": bot.bot_turn,                       # the bot answers a visitor message
+    "records_export": records_export.run,           # a large chat-records export to S3
 }
 
 #: sender kind of a stored message -> hooks(deps, conversation, message), in order
@@ -65,6 +68,11 @@ CONSUMERS: dict[str, dict] = {
     # function of the transcript, so a redelivered event rewrites the same item
     "qa": {"queue": config.CONSUMER_QUEUES["qa"], "idempotent": True,
            "handlers": {t: qa.on_event for t in qa.HANDLED_TYPES}},
+    # chat records: one searchable record per conversation (rewritten on condition its
+    # revision is not newer) and, on close, the token postings of its messages (fixed keys)
+    "records": {"queue": config.CONSUMER_QUEUES["records"], "idempotent": True,
+                "handlers": {t: records_indexer.on_event
+                             for t in records_indexer.HANDLED_TYPES}},
 }
 
 

@@ -167,7 +167,7 @@ CONVERSATIONS_STREAM_ARN = _stream_arn("conversations")
 CONSUMER_QUEUES = {
     name: os.environ.get(f"PARLEY_CONSUMER_{name.upper()}_QUEUE",
                          f"parley-{STAGE}-consumer-{name}")
-    for name in ("reports", "qa")
+    for name in ("reports", "qa", "records")
 }
 
 

@@ -51,6 +51,7 @@ def queue(*names: str) -> tuple[str, ...]:
 TOPIC = ("arn:aws:sns:{region}:{account}:parley-{stage}-conversation-events",)
 SECRET = ("{secret_arn}",)
 ATTACHMENTS = ("arn:aws:s3:::{bucket}/attachments/*",)
+EXPORTS = ("arn:aws:s3:::{bucket}/exports/*",)
 WS_CONNECTIONS = ("arn:aws:execute-api:{region}:{account}:{ws_api}/{ws_stage}/*/@connections/*",)
 SES_IDENTITY = ("arn:aws:ses:{region}:{account}:identity/{ses_identity}",)
 
@@ -91,6 +92,11 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("QaResults", ("dynamodb:GetItem", "dynamodb:Query"),
           table("qa", "qa/index/site-index", "qa/index/agent-index"),
           "quality results: one conversation's, a site's or an agent's by close time"),
+        G("ChatRecords", ("dynamodb:Query", "dynamodb:GetItem"), table("reports"),
+          "chat records: a site's records and a token's postings in a date range (Query), "
+          "an export job (GetItem; PutItem under ReportsRead)"),
+        G("ExportLinks", "s3:GetObject", EXPORTS,
+          "presigned download links of finished chat-records exports"),
         G("AuditLogAppendOnly", ("dynamodb:PutItem", "dynamodb:Query"), table("audit"),
           "the audit log: append (conditional PutItem) and read (Query on one month's "
           "partition); nothing may update or delete it"),
@@ -163,6 +169,12 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "handoff publishes assign and a delayed queue_timeout"),
         G("EmailReplies", "ses:SendEmail", SES_IDENTITY,
           "email_reply, from PARLEY_SES_SENDER's verified domain identity"),
+        G("RecordsExport", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+                            "dynamodb:BatchGetItem"), table("reports"),
+          "records_export: the job, the records and postings it pages through"),
+        G("ExportTranscripts", "dynamodb:Query", table("messages"),
+          "records_export with transcripts: each conversation's messages"),
+        G("ExportFiles", "s3:PutObject", EXPORTS, "records_export writes the file"),
         PRESIGN,
         PUSH,
     ],
@@ -245,6 +257,20 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("ReadTranscript", "dynamodb:Query", table("messages"),
           "the conversation's messages, a page at a time"),
         G("StoreResult", "dynamodb:PutItem", table("qa"), "the score and its findings"),
+    ],
+    "consume_records": [
+        G("ConsumerQueue", CONSUME, queue("consumer-records"),
+          "the records consumer queue is this function's event source"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "the runner's claim on an event (services/consumers.py) when a handler map is not "
+          "idempotent itself (tests inject recording handlers this way)"),
+        G("ReadConversation", "dynamodb:GetItem", table("conversations"),
+          "the conversation's current facts (status, holder, team, tags, rating)"),
+        G("ReadTranscript", "dynamodb:Query", table("messages"),
+          "on close: the conversation's messages, a page at a time, for the token index"),
+        G("StoreRecords", ("dynamodb:PutItem", "dynamodb:BatchWriteItem"), table("reports"),
+          "the record (conditional on its revision) and the token postings"),
     ],
 }
 

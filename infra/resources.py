@@ -34,6 +34,7 @@ OUTPUT_ENV = {
     "ConversationEventsTopicArn": "PARLEY_EVENT_TOPIC_ARN",
     "ReportsConsumerQueueName": "PARLEY_CONSUMER_REPORTS_QUEUE",
     "QaConsumerQueueName": "PARLEY_CONSUMER_QA_QUEUE",
+    "RecordsConsumerQueueName": "PARLEY_CONSUMER_RECORDS_QUEUE",
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }

@@ -31,6 +31,8 @@ class Deps:
     events: Any = None        # EventBus (SNS): the conversation event stream's topic
     reports: Any = None       # ReportsRepo: report state and day buckets
     qa: Any = None            # QaRepo: quality-inspection results
+    records: Any = None       # RecordsRepo: chat records, token postings, export jobs
+    exports: Any = None       # ExportStore (S3): export files and their download links
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -60,6 +62,8 @@ def build_default() -> Deps:
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.qa import QaRepo
+    from chalicelib.adapters.exports import ExportStore
+    from chalicelib.adapters.records import RecordsRepo
     from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
@@ -91,5 +95,7 @@ def build_default() -> Deps:
         events=EventBus(),
         reports=ReportsRepo(),
         qa=QaRepo(),
+        records=RecordsRepo(),
+        exports=ExportStore(),
     )
     return deps

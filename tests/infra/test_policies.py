@@ -83,7 +83,7 @@ def test_no_wildcard_actions_or_resources(stage, function):
                     assert function.startswith("relay_"), res
             elif service == "s3":
                 assert parts[5].startswith(f"parley-{stage}-attachments-") and \
-                    parts[5].endswith("/attachments/*"), res
+                    parts[5].endswith(("/attachments/*", "/exports/*")), res
             elif service == "execute-api":
                 assert parts[5].endswith(f"/{CONFIG['websocket_api_stage']}/*/@connections/*"), res
             elif service == "secretsmanager":
@@ -91,7 +91,8 @@ def test_no_wildcard_actions_or_resources(stage, function):
             elif service == "sqs":
                 assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events",
                                     f"parley-{stage}-consumer-reports",
-                                    f"parley-{stage}-consumer-qa"), res
+                                    f"parley-{stage}-consumer-qa",
+                                    f"parley-{stage}-consumer-records"), res
             elif service == "sns":
                 # only the relays publish, and only to the conversation event topic
                 assert function.startswith("relay_"), res
@@ -173,20 +174,22 @@ def test_event_stream_functions_stay_narrow():
             other = "conversations" if table == "messages" else "messages"
             assert not iam.allowed(relay, "dynamodb:GetRecords", arn.format(
                 "dynamodb", f"table/parley-{stage}-{other}/stream/2026-01-01T00:00:00.000"))
-        for name in ("reports", "qa"):
+        for name in ("reports", "qa", "records"):
             consumer = policy(stage, f"consume_{name}")
             assert not iam.allowed(consumer, "sns:Publish", topic)
-            other = "qa" if name == "reports" else "reports"
+            other = "qa" if name != "qa" else "reports"
             assert not iam.allowed(consumer, "sqs:ReceiveMessage",
                                    arn.format("sqs", f"parley-{stage}-consumer-{other}"))
-            # each writes its own table only (both are idempotent without claims)
+            # each writes its own table only (all are idempotent without claims); chat
+            # records are item types of the reports table
             own = {"reports": ("dynamodb:UpdateItem", "reports"),
-                   "qa": ("dynamodb:PutItem", "qa")}[name]
+                   "qa": ("dynamodb:PutItem", "qa"),
+                   "records": ("dynamodb:PutItem", "reports")}[name]
             assert iam.allowed(consumer, own[0],
                                arn.format("dynamodb", f"table/parley-{stage}-{own[1]}"))
             assert iam.allowed(consumer, "dynamodb:PutItem",       # the runner's claims
                                arn.format("dynamodb", f"table/parley-{stage}-keys"))
-            for table in ("conversations", "messages", other):
+            for table in ("conversations", "messages", "qa" if own[1] != "qa" else "reports"):
                 assert not iam.allowed(consumer, own[0], arn.format(
                     "dynamodb", f"table/parley-{stage}-{table}"))
 
