@@ -128,6 +128,12 @@ def sweep_idle(event):
     presence.idle_sweep(get_deps())
 
 
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def reports_daily(event):
+    from chalicelib.services.reports import daily
+    daily.run(get_deps())
+
+
 @app.schedule(Rate(30, unit=Rate.DAYS))
 def rotate_token_secret(event):
     from chalicelib.services import secret_rotation

@@ -92,6 +92,11 @@ def attachments_bucket() -> str:
     return os.environ.get("PARLEY_ATTACHMENTS_BUCKET", f"parley-{STAGE}-attachments")
 
 
+def archive_bucket() -> str:
+    """The analysts' archive (closed conversations as JSON Lines, docs/reports.md)."""
+    return os.environ.get("PARLEY_ARCHIVE_BUCKET", f"parley-{STAGE}-archive")
+
+
 def attachment_max_bytes() -> int:
     return int(os.environ.get("PARLEY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 

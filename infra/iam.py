@@ -52,6 +52,8 @@ TOPIC = ("arn:aws:sns:{region}:{account}:parley-{stage}-conversation-events",)
 SECRET = ("{secret_arn}",)
 ATTACHMENTS = ("arn:aws:s3:::{bucket}/attachments/*",)
 EXPORTS = ("arn:aws:s3:::{bucket}/exports/*",)
+ARCHIVE_OBJECTS = ("arn:aws:s3:::{archive_bucket}/site=*",)
+ARCHIVE_BUCKET = ("arn:aws:s3:::{archive_bucket}",)
 WS_CONNECTIONS = ("arn:aws:execute-api:{region}:{account}:{ws_api}/{ws_stage}/*/@connections/*",)
 SES_IDENTITY = ("arn:aws:ses:{region}:{account}:identity/{ses_identity}",)
 
@@ -271,6 +273,21 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "on close: the conversation's messages, a page at a time, for the token index"),
         G("StoreRecords", ("dynamodb:PutItem", "dynamodb:BatchWriteItem"), table("reports"),
           "the record (conditional on its revision) and the token postings"),
+        G("ArchiveObjects", "s3:PutObject", ARCHIVE_OBJECTS,
+          "on close: the conversation's JSON Lines object (If-None-Match: written once)"),
+    ],
+    "reports_daily": [
+        G("ListSites", "dynamodb:Query", table("directory"), "the site list"),
+        G("SiteSettings", "dynamodb:GetItem", table("sites"),
+          "each site's report zone and retention_days"),
+        G("SealDays", ("dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"),
+          table("reports"),
+          "day summaries: read days and summaries, seal a day and put its summary in one "
+          "transaction"),
+        G("ListArchiveDays", "s3:ListBucket", ARCHIVE_BUCKET,
+          "the objects of one site's day prefix"),
+        G("DeleteArchiveDays", "s3:DeleteObject", ARCHIVE_OBJECTS,
+          "DeleteObjects of the days past the site's retention"),
     ],
 }
 
@@ -295,6 +312,7 @@ def values(stage: str, function: str, **over) -> dict:
     v.setdefault("secret_arn", f"arn:aws:secretsmanager:{v['region']}:{v['account']}:secret:"
                                f"parley-{stage}-token-secret-{v['secret_suffix']}")
     v.setdefault("bucket", f"parley-{stage}-attachments-{v['account']}")
+    v.setdefault("archive_bucket", f"parley-{stage}-archive-{v['account']}")
     return v
 
 

@@ -36,6 +36,7 @@ OUTPUT_ENV = {
     "QaConsumerQueueName": "PARLEY_CONSUMER_QA_QUEUE",
     "RecordsConsumerQueueName": "PARLEY_CONSUMER_RECORDS_QUEUE",
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
+    "ArchiveBucketName": "PARLEY_ARCHIVE_BUCKET",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }
 

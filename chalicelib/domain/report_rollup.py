@@ -26,7 +26,12 @@ def _ratio(a, b, digits=4):
 
 def split(item: dict) -> dict:
     """{dim: {name: value}} of one day item ("s|started" -> {"s": {"started": n}}; hour
-    attributes under "hNN"): split once, each figure then reads only its dimension."""
+    attributes under "hNN"): split once, each figure then reads only its dimension. A
+    summary is stored split already and is returned as it is."""
+    for value in item.values():
+        if isinstance(value, dict):
+            return item
+        break
     out: dict = defaultdict(dict)
     for attr, value in item.items():
         dim, sep, name = attr.partition("|")

@@ -33,6 +33,7 @@ class Deps:
     qa: Any = None            # QaRepo: quality-inspection results
     records: Any = None       # RecordsRepo: chat records, token postings, export jobs
     exports: Any = None       # ExportStore (S3): export files and their download links
+    archive: Any = None       # ArchiveStore (S3): closed conversations as JSON Lines
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -62,6 +63,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.queue import QueuePublisher
     from chalicelib.adapters.ratelimit import RateCounter
     from chalicelib.adapters.qa import QaRepo
+    from chalicelib.adapters.archive import ArchiveStore
     from chalicelib.adapters.exports import ExportStore
     from chalicelib.adapters.records import RecordsRepo
     from chalicelib.adapters.reports import ReportsRepo
@@ -97,5 +99,6 @@ def build_default() -> Deps:
         qa=QaRepo(),
         records=RecordsRepo(),
         exports=ExportStore(),
+        archive=ArchiveStore(),
     )
     return deps

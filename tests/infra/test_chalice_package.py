@@ -21,7 +21,7 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "rotate_token_secret": "RotateTokenSecret",
                 "relay_messages": "RelayMessages", "relay_conversations": "RelayConversations",
                 "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa",
-                "consume_records": "ConsumeRecords"}
+                "consume_records": "ConsumeRecords", "reports_daily": "ReportsDaily"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.

@@ -82,8 +82,9 @@ def test_no_wildcard_actions_or_resources(stage, function):
                 if "/stream/" in parts[5]:
                     assert function.startswith("relay_"), res
             elif service == "s3":
-                assert parts[5].startswith(f"parley-{stage}-attachments-") and \
-                    parts[5].endswith(("/attachments/*", "/exports/*")), res
+                assert (parts[5].startswith(f"parley-{stage}-attachments-") and
+                        parts[5].endswith(("/attachments/*", "/exports/*"))) or \
+                    re.fullmatch(rf"parley-{stage}-archive-\d{{12}}(/site=\*)?", parts[5]), res
             elif service == "execute-api":
                 assert parts[5].endswith(f"/{CONFIG['websocket_api_stage']}/*/@connections/*"), res
             elif service == "secretsmanager":

@@ -5,6 +5,7 @@ pages with a cursor, and exports CSV (inline) and JSON (background job to S3).""
 import csv
 import io
 import json
+import time
 from urllib.parse import parse_qs, quote, urlparse
 
 import boto3
@@ -211,3 +212,76 @@ def test_exports_inline_csv_and_background_json(deps, aws, monkeypatch):
     ann = api.agent_login("ann@example.com", "password1")["token"]
     status, data = api.get(f"/v1/agent/records/exports/{export_id}", ann)
     assert status == 404 and data["error"]["code"] == "export_not_found"
+
+
+def _archive(aws):
+    s3 = boto3.client("s3")
+    got = s3.list_objects_v2(Bucket=aws["ArchiveBucketName"]).get("Contents", [])
+    return {o["Key"]: s3.get_object(Bucket=aws["ArchiveBucketName"], Key=o["Key"])["Body"].read()
+            for o in got}
+
+
+def test_closed_chats_are_archived_once_and_retention_purges_by_site_and_day(deps, aws):
+    deps.archive.delete_prefix("site=")          # the bucket outlives each test's tables
+    chats = _setup(deps, aws)
+    objects = _archive(aws)
+    # the two closed chats, one object each, under site=/dt=; the open one is not archived
+    assert len(objects) == 2
+    assert all(k.startswith("site=rec/dt=") and k.endswith(".jsonl") for k in objects)
+    lines = [json.loads(v.decode("utf-8")) for v in objects.values()]
+    assert all(v.count(b"\n") == 1 for v in objects.values())          # one JSON line each
+    c1 = next(line for line in lines if line["conversation_id"] == chats["c1"])
+    assert c1["rating"] == 2 and c1["tags"] == ["refund"]
+    assert "我想退货，运费谁出？" in [m["text"] for m in c1["messages"]]
+    # redelivered: nothing written again (If-None-Match), the same objects
+    stamps = {o["Key"]: o["LastModified"] for o in boto3.client("s3").list_objects_v2(
+        Bucket=aws["ArchiveBucketName"])["Contents"]}
+    assert app_module.consume_records(chats["event"], None) == {"batchItemFailures": []}
+    assert _archive(aws) == objects
+    key = next(iter(objects))
+    assert deps.archive.put_once(key, b"other\n") is False
+    assert {o["Key"]: o["LastModified"] for o in boto3.client("s3").list_objects_v2(
+        Bucket=aws["ArchiveBucketName"])["Contents"]} == stamps
+
+    # retention: a site keeping 30 days loses the day just past it, another site nothing
+    from chalicelib.services.records import retention
+    day = key.split("/")[1][3:]
+    other = "site=keep/dt=" + day + "/x-1.jsonl"
+    deps.archive.put_once(other, b"{}\n")
+    sites.create_site(deps, "keep", "Keep", {})
+    from chalicelib.services import site_admin
+    site_admin.put_site(deps, "rec", {"retention_days": 30}, widget_url="https://w.example/w.js")
+    from datetime import datetime, timedelta
+    purge_on = (datetime.strptime(day, "%Y-%m-%d") + timedelta(days=31)).strftime("%Y-%m-%d")
+    assert retention.purge(deps, today=(datetime.strptime(day, "%Y-%m-%d")
+                                        + timedelta(days=30)).strftime("%Y-%m-%d"))[
+        "deleted"] == {}
+    assert retention.purge(deps, today=purge_on)["deleted"] == {"rec": 2}
+    assert list(_archive(aws)) == [other]
+
+
+def test_the_daily_run_seals_past_days_so_no_report_has_to(deps, aws):
+    from datetime import datetime, timezone
+    from chalicelib.services.reports import consumer, daily
+    from chalicelib.services.reports.consumer import _tz_cache
+    from tests.helpers import report_events
+    sites.create_site(deps, "rec", "Records", {"bot_enabled": False})
+    _tz_cache.clear()
+    now = int(time.time() * 1000)
+    day_ms = 86_400_000
+    old = [now - 4 * day_ms, now - 5 * day_ms]                 # sealable (older than 2 days)
+    for i, at in enumerate(old + [now - 1000 * 60 * 60]):     # and one chat today
+        for event in report_events.conversation(f"d{i}", "a1", at, "sales", "rec", 4):
+            consumer.handle(deps, event)
+    days = [datetime.fromtimestamp(at / 1000, timezone.utc).strftime("%Y-%m-%d") for at in old]
+    today = datetime.fromtimestamp(now / 1000, timezone.utc).strftime("%Y-%m-%d")
+    assert deps.reports.summaries("rec", days) == {}
+    result = daily.run(deps)
+    assert result["sealed"]["rec"] == 2
+    sums = deps.reports.summaries("rec", days)
+    assert sorted(sums) == sorted(days)
+    from chalicelib.domain.report_rollup import split
+    assert sums[days[0]] == split({k: v for k, v in deps.reports.days(
+        "rec", [days[0]])[days[0]].items() if v and k != "ver"})
+    assert deps.reports.summaries("rec", [today]) == {}        # today stays live
+    assert daily.run(deps)["sealed"]["rec"] == 2               # again: nothing to seal

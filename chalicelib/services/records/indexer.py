@@ -3,15 +3,17 @@
 On every event that changes a record's facts it reads the conversation (one consistent
 GetItem) and writes the record, on condition the stored revision is not newer, so a
 redelivered or late event never puts an older state back. On `conversation.closed` it also
-reads the transcript (Query, a page at a time) and writes one posting per distinct token
-(BatchWriteItem; the keys are deterministic, so a redelivery rewrites the same items).
-Idempotent without a claim. Message text is never logged.
+reads the transcript (Query, a page at a time), writes one posting per distinct token
+(BatchWriteItem; the keys are deterministic, so a redelivery rewrites the same items) and
+archives the conversation for analysts (one S3 object per conversation and close, written
+once: domain/archive.py). Idempotent without a claim. Message text is never logged.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from chalicelib import log
+from chalicelib.domain import archive as archiving
 from chalicelib.domain import records as rules
 from chalicelib.services.qa import transcript
 
@@ -55,11 +57,17 @@ def index(deps, conversation_id: str, with_text: bool) -> dict | None:
     written = deps.records.put_record(sk, record, expires)
     requests = 0
     tokens = []
+    archived = None
     if with_text:
-        tokens = rules.conversation_tokens(searchable_texts(transcript(deps, conversation_id)))
+        messages = transcript(deps, conversation_id)
+        tokens = rules.conversation_tokens(searchable_texts(messages))
         requests = deps.records.put_postings(record["site_key"], sk, tokens, expires)
+        if record["status"] == "closed" and record["closed_at"]:
+            archived = deps.archive.put_once(
+                archiving.object_key(record["site_key"], conversation_id, record["closed_at"]),
+                archiving.line(record, messages))
     log.info("record_indexed", conversation_id=conversation_id, written=written,
-             tokens=len(tokens), batch_writes=requests)
+             tokens=len(tokens), batch_writes=requests, archived=archived)
     return record
 
 

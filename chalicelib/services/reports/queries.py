@@ -85,7 +85,9 @@ def load_days(deps, site_key: str, days: list[str], tz) -> dict[str, dict]:
     live = deps.reports.days(site_key, missing) if missing else {}
     for day, counters in live.items():
         if day <= cutoff:
-            deps.reports.seal(site_key, day, counters)
+            # stored split by dimension: a report then parses it and reads it as it is
+            deps.reports.seal(site_key, day, counters, rollup.split(
+                {k: v for k, v in counters.items() if v and k not in ("ver", "sealed")}))
         out[day] = counters
     return out
 
