@@ -149,9 +149,10 @@ def _agents(deps, items, span_days: int, only: str | None) -> list[dict]:
     names = {a["agent_id"]: a.get("name") for a in deps.agents.list_all()}
     ids = [only] if only else rollup.dim_values(items, "a")
     rows = []
+    busy_all = rollup.busy_by_agent(items)      # one pass for every agent
     for agent_id in ids:
         fig = rollup.figures(rollup.collect(items, "a:" + agent_id))
-        busy = rollup.busy_ms(items, agent_id)
+        busy = busy_all.get(agent_id, 0)
         rows.append({"agent_id": agent_id, "name": names.get(agent_id),
                      **{k: fig.get(k) for k in AGENT_COLUMNS},
                      "busy_ms": busy,
