@@ -14,6 +14,7 @@ from chalicelib.api import channels as channels_api
 from chalicelib.api import cors
 from chalicelib.api import qa_review as qa_review_api
 from chalicelib.api import integrations as integrations_api
+from chalicelib.api import records as records_api
 from chalicelib.api import reports as reports_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import bootstrap, config
@@ -36,6 +37,7 @@ app.register_blueprint(integrations_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(qa_review_api.bp, url_prefix="/v1/agent/qa-review")
+app.register_blueprint(records_api.bp, url_prefix="/v1/agent")
 app.api.cors = False                     # channel webhooks: servers call them, never browsers
 app.register_blueprint(channels_api.bp, url_prefix="/v1/channels")
 app.api.cors = cors.open_cors()          # /v1/health
@@ -145,10 +147,23 @@ def receive_mail(event):
     return mail_inbound.handle_sqs_records(get_deps(), event.to_dict().get("Records", []))
 
 
+@app.on_sqs_message(queue=config.CONSUMER_QUEUES["records"], batch_size=10)
+def consume_records(event):
+    from chalicelib.services import consumers as runner
+    return runner.handle_records(get_deps(), consumers["records"],
+                                 event.to_dict().get("Records", []))
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_idle(event):
     from chalicelib.services import presence
     presence.idle_sweep(get_deps())
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def reports_daily(event):
+    from chalicelib.services.reports import daily
+    daily.run(get_deps())
 
 
 @app.schedule(Rate(30, unit=Rate.DAYS))

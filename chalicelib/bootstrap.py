@@ -13,6 +13,8 @@ from chalicelib import config
 from chalicelib.services import (bot, channels, followup, positions, presence, qa, qa_review,
                                  routing, webhook_delivery, wechat)
 from chalicelib.services.consumers import Consumer
+from chalicelib.services.records import export as records_export
+from chalicelib.services.records import indexer as records_indexer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
 
@@ -30,6 +32,7 @@ TASK_HANDLERS = {
     "email_reply": followup.on_email_reply,         # agent reply to an offline message
     "bot_turn": bot.bot_turn,                       # the bot answers a visitor message
     "channel_deliver": channels.deliver,            # a reply to WeChat (retries, backoff)
+    "records_export": records_export.run,           # a large chat-records export to S3
 }
 
 #: the webhook deliveries queue's tasks (its own function: a slow receiver blocks nothing else)
@@ -92,6 +95,11 @@ CONSUMERS: dict[str, dict] = {
     "webhooks": {"queue": config.CONSUMER_QUEUES["webhooks"], "idempotent": True,
                  "handlers": {t: webhook_delivery.on_event
                               for t in webhook_delivery.HANDLED_TYPES}},
+    # chat records: one searchable record per conversation (rewritten on condition its
+    # revision is not newer) and, on close, the token postings of its messages (fixed keys)
+    "records": {"queue": config.CONSUMER_QUEUES["records"], "idempotent": True,
+                "handlers": {t: records_indexer.on_event
+                             for t in records_indexer.HANDLED_TYPES}},
 }
 
 

@@ -92,6 +92,11 @@ def attachments_bucket() -> str:
     return os.environ.get("PARLEY_ATTACHMENTS_BUCKET", f"parley-{STAGE}-attachments")
 
 
+def archive_bucket() -> str:
+    """The analysts' archive (closed conversations as JSON Lines, docs/reports.md)."""
+    return os.environ.get("PARLEY_ARCHIVE_BUCKET", f"parley-{STAGE}-archive")
+
+
 def attachment_max_bytes() -> int:
     return int(os.environ.get("PARLEY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
@@ -167,7 +172,7 @@ CONVERSATIONS_STREAM_ARN = _stream_arn("conversations")
 CONSUMER_QUEUES = {
     name: os.environ.get(f"PARLEY_CONSUMER_{name.upper()}_QUEUE",
                          f"parley-{STAGE}-consumer-{name}")
-    for name in ("reports", "qa", "webhooks")
+    for name in ("reports", "qa", "webhooks", "records")
 }
 
 #: webhook deliveries (one task per endpoint and event, retried with SQS delays): their own

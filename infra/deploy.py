@@ -155,6 +155,7 @@ def target_from_outputs(stage: str, outputs: dict, ws_api_id: str | None = None,
             "partition": p["partition"], "secret_arn": outputs["TokenSecretArn"],
             "bucket": outputs["AttachmentsBucketName"], "ws_api_id": ws_api_id,
             "mail_bucket": outputs.get("MailBucketName"),
+            "archive_bucket": outputs.get("ArchiveBucketName"),
             "ws_stage": ws_stage}
 
 
@@ -184,6 +185,8 @@ def placeholder_outputs(stage: str, region: str = PLACEHOLDER_REGION,
                 out[f"{logical}Arn"] = f"arn:aws:sqs:{region}:{account}:{name}"
     out["AttachmentsBucketName"] = f"parley-{stage}-attachments-{account}"
     out["MailBucketName"] = f"parley-{stage}-mail-{account}"
+    out["ArchiveBucketName"] = f"parley-{stage}-archive-{account}"
+    out["ArchiveDatabaseName"] = f"parley_{stage}_archive"
     out["TokenSecretArn"] = (f"arn:aws:secretsmanager:{region}:{account}:secret:"
                              f"parley-{stage}-token-secret-{PLACEHOLDER_SECRET_SUFFIX}")
     return out
@@ -207,6 +210,9 @@ def retarget_arn(arn: str, target: dict) -> str:
         elif re.fullmatch(rf"parley-{re.escape(stage)}-mail-\d{{12}}", bucket) and \
                 target.get("mail_bucket"):
             bucket = target["mail_bucket"]
+        elif re.fullmatch(rf"parley-{re.escape(stage)}-archive-\d{{12}}", bucket) and \
+                target.get("archive_bucket"):
+            bucket = target["archive_bucket"]
         return f"arn:{target['partition']}:s3:::{bucket}" + (f"/{key}" if _ else "")
     rest = p["rest"]
     if p["service"] == "ses" and target.get("ses_identity") and rest.startswith("identity/"):
@@ -492,16 +498,18 @@ def destroy(session, stage: str, data: bool = False, runner=subprocess.run,
         runner(_chalice("delete", "--stage", stage), check=True, cwd=str(chalice_dir.parent))
         removed.append("app")
     names = stack_names(stage)
-    order = [("hosting", "WebBucketName")] + ([("data", "AttachmentsBucketName")] if data else [])
-    for kind, bucket_output in order:
+    order = [("hosting", ("WebBucketName",))] + (
+        [("data", ("AttachmentsBucketName", "ArchiveBucketName"))] if data else [])
+    for kind, bucket_outputs in order:
         try:
             outputs = stack_outputs(session, names[kind])
         except cfn.exceptions.ClientError:
             continue
-        if outputs.get(bucket_output):
-            _empty_bucket(session, outputs[bucket_output])
         if kind == "data" and outputs.get("MailBucketName"):
             _empty_bucket(session, outputs["MailBucketName"])
+        for bucket_output in bucket_outputs:
+            if outputs.get(bucket_output):
+                _empty_bucket(session, outputs[bucket_output])
         cfn.delete_stack(StackName=names[kind])
         cfn.get_waiter("stack_delete_complete").wait(
             StackName=names[kind], WaiterConfig={"Delay": 5, "MaxAttempts": 360})

@@ -52,6 +52,9 @@ TOPIC = ("arn:aws:sns:{region}:{account}:parley-{stage}-conversation-events",)
 SECRET = ("{secret_arn}",)
 ATTACHMENTS = ("arn:aws:s3:::{bucket}/attachments/*",)
 MAIL_INBOUND = ("arn:aws:s3:::{mail_bucket}/inbound/*",)
+EXPORTS = ("arn:aws:s3:::{bucket}/exports/*",)
+ARCHIVE_OBJECTS = ("arn:aws:s3:::{archive_bucket}/site=*",)
+ARCHIVE_BUCKET = ("arn:aws:s3:::{archive_bucket}",)
 WS_CONNECTIONS = ("arn:aws:execute-api:{region}:{account}:{ws_api}/{ws_stage}/*/@connections/*",)
 SES_IDENTITY = ("arn:aws:ses:{region}:{account}:identity/{ses_identity}",)
 #: one secret per connected channel (adapters/channels.ChannelSecrets)
@@ -97,6 +100,11 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "rubrics, the review queue, an agent's reviews (the same indexes)"),
         G("QaReviewWrites", ("dynamodb:PutItem", "dynamodb:DeleteItem"), table("qa"),
           "rubrics (admins) and review moves (conditional on the state they were read in)"),
+        G("ChatRecords", ("dynamodb:Query", "dynamodb:GetItem"), table("reports"),
+          "chat records: a site's records and a token's postings in a date range (Query), "
+          "an export job (GetItem; PutItem under ReportsRead)"),
+        G("ExportLinks", "s3:GetObject", EXPORTS,
+          "presigned download links of finished chat-records exports"),
         G("AuditLogAppendOnly", ("dynamodb:PutItem", "dynamodb:Query"), table("audit"),
           "the audit log: append (conditional PutItem) and read (Query on one month's "
           "partition); nothing may update or delete it"),
@@ -196,6 +204,12 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("EmailReplies", ("ses:SendEmail", "ses:SendRawEmail"), SES_IDENTITY,
           "email_reply, and ticket replies (mail_outbound.send_ticket_reply, SendRawEmail), "
           "from PARLEY_SES_SENDER's verified domain identity"),
+        G("RecordsExport", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+                            "dynamodb:BatchGetItem"), table("reports"),
+          "records_export: the job, the records and postings it pages through"),
+        G("ExportTranscripts", "dynamodb:Query", table("messages"),
+          "records_export with transcripts: each conversation's messages"),
+        G("ExportFiles", "s3:PutObject", EXPORTS, "records_export writes the file"),
         PRESIGN,
         PUSH,
     ],
@@ -334,6 +348,35 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("FindSite", "dynamodb:GetItem", table("sites", "directory"),
           "the site by <site_key>@inbound domain or its own address (mailbox item)"),
     ],
+    "consume_records": [
+        G("ConsumerQueue", CONSUME, queue("consumer-records"),
+          "the records consumer queue is this function's event source"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "the runner's claim on an event (services/consumers.py) when a handler map is not "
+          "idempotent itself (tests inject recording handlers this way)"),
+        G("ReadConversation", "dynamodb:GetItem", table("conversations"),
+          "the conversation's current facts (status, holder, team, tags, rating)"),
+        G("ReadTranscript", "dynamodb:Query", table("messages"),
+          "on close: the conversation's messages, a page at a time, for the token index"),
+        G("StoreRecords", ("dynamodb:PutItem", "dynamodb:BatchWriteItem"), table("reports"),
+          "the record (conditional on its revision) and the token postings"),
+        G("ArchiveObjects", "s3:PutObject", ARCHIVE_OBJECTS,
+          "on close: the conversation's JSON Lines object (If-None-Match: written once)"),
+    ],
+    "reports_daily": [
+        G("ListSites", "dynamodb:Query", table("directory"), "the site list"),
+        G("SiteSettings", "dynamodb:GetItem", table("sites"),
+          "each site's report zone and retention_days"),
+        G("SealDays", ("dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"),
+          table("reports"),
+          "day summaries: read days and summaries, seal a day and put its summary in one "
+          "transaction"),
+        G("ListArchiveDays", "s3:ListBucket", ARCHIVE_BUCKET,
+          "the objects of one site's day prefix"),
+        G("DeleteArchiveDays", "s3:DeleteObject", ARCHIVE_OBJECTS,
+          "DeleteObjects of the days past the site's retention"),
+    ],
 }
 
 LOGS = [
@@ -358,6 +401,7 @@ def values(stage: str, function: str, **over) -> dict:
                                f"parley-{stage}-token-secret-{v['secret_suffix']}")
     v.setdefault("bucket", f"parley-{stage}-attachments-{v['account']}")
     v.setdefault("mail_bucket", f"parley-{stage}-mail-{v['account']}")
+    v.setdefault("archive_bucket", f"parley-{stage}-archive-{v['account']}")
     return v
 
 

@@ -41,6 +41,8 @@ OUTPUT_ENV = {
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
     "MailBucketName": "PARLEY_MAIL_BUCKET",
     "MailQueueName": "PARLEY_MAIL_QUEUE",
+    "RecordsConsumerQueueName": "PARLEY_CONSUMER_RECORDS_QUEUE",
+    "ArchiveBucketName": "PARLEY_ARCHIVE_BUCKET",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }
 

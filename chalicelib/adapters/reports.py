@@ -131,11 +131,14 @@ class ReportsRepo(LazyClient):
         got = self._batch_get([self._key(site_key, "sum", d) for d in days])
         return {item["sk"]["S"][4:]: json.loads(item["data"]["S"]) for item in got}
 
-    def seal(self, site_key: str, day: str, counters: dict) -> bool:
-        """Write the summary of a day read at version counters["ver"], and mark the day
-        sealed, in one transaction (False: the day changed since it was read)."""
+    def seal(self, site_key: str, day: str, counters: dict, summary: dict | None = None
+             ) -> bool:
+        """Write the summary of a day read at version counters["ver"] (`summary`, else its
+        non-zero counters), and mark the day sealed, in one transaction (False: the day
+        changed since it was read)."""
         version = int(counters.get("ver") or 0)
-        data = {k: v for k, v in counters.items() if v and k not in ("ver", "sealed")}
+        data = summary if summary is not None else {
+            k: v for k, v in counters.items() if v and k not in ("ver", "sealed")}
         client = self._get_client()
         try:
             client.transact_write_items(TransactItems=[

@@ -26,7 +26,12 @@ def _ratio(a, b, digits=4):
 
 def split(item: dict) -> dict:
     """{dim: {name: value}} of one day item ("s|started" -> {"s": {"started": n}}; hour
-    attributes under "hNN"): split once, each figure then reads only its dimension."""
+    attributes under "hNN"): split once, each figure then reads only its dimension. A
+    summary is stored split already and is returned as it is."""
+    for value in item.values():
+        if isinstance(value, dict):
+            return item
+        break
     out: dict = defaultdict(dict)
     for attr, value in item.items():
         dim, sep, name = attr.partition("|")
@@ -86,10 +91,21 @@ def dim_values(items, kind: str) -> list[str]:
                    if dim.startswith(prefix)})
 
 
+def busy_by_agent(items) -> dict[str, int]:
+    """{agent: busy ms} over day items, in one pass over the hour attributes."""
+    out: dict = defaultdict(int)
+    for item in _split_all(items):
+        for dim, values in item.items():
+            if dim[:1] != "h":
+                continue
+            for name, value in values.items():
+                if name.endswith("|busy_ms"):
+                    out[name[2:-8]] += int(value)
+    return dict(out)
+
+
 def busy_ms(items, agent: str) -> int:
-    name = f"a:{agent}|busy_ms"
-    return sum(int(values.get(name, 0)) for item in _split_all(items)
-               for dim, values in item.items() if dim[:1] == "h")
+    return busy_by_agent(items).get(agent, 0)
 
 
 SERIES_METRICS = ("started", "handed_off", "accepted", "missed", "abandoned", "closed",

@@ -26,8 +26,9 @@ Metric definitions (each is attributed to the local day/hour of the event that d
 - rated, csat_sum, csat_1..csat_5: the first rating (agent: whoever held the chat last).
 
 Attribute names in a day item: "{dim}|{metric}" (counters), "{dim}|{metric}.n" / ".sum"
-(durations), "{dim}|{metric}.b{bin}" (histograms, site/team/channel only: per-agent figures
-are counts and averages, which keeps an item bounded), "h{HH}|{metric}" (site, by local hour)
+(durations), "{dim}|{metric}.b{bin}" (histograms: site/team/channel for every
+duration, agents for AGENT_HISTOGRAMS only - wait, first response, handle time - which keeps
+an item bounded), "h{HH}|{metric}" (site, by local hour)
 and "h{HH}|a:{agent}|busy_ms". dim: "s" (site), "a:{agent}", "t:{team}", "c:{channel}".
 """
 from __future__ import annotations
@@ -46,6 +47,7 @@ COUNTERS = ("started", "closed", "handed_off", "queued", "accepted", "abandoned"
             "left_answered", "msg_visitor", "msg_agent", "msg_bot", "rated", "csat_sum",
             "csat_1", "csat_2", "csat_3", "csat_4", "csat_5")
 DURATIONS = ("wait_ms", "first_response_ms", "response_ms", "handle_ms", "left_answer_ms")
+AGENT_HISTOGRAMS = ("wait_ms", "first_response_ms", "handle_ms")   # per-agent p50/p90
 
 #: histogram bin upper edges (ms): 0, then 1 s growing by a factor of sqrt(2) a step to a
 #: little over a day; a percentile is reported as the upper edge of the bin holding the
@@ -170,7 +172,7 @@ class _Obs:
         for d in self._dims(f, agent):
             self.out[(day, f"{d}|{metric}.n")] += 1
             self.out[(day, f"{d}|{metric}.sum")] += ms
-            if not d.startswith("a:"):
+            if not d.startswith("a:") or metric in AGENT_HISTOGRAMS:
                 self.out[(day, f"{d}|{metric}.b{b}")] += 1
         self.out[(day, f"h{hour:02d}|{metric}.n")] += 1
         self.out[(day, f"h{hour:02d}|{metric}.sum")] += ms

@@ -37,6 +37,9 @@ class Deps:
     integrations: Any = None  # IntegrationsRepo: webhook endpoints, deliveries, API keys
     webhook_http: Callable | None = None  # post(url, body, headers) -> Result (SSRF-guarded)
     mail: Any = None          # MailStore (S3): raw inbound mail, files mail carries
+    records: Any = None       # RecordsRepo: chat records, token postings, export jobs
+    exports: Any = None       # ExportStore (S3): export files and their download links
+    archive: Any = None       # ArchiveStore (S3): closed conversations as JSON Lines
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -72,6 +75,9 @@ def build_default() -> Deps:
     from chalicelib.adapters.qa_reviews import QaFiguresRepo, QaReviewRepo
     from chalicelib.adapters.integrations import IntegrationsRepo
     from chalicelib.adapters import webhook_http
+    from chalicelib.adapters.archive import ArchiveStore
+    from chalicelib.adapters.exports import ExportStore
+    from chalicelib.adapters.records import RecordsRepo
     from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
     from chalicelib.security import TokenSigner
@@ -109,5 +115,8 @@ def build_default() -> Deps:
         integrations=IntegrationsRepo(),
         webhook_http=webhook_http.post,
         mail=MailStore(),
+        records=RecordsRepo(),
+        exports=ExportStore(),
+        archive=ArchiveStore(),
     )
     return deps

@@ -91,6 +91,8 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     page.keyboard.press("Enter")
     assert rows.nth(0).get_attribute("data-agent") == report_site["bob"]["agent_id"]
     assert page.locator("#rp-agents th[aria-sort=ascending]").count() == 1
+    # per-agent p90 columns (from the agent's own histograms): 15 min of handle time each
+    assert page.locator("#rp-agents th button[data-sort=handle_p90_ms]").count() == 1
     page.screenshot(path=str(artifacts_dir / "reports-page.png"), full_page=True)
 
     # filter by team: billing had 2 conversations

@@ -29,10 +29,12 @@ def aws_stack():
         # as a deployment's stage configuration gives them (no GetQueueUrl on hot paths)
         saved = {k: os.environ.get(k) for k in ("PARLEY_ASSIGNMENT_QUEUE_URL",
                                                  "PARLEY_EVENTS_QUEUE_URL",
-                                                 "PARLEY_WEBHOOK_DELIVERY_QUEUE_URL")}
+                                                 "PARLEY_WEBHOOK_DELIVERY_QUEUE_URL",
+                                                 "PARLEY_ARCHIVE_BUCKET")}
         os.environ["PARLEY_ASSIGNMENT_QUEUE_URL"] = outputs["AssignmentQueueUrl"]
         os.environ["PARLEY_EVENTS_QUEUE_URL"] = outputs["EventsQueueUrl"]
         os.environ["PARLEY_WEBHOOK_DELIVERY_QUEUE_URL"] = outputs["WebhookDeliveryQueueUrl"]
+        os.environ["PARLEY_ARCHIVE_BUCKET"] = outputs["ArchiveBucketName"]
         yield outputs
         for k, v in saved.items():
             if v is None:

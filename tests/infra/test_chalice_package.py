@@ -22,7 +22,8 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "relay_messages": "RelayMessages", "relay_conversations": "RelayConversations",
                 "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa",
                 "consume_webhooks": "ConsumeWebhooks", "deliver_webhooks": "DeliverWebhooks",
-                "receive_mail": "ReceiveMail"}
+                "receive_mail": "ReceiveMail",
+                "consume_records": "ConsumeRecords", "reports_daily": "ReportsDaily"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.
@@ -77,7 +78,8 @@ def test_package_matches_the_stage_configuration(package):
                  ("consume_reports", "consumer-reports"),
                  ("consume_qa", "consumer-qa"),
                  ("consume_webhooks", "consumer-webhooks"),
-                 ("deliver_webhooks", "webhook-deliveries"), ("receive_mail", "mail"))
+                 ("deliver_webhooks", "webhook-deliveries"), ("receive_mail", "mail"),
+                 ("consume_records", "consumer-records"))
     for function, queue in consumers:
         assert functions[function]["lambda_timeout"] < visibility[queue], function
     assert functions["sweep_idle"]["lambda_timeout"] < 60

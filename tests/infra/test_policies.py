@@ -83,9 +83,10 @@ def test_no_wildcard_actions_or_resources(stage, function):
                     assert function.startswith("relay_"), res
             elif service == "s3":
                 assert (parts[5].startswith(f"parley-{stage}-attachments-") and
-                        parts[5].endswith("/attachments/*")) or (
+                        parts[5].endswith(("/attachments/*", "/exports/*"))) or (
                     function == "receive_mail" and parts[5].startswith(f"parley-{stage}-mail-")
-                    and parts[5].endswith("/inbound/*")), res
+                    and parts[5].endswith("/inbound/*")) or \
+                    re.fullmatch(rf"parley-{stage}-archive-\d{{12}}(/site=\*)?", parts[5]), res
             elif service == "execute-api":
                 assert parts[5].endswith(f"/{CONFIG['websocket_api_stage']}/*/@connections/*"), res
             elif service == "secretsmanager":
@@ -102,7 +103,8 @@ def test_no_wildcard_actions_or_resources(stage, function):
                                     f"parley-{stage}-consumer-qa",
                                     f"parley-{stage}-consumer-webhooks",
                                     f"parley-{stage}-webhook-deliveries",
-                                    f"parley-{stage}-mail"), res
+                                    f"parley-{stage}-mail",
+                                    f"parley-{stage}-consumer-records"), res
             elif service == "sns":
                 # only the relays publish, and only to the conversation event topic
                 assert function.startswith("relay_"), res
@@ -185,21 +187,23 @@ def test_event_stream_functions_stay_narrow():
             other = "conversations" if table == "messages" else "messages"
             assert not iam.allowed(relay, "dynamodb:GetRecords", arn.format(
                 "dynamodb", f"table/parley-{stage}-{other}/stream/2026-01-01T00:00:00.000"))
-        for name in ("reports", "qa", "webhooks"):
+        for name in ("reports", "qa", "webhooks", "records"):
             consumer = policy(stage, f"consume_{name}")
             assert not iam.allowed(consumer, "sns:Publish", topic)
-            other = "qa" if name == "reports" else "reports"
+            other = "qa" if name != "qa" else "reports"
             assert not iam.allowed(consumer, "sqs:ReceiveMessage",
                                    arn.format("sqs", f"parley-{stage}-consumer-{other}"))
-            # each writes its own table only (both are idempotent without claims)
+            # each writes its own table only (all are idempotent without claims); chat
+            # records are item types of the reports table
             own = {"reports": ("dynamodb:UpdateItem", "reports"),
                    "qa": ("dynamodb:PutItem", "qa"),
-                   "webhooks": ("dynamodb:PutItem", "integrations")}[name]
+                   "webhooks": ("dynamodb:PutItem", "integrations"),
+                   "records": ("dynamodb:PutItem", "reports")}[name]
             assert iam.allowed(consumer, own[0],
                                arn.format("dynamodb", f"table/parley-{stage}-{own[1]}"))
             assert iam.allowed(consumer, "dynamodb:PutItem",       # the runner's claims
                                arn.format("dynamodb", f"table/parley-{stage}-keys"))
-            for table in ("conversations", "messages", other):
+            for table in ("conversations", "messages", "qa" if own[1] != "qa" else "reports"):
                 assert not iam.allowed(consumer, own[0], arn.format(
                     "dynamodb", f"table/parley-{stage}-{table}"))
 

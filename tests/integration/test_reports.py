@@ -116,6 +116,11 @@ def test_every_report_figure_equals_the_oracle(world):
         assert row["handle_avg_ms"] == sum(handle) // len(handle)
         assert row["busy_ms"] == sum(handle)
         assert row["name"] in ("Ann", "Bob")
+        # per-agent percentiles from the agent's own histograms
+        for base in ("wait", "first_response", "handle"):
+            values = [ms for who, ms in truth["durations"][base] if who == agent_id]
+            assert row[f"{base}_p50_ms"] == nearest_rank_edge(values, 0.5), (agent_id, base)
+            assert row[f"{base}_p90_ms"] == nearest_rank_edge(values, 0.9), (agent_id, base)
 
     # by local day (Asia/Shanghai): conversations started
     per_day = {}

@@ -21,6 +21,7 @@
       chart_wait: "Average wait (s)", agents: "Agents", name: "Name",
       assignments: "Chats", closed: "Closed", transfers: "Transfers", msg_agent: "Replies",
       first_response_avg_ms: "First response", response_avg_ms: "Response",
+      first_response_p90_ms: "First response p90", handle_p90_ms: "Handle p90", wait_p90_ms: "Wait p90",
       handle_avg_ms: "Handle time", wait_avg_ms: "Wait", rated: "Rated", csat_avg: "CSAT",
       avg_concurrency: "Avg. concurrent", more: "Show more", none: "No figures for this period.",
       loading: "Loading…", accepted: "Accepted", by_hour: "by hour", by_day: "by day",
@@ -39,6 +40,7 @@
       chart_wait: "平均等待（秒）", agents: "客服", name: "姓名",
       assignments: "接待数", closed: "已结束", transfers: "转接", msg_agent: "回复数",
       first_response_avg_ms: "首次响应", response_avg_ms: "平均响应",
+      first_response_p90_ms: "首次响应 p90", handle_p90_ms: "处理时长 p90", wait_p90_ms: "等待 p90",
       handle_avg_ms: "处理时长", wait_avg_ms: "等待", rated: "评价数", csat_avg: "满意度",
       avg_concurrency: "平均并发", more: "显示更多", none: "该时间段没有数据。",
       loading: "加载中…", accepted: "已接入", by_hour: "按小时", by_day: "按天",
@@ -46,7 +48,8 @@
     }
   };
   var COLUMNS = ["name", "assignments", "closed", "transfers", "msg_agent", "first_response_avg_ms",
-                 "response_avg_ms", "handle_avg_ms", "wait_avg_ms", "rated", "csat_avg", "avg_concurrency"];
+                 "first_response_p90_ms", "response_avg_ms", "handle_avg_ms", "handle_p90_ms", "wait_avg_ms",
+                 "wait_p90_ms", "rated", "csat_avg", "avg_concurrency"];
   var PAGE_ROWS = 20;
   var R = {preset: "d7", site: localStorage.getItem("parley.reports.site") || "", filter: "",
            sort: "assignments", desc: true, rows: PAGE_ROWS, data: null, now: null, charts: []};

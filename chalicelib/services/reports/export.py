@@ -3,8 +3,8 @@
 CSV is UTF-8 with a byte-order mark, so Excel opens Chinese text correctly; every field is
 quoted by the csv module (commas, quotes and newlines survive), and a cell that Excel would
 run as a formula (starting with = + - @, tab or CR) is prefixed with an apostrophe.
-The search that selects the rows and the background export to S3 are not built yet
-(docs/reports.md, "Not done").
+Used by the chat-records exports (chalicelib/services/records/export.py), which select the
+rows and run large exports in the background to S3.
 """
 from __future__ import annotations
 

@@ -28,7 +28,9 @@ HEADLINES = ("started", "handed_off", "bot_resolution_rate", "reception_rate",
              "wait_avg_ms", "first_response_avg_ms", "handle_avg_ms", "csat_avg",
              "missed", "abandoned")
 AGENT_COLUMNS = ("assignments", "closed", "transfers", "msg_agent", "first_response_avg_ms",
-                 "response_avg_ms", "handle_avg_ms", "wait_avg_ms", "rated", "csat_avg")
+                 "first_response_p50_ms", "first_response_p90_ms", "response_avg_ms",
+                 "handle_avg_ms", "handle_p50_ms", "handle_p90_ms", "wait_avg_ms",
+                 "wait_p50_ms", "wait_p90_ms", "rated", "csat_avg")
 PARAMS = ("site", "from", "to", "agent", "team", "channel")
 
 
@@ -85,7 +87,9 @@ def load_days(deps, site_key: str, days: list[str], tz) -> dict[str, dict]:
     live = deps.reports.days(site_key, missing) if missing else {}
     for day, counters in live.items():
         if day <= cutoff:
-            deps.reports.seal(site_key, day, counters)
+            # stored split by dimension: a report then parses it and reads it as it is
+            deps.reports.seal(site_key, day, counters, rollup.split(
+                {k: v for k, v in counters.items() if v and k not in ("ver", "sealed")}))
         out[day] = counters
     return out
 
@@ -111,8 +115,8 @@ def site_report(deps, actor: Actor, params: dict) -> dict:
 
     kind, value = q["filter"] or ("site", None)
     dim = {"site": "s", "agent": "a:", "team": "t:", "channel": "c:"}[kind] + (value or "")
-    totals = rollup.figures(rollup.collect(current, dim), percentiles=kind != "agent")
-    before = rollup.figures(rollup.collect(previous, dim), percentiles=kind != "agent")
+    totals = rollup.figures(rollup.collect(current, dim))
+    before = rollup.figures(rollup.collect(previous, dim))
     hourly = span <= HOURLY_MAX_DAYS and kind == "site"
     series = (rollup.hourly_series(items, days) if hourly
               else rollup.daily_series(items, days, dim))
@@ -145,9 +149,10 @@ def _agents(deps, items, span_days: int, only: str | None) -> list[dict]:
     names = {a["agent_id"]: a.get("name") for a in deps.agents.list_all()}
     ids = [only] if only else rollup.dim_values(items, "a")
     rows = []
+    busy_all = rollup.busy_by_agent(items)      # one pass for every agent
     for agent_id in ids:
-        fig = rollup.figures(rollup.collect(items, "a:" + agent_id), percentiles=False)
-        busy = rollup.busy_ms(items, agent_id)
+        fig = rollup.figures(rollup.collect(items, "a:" + agent_id))
+        busy = busy_all.get(agent_id, 0)
         rows.append({"agent_id": agent_id, "name": names.get(agent_id),
                      **{k: fig.get(k) for k in AGENT_COLUMNS},
                      "busy_ms": busy,
