@@ -11,6 +11,7 @@ from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
 from chalicelib.api import cors
 from chalicelib.api import reports as reports_api
+from chalicelib.api import tickets as tickets_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import bootstrap, config
 from chalicelib.api.common import get_deps
@@ -23,12 +24,15 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 # of each blueprint as it is registered, so each group is registered under its own setting.
 app.api.cors = cors.open_cors()          # visitor routes: any site that embeds the widget
 app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
+app.register_blueprint(tickets_api.visitor_bp, url_prefix="/v1/visitor")
 app.api.cors = cors.console_cors()       # agent and admin routes: the console's origin only
 app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(tickets_api.agent_bp, url_prefix="/v1/agent")
+app.register_blueprint(tickets_api.admin_bp, url_prefix="/v1/admin")
 app.api.cors = cors.open_cors()          # /v1/health
 
 
@@ -99,6 +103,13 @@ def relay_conversations(event):
     event_relay.relay(get_deps().events, "conversations", event.to_dict().get("Records", []))
 
 
+@app.on_dynamodb_record(stream_arn=config.TICKETS_STREAM_ARN, batch_size=100,
+                        starting_position="TRIM_HORIZON")
+def relay_tickets(event):
+    from chalicelib.services import event_relay
+    event_relay.relay(get_deps().events, "tickets", event.to_dict().get("Records", []))
+
+
 @app.on_sqs_message(queue=config.CONSUMER_QUEUES["reports"], batch_size=10)
 def consume_reports(event):
     from chalicelib.services import consumers as runner
@@ -117,6 +128,12 @@ def consume_qa(event):
 def sweep_idle(event):
     from chalicelib.services import presence
     presence.idle_sweep(get_deps())
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_ticket_sla(event):
+    from chalicelib.services.tickets import sla_sweep
+    sla_sweep.sweep(get_deps())
 
 
 @app.schedule(Rate(30, unit=Rate.DAYS))

@@ -14,6 +14,8 @@ from chalicelib.services import bot, followup, presence, qa, routing
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
+from chalicelib.services.tickets import comments as ticket_comments
+from chalicelib.services.tickets import create as ticket_create
 
 
 # ------------------------------------------------------------------ SQS tasks, hooks
@@ -25,6 +27,8 @@ TASK_HANDLERS = {
     "presence_check": presence.on_presence_check,   # last socket gone: away after the grace
     "email_reply": followup.on_email_reply,         # agent reply to an offline message
     "bot_turn": bot.bot_turn,                       # the bot answers a visitor message
+    "ticket_from_offline": ticket_create.on_offline_message,  # left message -> a ticket
+    "ticket_mail": ticket_comments.on_mail_task,    # a public ticket reply -> the requester
 }
 
 #: sender kind of a stored message -> hooks(deps, conversation, message), in order

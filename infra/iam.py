@@ -98,6 +98,9 @@ FUNCTIONS: dict[str, list[Grant]] = {
           table("visitors/index/*", "conversations/index/*", "connections/index/*",
                 "agents/index/*"),
           "visitor lookup, inboxes by status/agent, the waiting line, recipients, agents"),
+        G("Tickets", ITEMS, table("tickets", "tickets/index/*"),
+          "tickets: create/update/comment transactions with their history and claims, "
+          "comments and history pages, lists by status/assignee/team/requester/due time"),
         G("TokenSecret", "secretsmanager:GetSecretValue", SECRET, "token signing keys"),
         G("AttachmentObjects", ("s3:PutObject", "s3:GetObject"), ATTACHMENTS,
           "presigned attachment upload (POST policy) and download URLs"),
@@ -163,6 +166,12 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "handoff publishes assign and a delayed queue_timeout"),
         G("EmailReplies", "ses:SendEmail", SES_IDENTITY,
           "email_reply, from PARLEY_SES_SENDER's verified domain identity"),
+        G("Tickets", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                      "dynamodb:Query"), table("tickets"),
+          "ticket_from_offline: the ticket, its number, history and claims in one "
+          "transaction; ticket_mail: the comment, the Message-ID claim"),
+        G("TicketTranscripts", "dynamodb:Query", table("messages"),
+          "ticket_from_offline: the chat's transcript copied into the ticket"),
         PRESIGN,
         PUSH,
     ],
@@ -208,6 +217,18 @@ FUNCTIONS: dict[str, list[Grant]] = {
         PRESIGN,
         PUSH,
     ],
+    "sweep_ticket_sla": [
+        G("DueTickets", "dynamodb:Query", table("tickets/index/due-index"),
+          "tickets whose SLA due time passed, earliest first"),
+        G("FlagBreaches", ("dynamodb:GetItem", "dynamodb:PutItem"), table("tickets"),
+          "the ticket (consistent read), the flagged ticket and its history in one transaction"),
+        G("TicketSettings", "dynamodb:GetItem", table("sites"), "the site's business hours"),
+        G("AgentConnections", "dynamodb:Query", table("connections/index/kind-index"),
+          "who to tell: the assignee and supervisors"),
+        G("DropStaleConnections", "dynamodb:DeleteItem", table("connections"),
+          "a connection that answered 410 Gone"),
+        PUSH,
+    ],
     # the conversation event stream (docs/events.md)
     "relay_messages": [
         G("ReadStream", STREAM_READ, table("messages/stream/*"),
@@ -218,6 +239,11 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("ReadStream", STREAM_READ, table("conversations/stream/*"),
           "the conversations table's stream is this function's event source"),
         G("PublishEvents", "sns:Publish", TOPIC, "PublishBatch of the derived events"),
+    ],
+    "relay_tickets": [
+        G("ReadStream", STREAM_READ, table("tickets/stream/*"),
+          "the tickets table's stream is this function's event source"),
+        G("PublishEvents", "sns:Publish", TOPIC, "PublishBatch of the ticket.* events"),
     ],
     "consume_reports": [
         G("ConsumerQueue", CONSUME, queue("consumer-reports"),

@@ -27,6 +27,7 @@ ACTIONS = (
     "kb.entry_created", "kb.entry_updated", "kb.entry_deleted", "kb.imported",
     "kb.exported", "kb.synonyms_changed", "kb.flows_changed",
     "conversation.reassigned", "conversation.joined",
+    "tickets.fields_changed", "tickets.sla_changed",
 )
 MAX_MONTHS = 24        # how far back one listing walks
 MAX_SPAN_MS = 366 * 24 * 3600 * 1000

@@ -31,6 +31,7 @@ class Deps:
     events: Any = None        # EventBus (SNS): the conversation event stream's topic
     reports: Any = None       # ReportsRepo: report state and day buckets
     qa: Any = None            # QaRepo: quality-inspection results
+    tickets: Any = None       # TicketRepo: tickets, comments, history, ticket settings
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -62,6 +63,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.qa import QaRepo
     from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
+    from chalicelib.adapters.tickets import TicketRepo
     from chalicelib.security import TokenSigner
 
     def signer() -> TokenSigner:
@@ -91,5 +93,6 @@ def build_default() -> Deps:
         events=EventBus(),
         reports=ReportsRepo(),
         qa=QaRepo(),
+        tickets=TicketRepo(),
     )
     return deps

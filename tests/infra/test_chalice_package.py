@@ -20,7 +20,8 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "handle_assignments": "HandleAssignments", "sweep_idle": "SweepIdle",
                 "rotate_token_secret": "RotateTokenSecret",
                 "relay_messages": "RelayMessages", "relay_conversations": "RelayConversations",
-                "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa"}
+                "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa",
+                "sweep_ticket_sla": "SweepTicketSla", "relay_tickets": "RelayTickets"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from chalicelib.domain.assignment import DEFAULT_QUEUE
 
 NOT_YOUR_TEAM = (403, "not_your_team", "This ticket belongs to another team.")
-NOT_YOURS = (404, "not_found", "No such ticket.")
+NOT_YOURS = (404, "ticket_not_found", "No such ticket.")
 
 
 def agent_queues(actor) -> set[str]:
