@@ -142,6 +142,10 @@ def create_from_chat(deps, actor, conversation_id: str, payload: dict) -> dict:
     if conv is None:
         raise NotFound("No such conversation.", code="conversation_not_found")
     settings = _settings(deps, conv["site_key"])
+    left = deps.tickets.resolve(f"src#offline#{conversation_id}")
+    if left:      # the message left in this chat already made a ticket: that one
+        return {"ticket": ticket_view(load(deps, left, consistent=True), now_ms(deps)),
+                "created": False}
     visitor = deps.visitors.get(conv["visitor_id"]) or {}
     offline = (conv.get("attrs") or {}).get("offline") or {}
     lines = _transcript(deps, conversation_id)
