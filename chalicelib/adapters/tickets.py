@@ -7,7 +7,7 @@ import base64
 import json
 import zlib
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import models as m
@@ -81,20 +81,39 @@ def encode_cursor(lek: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(lek, separators=(",", ":")).encode()).decode()
 
 
+CURSOR_KEYS = {"pk", "sk", "site_status", "assignee_key", "team_key", "requester_key",
+               "updated_at", "created_at"}
+
+
+def _bad_cursor() -> ValidationError:
+    return ValidationError("'cursor' is not a cursor this API gave.", code="invalid_cursor",
+                           details={"field": "cursor"})
+
+
 def decode_cursor(token: str | None) -> dict | None:
     if not token:
         return None
     try:
         lek = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-        ok = isinstance(lek, dict) and len(lek) <= 8 and all(
+        ok = isinstance(lek, dict) and {"pk", "sk"} <= set(lek) <= CURSOR_KEYS and all(
             isinstance(v, dict) and len(v) == 1 and set(v) <= {"S", "N"} and
             all(isinstance(x, str) and len(x) < 600 for x in v.values()) for v in lek.values())
     except (ValueError, UnicodeError):
         ok = False
     if not ok:
-        raise ValidationError("'cursor' is not a cursor this API gave.", code="invalid_cursor",
-                              details={"field": "cursor"})
+        raise _bad_cursor()
     return lek
+
+
+def _run(query, cursor: str | None) -> tuple[list[dict], str | None]:
+    """Run a Query page; a cursor DynamoDB refuses (keys of another index) is a 400."""
+    try:
+        items = [x.data for x in query]
+    except QueryError:
+        if cursor:
+            raise _bad_cursor()
+        raise
+    return items, encode_cursor(query.last_evaluated_key)
 
 
 class TicketRepo:
@@ -200,8 +219,7 @@ class TicketRepo:
         it = T.query(f"t#{ticket_id}", T.sk.startswith(prefix), limit=limit,
                      scan_index_forward=not newest_first,
                      last_evaluated_key=decode_cursor(cursor))
-        items = [x.data for x in it]
-        return items, encode_cursor(it.last_evaluated_key)
+        return _run(it, cursor)
 
     def comments(self, ticket_id: str, limit: int = 50, cursor: str | None = None):
         """Oldest first (a thread reads top-down)."""
@@ -223,8 +241,7 @@ class TicketRepo:
         it = INDEXES[by].query(key, limit=limit, scan_index_forward=False,
                                last_evaluated_key=decode_cursor(cursor),
                                filter_condition=filter_condition)
-        items = [x.data for x in it]
-        return items, encode_cursor(it.last_evaluated_key)
+        return _run(it, cursor)
 
     def due(self, until_ms: int, limit: int, since_ms: int = 0) -> list[dict]:
         """Open tickets whose next due time is in [since_ms, until_ms], earliest first, from

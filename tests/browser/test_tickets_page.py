@@ -109,3 +109,41 @@ def test_tickets_page_pages_and_fits_a_phone(console, make_agent, rest, admin_to
     page.locator("#tkn-email").press("Enter")
     page.locator("#tk-title", has_text=f"From the form {tag}").wait_for(timeout=15000)
     assert not page.parley_log.errors, page.parley_log.errors
+
+
+def test_returning_visitor_sees_their_ticket_replies_in_the_widget(new_page, rest, admin_token):
+    import json
+    import time
+    page = new_page("/demo/")
+    page.wait_for_function("() => window.Parley && Parley.state().ready", timeout=20000)
+    token = json.loads(page.evaluate("() => localStorage.getItem('parley:demo:token')"))
+    cid = page.evaluate("() => Parley.state().conversation_id")
+    tag = uuid.uuid4().hex[:6]
+    rest.call("POST", f"/visitor/conversations/{cid}/offline-message",
+              {"email": f"w-{tag}@example.com", "text": f"Widget question {tag} {XSS}"}, token)
+    deadline = time.time() + 20
+    mine = []
+    while not mine and time.time() < deadline:       # the left message becomes a ticket (SQS)
+        mine = rest.call("GET", "/visitor/tickets", None, token)["tickets"]
+        time.sleep(0.3)
+    assert mine, "no ticket was made from the left message"
+    tid = mine[0]["ticket_id"]
+    rest.call("POST", f"/agent/tickets/{tid}/comments", {"body": f"internal {tag}"}, admin_token)
+    rest.call("POST", f"/agent/tickets/{tid}/comments",
+              {"body": f"Here is your answer {tag}", "public": True}, admin_token)
+    page.reload()
+    page.wait_for_function("() => window.Parley && Parley.state().ready", timeout=20000)
+    page.locator(".p-launcher").click()
+    summary = page.locator(".p-tickets summary")
+    summary.wait_for(timeout=10000)
+    assert "(1)" in summary.inner_text()
+    summary.focus()
+    page.keyboard.press("Enter")
+    head = page.locator(".p-ticket-head")
+    assert f"Widget question {tag}" in head.inner_text() and XSS in head.inner_text()
+    head.focus()
+    page.keyboard.press("Enter")
+    page.locator(".p-ticket-reply", has_text=f"Here is your answer {tag}").wait_for(timeout=10000)
+    thread = page.locator(".p-ticket-thread").inner_text()
+    assert f"internal {tag}" not in thread
+    assert page.evaluate("() => window.__pwned") is None
