@@ -162,7 +162,6 @@ def test_public_reply_is_mailed_once_and_internal_note_is_not(deps, world):
 
 
 def test_mail_port_threads_replies_idempotently_and_reopens(deps, world):
-    ann = world["ann"]
     port = TicketsMailPort(deps)
     first = Mail(message_id="<m1@cus.example>")
     tid = port.create_from_email("demo", first)
@@ -321,3 +320,54 @@ def test_rest_routes_and_admin_settings(deps, world):
     status, body = api.get("/v1/visitor/tickets", token=ann_token)
     assert status == 401
     assert admin_row["role"] == "admin"
+
+
+def test_ticket_changes_reach_the_event_topic_through_the_stream(deps, aws, world):
+    import json
+
+    import boto3
+    from botocore.config import Config
+
+    import app as app_module
+    from infra.local.streams import lambda_event
+    arn = aws["TicketsTableStreamArn"]
+    ds = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
+    starts = [ds.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
+                                    ShardIteratorType="LATEST")["ShardIterator"]
+              for sh in ds.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]]
+    t = new(deps, world["ann"], team="sales")
+    comments.add(deps, world["ann"], t["ticket_id"], {"body": "secret body", "public": True})
+    manage.update(deps, world["ann"], t["ticket_id"], {"status": "solved"})
+    records = []
+    for it in starts:
+        while it:
+            resp = ds.get_records(ShardIterator=it, Limit=1000)
+            if not resp["Records"]:
+                break
+            records += [r for r in resp["Records"]
+                        if r["dynamodb"]["Keys"]["pk"]["S"] == f"t#{t['ticket_id']}"]
+            it = resp.get("NextShardIterator")
+    event = lambda_event(records, "us-east-1", arn)
+    app_module.relay_tickets(event, None)
+    app_module.relay_tickets(event, None)                    # a retried batch: same ids
+    sqs = boto3.client("sqs")
+    bodies = []
+    while True:
+        got = sqs.receive_message(QueueUrl=aws["QaConsumerQueueUrl"],
+                                  MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            break
+        for m in got:
+            sqs.delete_message(QueueUrl=aws["QaConsumerQueueUrl"],
+                               ReceiptHandle=m["ReceiptHandle"])
+        bodies += [json.loads(m["Body"]) for m in got]
+    envs = [b for b in bodies if b.get("ticket_id") == t["ticket_id"]]
+    first = {}
+    for e in envs:
+        first.setdefault(e["id"], e)
+    types = [e["type"] for e in sorted(first.values(), key=lambda e: e["id"])]
+    assert sorted(types) == sorted(["ticket.created", "ticket.commented",
+                                    "ticket.status_changed", "ticket.status_changed"])
+    assert len(envs) == 2 * len(first)                      # the replay repeats the same ids
+    assert all(e["site_key"] == "demo" for e in envs)
+    assert "secret body" not in json.dumps(envs)            # bodies are not in the events

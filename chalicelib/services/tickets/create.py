@@ -36,7 +36,7 @@ CREATE_SCHEMA = {**COMMON, "site_key": Field(str, required=True, pattern=SITE_KE
 FROM_CHAT_SCHEMA = dict(COMMON)
 
 
-def _assignee(deps, agent_id: str | None) -> dict | None:
+def assignee_of(deps, agent_id: str | None) -> dict | None:
     if not agent_id:
         return None
     agent = deps.agents.get(agent_id)
@@ -46,7 +46,7 @@ def _assignee(deps, agent_id: str | None) -> dict | None:
     return {"id": agent_id, "name": agent.get("name")}
 
 
-def _team(deps, team: str | None) -> str | None:
+def team_of(deps, team: str | None) -> str | None:
     if team and not team_exists(deps, team):
         raise ValidationError("No such team.", code="unknown_team", details={"field": "team"})
     return team or None
@@ -105,8 +105,8 @@ def create(deps, actor, payload: dict) -> dict:
     ticket, _ = make(deps, settings, subject=body["subject"],
                      description=body.get("description") or "", requester=req,
                      source="api", actor=actor, priority=body.get("priority") or "normal",
-                     team=_team(deps, body.get("team")),
-                     assignee=_assignee(deps, body.get("assignee_id")),
+                     team=team_of(deps, body.get("team")),
+                     assignee=assignee_of(deps, body.get("assignee_id")),
                      tags=body.get("tags") or [], custom_fields=values)
     return {"ticket": ticket_view(ticket, now_ms(deps))}
 
@@ -158,8 +158,8 @@ def create_from_chat(deps, actor, conversation_id: str, payload: dict) -> dict:
         subject=body.get("subject") or _subject_from(lines, f"Chat {conversation_id}"),
         description=body.get("description") or "", requester=requester, source="chat",
         actor=actor, priority=body.get("priority") or "normal",
-        team=_team(deps, body.get("team", conv.get("team"))),
-        assignee=_assignee(deps, body.get("assignee_id", actor.id)),
+        team=team_of(deps, body.get("team", conv.get("team"))),
+        assignee=assignee_of(deps, body.get("assignee_id", actor.id)),
         tags=body.get("tags") or [], custom_fields=values,
         conversation_ids=[conversation_id], source_key=f"src#chat#{conversation_id}",
         transcript=lines)

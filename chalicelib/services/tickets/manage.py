@@ -11,7 +11,7 @@ from chalicelib.domain.validation import SITE_KEY_RE, Field, optional_int, valid
 from chalicelib.errors import AppError, Forbidden, ValidationError
 from chalicelib.services.tickets.common import (Settings, comment_view, load_for_agent,
                                                 now_ms, store, ticket_view)
-from chalicelib.services.tickets.create import COMMON, TAG, _assignee, _team
+from chalicelib.services.tickets.create import COMMON, TAG, assignee_of, team_of
 
 UPDATE_SCHEMA = {**{k: v for k, v in COMMON.items() if k != "description"},
                  "status": Field(str, choices=model.STATUSES),
@@ -52,9 +52,9 @@ def history(deps, actor, ticket_id: str, limit: int, cursor: str | None) -> dict
 def _changes(deps, body: dict, ticket: dict, settings: Settings) -> dict:
     changes = {k: body[k] for k in ("subject", "priority", "status") if k in body}
     if "team" in body:
-        changes["team"] = _team(deps, body["team"])
+        changes["team"] = team_of(deps, body["team"])
     if "assignee_id" in body:
-        who = _assignee(deps, body["assignee_id"])
+        who = assignee_of(deps, body["assignee_id"])
         changes["assignee_id"] = (who or {}).get("id")
         changes["assignee_name"] = (who or {}).get("name")
     if "tags" in body or "add_tags" in body or "remove_tags" in body:
