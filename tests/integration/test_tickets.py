@@ -371,3 +371,18 @@ def test_ticket_changes_reach_the_event_topic_through_the_stream(deps, aws, worl
     assert len(envs) == 2 * len(first)                      # the replay repeats the same ids
     assert all(e["site_key"] == "demo" for e in envs)
     assert "secret body" not in json.dumps(envs)            # bodies are not in the events
+
+
+def test_bulk_assign_and_close_reports_each_failure(deps, world):
+    ann, bob = world["ann"], world["bob"]
+    mine = [new(deps, ann, team="sales")["ticket_id"] for _ in range(2)]
+    theirs = new(deps, bob, team="support")["ticket_id"]
+    out = manage.bulk(deps, ann, {"ticket_ids": mine + [theirs, "t_missing"],
+                                  "assignee_id": ann.id})
+    assert sorted(t["ticket_id"] for t in out["tickets"]) == sorted(mine)
+    assert {f["ticket_id"]: f["code"] for f in out["failed"]} == {
+        theirs: "not_your_team", "t_missing": "ticket_not_found"}
+    assert deps.tickets.get(theirs)["assignee_id"] is None
+    closed = manage.bulk(deps, ann, {"ticket_ids": mine, "status": "closed"})
+    assert {t["status"] for t in closed["tickets"]} == {"closed"}
+    refused("empty_update", manage.bulk, deps, ann, {"ticket_ids": mine})
