@@ -186,7 +186,8 @@ class TicketRepo:
              events: list[dict], history_id: str | None, comment: dict | None = None,
              claims: list[str] = ()) -> None:
         """One transaction: the ticket (on condition nobody changed it since it was read),
-        its history entry, a comment and claims (Message-IDs of a mail)."""
+        its history entry, a comment and claims (Message-IDs of a mail). The comment gets
+        `v`, the ticket version it was stored with (its sort key)."""
         tid = ticket["ticket_id"]
         try:
             with TransactWrite(connection=_connection()) as tx:
@@ -208,6 +209,13 @@ class TicketRepo:
             if "ConditionalCheckFailed" in reasons:
                 raise ClaimTaken("claim", tid)
             raise
+
+    def comment(self, ticket_id: str, version: int, comment_id: str) -> dict | None:
+        try:
+            return T.get(f"t#{ticket_id}", _comment_sk({"v": version, "id": comment_id}),
+                         consistent_read=True).data
+        except DoesNotExist:
+            return None
 
     def update_comment(self, ticket_id: str, comment: dict) -> None:
         T(pk=f"t#{ticket_id}", sk=_comment_sk(comment)).update(

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+import app as app_module  # noqa: F401  (tests/infra/aws_recorder attributes calls by the app)
 from chalicelib.domain.actors import Actor
 from chalicelib.errors import AppError
 from chalicelib.services import agents, lifecycle, sessions, tasks

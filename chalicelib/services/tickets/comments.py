@@ -70,7 +70,7 @@ def add(deps, actor, ticket_id: str, payload: dict) -> dict:
     ticket, _ = store(deps, ticket_id, actor, apply, comment=comment)
     if comment.get("mail_status") == "queued":
         tasks.publish(deps, "ticket_mail", {"ticket_id": ticket_id, "comment_id": comment["id"],
-                                            "at": comment["at"]})
+                                            "v": comment["v"]})
     log.info("ticket_commented", ticket_id=ticket_id, agent_id=actor.id, public=public)
     return {"ticket": ticket_view(ticket, now_ms(deps)),
             "comment": comment_view(comment, deps.storage)}
@@ -88,8 +88,7 @@ def on_mail_task(deps, body: dict) -> None:
     Message-ID is claimed for the ticket so the customer's answer threads back to it."""
     tid, cid = body["ticket_id"], body["comment_id"]
     ticket = load(deps, tid, consistent=True)
-    items, _ = deps.tickets.comments(tid, limit=200)
-    comment = next((c for c in items if c["id"] == cid), None)
+    comment = deps.tickets.comment(tid, int(body["v"]), cid)
     to = (ticket.get("requester") or {}).get("email")
     if comment is None or not to or comment.get("mail_status") == "sent":
         return
