@@ -147,3 +147,39 @@ def test_returning_visitor_sees_their_ticket_replies_in_the_widget(new_page, res
     thread = page.locator(".p-ticket-thread").inner_text()
     assert f"internal {tag}" not in thread
     assert page.evaluate("() => window.__pwned") is None
+
+
+def test_admin_sets_sla_targets_and_custom_fields_on_the_sites_page(console, runtime, rest,
+                                                                   admin_token):
+    c = runtime.credentials
+    page = console({"email": c.get("admin_email", "admin@demo.parley"),
+                    "password": c["admin_password"]}, online=False)
+    page.locator("#pages [data-page=sites]").click()
+    page.locator("#site-pick option[value=demo]").wait_for(state="attached", timeout=10000)
+    page.locator("#site-pick").select_option("demo")
+    page.locator("#tks-urgent-first").wait_for(timeout=10000)
+    page.locator("#tks-urgent-first").fill("30")
+    page.locator("#tks-save-sla").click()
+    page.locator(".toast", has_text="Saved").first.wait_for(timeout=10000)
+    page.locator("#tks-add-field").click()
+    row = page.locator("#tks-fields .tks-field").last
+    page.keyboard.type("plan")                         # the new row's key has the focus
+    row.locator(".tks-kind").select_option("select")
+    row.locator(".tks-label").fill(XSS)
+    row.locator(".tks-options").fill("free, pro")
+    page.locator("#tks-save-fields").click()
+    page.locator(".toast", has_text="Saved").first.wait_for(timeout=10000)
+    got = rest.call("GET", "/agent/tickets/settings/demo", None, admin_token)
+    assert got["sla"]["targets"]["urgent"]["first_reply_minutes"] == 30
+    assert got["fields"][-1] == {"key": "plan", "kind": "select", "label": XSS,
+                                 "options": ["free", "pro"], "required": False}
+    # a bad field is refused with its reason, nothing saved
+    page.locator("#tks-add-field").click()
+    page.keyboard.type("Bad Key")
+    page.locator("#tks-save-fields").click()
+    page.locator("#tks-fields-form .error", has_text="key").wait_for(timeout=10000)
+    assert rest.call("GET", "/agent/tickets/settings/demo", None, admin_token)["fields"] == \
+        got["fields"]
+    rest.call("PUT", "/admin/tickets/settings/demo/fields", {"fields": []}, admin_token)
+    assert page.evaluate("() => window.__pwned") is None
+    assert not page.parley_log.errors, page.parley_log.errors
