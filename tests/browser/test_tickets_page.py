@@ -180,6 +180,22 @@ def test_admin_sets_sla_targets_and_custom_fields_on_the_sites_page(console, run
     page.locator("#tks-fields-form .error", has_text="key").wait_for(timeout=10000)
     assert rest.call("GET", "/agent/tickets/settings/demo", None, admin_token)["fields"] == \
         got["fields"]
+    # the field is on the ticket view: choose, save, stored
+    tag = uuid.uuid4().hex[:6]
+    made = rest.call("POST", "/agent/tickets", {"site_key": "demo", "subject": f"Plan {tag}",
+                                                 "requester": {"email": f"c-{tag}@example.com"}},
+                     admin_token)["ticket"]
+    page.locator("#pages [data-page=tickets]").click()
+    page.locator("#tk-site").fill("demo")
+    page.locator("#tk-view").select_option("requester")
+    page.locator("#tk-requester").fill(f"c-{tag}@example.com")
+    page.locator("#tk-show").click()
+    page.locator("#tk-list li button").first.click()
+    page.locator("#tk-cf-plan").select_option("pro")
+    page.locator("#tk-save").click()
+    page.locator(".toast", has_text="Saved").first.wait_for(timeout=10000)
+    stored = rest.call("GET", f"/agent/tickets/{made['ticket_id']}", None, admin_token)
+    assert stored["ticket"]["custom_fields"] == {"plan": "pro"}
     rest.call("PUT", "/admin/tickets/settings/demo/fields", {"fields": []}, admin_token)
     assert page.evaluate("() => window.__pwned") is None
     assert not page.parley_log.errors, page.parley_log.errors

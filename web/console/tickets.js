@@ -194,6 +194,10 @@ function renderTicket(page, id) {
   page.appendChild(err);
   api("GET", "/agent/tickets/" + encodeURIComponent(id)).then((r) => {
     if (state.open !== id) return;
+    return api("GET", "/agent/tickets/settings/" + encodeURIComponent(r.ticket.site_key))
+      .catch(() => ({fields: []})).then((settings) => { r.fields = settings.fields || []; return r; });
+  }).then((r) => {
+    if (!r || state.open !== id) return;
     fillTicket(box, r);
     api("GET", "/agent/tickets/" + encodeURIComponent(id) + "/history?limit=50")
       .then((h) => { if (state.open === id) box.appendChild(historyBox(h.history || [])); }).catch(report);
@@ -213,6 +217,7 @@ function fillTicket(box, r) {
     .concat(me.agent_id ? [opt(me.agent_id, t("tk_me") + " (" + (me.name || me.email || "") + ")")] : []));
   assignee.value = tk.assignee_id || "";
   const tags = el("input", {id: "tk-f-tags", type: "text", maxlength: "400", value: (tk.tags || []).join(", ")});
+  const custom = customInputs(r.fields || [], tk.custom_fields || {});
   const err = errBox();
   const sla = tk.sla || {};
   const slaLine = el("p", {class: "tk-sla-line", id: "tk-sla"}, [el("span", {class: "muted", text: t("tk_sla") + ": "}),
@@ -235,11 +240,14 @@ function fillTicket(box, r) {
       if ((assignee.value || null) !== (tk.assignee_id || null)) body.assignee_id = assignee.value || null;
       const newTags = tags.value.split(",").map((s) => s.trim()).filter(Boolean);
       if (newTags.join(",") !== (tk.tags || []).join(",")) body.tags = newTags;
+      const values = custom.changed();
+      if (Object.keys(values).length) body.custom_fields = values;
       if (!Object.keys(body).length) return;
       api("PATCH", "/agent/tickets/" + encodeURIComponent(tk.ticket_id), body)
         .then(() => { X.toast(t("tk_saved")); renderTickets(); }).catch((e) => showErr(err, e));
     }}, [field(t("tk_status"), status), field(t("tk_priority"), priority), field(t("tk_assignee"), assignee),
-      field(t("tk_tags"), tags), el("button", {type: "submit", class: "primary", id: "tk-save", text: t("tk_save")})]),
+      field(t("tk_tags"), tags)].concat(custom.nodes).concat([
+      el("button", {type: "submit", class: "primary", id: "tk-save", text: t("tk_save")})])),
     err]));
   box.appendChild(commentsBox(tk, r.comments || []));
   if (r.transcript && r.transcript.length) {
@@ -248,6 +256,36 @@ function fillTicket(box, r) {
         el("span", {class: "muted", text: fmtTime(l.at) + " " + (l.name || l.sender) + ": "}),
         el("span", {text: l.text || l.attachment || ""})])))]));
   }
+}
+
+/* inputs for the site's custom fields; changed() gives {key: value or null} of the edits */
+function customInputs(fields, values) {
+  const {el, field, lang} = X;
+  const inputs = fields.map((f) => {
+    let input;
+    if (f.kind === "select") {
+      input = el("select", {}, [opt("", "—")].concat((f.options || []).map((o) => opt(o, o))));
+    } else {
+      input = el("input", {type: f.kind === "number" ? "number" : f.kind === "date" ? "date" : "text",
+        maxlength: f.kind === "text" ? "2000" : null, step: f.kind === "number" ? "any" : null});
+    }
+    input.id = "tk-cf-" + f.key;
+    input.value = values[f.key] === undefined || values[f.key] === null ? "" : String(values[f.key]);
+    const label = (lang() === "zh" && f.label_zh) || f.label;
+    return {f, input, node: field(label + (f.required ? " *" : ""), input)};
+  });
+  return {
+    nodes: inputs.map((x) => x.node),
+    changed: () => {
+      const out = {};
+      inputs.forEach(({f, input}) => {
+        const before = values[f.key] === undefined || values[f.key] === null ? "" : String(values[f.key]);
+        if (input.value === before) return;
+        out[f.key] = input.value === "" ? null : f.kind === "number" ? Number(input.value) : input.value;
+      });
+      return out;
+    }
+  };
 }
 
 function commentsBox(tk, comments) {
