@@ -102,6 +102,15 @@ def test_tickets_page_pages_and_fits_a_phone(console, make_agent, rest, admin_to
     assert page.locator("#tk-more").is_hidden()
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 392, width
+    # bulk: pick two by keyboard, close them
+    picks = page.locator("#tk-list .tk-pick")
+    for i in range(2):
+        picks.nth(i).focus()
+        page.keyboard.press("Space")
+    page.locator("#tk-bulk-close").click()
+    page.locator(".toast", has_text="2 changed, 0 refused").wait_for(timeout=15000)
+    page.locator("#tk-list li", has_text="Closed").nth(1).wait_for(timeout=15000)
+    assert page.locator("#tk-list li", has_text="Closed").count() == 2
     # a new ticket from the form, by keyboard
     page.locator("#tk-new").click()
     page.locator("#tkn-subject").fill(f"From the form {tag}")
@@ -149,6 +158,17 @@ def test_returning_visitor_sees_their_ticket_replies_in_the_widget(new_page, res
     assert page.evaluate("() => window.__pwned") is None
 
 
+def eventually(fetch, check, timeout=15):
+    """Poll the REST API until check(fetch()) holds (the console saves asynchronously)."""
+    import time
+    deadline = time.time() + timeout
+    while True:
+        value = fetch()
+        if check(value) or time.time() > deadline:
+            return value
+        time.sleep(0.25)
+
+
 def test_admin_sets_sla_targets_and_custom_fields_on_the_sites_page(console, runtime, rest,
                                                                    admin_token):
     c = runtime.credentials
@@ -168,8 +188,9 @@ def test_admin_sets_sla_targets_and_custom_fields_on_the_sites_page(console, run
     row.locator(".tks-label").fill(XSS)
     row.locator(".tks-options").fill("free, pro")
     page.locator("#tks-save-fields").click()
-    page.locator(".toast", has_text="Saved").first.wait_for(timeout=10000)
-    got = rest.call("GET", "/agent/tickets/settings/demo", None, admin_token)
+    got = eventually(lambda: rest.call("GET", "/agent/tickets/settings/demo", None, admin_token),
+                     lambda g: g["fields"] and g["sla"]["targets"]["urgent"][
+                         "first_reply_minutes"] == 30)
     assert got["sla"]["targets"]["urgent"]["first_reply_minutes"] == 30
     assert got["fields"][-1] == {"key": "plan", "kind": "select", "label": XSS,
                                  "options": ["free", "pro"], "required": False}
@@ -193,8 +214,9 @@ def test_admin_sets_sla_targets_and_custom_fields_on_the_sites_page(console, run
     page.locator("#tk-list li button").first.click()
     page.locator("#tk-cf-plan").select_option("pro")
     page.locator("#tk-save").click()
-    page.locator(".toast", has_text="Saved").first.wait_for(timeout=10000)
-    stored = rest.call("GET", f"/agent/tickets/{made['ticket_id']}", None, admin_token)
+    stored = eventually(lambda: rest.call("GET", f"/agent/tickets/{made['ticket_id']}", None,
+                                          admin_token),
+                        lambda g: g["ticket"]["custom_fields"])
     assert stored["ticket"]["custom_fields"] == {"plan": "pro"}
     rest.call("PUT", "/admin/tickets/settings/demo/fields", {"fields": []}, admin_token)
     assert page.evaluate("() => window.__pwned") is None

@@ -19,7 +19,8 @@ const EN = {
   tk_breached: "Breached", tk_soon: "Due soon", tk_me: "Me", tk_unassigned: "Unassigned",
   tk_from_chat: "Create ticket", tk_from_chat_exists: "Ticket #{n} already exists for this chat",
   tk_sla_alert: "SLA breached: #{n} {s}", tk_mail_sent: "emailed", tk_mail_queued: "sending…",
-  tk_tags: "Tags (comma separated)", tk_open: "Open ticket #{n}",
+  tk_tags: "Tags (comma separated)", tk_open: "Open ticket #{n}", tk_select: "Select #{n}",
+  tk_bulk_mine: "Assign selected to me", tk_bulk_close: "Close selected", tk_bulk_done: "{n} changed, {f} refused",
   "tks_new": "New", "tks_open": "Open", "tks_pending": "Pending customer", "tks_on_hold": "On hold",
   "tks_solved": "Solved", "tks_closed": "Closed",
   "tkp_low": "Low", "tkp_normal": "Normal", "tkp_high": "High", "tkp_urgent": "Urgent",
@@ -41,7 +42,8 @@ const ZH = {
   tk_breached: "已超时", tk_soon: "即将超时", tk_me: "我", tk_unassigned: "未分配",
   tk_from_chat: "创建工单", tk_from_chat_exists: "该会话已有工单 #{n}",
   tk_sla_alert: "SLA 超时:#{n} {s}", tk_mail_sent: "已发送邮件", tk_mail_queued: "发送中…",
-  tk_tags: "标签(逗号分隔)", tk_open: "打开工单 #{n}",
+  tk_tags: "标签(逗号分隔)", tk_open: "打开工单 #{n}", tk_select: "选择 #{n}",
+  tk_bulk_mine: "将所选分配给我", tk_bulk_close: "关闭所选", tk_bulk_done: "已修改 {n} 个,{f} 个被拒绝",
   "tks_new": "新建", "tks_open": "处理中", "tks_pending": "等待客户", "tks_on_hold": "挂起",
   "tks_solved": "已解决", "tks_closed": "已关闭",
   "tkp_low": "低", "tkp_normal": "普通", "tkp_high": "高", "tkp_urgent": "紧急",
@@ -95,8 +97,26 @@ function renderList(page) {
   const more = el("button", {type: "button", id: "tk-more", text: t("tk_more"), hidden: true});
   const empty = el("p", {class: "muted", id: "tk-empty", text: t("tk_none"), hidden: true});
 
+  const picked = new Set();
+  const bulkMine = el("button", {type: "button", id: "tk-bulk-mine", text: t("tk_bulk_mine"), disabled: true,
+    onclick: () => bulk({assignee_id: (window.ParleyConsole.me() || {}).agent_id})});
+  const bulkClose = el("button", {type: "button", id: "tk-bulk-close", text: t("tk_bulk_close"), disabled: true,
+    onclick: () => bulk({status: "closed"})});
+  function syncBulk() { bulkMine.disabled = bulkClose.disabled = picked.size === 0; }
+  function bulk(change) {
+    err.textContent = "";
+    api("POST", "/agent/tickets/bulk", Object.assign({ticket_ids: Array.from(picked)}, change)).then((r) => {
+      X.toast(fmt(t("tk_bulk_done"), {n: (r.tickets || []).length, f: (r.failed || []).length}));
+      picked.clear(); syncBulk(); load(false);
+    }).catch((e) => showErr(err, e));
+  }
   function item(tk) {
-    return el("li", {dataset: {ticket: tk.ticket_id}}, [
+    const box = el("input", {type: "checkbox", class: "tk-pick", "aria-label": fmt(t("tk_select"), {n: tk.number}),
+      checked: picked.has(tk.ticket_id), onchange: (ev) => {
+        if (ev.target.checked) picked.add(tk.ticket_id); else picked.delete(tk.ticket_id);
+        syncBulk();
+      }});
+    return el("li", {class: "tk-row", dataset: {ticket: tk.ticket_id}}, [box,
       el("button", {type: "button", class: "tk-item", "aria-label": fmt(t("tk_open"), {n: tk.number}),
         onclick: () => openTicket(tk.ticket_id)}, [
         el("span", {class: "tk-num", text: "#" + tk.number}),
@@ -146,6 +166,7 @@ function renderList(page) {
     el("div", {class: "row wrap"}, [el("button", {type: "submit", class: "primary", id: "tk-show", text: t("tk_show")}),
       el("button", {type: "button", id: "tk-new", text: t("tk_new"), onclick: () => newForm(page, site.value.trim())})])]));
   syncInputs();
+  page.appendChild(el("div", {class: "row wrap tk-bulk"}, [bulkMine, bulkClose]));
   page.appendChild(list);
   page.appendChild(empty);
   page.appendChild(more);
