@@ -16,6 +16,7 @@ from chalicelib.api import qa_review as qa_review_api
 from chalicelib.api import integrations as integrations_api
 from chalicelib.api import records as records_api
 from chalicelib.api import reports as reports_api
+from chalicelib.api import tickets as tickets_api
 from chalicelib.api import visitor as visitor_api
 from chalicelib import bootstrap, config
 from chalicelib.api.common import get_deps
@@ -28,6 +29,7 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 # of each blueprint as it is registered, so each group is registered under its own setting.
 app.api.cors = cors.open_cors()          # visitor routes: any site that embeds the widget
 app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
+app.register_blueprint(tickets_api.visitor_bp, url_prefix="/v1/visitor")
 app.api.cors = cors.console_cors()       # agent and admin routes: the console's origin only
 app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
@@ -38,6 +40,8 @@ app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(qa_review_api.bp, url_prefix="/v1/agent/qa-review")
 app.register_blueprint(records_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(tickets_api.agent_bp, url_prefix="/v1/agent")
+app.register_blueprint(tickets_api.admin_bp, url_prefix="/v1/admin")
 app.api.cors = False                     # channel webhooks: servers call them, never browsers
 app.register_blueprint(channels_api.bp, url_prefix="/v1/channels")
 app.api.cors = cors.open_cors()          # /v1/health
@@ -110,6 +114,13 @@ def relay_conversations(event):
     event_relay.relay(get_deps().events, "conversations", event.to_dict().get("Records", []))
 
 
+@app.on_dynamodb_record(stream_arn=config.TICKETS_STREAM_ARN, batch_size=100,
+                        starting_position="TRIM_HORIZON")
+def relay_tickets(event):
+    from chalicelib.services import event_relay
+    event_relay.relay(get_deps().events, "tickets", event.to_dict().get("Records", []))
+
+
 @app.on_sqs_message(queue=config.CONSUMER_QUEUES["reports"], batch_size=10)
 def consume_reports(event):
     from chalicelib.services import consumers as runner
@@ -164,6 +175,12 @@ def sweep_idle(event):
 def reports_daily(event):
     from chalicelib.services.reports import daily
     daily.run(get_deps())
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_ticket_sla(event):
+    from chalicelib.services.tickets import sla_sweep
+    sla_sweep.sweep(get_deps())
 
 
 @app.schedule(Rate(30, unit=Rate.DAYS))

@@ -17,6 +17,8 @@ from chalicelib.services.records import export as records_export
 from chalicelib.services.records import indexer as records_indexer
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
+from chalicelib.services.tickets import comments as ticket_comments
+from chalicelib.services.tickets import create as ticket_create
 
 
 # ------------------------------------------------------------------ SQS tasks, hooks
@@ -33,6 +35,8 @@ TASK_HANDLERS = {
     "bot_turn": bot.bot_turn,                       # the bot answers a visitor message
     "channel_deliver": channels.deliver,            # a reply to WeChat (retries, backoff)
     "records_export": records_export.run,           # a large chat-records export to S3
+    "ticket_from_offline": ticket_create.on_offline_message,  # left message -> a ticket
+    "ticket_mail": ticket_comments.on_mail_task,    # a public ticket reply -> the requester
 }
 
 #: the webhook deliveries queue's tasks (its own function: a slow receiver blocks nothing else)

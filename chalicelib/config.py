@@ -19,7 +19,8 @@ def _table(name: str) -> str:
 TABLES = {
     name: _table(name)
     for name in ("visitors", "conversations", "messages", "connections", "agents",
-                 "sites", "keys", "kb", "directory", "audit", "reports", "qa", "integrations")
+                 "sites", "keys", "kb", "directory", "audit", "reports", "qa", "integrations",
+                 "tickets")
 }
 
 
@@ -167,6 +168,7 @@ def _stream_arn(table: str) -> str:
 
 MESSAGES_STREAM_ARN = _stream_arn("messages")
 CONVERSATIONS_STREAM_ARN = _stream_arn("conversations")
+TICKETS_STREAM_ARN = _stream_arn("tickets")
 
 #: consumer name -> the queue its on_sqs_message handler reads
 CONSUMER_QUEUES = {

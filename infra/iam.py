@@ -117,6 +117,9 @@ FUNCTIONS: dict[str, list[Grant]] = {
           table("visitors/index/*", "conversations/index/*", "connections/index/*",
                 "agents/index/*"),
           "visitor lookup, inboxes by status/agent, the waiting line, recipients, agents"),
+        G("Tickets", ITEMS, table("tickets", "tickets/index/*"),
+          "tickets: create/update/comment transactions with their history and claims, "
+          "comments and history pages, lists by status/assignee/team/requester/due time"),
         G("TokenSecret", "secretsmanager:GetSecretValue", SECRET, "token signing keys"),
         G("AttachmentObjects", ("s3:PutObject", "s3:GetObject"), ATTACHMENTS,
           "presigned attachment upload (POST policy) and download URLs"),
@@ -210,6 +213,12 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("ExportTranscripts", "dynamodb:Query", table("messages"),
           "records_export with transcripts: each conversation's messages"),
         G("ExportFiles", "s3:PutObject", EXPORTS, "records_export writes the file"),
+        G("Tickets", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                      "dynamodb:Query"), table("tickets"),
+          "ticket_from_offline: the ticket, its number, history and claims in one "
+          "transaction; ticket_mail: the comment, the Message-ID claim"),
+        G("TicketTranscripts", "dynamodb:Query", table("messages"),
+          "ticket_from_offline: the chat's transcript copied into the ticket"),
         PRESIGN,
         PUSH,
     ],
@@ -263,6 +272,18 @@ FUNCTIONS: dict[str, list[Grant]] = {
         PRESIGN,
         PUSH,
     ],
+    "sweep_ticket_sla": [
+        G("DueTickets", "dynamodb:Query", table("tickets/index/due-index"),
+          "tickets whose SLA due time passed, earliest first"),
+        G("FlagBreaches", ("dynamodb:GetItem", "dynamodb:PutItem"), table("tickets"),
+          "the ticket (consistent read), the flagged ticket and its history in one transaction"),
+        G("TicketSettings", "dynamodb:GetItem", table("sites"), "the site's business hours"),
+        G("AgentConnections", "dynamodb:Query", table("connections/index/kind-index"),
+          "who to tell: the assignee and supervisors"),
+        G("DropStaleConnections", "dynamodb:DeleteItem", table("connections"),
+          "a connection that answered 410 Gone"),
+        PUSH,
+    ],
     # the conversation event stream (docs/events.md)
     "relay_messages": [
         G("ReadStream", STREAM_READ, table("messages/stream/*"),
@@ -273,6 +294,11 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("ReadStream", STREAM_READ, table("conversations/stream/*"),
           "the conversations table's stream is this function's event source"),
         G("PublishEvents", "sns:Publish", TOPIC, "PublishBatch of the derived events"),
+    ],
+    "relay_tickets": [
+        G("ReadStream", STREAM_READ, table("tickets/stream/*"),
+          "the tickets table's stream is this function's event source"),
+        G("PublishEvents", "sns:Publish", TOPIC, "PublishBatch of the ticket.* events"),
     ],
     "consume_reports": [
         G("ConsumerQueue", CONSUME, queue("consumer-reports"),
@@ -347,6 +373,9 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "the once-only run per site and Message-ID (begin/finish/release)"),
         G("FindSite", "dynamodb:GetItem", table("sites", "directory"),
           "the site by <site_key>@inbound domain or its own address (mailbox item)"),
+        G("Tickets", ITEMS, table("tickets", "tickets/index/*"),
+          "TicketsMailPort: the thread's ticket by reply token or Message-ID claim, a new "
+          "ticket or the requester's reply with its history (services/tickets/mail_port.py)"),
     ],
     "consume_records": [
         G("ConsumerQueue", CONSUME, queue("consumer-records"),

@@ -373,5 +373,80 @@ class Integration(Model):
     site_index = IntegrationSiteIndex()
 
 
+class TicketStatusIndex(GlobalSecondaryIndex):
+    """A site's tickets in one status, latest change first ("{site}#{status}")."""
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+    site_status = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
+class TicketAssigneeIndex(GlobalSecondaryIndex):
+    """A site's tickets of one assignee ("{site}#{agent id}"; "{site}#-": unassigned)."""
+    class Meta:
+        index_name = "assignee-index"
+        projection = AllProjection()
+    assignee_key = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
+class TicketTeamIndex(GlobalSecondaryIndex):
+    """A site's tickets of one team ("{site}#{team}"; "_default": no team)."""
+    class Meta:
+        index_name = "team-index"
+        projection = AllProjection()
+    team_key = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
+class TicketRequesterIndex(GlobalSecondaryIndex):
+    """A requester's tickets ("{site}#v#{visitor id}" or "{site}#e#{email}")."""
+    class Meta:
+        index_name = "requester-index"
+        projection = AllProjection()
+    requester_key = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class TicketDueIndex(GlobalSecondaryIndex):
+    """Sparse: open tickets with an SLA due time still to watch; partition "sla#{0..3}"."""
+    class Meta:
+        index_name = "due-index"
+        projection = AllProjection()
+    due_p = UnicodeAttribute(hash_key=True)
+    next_due = NumberAttribute(range_key=True)
+
+
+class TicketItem(Model):
+    """Tickets (chalicelib/adapters/tickets.py): pk "t#{ticket id}" holds the ticket (sk
+    "ticket"), its comments ("c#{version}#{id}"), history ("h#{version}#{id}", the outbox of the
+    ticket.* events) and transcript ("transcript"); "seq#{site}" numbers a site's tickets;
+    "cfg#{site}" holds custom fields and the SLA policy; "src#..", "mid#..", "tok#.." map a
+    source, a mail Message-ID and a reply token to a ticket. Index keys only on tickets."""
+    Meta = _meta("tickets")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute(null=True)
+    data = JSONAttribute(null=True)
+    ref = UnicodeAttribute(null=True)          # claims: the ticket id
+    counter = NumberAttribute(null=True)
+    site_key = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)
+    site_status = UnicodeAttribute(null=True)
+    assignee_key = UnicodeAttribute(null=True)
+    team_key = UnicodeAttribute(null=True)
+    requester_key = UnicodeAttribute(null=True)
+    due_p = UnicodeAttribute(null=True)
+    next_due = NumberAttribute(null=True)
+    created_at = NumberAttribute(null=True)
+    updated_at = NumberAttribute(null=True)
+    status_index = TicketStatusIndex()
+    assignee_index = TicketAssigneeIndex()
+    team_index = TicketTeamIndex()
+    requester_index = TicketRequesterIndex()
+    due_index = TicketDueIndex()
+
+
 ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key, KbItem,
-              DirectoryItem, AuditItem, ReportItem, QaResult, Integration]
+              DirectoryItem, AuditItem, ReportItem, QaResult, Integration, TicketItem]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from chalicelib.domain.tickets import events as ticket_events
+
 VERSION = 1
 
 #: the conversation context every envelope carries (message rows snapshot it as `ctx`)
@@ -92,10 +94,13 @@ def _json(value):
 
 # ------------------------------------------------------------------ derivation
 def from_stream_record(table: str, record: dict) -> list[dict]:
-    """The events of one stream record of `table` ("messages" or "conversations")."""
+    """The events of one stream record of `table` ("messages", "conversations" or
+    "tickets": chalicelib/domain/tickets/events.py)."""
     change = record.get("dynamodb") or {}
     new, old = image(change.get("NewImage")), image(change.get("OldImage"))
     name = record.get("eventName")
+    if table == "tickets":
+        return ticket_events.from_row(new) if name == "INSERT" and new else []
     if table == "messages":
         return from_message(new) if name == "INSERT" and new else []
     if table == "conversations":

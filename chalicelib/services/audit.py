@@ -33,6 +33,7 @@ ACTIONS = (
     "webhook.created", "webhook.updated", "webhook.deleted", "webhook.secret_rotated",
     "webhook.tested", "webhook.redelivered", "webhook.disabled",
     "api_key.created", "api_key.revoked", "api_key.request",
+    "tickets.fields_changed", "tickets.sla_changed",
 )
 MAX_MONTHS = 24        # how far back one listing walks
 MAX_SPAN_MS = 366 * 24 * 3600 * 1000

@@ -40,6 +40,7 @@ class Deps:
     records: Any = None       # RecordsRepo: chat records, token postings, export jobs
     exports: Any = None       # ExportStore (S3): export files and their download links
     archive: Any = None       # ArchiveStore (S3): closed conversations as JSON Lines
+    tickets: Any = None       # TicketRepo: tickets, comments, history, ticket settings
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -80,6 +81,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.records import RecordsRepo
     from chalicelib.adapters.reports import ReportsRepo
     from chalicelib.adapters.storage import AttachmentStore
+    from chalicelib.adapters.tickets import TicketRepo
     from chalicelib.security import TokenSigner
 
     def signer() -> TokenSigner:
@@ -118,5 +120,6 @@ def build_default() -> Deps:
         records=RecordsRepo(),
         exports=ExportStore(),
         archive=ArchiveStore(),
+        tickets=TicketRepo(),
     )
     return deps

@@ -13,6 +13,7 @@ from chalicelib.domain.validation import EMAIL_RE, Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services.conversations import (deny, load_for, post_message, serves_queue,
                                                serves_conversation, post_system_event)
+from chalicelib.services import tasks
 from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services import positions
 from chalicelib.services.routing import assign_to, team_exists, publish_assign
@@ -308,6 +309,8 @@ def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
     post_message(deps, actor, cid, {"client_message_id": f"offline-{uuid.uuid4().hex[:16]}",
                                     "text": body["text"]})
     fresh = post_system_event(deps, conv, "offline", {"reason": "left_message"})
+    # the left message becomes a ticket (services/tickets/create.on_offline_message)
+    tasks.publish(deps, "ticket_from_offline", {"conversation_id": cid, "text": body["text"]})
     notify_conversation(deps, fresh)
     if conv.get("queue_key"):
         positions.schedule(deps, [conv["queue_key"]])

@@ -45,7 +45,8 @@ _installed = False
 # - service entry points, for tests that call services directly (the innermost one wins,
 #   and only when no Lambda entry point is on the stack): realtime.connect /
 #   handle_frame / disconnect -> websocket_connect / _message / _disconnect,
-#   presence.idle_sweep -> sweep_idle, tasks.handle_records -> handle_assignments for a record
+#   presence.idle_sweep -> sweep_idle, tickets.sla_sweep.sweep -> sweep_ticket_sla,
+#   tasks.handle_records -> handle_assignments for a record
 #   of the assignments queue (its eventSourceARN, or an "assign" body when the test built
 #   the record without one) and handle_events for any other record.
 # Calls made by test code and fixtures outside all of these are recorded under "(none)".
@@ -80,10 +81,12 @@ def _build_code_map(app_module) -> tuple[dict, dict]:
     services = {}
     try:
         from chalicelib.services import presence, realtime, tasks
+        from chalicelib.services.tickets import sla_sweep
         services = {realtime.connect.__code__: "websocket_connect",
                     realtime.handle_frame.__code__: "websocket_message",
                     realtime.disconnect.__code__: "websocket_disconnect",
                     presence.idle_sweep.__code__: "sweep_idle",
+                    sla_sweep.sweep.__code__: "sweep_ticket_sla",
                     tasks.handle_records.__code__: HANDLE_RECORDS}
     except (ImportError, AttributeError):
         pass

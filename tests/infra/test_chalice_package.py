@@ -23,7 +23,8 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa",
                 "consume_webhooks": "ConsumeWebhooks", "deliver_webhooks": "DeliverWebhooks",
                 "receive_mail": "ReceiveMail",
-                "consume_records": "ConsumeRecords", "reports_daily": "ReportsDaily"}
+                "consume_records": "ConsumeRecords", "reports_daily": "ReportsDaily",
+                "sweep_ticket_sla": "SweepTicketSla", "relay_tickets": "RelayTickets"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.
@@ -91,7 +92,8 @@ def test_package_matches_the_stage_configuration(package):
     # each relay reads its own stage's table stream from the oldest record (nothing written
     # before the mapping existed is skipped); the stage's ARN comes from its environment
     for function, table in (("relay_messages", "MESSAGES"),
-                            ("relay_conversations", "CONVERSATIONS")):
+                            ("relay_conversations", "CONVERSATIONS"),
+                            ("relay_tickets", "TICKETS")):
         events = list(resources[RESOURCE_IDS[function]]["Properties"]["Events"].values())
         assert [(e["Type"], e["Properties"]["Stream"], e["Properties"]["StartingPosition"])
                 for e in events] == [
@@ -99,8 +101,10 @@ def test_package_matches_the_stage_configuration(package):
              "TRIM_HORIZON")], function
         assert f":table/parley-{stage}-{table.lower()}/stream/" in events[0]["Properties"][
             "Stream"]
-    sweep = resources[RESOURCE_IDS["sweep_idle"]]["Properties"]["Events"].values()
-    assert [e["Properties"]["Schedule"] for e in sweep] == ["rate(1 minute)"]
+    for function in ("sweep_idle", "sweep_ticket_sla"):
+        sweep = resources[RESOURCE_IDS[function]]["Properties"]["Events"].values()
+        assert [e["Properties"]["Schedule"] for e in sweep] == ["rate(1 minute)"], function
+        assert functions[function]["lambda_timeout"] < 60, function
 
 def _queue_visibility_timeouts() -> dict:
     from infra.resources import load_template

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "tests" / "integration"
 TARGETS = [INTEGRATION / f"{name}.py" for name in
            ("test_round_trip", "test_queue", "test_bot", "test_messages", "test_event_stream",
-            "test_channels", "test_webhooks", "test_mail")]
+            "test_channels", "test_webhooks", "test_mail", "test_tickets")]
 #: functions (and the operations) the run must have exercised, so that a broken attribution
 #: cannot pass by recording nothing
 EXPECTED = {
@@ -39,6 +39,8 @@ EXPECTED = {
     "sweep_idle": {"dynamodb:Query", "dynamodb:UpdateItem"},
     "relay_messages": {"sns:Publish"},
     "relay_conversations": {"sns:Publish"},
+    "relay_tickets": {"sns:Publish"},
+    "sweep_ticket_sla": {"dynamodb:Query", "dynamodb:PutItem"},
     "consume_reports": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem"},
     "consume_webhooks": {"dynamodb:Query", "dynamodb:PutItem", "sqs:SendMessage"},

@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib.services import agents, realtime
 from tests.helpers.api import Api
+from tests.helpers.aws import drain_queues
 
 SECRET = "AGENTONLY"          # every agent-only value below contains it
 AGENT_ONLY_KEYS = {"notes", "tags", "attrs", "participants", "team", "visitor_email",
@@ -123,6 +124,18 @@ def test_no_agent_only_field_reaches_the_visitor(api, deps, agent, posted):
     visitor_call("POST", f"{base}/handoff", {})
     visitor_call("POST", f"{base}/offline-message", {"email": "v@example.com",
                                                      "text": "call me"})
+    # the left message became a ticket: an internal note and tags on it stay with agents
+    drain_queues(deps)
+    _, mine = visitor_call("GET", "/v1/visitor/tickets")
+    tid = mine["tickets"][0]["ticket_id"]
+    tpath = f"/v1/agent/tickets/{tid}"
+    assert api.request("PATCH", tpath, {"tags": [f"{SECRET}-ttag"]}, headers=tok)[0] == 200
+    assert api.post(f"{tpath}/comments", {"body": f"{SECRET} ticket note"},
+                    token=agent["token"])[0] == 201
+    assert api.post(f"{tpath}/comments", {"body": "We will call you", "public": True},
+                    token=agent["token"])[0] == 201
+    _, thread = visitor_call("GET", f"/v1/visitor/tickets/{tid}")
+    assert [c["body"] for c in thread["comments"]] == ["We will call you"]
     realtime.handle_frame(deps, "vis-1", json.dumps({"action": "sync", "id": "s",
                                                      "data": {"after": 0}}))
     realtime.handle_frame(deps, "vis-1", json.dumps({"action": "send", "id": "d",

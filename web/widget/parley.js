@@ -45,7 +45,9 @@
       uploadFail: 'The file could not be uploaded.', required: 'Please fill in {f}.',
       error: 'Something went wrong. Please try again.', drop: 'Drop a file to send it',
       newmsg: 'New message', star: '{n} of 5', bot: 'Assistant', phone: 'Phone', company: 'Company',
-      helpful: 'Was this helpful?', yes: 'Yes', no: 'No', thanks_fb: 'Thanks for your feedback'
+      helpful: 'Was this helpful?', yes: 'Yes', no: 'No', thanks_fb: 'Thanks for your feedback',
+      requests: 'Your requests ({n})', st_new: 'Received', st_open: 'In progress', st_pending: 'Waiting for you',
+      st_on_hold: 'On hold', st_solved: 'Solved', st_closed: 'Closed', noReplies: 'No reply yet.'
     },
     zh: {
       open: '打开在线客服', close: '关闭', title: '在线客服', send: '发送',
@@ -64,7 +66,9 @@
       tooBig: '"{f}" 超过 10 MB。', badType: '"{f}" 无法发送:仅支持图片、PDF、文本、CSV、ZIP、Word 和 Excel 文件。',
       uploadFail: '文件上传失败。', required: '请填写{f}。', error: '出错了,请重试。',
       drop: '松开即可发送文件', newmsg: '新消息', star: '{n} 星', bot: '智能助手', phone: '电话', company: '公司',
-      helpful: '这个回答有帮助吗?', yes: '有帮助', no: '没帮助', thanks_fb: '感谢您的反馈'
+      helpful: '这个回答有帮助吗?', yes: '有帮助', no: '没帮助', thanks_fb: '感谢您的反馈',
+      requests: '您的工单({n})', st_new: '已受理', st_open: '处理中', st_pending: '等待您的回复',
+      st_on_hold: '已挂起', st_solved: '已解决', st_closed: '已关闭', noReplies: '暂无回复。'
     }
   };
   function pickLocale(v) { return /^zh/i.test(v || '') ? 'zh' : 'en'; }
@@ -575,11 +579,12 @@
     var input = el('textarea', 'p-input', null, { rows: '1', 'aria-label': t('placeholder'), placeholder: t('placeholder'), maxlength: '4000' });
     var sendBtn = el('button', 'p-send', t('send'), { type: 'submit' });
     form.appendChild(file); form.appendChild(attach); form.appendChild(input); form.appendChild(sendBtn);
-    [head, queue, log, typing, error, extra, form].forEach(function (n) { panel.appendChild(n); });
+    var tickets = el('details', 'p-tickets'); tickets.hidden = true;
+    [head, queue, tickets, log, typing, error, extra, form].forEach(function (n) { panel.appendChild(n); });
     var dropzone = el('div', 'p-drop', t('drop')); dropzone.hidden = true; panel.appendChild(dropzone);
     box.appendChild(panel); box.appendChild(launcher);
     ui = { host: host, root: box, launcher: launcher, badge: badge, panel: panel, avatar: avatar, title: title,
-      status: status, human: human, queue: queue, log: log, typing: typing, error: error, extra: extra,
+      status: status, human: human, queue: queue, tickets: tickets, log: log, typing: typing, error: error, extra: extra,
       form: form, input: input, file: file, send: sendBtn, shadow: root };
     box.setAttribute('data-conn', connState);
 
@@ -1076,6 +1081,39 @@
         if (c.site_key && !ds.siteKey) { SITE = c.site_key; NS = 'parley:' + SITE + ':'; }
       });
   }
+  // ------------------------------------------------------------------ your requests (tickets)
+  // A returning visitor's tickets and their public replies (GET /visitor/tickets): text only.
+  function loadTickets() {
+    return api('GET', '/visitor/tickets').then(function (r) {
+      var list = (r && r.tickets) || [];
+      var box = ui.tickets;
+      while (box.firstChild) box.removeChild(box.firstChild);
+      box.hidden = !list.length;
+      if (!list.length) return;
+      box.appendChild(el('summary', 'p-tickets-title', t('requests', { n: list.length })));
+      list.forEach(function (tk) {
+        var item = el('div', 'p-ticket', null, { 'data-ticket': tk.ticket_id });
+        var btn = el('button', 'p-ticket-head', '#' + tk.number + ' ' + tk.subject + ' · ' + t('st_' + tk.status), { type: 'button', 'aria-expanded': 'false' });
+        var thread = el('div', 'p-ticket-thread'); thread.hidden = true;
+        btn.addEventListener('click', function () {
+          var show = thread.hidden;
+          thread.hidden = !show; btn.setAttribute('aria-expanded', show ? 'true' : 'false');
+          if (!show || thread.firstChild) return;
+          api('GET', '/visitor/tickets/' + encodeURIComponent(tk.ticket_id)).then(function (d) {
+            var cs = (d && d.comments) || [];
+            if (!cs.length) thread.appendChild(el('p', 'p-ticket-none', t('noReplies')));
+            cs.forEach(function (c) {
+              var row = el('div', 'p-ticket-reply ' + (c.author && c.author.type === 'agent' ? 'p-from-agent' : 'p-from-me'));
+              row.appendChild(el('strong', null, (c.author && c.author.name) || ''));
+              row.appendChild(el('p', null, c.body));
+              thread.appendChild(row);
+            });
+          }, function () { thread.appendChild(el('p', 'p-ticket-none', t('error'))); });
+        });
+        item.appendChild(btn); item.appendChild(thread); box.appendChild(item);
+      });
+    }, function () { /* no tickets shown: the chat works without them */ });
+  }
   function boot() {
     loadConfig().then(function () {
       cfg.api = (cfg.api || src.origin + '/v1').replace(/\/$/, '');
@@ -1095,6 +1133,7 @@
       return loadHistory();
     }).then(function () {
       startTransport();
+      loadTickets();
       ready = true;
       var ms = W.performance ? Math.round(performance.now() - t0) : 0;
       try { performance.mark('parley-ready'); } catch (e) { /* old browser */ }
