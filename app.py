@@ -113,6 +113,13 @@ def consume_qa(event):
                                  event.to_dict().get("Records", []))
 
 
+@app.on_sqs_message(queue=config.CONSUMER_QUEUES["contacts"], batch_size=10)
+def consume_contacts(event):
+    from chalicelib.services import consumers as runner
+    return runner.handle_records(get_deps(), consumers["contacts"],
+                                 event.to_dict().get("Records", []))
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_idle(event):
     from chalicelib.services import presence

@@ -12,6 +12,7 @@ from typing import Callable
 from chalicelib import config
 from chalicelib.services import bot, followup, presence, qa, routing
 from chalicelib.services.consumers import Consumer
+from chalicelib.services.contacts import timeline as contact_timeline
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
 
@@ -65,6 +66,11 @@ CONSUMERS: dict[str, dict] = {
     # function of the transcript, so a redelivered event rewrites the same item
     "qa": {"queue": config.CONSUMER_QUEUES["qa"], "idempotent": True,
            "handlers": {t: qa.on_event for t in qa.HANDLED_TYPES}},
+    # contacts: each conversation's events on its contact's timeline (and the rating on its
+    # stats); the runner's claims make the stats update count once
+    "contacts": {"queue": config.CONSUMER_QUEUES["contacts"],
+                 "handlers": {t: contact_timeline.on_event
+                              for t in contact_timeline.HANDLED_TYPES}},
 }
 
 

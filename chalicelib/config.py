@@ -19,7 +19,8 @@ def _table(name: str) -> str:
 TABLES = {
     name: _table(name)
     for name in ("visitors", "conversations", "messages", "connections", "agents",
-                 "sites", "keys", "kb", "directory", "audit", "reports", "qa")
+                 "sites", "keys", "kb", "directory", "audit", "reports", "qa",
+                 "contacts")
 }
 
 
@@ -167,7 +168,7 @@ CONVERSATIONS_STREAM_ARN = _stream_arn("conversations")
 CONSUMER_QUEUES = {
     name: os.environ.get(f"PARLEY_CONSUMER_{name.upper()}_QUEUE",
                          f"parley-{STAGE}-consumer-{name}")
-    for name in ("reports", "qa")
+    for name in ("reports", "qa", "contacts")
 }
 
 

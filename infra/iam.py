@@ -94,6 +94,9 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("AuditLogAppendOnly", ("dynamodb:PutItem", "dynamodb:Query"), table("audit"),
           "the audit log: append (conditional PutItem) and read (Query on one month's "
           "partition); nothing may update or delete it"),
+        G("Contacts", ITEMS, table("contacts", "contacts/index/*"),
+          "contacts: linking a session's visitor, profiles, identity claims and tag items "
+          "(transactions), timelines, leads, lists by index"),
         G("DynamoDBIndexes", "dynamodb:Query",
           table("visitors/index/*", "conversations/index/*", "connections/index/*",
                 "agents/index/*"),
@@ -245,6 +248,19 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("ReadTranscript", "dynamodb:Query", table("messages"),
           "the conversation's messages, a page at a time"),
         G("StoreResult", "dynamodb:PutItem", table("qa"), "the score and its findings"),
+    ],
+    "consume_contacts": [
+        G("ConsumerQueue", CONSUME, queue("consumer-contacts"),
+          "the contacts consumer queue is this function's event source"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "the runner's claim on an event: a rating updates the contact's stats once"),
+        G("ReadSite", "dynamodb:GetItem", table("sites"),
+          "the site's phone country and lead return time when a contact is written"),
+        G("Contacts", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+          table("contacts"),
+          "the visitor's identity item and contact, the timeline entry (conditional put), "
+          "the contact's stats and identity claims (transaction)"),
     ],
 }
 

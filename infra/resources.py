@@ -25,6 +25,7 @@ OUTPUT_ENV = {
     "AuditTableName": "PARLEY_TABLE_AUDIT",
     "ReportsTableName": "PARLEY_TABLE_REPORTS",
     "QaTableName": "PARLEY_TABLE_QA",
+    "ContactsTableName": "PARLEY_TABLE_CONTACTS",
     "AssignmentQueueName": "PARLEY_ASSIGNMENT_QUEUE",
     "AssignmentQueueUrl": "PARLEY_ASSIGNMENT_QUEUE_URL",
     "EventsQueueName": "PARLEY_EVENTS_QUEUE",
@@ -34,6 +35,7 @@ OUTPUT_ENV = {
     "ConversationEventsTopicArn": "PARLEY_EVENT_TOPIC_ARN",
     "ReportsConsumerQueueName": "PARLEY_CONSUMER_REPORTS_QUEUE",
     "QaConsumerQueueName": "PARLEY_CONSUMER_QA_QUEUE",
+    "ContactsConsumerQueueName": "PARLEY_CONSUMER_CONTACTS_QUEUE",
     "AttachmentsBucketName": "PARLEY_ATTACHMENTS_BUCKET",
     "TokenSecretArn": "PARLEY_TOKEN_SECRET_ARN",
 }

@@ -31,6 +31,7 @@ class Deps:
     events: Any = None        # EventBus (SNS): the conversation event stream's topic
     reports: Any = None       # ReportsRepo: report state and day buckets
     qa: Any = None            # QaRepo: quality-inspection results
+    contacts: Any = None      # ContactsRepo: contacts, identities, timelines, leads
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -51,6 +52,7 @@ def build_default() -> Deps:
     from chalicelib.adapters import dynamo
     from chalicelib.adapters.agent_sessions import AgentSessions, LoginAttempts
     from chalicelib.adapters.audit import AuditRepo
+    from chalicelib.adapters.contacts import ContactsRepo
     from chalicelib.adapters.site_secrets import sealing_keys
     from chalicelib.adapters.directory import DirectoryRepo
     from chalicelib.adapters.secrets import key_ring
@@ -91,5 +93,6 @@ def build_default() -> Deps:
         events=EventBus(),
         reports=ReportsRepo(),
         qa=QaRepo(),
+        contacts=ContactsRepo(),
     )
     return deps

@@ -20,7 +20,8 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "handle_assignments": "HandleAssignments", "sweep_idle": "SweepIdle",
                 "rotate_token_secret": "RotateTokenSecret",
                 "relay_messages": "RelayMessages", "relay_conversations": "RelayConversations",
-                "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa"}
+                "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa",
+                "consume_contacts": "ConsumeContacts"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.
@@ -73,7 +74,8 @@ def test_package_matches_the_stage_configuration(package):
     visibility = _queue_visibility_timeouts()
     consumers = (("handle_events", "events"), ("handle_assignments", "assignments"),
                  ("consume_reports", "consumer-reports"),
-                 ("consume_qa", "consumer-qa"))
+                 ("consume_qa", "consumer-qa"),
+                 ("consume_contacts", "consumer-contacts"))
     for function, queue in consumers:
         assert functions[function]["lambda_timeout"] < visibility[queue], function
     assert functions["sweep_idle"]["lambda_timeout"] < 60

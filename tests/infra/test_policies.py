@@ -91,7 +91,8 @@ def test_no_wildcard_actions_or_resources(stage, function):
             elif service == "sqs":
                 assert parts[5] in (f"parley-{stage}-assignments", f"parley-{stage}-events",
                                     f"parley-{stage}-consumer-reports",
-                                    f"parley-{stage}-consumer-qa"), res
+                                    f"parley-{stage}-consumer-qa",
+                                    f"parley-{stage}-consumer-contacts"), res
             elif service == "sns":
                 # only the relays publish, and only to the conversation event topic
                 assert function.startswith("relay_"), res
