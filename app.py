@@ -9,6 +9,7 @@ from chalice import Chalice, Rate
 from chalicelib.api import admin as admin_api
 from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
+from chalicelib.api import contacts as contacts_api
 from chalicelib.api import cors
 from chalicelib.api import reports as reports_api
 from chalicelib.api import visitor as visitor_api
@@ -29,6 +30,8 @@ app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
 app.register_blueprint(admin_api.bp, url_prefix="/v1/admin")
 app.register_blueprint(admin_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(reports_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(contacts_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(contacts_api.admin_bp, url_prefix="/v1/admin")
 app.api.cors = cors.open_cors()          # /v1/health
 
 

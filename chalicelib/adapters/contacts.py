@@ -193,6 +193,10 @@ class ContactsRepo:
             raise
         return True
 
+    def move_tag(self, site_key: str, tag: str, from_id: str, to_id: str) -> None:
+        C(tag_pk(site_key, tag), contact_pk(to_id), contact_id=to_id).save()
+        C(tag_pk(site_key, tag), contact_pk(from_id)).delete()
+
     def append_timeline(self, contact_id: str, at: int, event_id: str, data: dict) -> bool:
         """Idempotent on the event id: the key holds it, a second put changes nothing."""
         try:

@@ -27,6 +27,8 @@ ACTIONS = (
     "kb.entry_created", "kb.entry_updated", "kb.entry_deleted", "kb.imported",
     "kb.exported", "kb.synonyms_changed", "kb.flows_changed",
     "conversation.reassigned", "conversation.joined",
+    "contacts.fields_changed", "contact.merged", "contact.exported", "contact.deleted",
+    "contacts.exported", "contacts.imported",
 )
 MAX_MONTHS = 24        # how far back one listing walks
 MAX_SPAN_MS = 366 * 24 * 3600 * 1000

@@ -72,6 +72,10 @@ SETTINGS_SCHEMA = {
     "report_tz": Field(str, nullable=True, min_len=1, max_len=64),
     # quality inspection rules over the defaults (chalicelib/domain/qa/checks.py)
     "qa_rules": Field(dict, nullable=True),
+    # contacts: claimed leads nobody touched return to the pool after this many hours
+    # (default 72); national phone numbers get this country code (default 86)
+    "lead_return_hours": Field(int, min=1, max=2160),
+    "phone_country": Field(str, pattern=re.compile(r"^[1-9][0-9]{0,2}$")),
 }
 
 SITE_CREATE = {
