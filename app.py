@@ -129,6 +129,13 @@ def sweep_idle(event):
     presence.idle_sweep(get_deps())
 
 
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep_leads(event):
+    """Claimed leads nobody touched in the site's time go back to the pool (bounded)."""
+    from chalicelib.services.contacts import leads
+    leads.sweep(get_deps())
+
+
 @app.schedule(Rate(30, unit=Rate.DAYS))
 def rotate_token_secret(event):
     from chalicelib.services import secret_rotation

@@ -97,6 +97,10 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("Contacts", ITEMS, table("contacts", "contacts/index/*"),
           "contacts: linking a session's visitor, profiles, identity claims and tag items "
           "(transactions), timelines, leads, lists by index"),
+        G("PrivacyErase", "dynamodb:DeleteItem", table("qa"),
+          "erasing a contact removes its conversations' quality results"),
+        G("PrivacyEraseAttachments", "s3:DeleteObject", ATTACHMENTS,
+          "erasing a contact removes the attachments of its conversations"),
         G("DynamoDBIndexes", "dynamodb:Query",
           table("visitors/index/*", "conversations/index/*", "connections/index/*",
                 "agents/index/*"),
@@ -193,6 +197,15 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("ResealSiteSecrets", ("dynamodb:GetItem", "dynamodb:PutItem"), table("sites"),
           "re-seal each site's identity secret under the new key"),
         G("ListSites", "dynamodb:Query", table("directory"), "the site list"),
+    ],
+    "sweep_leads": [
+        G("ReadSites", "dynamodb:GetItem", table("sites"), "each lead's site: its return time"),
+        G("ReturnLeads", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+          table("contacts", "contacts/index/due-index"),
+          "due leads (due index), the fresh contact, its conditional rewrite (transaction) "
+          "and the timeline entry"),
+        G("TagItems", "dynamodb:DeleteItem", table("contacts"),
+          "the profile rewrite's transaction may carry tag membership changes"),
     ],
     "sweep_idle": [
         G("ReadItems", "dynamodb:GetItem", table("conversations", "agents", "sites"),

@@ -2,17 +2,18 @@
 custom field definitions (/v1/admin/contact-fields, admins). docs/contacts.md."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.api.common import bearer, get_deps, json_body, query, route, source_ip
 from chalicelib.domain.validation import optional_int
 from chalicelib.errors import Forbidden, NotFound, ValidationError
 from chalicelib.services import sessions
-from chalicelib.services.contacts import leads, merging, records
+from chalicelib.services.contacts import leads, merging, privacy, records, transfer
 
 bp = Blueprint(__name__)
 admin_bp = Blueprint(__name__ + ".admin")
 MAX_MS = 2 ** 53
+MAX_IMPORT_BODY = 2_500_000     # a CSV import may exceed the 64 KB limit of other routes
 
 
 def _actor(request):
@@ -39,6 +40,25 @@ def list_contacts():
     return records.list_contacts(get_deps(), _actor(req), q.get("site_key"), _list_query(q))
 
 
+@route(bp, "/contacts/export", methods=["GET"])
+def export_contacts():
+    """The site's contacts (or one tag's) as CSV, UTF-8 with a BOM (supervisors, admins)."""
+    req = bp.current_request
+    q = query(req)
+    tag = _list_query({"tag": q["tag"]}).get("tag") if q.get("tag") else None
+    site = records.check_site(q.get("site_key"))
+    text = transfer.export_csv(get_deps(), _actor(req), site, tag)
+    return Response(body=text, status_code=200,
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": f'attachment; filename="contacts-{site}.csv"'})
+
+
+@route(bp, "/contacts/import", methods=["POST"])
+def import_contacts():
+    req = bp.current_request
+    return transfer.import_csv(get_deps(), _actor(req), json_body(req, max_bytes=MAX_IMPORT_BODY))
+
+
 @route(bp, "/contacts/by-visitor/{visitor_id}", methods=["GET"])
 def contact_of_visitor(visitor_id):
     req = bp.current_request
@@ -62,6 +82,19 @@ def get_contact(contact_id):
 def update_contact(contact_id):
     req = bp.current_request
     return records.update(get_deps(), _actor(req), contact_id, json_body(req))
+
+
+@route(bp, "/contacts/{contact_id}", methods=["DELETE"])
+def erase_contact(contact_id):
+    """Privacy erasure (admins): the contact, its visitors, conversations, messages,
+    attachments and quality results."""
+    return privacy.erase(get_deps(), _actor(bp.current_request), contact_id)
+
+
+@route(bp, "/contacts/{contact_id}/export", methods=["GET"])
+def export_contact(contact_id):
+    """Privacy export (admins): everything held about the contact, as JSON."""
+    return privacy.export(get_deps(), _actor(bp.current_request), contact_id)
 
 
 @route(bp, "/contacts/{contact_id}/timeline", methods=["GET"])

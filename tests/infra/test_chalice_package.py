@@ -18,6 +18,7 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "websocket_message": "WebsocketMessage",
                 "websocket_disconnect": "WebsocketDisconnect", "handle_events": "HandleEvents",
                 "handle_assignments": "HandleAssignments", "sweep_idle": "SweepIdle",
+                "sweep_leads": "SweepLeads",
                 "rotate_token_secret": "RotateTokenSecret",
                 "relay_messages": "RelayMessages", "relay_conversations": "RelayConversations",
                 "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa",

@@ -136,6 +136,8 @@ def commit(deps, before: dict, after: dict, actor_id: str | None = None, **extra
         if before.get(key) != after.get(key):
             changes[key] = [before.get(key), after.get(key)] if key != "notes" else ["…", "…"]
     changes.update(removed)
+    if old_tags != new_tags:
+        changes["tags"] = [sorted(old_tags), sorted(new_tags)]
     if changes:
         timeline_entry(deps, after, "fields_changed", {"changes": changes, "by": actor_id})
     return after
