@@ -230,6 +230,10 @@ class ContactsRepo:
         except DoesNotExist:
             return None
 
+    def list_settings(self, site_key: str, prefix: str, limit: int = 100) -> list:
+        return [x.data for x in C.query(f"site#{site_key}", C.sk.startswith(prefix),
+                                        limit=limit)]
+
     def put_setting(self, site_key: str, name: str, data) -> None:
         C(f"site#{site_key}", name, site_key=site_key, data=data).save()
 

@@ -8,7 +8,8 @@ from chalicelib.api.common import bearer, get_deps, json_body, query, route, sou
 from chalicelib.domain.validation import optional_int
 from chalicelib.errors import Forbidden, NotFound, ValidationError
 from chalicelib.services import sessions
-from chalicelib.services.contacts import leads, merging, privacy, records, transfer
+from chalicelib.services.contacts import (leads, merging, privacy, records, segments,
+                                          transfer)
 
 bp = Blueprint(__name__)
 admin_bp = Blueprint(__name__ + ".admin")
@@ -57,6 +58,47 @@ def export_contacts():
 def import_contacts():
     req = bp.current_request
     return transfer.import_csv(get_deps(), _actor(req), json_body(req, max_bytes=MAX_IMPORT_BODY))
+
+
+@route(bp, "/contacts/search", methods=["POST"])
+def search_contacts():
+    """A segment's page: one index read (bounded), the other conditions in memory."""
+    req = bp.current_request
+    return segments.search(get_deps(), _actor(req), json_body(req))
+
+
+@route(bp, "/contacts/bulk-tag", methods=["POST"])
+def bulk_tag():
+    req = bp.current_request
+    return segments.bulk_tag(get_deps(), _actor(req), json_body(req))
+
+
+@route(bp, "/segments", methods=["GET"])
+def list_segments():
+    req = bp.current_request
+    return segments.list_saved(get_deps(), _actor(req), query(req).get("site_key"))
+
+
+@route(bp, "/segments", methods=["POST"])
+def save_segment():
+    req = bp.current_request
+    return segments.save(get_deps(), _actor(req), json_body(req))
+
+
+@route(bp, "/segments/{segment_id}", methods=["DELETE"])
+def delete_segment(segment_id):
+    req = bp.current_request
+    return segments.delete(get_deps(), _actor(req), query(req).get("site_key"), segment_id)
+
+
+@route(bp, "/segments/{segment_id}/export", methods=["GET"])
+def export_segment(segment_id):
+    req = bp.current_request
+    site = records.check_site(query(req).get("site_key"))
+    text = segments.export_csv(get_deps(), _actor(req), site, segment_id)
+    return Response(body=text, status_code=200,
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": f'attachment; filename="segment-{site}.csv"'})
 
 
 @route(bp, "/contacts/by-visitor/{visitor_id}", methods=["GET"])

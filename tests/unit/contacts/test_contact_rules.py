@@ -155,3 +155,29 @@ def test_lead_claim_move_and_return_to_pool():
     with pytest.raises(ValidationError):
         leads.move(mine, "a1", False, 7000, status="maybe")
     assert leads.move(mine, "sup", True, 7000, note="n")["history"][-1]["note"] == "n"
+
+
+def test_segment_filters_pick_an_index_and_match_in_memory():
+    from chalicelib.domain.contacts import segments
+    f = segments.check({"tag": "vip", "channel": "wechat", "min_rating": 4, "min_chats": 2,
+                        "last_seen_after": 100, "fields": {"plan": "pro", "topics": "api"}})
+    assert segments.index_for(f) == ("tag", "vip")
+    assert segments.index_for({"lead": "pool"}) == ("lead", "pool")
+    assert segments.index_for({}) == ("site", None)
+    c = {"tags": ["vip"], "identities": ["wechat:o1", "visitor:v1"],
+         "stats": {"last_rating": 5, "chats": 3, "last_seen_at": 150},
+         "fields": {"plan": "pro", "topics": ["api", "price"]}}
+    assert segments.matches(c, f)
+    for change in ({"tags": []}, {"identities": ["visitor:v1"]},
+                   {"stats": {"last_rating": 3, "chats": 3, "last_seen_at": 150}},
+                   {"stats": {"last_rating": 5, "chats": 1, "last_seen_at": 150}},
+                   {"stats": {"last_rating": 5, "chats": 3, "last_seen_at": 50}},
+                   {"fields": {"plan": "basic", "topics": ["api"]}},
+                   {"merged_into": "ct_x"}):
+        assert not segments.matches({**c, **change}, f), change
+    lead = {"status": "qualified", "owner_id": "a1"}
+    assert segments.matches({"lead": lead}, {"lead": "qualified"})
+    assert not segments.matches({"lead": {**lead, "owner_id": None}}, {"lead": "qualified"})
+    with pytest.raises(ValidationError) as err:
+        segments.check({"channel": "fax"})
+    assert err.value.details["field"] == "filter.channel"
