@@ -93,3 +93,37 @@ def test_the_timeline_consumer_records_each_event_once(deps, aws):
     # a redelivered batch adds nothing
     assert app_module.consume_contacts(event, None) == {"batchItemFailures": []}
     assert len(deps.contacts.timeline(c["contact_id"])) == 3
+
+
+def test_prechat_answers_land_on_the_contact_fields(deps, site):
+    admin = Actor(kind="agent", id="root", role="admin")
+    records.set_field_defs(deps, admin, "demo", {"fields": [
+        {"key": "plan", "type": "select", "label_en": "Plan", "label_zh": "套餐",
+         "options": [{"value": "pro"}, {"value": "basic"}]},
+        {"key": "seats", "type": "number", "label_en": "Seats", "label_zh": "席位"}]})
+    s = sessions.start_session(deps, {"site_key": "demo"})
+    sessions.start_session(deps, {"site_key": "demo", "name": "周杰", "attributes": {
+        "plan": "pro", "seats": "x", "company": "某某科技", "phone": "13800138000"}},
+        token=s["token"])
+    c = contact_of(deps, "demo", s["visitor_id"])
+    assert c["fields"] == {"plan": "pro"}                 # the bad number is left out
+    assert c["company"] == "某某科技" and "phone:+8613800138000" in c["identities"]
+    assert c["lead"]["source"] == "prechat"
+
+
+def test_a_verified_sign_in_merges_the_browsers_contact_into_the_users(deps, site):
+    # the user is known from another channel (the API channel passes the user id)
+    user = links.link(deps, "demo", None, user_id="u-7", channel_ids=[("api", "crm-7")])
+    # a browser chatting anonymously has its own contact
+    s = sessions.start_session(deps, {"site_key": "demo", "name": "匿名"})
+    anon = contact_of(deps, "demo", s["visitor_id"])
+    assert anon["contact_id"] != user["contact_id"]
+    # then it signs in with identify(): the same user id, verified: one contact
+    sessions.start_session(deps, {"site_key": "demo", "identity": {
+        "user_id": "u-7", "hash": "ok-u-7"}}, token=s["token"], identity_check=_always)
+    survivor = contact_of(deps, "demo", s["visitor_id"])
+    assert survivor["contact_id"] == user["contact_id"]
+    assert {f"visitor:{s['visitor_id']}", "user:u-7", "api:crm-7"} <= set(
+        survivor["identities"])
+    assert survivor["name"] == "匿名"
+    assert records.resolve(deps, anon["contact_id"])["contact_id"] == user["contact_id"]

@@ -9,6 +9,8 @@ suggestion instead of being joined. Giving contact details makes the contact a l
 from __future__ import annotations
 
 from chalicelib import log
+from chalicelib.domain.actors import Actor
+from chalicelib.domain.contacts import fields as field_rules
 from chalicelib.domain.contacts import identities as ids
 from chalicelib.domain.contacts import leads as lead_rules
 from chalicelib.errors import Conflict, ValidationError
@@ -36,9 +38,33 @@ def _identities(visitor_id, user_id, email, phone, country: str,
     return found, verified
 
 
+def _answers(deps, site_key: str, answers: dict | None) -> dict:
+    """Pre-chat / form answers that name a profile or custom field: {"company": ...,
+    "fields": {...}}. A value that fails its field's validation is left out (logged)."""
+    if not answers:
+        return {}
+    out, fields = {}, {}
+    if isinstance(answers.get("company"), str) and answers["company"].strip():
+        out["company"] = answers["company"].strip()[:100]
+    defs = {d["key"]: d for d in records.field_defs(deps, site_key)}
+    for key, value in answers.items():
+        if key in defs:
+            try:
+                clean = field_rules.check_value(defs[key], value)
+            except ValidationError:
+                log.info("prechat_answer_skipped", site_key=site_key, field=key)
+                continue
+            if clean is not None:
+                fields[key] = clean
+    if fields:
+        out["fields"] = fields
+    return out
+
+
 def link(deps, site_key: str, visitor_id: str | None, name=None, email=None, phone=None,
          user_id=None, verified_email: bool = False, lead_source: str | None = None,
-         chat_started: bool = False, channel_ids=()) -> dict | None:
+         chat_started: bool = False, channel_ids=(), answers: dict | None = None
+         ) -> dict | None:
     """The visitor's contact after adding what is known now (created when absent).
     `channel_ids`: [(kind, id)] from other channels, e.g. ("wechat", openid) or ("api",
     external id): the channel branches call this with them."""
@@ -47,6 +73,7 @@ def link(deps, site_key: str, visitor_id: str | None, name=None, email=None, pho
     wanted, verified = _identities(visitor_id, user_id, email, phone, country, channel_ids)
     if verified_email and email:
         verified += [i for i in wanted if i.startswith("email:")]
+    given = _answers(deps, site_key, answers)
     for _ in range(ATTEMPTS):
         contact = None
         for ident in [i for i in wanted if i.startswith(JOINING)]:
@@ -56,7 +83,8 @@ def link(deps, site_key: str, visitor_id: str | None, name=None, email=None, pho
         ts = records.now(deps)
         if contact is None:
             fresh = records.blank(site_key, ts, name=name, identities=sorted(set(wanted)),
-                                  verified=sorted(verified))
+                                  verified=sorted(verified), company=given.get("company"),
+                                  fields=given.get("fields") or {})
             if lead_source and (email or phone):
                 fresh["lead"] = lead_rules.new_lead(lead_source, ts)
             if chat_started:
@@ -69,15 +97,35 @@ def link(deps, site_key: str, visitor_id: str | None, name=None, email=None, pho
             wanted = [i for i in wanted if i.startswith(JOINING)
                       or deps.contacts.owner_of(site_key, i) is None]
             continue
+        if _merge_signed_in(deps, contact, [i for i in verified if i.startswith("user:")]):
+            continue                                    # merged: read the survivor again
         try:
-            return _add(deps, contact, wanted, verified, name, lead_source, ts, chat_started)
+            return _add(deps, contact, wanted, verified, name, lead_source, ts, chat_started,
+                        given)
         except Conflict:
             continue                                    # raced: read again
     log.warning("contact_link_gave_up", site_key=site_key, visitor_id=visitor_id)
     return None
 
 
-def _add(deps, contact, wanted, verified, name, lead_source, ts, chat_started) -> dict:
+SYSTEM = Actor(kind="agent", id="system", role="admin", name="Parley")
+
+
+def _merge_signed_in(deps, contact: dict, user_ids: list[str]) -> bool:
+    """A verified sign-in whose user id already belongs to another contact proves they are
+    one person: this browser's contact is merged into that one (audited as `system`)."""
+    from chalicelib.services.contacts import merging
+    for ident in user_ids:
+        holder = deps.contacts.owner_of(contact["site_key"], ident)
+        if holder and holder != contact["contact_id"]:
+            merging.merge(deps, SYSTEM, holder, {"from_contact_id": contact["contact_id"]})
+            log.info("contact_auto_merged", contact_id=holder, loser=contact["contact_id"])
+            return True
+    return False
+
+
+def _add(deps, contact, wanted, verified, name, lead_source, ts, chat_started,
+         given: dict) -> dict:
     site_key = contact["site_key"]
     claim, suggestions = [], list(contact.get("suggestions") or [])
     for ident in wanted:
@@ -96,6 +144,10 @@ def _add(deps, contact, wanted, verified, name, lead_source, ts, chat_started) -
     after["suggestions"] = suggestions[-10:]
     if name and not contact.get("name"):
         after["name"] = name
+    if given.get("company") and not contact.get("company"):
+        after["company"] = given["company"]
+    if given.get("fields"):                             # the visitor's own answers, now
+        after["fields"] = {**(contact.get("fields") or {}), **given["fields"]}
     if lead_source and not contact.get("lead") and \
             any(i.startswith(("email:", "phone:")) for i in after["identities"]):
         after["lead"] = lead_rules.new_lead(lead_source, ts)
@@ -105,7 +157,8 @@ def _add(deps, contact, wanted, verified, name, lead_source, ts, chat_started) -
     stats["last_seen_at"] = ts
     after["stats"] = stats
     unchanged = all(after.get(k) == contact.get(k) for k in
-                    ("identities", "verified", "suggestions", "name", "lead")) \
+                    ("identities", "verified", "suggestions", "name", "lead", "company",
+                     "fields")) \
         and not chat_started
     if unchanged:
         return contact                                  # a returning visit writes nothing
@@ -122,7 +175,7 @@ def on_session(deps, site_key: str, visitor: dict, body: dict, new_chat: bool) -
              email=body.get("email") or identity.get("email"),
              phone=(body.get("attributes") or {}).get("phone"),
              user_id=identity.get("user_id"), verified_email=bool(identity.get("email")),
-             lead_source="prechat", chat_started=new_chat)
+             lead_source="prechat", chat_started=new_chat, answers=body.get("attributes"))
     except Exception as exc:      # noqa: BLE001: contacts must not break the widget
         log.error("contact_link_failed", site_key=site_key,
                   visitor_id=visitor["visitor_id"], error=repr(exc))
