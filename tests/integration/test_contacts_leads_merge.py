@@ -75,7 +75,7 @@ def test_an_untouched_lead_returns_to_the_pool_on_time(deps, site):
     assert [x["contact_id"] for x in pool] == [c["contact_id"]]
     assert leads.sweep(deps) == 0                                    # nothing twice
     kinds = [e["kind"] for e in deps.contacts.timeline(c["contact_id"])]
-    assert kinds[0] == "lead_returned" and "lead_claimed" in kinds
+    assert {"lead_returned", "lead_claimed", "lead_moved"} <= set(kinds)
 
 
 def test_merge_preview_then_merge_keeps_everything_and_is_idempotent(deps, site):
@@ -139,7 +139,7 @@ def test_fields_are_defined_by_admins_and_validated_over_http(deps, site):
     status, data = api.request("PATCH", path, {"fields": {"plan": "pro"}, "tags": ["b2b"]},
                                ann)
     assert status == 200 and data["contact"]["fields"] == {"plan": "pro"}
-    status, data = api.get(f"/v1/agent/contacts?site_key=demo&tag=b2b", ann)
+    status, data = api.get("/v1/agent/contacts?site_key=demo&tag=b2b", ann)
     assert status == 200 and [x["contact_id"] for x in data["contacts"]] == [c["contact_id"]]
     status, data = api.get(f"{path}/timeline", ann)
     assert status == 200 and data["timeline"][0]["kind"] == "fields_changed"

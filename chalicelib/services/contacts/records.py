@@ -11,7 +11,7 @@ from chalicelib.domain.contacts import fields as field_rules
 from chalicelib.domain.contacts import identities as ids
 from chalicelib.domain.contacts import leads as lead_rules
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
-from chalicelib.errors import Forbidden, NotFound, ValidationError
+from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 
 MAX_IDENTITIES = 40
 MAX_TAGS = 30
@@ -154,7 +154,6 @@ def update(deps, actor: Actor, contact_id: str, payload: dict) -> dict:
         raise ValidationError("Nothing to change.", code="empty_update")
     c = resolve(deps, contact_id, consistent=True)
     if "version" in body and body["version"] != c["version"]:
-        from chalicelib.errors import Conflict
         raise Conflict("This contact changed meanwhile; reload and retry.",
                        code="contact_changed")
     after = dict(c)
@@ -178,7 +177,6 @@ def update(deps, actor: Actor, contact_id: str, payload: dict) -> dict:
     for ident in claim:
         holder = deps.contacts.owner_of(c["site_key"], ident)
         if holder and holder != c["contact_id"]:
-            from chalicelib.errors import Conflict
             raise Conflict("Another contact has this e-mail or phone: merge them instead.",
                            code="identity_taken", details={"contact_id": holder})
     if body.get("lead") and not c.get("lead"):
