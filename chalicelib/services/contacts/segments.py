@@ -22,11 +22,11 @@ MAX_SEGMENTS = 100
 MAX_EXPORT = 5000
 CURSOR = Field(dict, nullable=True, schema={"before": Field(int, min=0, max=2 ** 53),
                                              "after": Field(str, min_len=1, max_len=64)})
-SEARCH = {"site_key": Field(str, required=True, pattern=SITE_KEY_RE),
+SEARCH = {"site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
           "filter": Field(dict, required=True), "next": CURSOR,
           "limit": Field(int, min=1, max=100)}
 BULK = {**SEARCH, "tag": Field(str, required=True, min_len=1, max_len=40)}
-SAVE = {"site_key": Field(str, required=True, pattern=SITE_KEY_RE),
+SAVE = {"site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
         "name": Field(str, required=True, min_len=1, max_len=100),
         "filter": Field(dict, required=True)}
 

@@ -20,7 +20,7 @@ from chalicelib.errors import Forbidden, ValidationError
 from chalicelib.services import audit
 from chalicelib.services.contacts import records
 
-IMPORT_SCHEMA = {"site_key": Field(str, required=True, pattern=SITE_KEY_RE),
+IMPORT_SCHEMA = {"site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
                  "csv": Field(str, required=True, min_len=1, max_len=2_000_000, strip=False)}
 EXPORT_PAGE = 100
 MAX_EXPORT = 5000
