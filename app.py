@@ -11,6 +11,7 @@ from chalicelib.api import admin_channels as admin_channels_api
 from chalicelib.api import admin_kb as admin_kb_api
 from chalicelib.api import agent as agent_api
 from chalicelib.api import channels as channels_api
+from chalicelib.api import contacts as contacts_api
 from chalicelib.api import cors
 from chalicelib.api import qa_review as qa_review_api
 from chalicelib.api import integrations as integrations_api
@@ -42,6 +43,8 @@ app.register_blueprint(qa_review_api.bp, url_prefix="/v1/agent/qa-review")
 app.register_blueprint(records_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(tickets_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(tickets_api.admin_bp, url_prefix="/v1/admin")
+app.register_blueprint(contacts_api.bp, url_prefix="/v1/agent")
+app.register_blueprint(contacts_api.admin_bp, url_prefix="/v1/admin")
 app.api.cors = False                     # channel webhooks: servers call them, never browsers
 app.register_blueprint(channels_api.bp, url_prefix="/v1/channels")
 app.api.cors = cors.open_cors()          # /v1/health
@@ -165,6 +168,13 @@ def consume_records(event):
                                  event.to_dict().get("Records", []))
 
 
+@app.on_sqs_message(queue=config.CONSUMER_QUEUES["contacts"], batch_size=10)
+def consume_contacts(event):
+    from chalicelib.services import consumers as runner
+    return runner.handle_records(get_deps(), consumers["contacts"],
+                                 event.to_dict().get("Records", []))
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_idle(event):
     from chalicelib.services import presence
@@ -181,6 +191,13 @@ def reports_daily(event):
 def sweep_ticket_sla(event):
     from chalicelib.services.tickets import sla_sweep
     sla_sweep.sweep(get_deps())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep_leads(event):
+    """Claimed leads nobody touched in the site's time go back to the pool (bounded)."""
+    from chalicelib.services.contacts import leads
+    leads.sweep(get_deps())
 
 
 @app.schedule(Rate(30, unit=Rate.DAYS))

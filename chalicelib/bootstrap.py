@@ -15,6 +15,7 @@ from chalicelib.services import (bot, channels, followup, positions, presence, q
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.records import export as records_export
 from chalicelib.services.records import indexer as records_indexer
+from chalicelib.services.contacts import timeline as contact_timeline
 from chalicelib.services.reports import consumer as reports_consumer
 from chalicelib.services.deps import Deps, build_default
 from chalicelib.services.tickets import comments as ticket_comments
@@ -104,6 +105,11 @@ CONSUMERS: dict[str, dict] = {
     "records": {"queue": config.CONSUMER_QUEUES["records"], "idempotent": True,
                 "handlers": {t: records_indexer.on_event
                              for t in records_indexer.HANDLED_TYPES}},
+    # contacts: each conversation's events on its contact's timeline (and the rating on its
+    # stats); the runner's claims make the stats update count once
+    "contacts": {"queue": config.CONSUMER_QUEUES["contacts"],
+                 "handlers": {t: contact_timeline.on_event
+                              for t in contact_timeline.HANDLED_TYPES}},
 }
 
 

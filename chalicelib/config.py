@@ -20,7 +20,7 @@ TABLES = {
     name: _table(name)
     for name in ("visitors", "conversations", "messages", "connections", "agents",
                  "sites", "keys", "kb", "directory", "audit", "reports", "qa", "integrations",
-                 "tickets")
+                 "tickets", "contacts")
 }
 
 
@@ -174,7 +174,7 @@ TICKETS_STREAM_ARN = _stream_arn("tickets")
 CONSUMER_QUEUES = {
     name: os.environ.get(f"PARLEY_CONSUMER_{name.upper()}_QUEUE",
                          f"parley-{STAGE}-consumer-{name}")
-    for name in ("reports", "qa", "webhooks", "records")
+    for name in ("reports", "qa", "webhooks", "records", "contacts")
 }
 
 #: webhook deliveries (one task per endpoint and event, retried with SQS delays): their own

@@ -113,6 +113,13 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "last_used_at at most once a minute)"),
         G("WebhookRedelivery", "sqs:SendMessage", queue("webhook-deliveries"),
           "manual redelivery of one webhook delivery"),
+        G("Contacts", ITEMS, table("contacts", "contacts/index/*"),
+          "contacts: linking a session's visitor, profiles, identity claims and tag items "
+          "(transactions), timelines, leads, lists by index"),
+        G("PrivacyErase", "dynamodb:DeleteItem", table("qa"),
+          "erasing a contact removes its conversations' quality results"),
+        G("PrivacyEraseAttachments", "s3:DeleteObject", ATTACHMENTS,
+          "erasing a contact removes the attachments of its conversations"),
         G("DynamoDBIndexes", "dynamodb:Query",
           table("visitors/index/*", "conversations/index/*", "connections/index/*",
                 "agents/index/*"),
@@ -250,6 +257,15 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("ResealSiteSecrets", ("dynamodb:GetItem", "dynamodb:PutItem"), table("sites"),
           "re-seal each site's identity secret under the new key"),
         G("ListSites", "dynamodb:Query", table("directory"), "the site list"),
+    ],
+    "sweep_leads": [
+        G("ReadSites", "dynamodb:GetItem", table("sites"), "each lead's site: its return time"),
+        G("ReturnLeads", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+          table("contacts", "contacts/index/due-index"),
+          "due leads (due index), the fresh contact, its conditional rewrite (transaction) "
+          "and the timeline entry"),
+        G("TagItems", "dynamodb:DeleteItem", table("contacts"),
+          "the profile rewrite's transaction may carry tag membership changes"),
     ],
     "sweep_idle": [
         G("ReadItems", "dynamodb:GetItem", table("conversations", "agents", "sites"),
@@ -405,6 +421,19 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "the objects of one site's day prefix"),
         G("DeleteArchiveDays", "s3:DeleteObject", ARCHIVE_OBJECTS,
           "DeleteObjects of the days past the site's retention"),
+    ],
+    "consume_contacts": [
+        G("ConsumerQueue", CONSUME, queue("consumer-contacts"),
+          "the contacts consumer queue is this function's event source"),
+        G("EventClaims", ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                          "dynamodb:DeleteItem"), table("keys"),
+          "the runner's claim on an event: a rating updates the contact's stats once"),
+        G("ReadSite", "dynamodb:GetItem", table("sites"),
+          "the site's phone country and lead return time when a contact is written"),
+        G("Contacts", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+          table("contacts"),
+          "the visitor's identity item and contact, the timeline entry (conditional put), "
+          "the contact's stats and identity claims (transaction)"),
     ],
 }
 

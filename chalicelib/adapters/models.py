@@ -448,5 +448,80 @@ class TicketItem(Model):
     due_index = TicketDueIndex()
 
 
+class ContactSiteIndex(GlobalSecondaryIndex):
+    """A site's live contacts, last updated first (tombstones carry no list_site)."""
+    class Meta:
+        index_name = "site-index"
+        projection = AllProjection()
+    list_site = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
+class ContactOwnerIndex(GlobalSecondaryIndex):
+    """Sparse: contacts with an owner ("{site}#{agent id}"), last updated first."""
+    class Meta:
+        index_name = "owner-index"
+        projection = AllProjection()
+    owner_key = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
+class ContactLeadIndex(GlobalSecondaryIndex):
+    """Sparse: leads, "{site}#pool" (unclaimed) or "{site}#{status}" (claimed)."""
+    class Meta:
+        index_name = "lead-index"
+        projection = AllProjection()
+    lead_key = UnicodeAttribute(hash_key=True)
+    updated_at = NumberAttribute(range_key=True)
+
+
+class ContactDueIndex(GlobalSecondaryIndex):
+    """Sparse: claimed open leads by the time they return to the pool (the sweep)."""
+    class Meta:
+        index_name = "due-index"
+        projection = KeysOnlyProjection()
+    due_p = UnicodeAttribute(hash_key=True)
+    due_at = NumberAttribute(range_key=True)
+
+
+class ContactRemindIndex(GlobalSecondaryIndex):
+    """Sparse: an owner's open leads by next follow-up time (due reminders)."""
+    class Meta:
+        index_name = "remind-index"
+        projection = AllProjection()
+    remind_owner = UnicodeAttribute(hash_key=True)
+    next_contact_at = NumberAttribute(range_key=True)
+
+
+class ContactItem(Model):
+    """Contacts (chalicelib/adapters/contacts.py): the profile ("contact#{id}", "profile"),
+    its timeline ("contact#{id}", "t#{ms}#{event id}"), identity claims
+    ("ident#{site}#{kind}:{value}", "identity" -> contact id: one identity, one contact), tag
+    memberships ("tag#{site}#{tag}", "contact#{id}") and per-site settings ("site#{site}",
+    "fields" / "forms")."""
+    Meta = _meta("contacts")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    contact_id = UnicodeAttribute(null=True)
+    site_key = UnicodeAttribute(null=True)
+    data = JSONAttribute(null=True)
+    version = NumberAttribute(null=True)
+    at = NumberAttribute(null=True)
+    list_site = UnicodeAttribute(null=True)
+    updated_at = NumberAttribute(null=True)
+    owner_key = UnicodeAttribute(null=True)
+    lead_key = UnicodeAttribute(null=True)
+    due_p = UnicodeAttribute(null=True)
+    due_at = NumberAttribute(null=True)
+    remind_owner = UnicodeAttribute(null=True)
+    next_contact_at = NumberAttribute(null=True)
+    site_index = ContactSiteIndex()
+    owner_index = ContactOwnerIndex()
+    lead_index = ContactLeadIndex()
+    due_index = ContactDueIndex()
+    remind_index = ContactRemindIndex()
+
+
 ALL_MODELS = [Visitor, Conversation, Message, Connection, Agent, Site, Key, KbItem,
-              DirectoryItem, AuditItem, ReportItem, QaResult, Integration, TicketItem]
+              DirectoryItem, AuditItem, ReportItem, QaResult, Integration, TicketItem,
+              ContactItem]

@@ -42,6 +42,10 @@ class AttachmentStore(LazyClient):
         return self._get_client().generate_presigned_url(
             "get_object", Params=params, ExpiresIn=DOWNLOAD_EXPIRES)
 
+    def delete(self, key: str) -> None:
+        """Remove an attachment (privacy erasure); deleting a missing key is not an error."""
+        self._get_client().delete_object(Bucket=self.bucket, Key=key)
+
     def head_bytes(self, key: str, count: int) -> bytes | None:
         """The object's first ``count`` bytes (one ranged GetObject); None if it is missing."""
         client = self._get_client()

@@ -34,6 +34,8 @@ ACTIONS = (
     "webhook.tested", "webhook.redelivered", "webhook.disabled",
     "api_key.created", "api_key.revoked", "api_key.request",
     "tickets.fields_changed", "tickets.sla_changed",
+    "contacts.fields_changed", "contact.merged", "contact.exported", "contact.deleted",
+    "contacts.exported", "contacts.imported",
 )
 MAX_MONTHS = 24        # how far back one listing walks
 MAX_SPAN_MS = 366 * 24 * 3600 * 1000

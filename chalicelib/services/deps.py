@@ -41,6 +41,7 @@ class Deps:
     exports: Any = None       # ExportStore (S3): export files and their download links
     archive: Any = None       # ArchiveStore (S3): closed conversations as JSON Lines
     tickets: Any = None       # TicketRepo: tickets, comments, history, ticket settings
+    contacts: Any = None      # ContactsRepo: contacts, identities, timelines, leads
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -63,6 +64,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.agent_sessions import AgentSessions, LoginAttempts
     from chalicelib.adapters.audit import AuditRepo
     from chalicelib.adapters.channels import channel_adapters
+    from chalicelib.adapters.contacts import ContactsRepo
     from chalicelib.adapters.site_secrets import sealing_keys
     from chalicelib.adapters.directory import DirectoryRepo
     from chalicelib.adapters.secrets import key_ring
@@ -121,5 +123,6 @@ def build_default() -> Deps:
         exports=ExportStore(),
         archive=ArchiveStore(),
         tickets=TicketRepo(),
+        contacts=ContactsRepo(),
     )
     return deps

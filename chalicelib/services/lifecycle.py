@@ -18,6 +18,7 @@ from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services import positions
 from chalicelib.services.routing import assign_to, team_exists, publish_assign
 from chalicelib.services.views import conversation_view
+from chalicelib.services.contacts import links as contact_links
 
 TRANSFER_SCHEMA = {"agent_id": Field(str, max_len=64), "team": Field(str, max_len=50),
                    "note": Field(str, max_len=1000)}
@@ -306,6 +307,9 @@ def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
     if body.get("name"):
         fields["name"] = body["name"]
     deps.visitors.update(actor.id, fields)
+    if deps.contacts is not None:             # contact details left: a lead (contacts)
+        contact_links.on_offline_message(deps, conv["site_key"], actor.id, body.get("name"),
+                                         body["email"], body.get("phone"))
     post_message(deps, actor, cid, {"client_message_id": f"offline-{uuid.uuid4().hex[:16]}",
                                     "text": body["text"]})
     fresh = post_system_event(deps, conv, "offline", {"reason": "left_message"})

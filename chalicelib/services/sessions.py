@@ -11,6 +11,7 @@ from chalicelib.domain.visits import is_new_visit
 from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
 from chalicelib.errors import NotFound, Unauthorized, AppError
 from chalicelib.services import notifier, throttle
+from chalicelib.services.contacts import links as contact_links
 from chalicelib.services.views import conversation_view, visitor_self_view
 
 SESSION_SCHEMA = {
@@ -128,6 +129,7 @@ def start_session(deps, payload: dict, token: str | None = None,
         external_key = None
 
     returning = visitor is not None
+    new_conv = False
     if visitor is None:
         ts = now_ms()
         data = {"visitor_id": new_id("v"), "site_key": site_key, "created_at": ts,
@@ -165,6 +167,9 @@ def start_session(deps, payload: dict, token: str | None = None,
         if new_visit:
             visitor["visits"] = int(visitor.get("visits") or 1) + 1
 
+    if deps.contacts is not None:             # the person behind the visitor (contacts)
+        contact_links.on_session(deps, site_key, visitor, body,
+                                 new_chat=not returning or new_conv)
     token_out, exp = deps.signer.sign({"typ": "visitor", "sub": visitor["visitor_id"],
                                        "site": site_key}, config.visitor_token_ttl())
     log.info("session_started", visitor_id=visitor["visitor_id"],

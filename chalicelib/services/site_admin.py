@@ -80,6 +80,10 @@ SETTINGS_SCHEMA = {
     # the site's own address for email tickets, besides <site_key>@<inbound domain>
     # (docs/email.md); mirrored in the directory by services/mail_sites.py
     "mail_address": Field(str, nullable=True, max_len=254),
+    # contacts: claimed leads nobody touched return to the pool after this many hours
+    # (default 72); national phone numbers get this country code (default 86)
+    "lead_return_hours": Field(int, min=1, max=2160),
+    "phone_country": Field(str, pattern=re.compile(r"^[1-9][0-9]{0,2}$")),
 }
 
 SITE_CREATE = {

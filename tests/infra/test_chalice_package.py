@@ -18,6 +18,7 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "websocket_message": "WebsocketMessage",
                 "websocket_disconnect": "WebsocketDisconnect", "handle_events": "HandleEvents",
                 "handle_assignments": "HandleAssignments", "sweep_idle": "SweepIdle",
+                "sweep_leads": "SweepLeads",
                 "rotate_token_secret": "RotateTokenSecret",
                 "relay_messages": "RelayMessages", "relay_conversations": "RelayConversations",
                 "consume_reports": "ConsumeReports", "consume_qa": "ConsumeQa",
@@ -25,6 +26,7 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "receive_mail": "ReceiveMail",
                 "consume_records": "ConsumeRecords", "reports_daily": "ReportsDaily",
                 "sweep_ticket_sla": "SweepTicketSla", "relay_tickets": "RelayTickets"}
+                "consume_contacts": "ConsumeContacts"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
 # reason, e.g. {"W3005": "Chalice emits a redundant DependsOn"}.
@@ -80,7 +82,8 @@ def test_package_matches_the_stage_configuration(package):
                  ("consume_qa", "consumer-qa"),
                  ("consume_webhooks", "consumer-webhooks"),
                  ("deliver_webhooks", "webhook-deliveries"), ("receive_mail", "mail"),
-                 ("consume_records", "consumer-records"))
+                 ("consume_records", "consumer-records"),
+                 ("consume_contacts", "consumer-contacts"))
     for function, queue in consumers:
         assert functions[function]["lambda_timeout"] < visibility[queue], function
     assert functions["sweep_idle"]["lambda_timeout"] < 60

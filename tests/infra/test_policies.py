@@ -104,7 +104,8 @@ def test_no_wildcard_actions_or_resources(stage, function):
                                     f"parley-{stage}-consumer-webhooks",
                                     f"parley-{stage}-webhook-deliveries",
                                     f"parley-{stage}-mail",
-                                    f"parley-{stage}-consumer-records"), res
+                                    f"parley-{stage}-consumer-records",
+                                    f"parley-{stage}-consumer-contacts"), res
             elif service == "sns":
                 # only the relays publish, and only to the conversation event topic
                 assert function.startswith("relay_"), res

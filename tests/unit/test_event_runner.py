@@ -172,7 +172,9 @@ def test_consumers_claim_separately():
 
 def test_bootstrap_declares_each_consumer_with_its_queue_and_takes_overrides():
     built = build_consumers()
-    assert set(built) == set(CONSUMERS) == {"reports", "qa", "webhooks", "records"}
+    assert set(built) == set(CONSUMERS) == {"reports", "qa", "webhooks", "records", "contacts"}
+    assert built["contacts"].queue.endswith("-consumer-contacts")
+    assert not built["contacts"].idempotent      # the runner claims each event id
     assert built["reports"].queue.endswith("-consumer-reports")
     fn = lambda d, e: None  # noqa: E731
     over = build_consumers(overrides={"qa": {"conversation.closed": fn}})
