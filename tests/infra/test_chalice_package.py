@@ -25,7 +25,7 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "consume_webhooks": "ConsumeWebhooks", "deliver_webhooks": "DeliverWebhooks",
                 "receive_mail": "ReceiveMail",
                 "consume_records": "ConsumeRecords", "reports_daily": "ReportsDaily",
-                "sweep_ticket_sla": "SweepTicketSla", "relay_tickets": "RelayTickets"}
+                "sweep_ticket_sla": "SweepTicketSla", "relay_tickets": "RelayTickets",
                 "consume_contacts": "ConsumeContacts"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
