@@ -115,22 +115,12 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         # nobody who could answer is online: the visitor stays in line (an agent may come),
         # and may leave a message instead of waiting
         offered = _offer_offline(deps, conv, "no_agents") is not None
-    fresh = _own_place(deps, conv["conversation_id"], key, order)
-    if fresh is None:
-        fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    # the newcomer's place comes with the positions task at the end of the window, like
+    # everyone's: a count here could miss a chat that asked just before and is written just
+    # after, and the place would then go up
+    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
     notify_conversation(deps, fresh)
     return {"conversation": conversation_view(fresh, for_agent=False), "offline": offered}
-
-
-def _own_place(deps, cid: str, key: str, order: int) -> dict | None:
-    """The newcomer's own place (one COUNT on the queue index), stored only while the chat
-    is still queued: the conversation as updated, or None when it moved on meanwhile."""
-    index = positions.rank(deps, key, order)
-    try:
-        return deps.conversations.update(cid, map_sets={("attrs", "queue_position"): index},
-                                         expect={"status": "queued"})
-    except Conflict:
-        return None
 
 
 def _boost(deps, settings: dict, conv: dict, previous: str | None) -> int:
