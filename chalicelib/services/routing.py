@@ -1,18 +1,19 @@
-"""Routing: handoff into a queue, places in line, and assignment.
+"""Routing: handoff into a queue, the assignment pass, the safety sweep (docs/routing.md).
 
 How a waiting visitor reaches a free agent, with many Lambdas and many agents:
-- a conversation that needs a human is marked queued (sparse queue-index: team, queued_at)
-  and an "assign" message goes to the assignments SQS queue;
-- the assignment handler takes the oldest waiting conversation of that queue and the best
-  agent (domain.assignment.pick_agent) and moves both in ONE DynamoDB transaction: the
+- a conversation that needs a human is marked queued (sparse queue-index: team, and
+  `queued_at`, its place-in-line order, which a priority moves earlier) and one "assign"
+  message goes to the assignments SQS queue; its place in line is pushed by the positions
+  task (services/positions.py);
+- an assignment pass fills every free slot of the queues it is given in one run, oldest
+  first across them, moving each chat and its agent in ONE DynamoDB transaction: the
   conversation only if it is still queued, the agent only if online and under capacity. A
   lost race or a redelivered SQS message therefore changes nothing;
-- whenever capacity appears (an agent goes online, closes or transfers, capacity rises) an
-  "assign" message is published again for every queue that agent serves.
+- whenever capacity appears (an agent goes online or reconnects, closes or transfers,
+  capacity or teams change, a team turns automatic) one "assign" message is published for
+  the queues concerned; the minute sweep is the safety net.
 """
 from __future__ import annotations
-
-import os
 
 from chalicelib import log
 from chalicelib.adapters.dynamo import AssignmentConflict, now_ms

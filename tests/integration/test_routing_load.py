@@ -8,10 +8,10 @@ import threading
 import pytest
 
 from chalicelib.domain.actors import Actor
-from chalicelib.services import admin, lifecycle, positions, presence, realtime, routing
+from chalicelib.services import admin, positions, presence, realtime, routing
 from chalicelib.services import sessions, sites, tasks
 from tests.helpers.aws import AwsCallCounter, drain_queues
-from tests.integration.test_queue import conv, load, make_agent, visitor_chat
+from tests.integration.test_queue import conv, load, make_agent
 
 
 @pytest.fixture
