@@ -25,8 +25,7 @@ from tests.infra import aws_recorder
 ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "tests" / "integration"
 TARGETS = [INTEGRATION / f"{name}.py" for name in
-           ("test_round_trip", "test_queue", "test_bot", "test_messages", "test_event_stream",
-            "test_routing_load")]
+           ("test_round_trip", "test_queue", "test_bot", "test_messages", "test_event_stream")]
 #: functions (and the operations) the run must have exercised, so that a broken attribution
 #: cannot pass by recording nothing
 EXPECTED = {
