@@ -275,7 +275,7 @@ def requests_per_assignment() -> float:
         os.environ["PARLEY_EVENTS_QUEUE_URL"] = out["EventsQueueUrl"]
         from chalicelib.bootstrap import build
         from chalicelib.domain.actors import Actor
-        from chalicelib.services import agents, presence, routing, sessions, sites
+        from chalicelib.services import agents, routing, sessions, sites
         deps = build()
         sites.create_site(deps, "demo", "Demo", {"bot_enabled": False})
         ids = []

@@ -26,6 +26,7 @@ from chalicelib.services import delivery, tasks
 
 MAX_LINE = 1000                # places computed per queue and window (the rest: next window)
 STATS_KIND = "queue_stats"     # directory records: rolling handle time per queue
+DONE_KIND = "queue_positions"  # directory records: when the queue's last run read its line
 
 
 def window_seconds() -> int:
@@ -42,6 +43,8 @@ def default_handle_seconds() -> int:
 #: queue -> the last window this Lambda container saw claimed (saves the claim's request
 #: for every further change of that queue in the window)
 _claimed: dict[str, int] = {}
+SKEW_MS = 500                  # clock difference between Lambdas tolerated by the skip
+
 
 def schedule(deps, keys, now: int | None = None) -> int:
     """Ask for the places of these queues to be recomputed and pushed by the end of the
@@ -50,7 +53,7 @@ def schedule(deps, keys, now: int | None = None) -> int:
     now = now_ms() if now is None else now
     published = 0
     for key in sorted(set(k for k in keys if k)):
-        delay = 0
+        delay, covers = 0, now             # the task must see the line as of `covers`
         if window > 0:
             slot = now // (window * 1000)
             if _claimed.get(key) == slot:
@@ -59,8 +62,9 @@ def schedule(deps, keys, now: int | None = None) -> int:
                 _claimed[key] = slot
                 continue                      # this window's task is already on its way
             _claimed[key] = slot
-            delay = max(1, -(-((slot + 1) * window * 1000 - now) // 1000))
-        tasks.publish(deps, "positions", {"queue_key": key}, delay=delay)
+            covers = (slot + 1) * window * 1000
+            delay = max(1, -(-(covers - now) // 1000))
+        tasks.publish(deps, "positions", {"queue_key": key, "after": covers}, delay=delay)
         published += 1
     return published
 
@@ -91,8 +95,16 @@ def _changed(attrs: dict, position: int, wait: int) -> bool:
 
 def on_positions(deps, body: dict) -> int:
     """Recompute the places and estimates of one queue; write and push the changed ones.
-    Idempotent: a redelivered task finds nothing changed."""
+    `after`: the time up to which the task must see the line's changes (its window's end).
+    When a run of the same queue began reading the line later than that (tasks backed up
+    behind a slow one), that run showed everything this one would: it returns at once.
+    Idempotent: a redelivered task finds its own run recorded, or nothing changed."""
     key = body.get("queue_key") or policy.DEFAULT_QUEUE
+    started = now_ms()
+    done = deps.directory.get(DONE_KIND, key) or {}
+    if int(done.get("started_at") or 0) > int(body.get("after") or 0) + SKEW_MS:
+        return 0      # a later run read the line after this change: it pushed it (backlog)
+    deps.directory.put(DONE_KIND, key, {"started_at": started})
     line = deps.waiting.waiting(key, limit=MAX_LINE)
     if not line:
         return 0
@@ -121,11 +133,6 @@ def set_position(deps, cid: str, position: int, wait: int) -> bool:
                   {"type": "queue", "conversation_id": cid, "position": position,
                    "estimated_wait": wait}, cid)
     return True
-
-
-def rank(deps, key: str, order: int) -> int:
-    """1-based place in line of a chat with this queue-index order value (one COUNT)."""
-    return deps.waiting.position(key, order)
 
 
 # ------------------------------------------------------------------ measured handle times

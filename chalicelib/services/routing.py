@@ -1,18 +1,19 @@
-"""Routing: handoff into a queue, places in line, and assignment.
+"""Routing: handoff into a queue, the assignment pass, the safety sweep (docs/routing.md).
 
 How a waiting visitor reaches a free agent, with many Lambdas and many agents:
-- a conversation that needs a human is marked queued (sparse queue-index: team, queued_at)
-  and an "assign" message goes to the assignments SQS queue;
-- the assignment handler takes the oldest waiting conversation of that queue and the best
-  agent (domain.assignment.pick_agent) and moves both in ONE DynamoDB transaction: the
+- a conversation that needs a human is marked queued (sparse queue-index: team, and
+  `queued_at`, its place-in-line order, which a priority moves earlier) and one "assign"
+  message goes to the assignments SQS queue; its place in line is pushed by the positions
+  task (services/positions.py);
+- an assignment pass fills every free slot of the queues it is given in one run, oldest
+  first across them, moving each chat and its agent in ONE DynamoDB transaction: the
   conversation only if it is still queued, the agent only if online and under capacity. A
   lost race or a redelivered SQS message therefore changes nothing;
-- whenever capacity appears (an agent goes online, closes or transfers, capacity rises) an
-  "assign" message is published again for every queue that agent serves.
+- whenever capacity appears (an agent goes online or reconnects, closes or transfers,
+  capacity or teams change, a team turns automatic) one "assign" message is published for
+  the queues concerned; the minute sweep is the safety net.
 """
 from __future__ import annotations
-
-import os
 
 from chalicelib import log
 from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
@@ -115,22 +116,12 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         # nobody who could answer is online: the visitor stays in line (an agent may come),
         # and may leave a message instead of waiting
         offered = _offer_offline(deps, conv, "no_agents") is not None
-    fresh = _own_place(deps, conv["conversation_id"], key, order)
-    if fresh is None:
-        fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    # the newcomer's place comes with the positions task at the end of the window, like
+    # everyone's: a count here could miss a chat that asked just before and is written just
+    # after, and the place would then go up
+    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
     notify_conversation(deps, fresh)
     return {"conversation": conversation_view(fresh, for_agent=False), "offline": offered}
-
-
-def _own_place(deps, cid: str, key: str, order: int) -> dict | None:
-    """The newcomer's own place (one COUNT on the queue index), stored only while the chat
-    is still queued: the conversation as updated, or None when it moved on meanwhile."""
-    index = positions.rank(deps, key, order)
-    try:
-        return deps.conversations.update(cid, map_sets={("attrs", "queue_position"): index},
-                                         expect={"status": "queued"})
-    except Conflict:
-        return None
 
 
 def _boost(deps, settings: dict, conv: dict, previous: str | None) -> int:

@@ -245,6 +245,7 @@ def test_reassigning_a_queued_chat_moves_the_others_up(deps, posted):
     for i in range(3):
         s, _ = visitor_chat(deps, site="nb")
         chats.append(s["conversation_id"])
+    drain_queues(deps)
     assert conv(deps, chats[2])["attrs"]["queue_position"] == 3
     ann = make_agent(deps, "Ann")
     deps.agents.update(ann.id, {"capacity": 1})     # full after the reassignment

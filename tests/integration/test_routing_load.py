@@ -8,10 +8,10 @@ import threading
 import pytest
 
 from chalicelib.domain.actors import Actor
-from chalicelib.services import admin, lifecycle, positions, presence, realtime, routing
+from chalicelib.services import admin, positions, presence, realtime, routing
 from chalicelib.services import sessions, sites, tasks
 from tests.helpers.aws import AwsCallCounter, drain_queues
-from tests.integration.test_queue import conv, load, make_agent, visitor_chat
+from tests.integration.test_queue import conv, load, make_agent
 
 
 @pytest.fixture
@@ -107,8 +107,7 @@ def test_priorities_move_a_vip_ahead_but_keep_fifo_within_a_priority(deps, floor
     s = sessions.start_session(deps, {"site_key": "nobot"})
     deps.visitors.update(s["visitor_id"], {"tags": {"vip"}})
     v = Actor(kind="visitor", id=s["visitor_id"], site_key="nobot")
-    vip = routing.visitor_handoff(deps, v, s["conversation_id"], {})
-    assert vip["conversation"]["queue_position"] == 1        # ahead of both
+    routing.visitor_handoff(deps, v, s["conversation_id"], {})
     drain_queues(deps)
     line = [c["conversation_id"] for c in deps.waiting.waiting("_default")]
     assert line == [s["conversation_id"], first, second]
@@ -305,7 +304,16 @@ def test_positions_are_coalesced_per_window_and_true_after_the_push(deps, floor,
         seen = [e["position"] for e in posted.events(f"vis-{i}", "queue")]
         assert seen == sorted(seen, reverse=True)          # never up
         assert seen[-1] == i
-    assert positions.on_positions(deps, {"queue_key": "_default"}) == 0   # redelivery: no-op
+    reads = []
+    real_waiting = deps.waiting.waiting
+    monkeypatch.setattr(deps.waiting, "waiting", lambda *a, **k: reads.append(a) or
+                        real_waiting(*a, **k))
+    # backed up behind a run that read the line after this task's window: returns at once
+    assert positions.on_positions(deps, {"queue_key": "_default", "after": 0}) == 0
+    assert reads == []
+    # a run that must see a later change reads the line; nothing changed: nothing pushed
+    assert positions.on_positions(deps, {"queue_key": "_default", "after": 10**14}) == 0
+    assert len(reads) == 1
 
 
 def test_handle_times_feed_the_wait_estimate(deps, floor):
