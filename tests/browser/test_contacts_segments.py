@@ -32,15 +32,18 @@ def open_fields_panel(page):
 def test_fields_editor_contact_values_and_a_segment_saved_exported_and_tagged(
         console, runtime, rest, admin_token, artifacts_dir):
     run = uuid.uuid4().hex[:6]
-    plan, seats, tag, vip = f"plan_{run}", f"seats_{run}", f"seg-{run}", f"vip-{run}"
+    keys = (f"plan_{run}", f"seats_{run}", f"langs_{run}", f"renew_{run}")
+    tags = (f"seg-{run}", f"vip-{run}")
     before = rest.call("GET", "/admin/contact-fields?site_key=demo", None, admin_token)["fields"]
     try:
-        _run(console, runtime, rest, admin_token, artifacts_dir, before, plan, seats, tag, vip)
+        _run(console, runtime, rest, admin_token, artifacts_dir, before, keys, tags)
     finally:                                   # leave the shared demo site as it was
         rest.call("PUT", "/admin/contact-fields?site_key=demo", {"fields": before}, admin_token)
 
 
-def _run(console, runtime, rest, admin_token, artifacts_dir, before, plan, seats, tag, vip):
+def _run(console, runtime, rest, admin_token, artifacts_dir, before, keys, tags):
+    plan, seats, langs, renew = keys
+    tag, vip = tags
     page = console(admin_creds(runtime), online=False)
     open_fields_panel(page)
     n = len(before)
@@ -64,6 +67,17 @@ def _run(console, runtime, rest, admin_token, artifacts_dir, before, plan, seats
     page.locator(f"#cf-{n + 1}-label_zh").fill("席位")
     page.locator(f"#cf-{n + 1}-min").fill("1")
     page.locator(f"#cf-{n + 1}-max").fill("100")
+    page.locator("#cf-add").click()                              # a multi-select and a date
+    page.locator(f"#cf-{n + 2}-key").fill(langs)
+    page.locator(f"#cf-{n + 2}-type").select_option("multi_select")
+    page.locator(f"#cf-{n + 2}-label_en").fill("Languages")
+    page.locator(f"#cf-{n + 2}-label_zh").fill("语言")
+    page.locator(f"#cf-{n + 2}-options").fill("zh | Chinese | 中文\nen | English | 英文")
+    page.locator("#cf-add").click()
+    page.locator(f"#cf-{n + 3}-key").fill(renew)
+    page.locator(f"#cf-{n + 3}-type").select_option("date")
+    page.locator(f"#cf-{n + 3}-label_en").fill("Renewal")
+    page.locator(f"#cf-{n + 3}-label_zh").fill("续约日期")
     page.locator("#cf-save").focus()
     page.keyboard.press("Enter")
     page.locator(".toast", has_text="Fields saved").wait_for(timeout=10000)
@@ -73,6 +87,7 @@ def _run(console, runtime, rest, admin_token, artifacts_dir, before, plan, seats
     assert [o["value"] for o in defs[plan]["options"]] == ["basic", "pro"]
     assert defs[plan]["options"][1]["label_zh"] == "专业"
     assert (defs[seats]["min"], defs[seats]["max"]) == (1, 100)
+    assert defs[langs]["type"] == "multi_select" and defs[renew]["type"] == "date"
 
     # three contacts (one named like an attack); two on the pro plan
     csv = ("\ufeffname,emails,tags," + plan + "\n" + f"王小明 {tag},wang-{tag}@shop.example,{tag},pro\n"
@@ -97,8 +112,16 @@ def _run(console, runtime, rest, admin_token, artifacts_dir, before, plan, seats
     page.locator(f"#ctf-{seats}-error", has_text="out of range").wait_for(timeout=10000)
     page.locator(f"#ctf-{seats}").fill("5")
     page.locator(f"#ctf-{plan}").select_option("pro")
+    assert page.evaluate(f"() => document.getElementById('ctf-{langs}').multiple") is True
+    page.locator(f"#ctf-{langs}").select_option(["zh", "en"])
+    assert page.locator(f"#ctf-{renew}").get_attribute("type") == "date"
+    page.locator(f"#ctf-{renew}").fill("2027-01-31")
     page.locator("#ct-form button[type=submit]").click()
-    page.locator(".toast", has_text="Saved").wait_for(timeout=10000)
+    page.locator(".toast").get_by_text("Saved", exact=True).wait_for(timeout=10000)
+    bob = rest.call("POST", "/agent/contacts/search", {"site_key": "demo", "filter": {
+        "tag": tag, "fields": {seats: 5}}}, admin_token)["contacts"]
+    assert len(bob) == 1 and bob[0]["fields"] == {plan: "pro", seats: 5, langs: ["en", "zh"],
+                                                  renew: "2027-01-31"}, bob
 
     # the Segments page: tag + a custom field value; two matches
     page.evaluate("() => document.querySelector('#pages [data-page=segments]').click()")

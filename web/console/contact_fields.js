@@ -121,17 +121,17 @@ function fieldsPanel(siteKey) {
         else showErr(err, e);
       });
   }
+  // the buttons wait for the saved list (an edit made before it arrives would be lost)
+  const add = el("button", {type: "button", id: "cf-add", text: t("cf_add"), disabled: true, onclick: () => {
+    draw(rows.map((r) => r.read()).concat([{type: "text"}]));
+    const last = holder.querySelector(".cf-row:last-of-type input");
+    if (last) last.focus();
+  }});
+  const submit = el("button", {type: "submit", class: "primary", id: "cf-save", text: t("cf_save"), disabled: true});
   api("GET", "/admin/contact-fields?site_key=" + encodeURIComponent(siteKey))
-    .then((r) => draw(r.fields || [])).catch((e) => showErr(err, e));
+    .then((r) => { draw(r.fields || []); add.disabled = submit.disabled = false; }).catch((e) => showErr(err, e));
   return el("form", {class: "card", id: "cf-panel", "aria-labelledby": "cf-title", onsubmit: save}, [
-    el("h3", {id: "cf-title", text: t("cf_title")}), holder, err,
-    el("div", {class: "row wrap"}, [
-      el("button", {type: "button", id: "cf-add", text: t("cf_add"), onclick: () => {
-        draw(rows.map((r) => r.read()).concat([{type: "text"}]));
-        const last = holder.querySelector(".cf-row:last-of-type input");
-        if (last) last.focus();
-      }}),
-      el("button", {type: "submit", class: "primary", id: "cf-save", text: t("cf_save")})])]);
+    el("h3", {id: "cf-title", text: t("cf_title")}), holder, err, el("div", {class: "row wrap"}, [add, submit])]);
 }
 
 if (X) {

@@ -49,6 +49,10 @@ function msDay(ms) {
   const d = new Date(ms), p = (n) => String(n).padStart(2, "0");
   return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate());
 }
+function pairs(text) {       // "key=value; key=value" -> [[key, value], ...]
+  return text.split(";").filter((p) => p.indexOf("=") > 0).map((p) => [p.slice(0, p.indexOf("=")).trim(), p.slice(p.indexOf("=") + 1).trim()])
+    .filter(([k, v]) => k && v);
+}
 function defLabel(d) { return (X.lang() === "zh" ? d.label_zh : d.label_en) || d.key; }
 function optLabel(o) { return (X.lang() === "zh" ? o.label_zh : o.label_en) || o.value; }
 
@@ -73,6 +77,10 @@ function filterForm() {
   const fieldInputs = {};
   const fieldsText = el("input", {type: "text", id: "sg-fields-text", maxlength: "1000"});
   function drawFields(defs) {
+    const keep = {};           // values typed while the definitions were loading stay
+    Object.keys(fieldInputs).forEach((k) => { if (fieldInputs[k][1].value !== "") keep[k] = fieldInputs[k][1].value; });
+    pairs(fieldsText.value).forEach(([k, v]) => { keep[k] = v; });
+    fieldsText.value = defs ? "" : Object.keys(keep).map((k) => k + "=" + keep[k]).join("; ");
     while (fieldsBox.childNodes.length > 1) fieldsBox.removeChild(fieldsBox.lastChild);
     Object.keys(fieldInputs).forEach((k) => delete fieldInputs[k]);
     if (!defs) { fieldsBox.appendChild(field(t("sg_fields_text"), fieldsText)); return; }
@@ -85,6 +93,7 @@ function filterForm() {
       } else {
         input = el("input", {id, type: d.type === "number" ? "number" : d.type === "date" ? "date" : "text", maxlength: "200"});
       }
+      if (keep[d.key]) input.value = keep[d.key];
       fieldInputs[d.key] = [d, input];
       fieldsBox.appendChild(field(defLabel(d), input));
     });
@@ -105,10 +114,7 @@ function filterForm() {
       if (input.value === "") return;
       fields[k] = d.type === "number" ? Number(input.value) : input.value;
     });
-    fieldsText.value.split(";").forEach((pair) => {
-      const i = pair.indexOf("=");
-      if (i > 0 && pair.slice(0, i).trim()) fields[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
-    });
+    pairs(fieldsText.value).forEach(([k, v]) => { fields[k] = v; });
     if (Object.keys(fields).length) f.fields = fields;
     return f;
   }
@@ -276,8 +282,9 @@ function renderSegments() {
   page.appendChild(el("form", {class: "card row wrap", id: "sg-bulk-form", onsubmit: (ev) => { ev.preventDefault(); tagAll(); }},
     [field(t("sg_bulk_tag"), bulkTag), el("button", {type: "submit", id: "sg-bulk", text: t("sg_bulk")})]));
   page.appendChild(el("section", {class: "card"}, [el("h3", {text: t("sg_saved_list")}), saved]));
-  if (site.value.trim()) { state.site = site.value.trim(); loadSite(); }
   form.set(state.filter);
+  if (site.value.trim()) { state.site = site.value.trim(); loadSite(); }
+  if (state.rows.length) show();
 }
 
 if (X) {
