@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.browser.console_fixtures import admin_token, console, rest  # noqa: F401
+from tests.browser.console_fixtures import admin_token, console, make_agent, rest  # noqa: F401
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -39,6 +39,13 @@ def test_fields_editor_contact_values_and_a_segment_saved_exported_and_tagged(
         _run(console, runtime, rest, admin_token, artifacts_dir, before, keys, tags)
     finally:                                   # leave the shared demo site as it was
         rest.call("PUT", "/admin/contact-fields?site_key=demo", {"fields": before}, admin_token)
+        _drop_segments(rest, admin_token, run)
+
+
+def _drop_segments(rest, token, run):
+    for s in rest.call("GET", "/agent/segments?site_key=demo", None, token)["segments"]:
+        if run in s["name"]:
+            rest.call("DELETE", f"/agent/segments/{s['segment_id']}?site_key=demo", None, token)
 
 
 def _run(console, runtime, rest, admin_token, artifacts_dir, before, keys, tags):
@@ -188,3 +195,43 @@ def _run(console, runtime, rest, admin_token, artifacts_dir, before, keys, tags)
     page.locator("header .lang-toggle").click()
     assert page.evaluate("() => window.__pwned") is None
     assert not page.parley_log.errors, page.parley_log.errors
+
+
+def test_an_agent_filters_by_a_custom_field_with_its_control_at_phone_width(
+        console, make_agent, rest, admin_token):
+    run = uuid.uuid4().hex[:6]
+    key, tag = f"tier_{run}", f"tier-{run}"
+    before = rest.call("GET", "/admin/contact-fields?site_key=demo", None, admin_token)["fields"]
+    rest.call("PUT", "/admin/contact-fields?site_key=demo", {"fields": before + [
+        {"key": key, "type": "select", "label_en": "Tier", "label_zh": "等级",
+         "options": [{"value": "gold", "label_en": "Gold", "label_zh": "金"},
+                     {"value": "iron", "label_en": "Iron", "label_zh": "铁"}]}]}, admin_token)
+    try:
+        csv = (f"name,tags,{key}\n金牌客户 {run},{tag},gold\nIron {run},{tag},iron\n")
+        assert rest.call("POST", "/agent/contacts/import", {"site_key": "demo", "csv": csv},
+                         admin_token)["imported"] == 2
+        page = console(make_agent(), online=False, viewport={"width": 390, "height": 844})
+        page.evaluate("() => document.querySelector('#pages [data-page=segments]').click()")
+        page.locator("#sg-site").fill("demo")
+        page.locator("#sg-site").press("Tab")                 # change: the definitions load
+        option = page.locator(f"#sg-f-{key} option[value=gold]")
+        option.wait_for(state="attached", timeout=10000)
+        assert option.inner_text() == "Gold"
+        page.locator("#sg-tag").fill(tag)
+        page.locator(f"#sg-f-{key}").select_option("gold")
+        page.locator("#sg-tag").press("Enter")
+        page.locator("#sg-rows tr", has_text="金牌客户").wait_for(timeout=10000)
+        assert page.locator("#sg-rows tr").count() == 1
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390 + 1, width
+        # an agent saves and opens segments; export and bulk tag are for supervisors
+        page.locator("#sg-name").fill(f"Gold {run}")
+        page.locator("#sg-save").click()
+        saved = page.locator("#sg-saved li", has_text=f"Gold {run}")
+        saved.wait_for(timeout=10000)
+        assert saved.locator(".sg-open").count() == 1 and saved.locator(".sg-export").count() == 0
+        assert page.locator("#sg-bulk-form").count() == 0
+        assert not page.parley_log.errors, page.parley_log.errors
+    finally:
+        rest.call("PUT", "/admin/contact-fields?site_key=demo", {"fields": before}, admin_token)
+        _drop_segments(rest, admin_token, run)

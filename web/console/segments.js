@@ -53,6 +53,8 @@ function pairs(text) {       // "key=value; key=value" -> [[key, value], ...]
   return text.split(";").filter((p) => p.indexOf("=") > 0).map((p) => [p.slice(0, p.indexOf("=")).trim(), p.slice(p.indexOf("=") + 1).trim()])
     .filter(([k, v]) => k && v);
 }
+/* export and bulk tag are for supervisors and admins (the API says 403 to others) */
+function isSup() { const me = window.ParleyConsole.me() || {}; return me.role === "supervisor" || me.role === "admin"; }
 function defLabel(d) { return (X.lang() === "zh" ? d.label_zh : d.label_en) || d.key; }
 function optLabel(o) { return (X.lang() === "zh" ? o.label_zh : o.label_en) || o.value; }
 
@@ -201,7 +203,7 @@ function renderSegments() {
       (r.segments || []).forEach((s) => saved.appendChild(el("li", {class: "row wrap", dataset: {segment: s.segment_id}}, [
         el("strong", {class: "sg-saved-name", text: s.name}),
         el("button", {type: "button", class: "small sg-open", text: t("sg_open"), onclick: () => { form.set(s.filter); name.value = s.name; search(false); }}),
-        el("button", {type: "button", class: "small sg-export", text: t("sg_export"), onclick: () => exportCsv(s)}),
+        isSup() ? el("button", {type: "button", class: "small sg-export", text: t("sg_export"), onclick: () => exportCsv(s)}) : null,
         el("button", {type: "button", class: "small danger sg-delete", text: t("sg_delete"), onclick: () => {
           if (!window.confirm(t("sg_confirm_delete", {name: s.name}))) return;
           api("DELETE", "/agent/segments/" + encodeURIComponent(s.segment_id) + "?site_key=" + encodeURIComponent(state.site))
@@ -213,8 +215,7 @@ function renderSegments() {
   function loadSite() {
     loadSaved();
     state.defs = null;
-    if (!X.isAdmin()) return form.drawFields(null);
-    api("GET", "/admin/contact-fields?site_key=" + encodeURIComponent(state.site))
+    api("GET", "/agent/contact-fields?site_key=" + encodeURIComponent(state.site))
       .then((r) => { state.defs = r.fields || []; form.drawFields(state.defs.length ? state.defs : null); })
       .catch(() => form.drawFields(null));
   }
@@ -279,7 +280,7 @@ function renderSegments() {
     api("POST", "/agent/segments", {site_key: key, name: name.value.trim(), filter: form.read()})
       .then(() => { X.toast(t("sg_saved")); loadSaved(); }).catch((e) => showErr(err, e));
   }}, [field(t("sg_name"), name), el("button", {type: "submit", id: "sg-save", text: t("sg_save")})]));
-  page.appendChild(el("form", {class: "card row wrap", id: "sg-bulk-form", onsubmit: (ev) => { ev.preventDefault(); tagAll(); }},
+  if (isSup()) page.appendChild(el("form", {class: "card row wrap", id: "sg-bulk-form", onsubmit: (ev) => { ev.preventDefault(); tagAll(); }},
     [field(t("sg_bulk_tag"), bulkTag), el("button", {type: "submit", id: "sg-bulk", text: t("sg_bulk")})]));
   page.appendChild(el("section", {class: "card"}, [el("h3", {text: t("sg_saved_list")}), saved]));
   form.set(state.filter);
