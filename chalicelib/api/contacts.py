@@ -101,6 +101,15 @@ def export_segment(segment_id):
                              "Content-Disposition": f'attachment; filename="segment-{site}.csv"'})
 
 
+@route(bp, "/contact-fields", methods=["GET"])
+def read_fields():
+    """The site's field definitions for any agent (the contact view and segment filters)."""
+    req = bp.current_request
+    _actor(req)
+    site = records.check_site(query(req).get("site_key"))
+    return {"fields": records.field_defs(get_deps(), site)}
+
+
 @route(bp, "/contacts/by-visitor/{visitor_id}", methods=["GET"])
 def contact_of_visitor(visitor_id):
     req = bp.current_request

@@ -16,6 +16,12 @@ def test_filter_save_export_and_bulk_tag_a_segment(deps, site):
     records.set_field_defs(deps, sup, "demo", {"fields": [
         {"key": "plan", "type": "select", "label_en": "Plan", "label_zh": "套餐",
          "options": [{"value": "pro"}, {"value": "basic"}]}]})
+    status, data = api.get("/v1/agent/contact-fields?site_key=demo", sue)   # any agent reads
+    assert status == 200 and [d["key"] for d in data["fields"]] == ["plan"], data
+    status, data = api.get("/v1/agent/contact-fields", sue)
+    assert status == 400, data
+    status, data = api.get("/v1/agent/contact-fields?site_key=demo", None)
+    assert status == 401, data
     wanted = []
     for i in range(6):
         c = links.link(deps, "demo", f"v{i}", name=f"客户{i}",

@@ -185,19 +185,36 @@ function renderContact(page, id) {
     const tags = el("input", {type: "text", id: "ct-tags", value: (c.tags || []).join(", ")});
     const notes = el("textarea", {id: "ct-notes", rows: "3"}); notes.value = c.notes || "";
     const inputs = defs.map((d) => [d, fieldInput(d, (c.fields || {})[d.key])]);
+    const fieldErr = {};       // the API's 4xx for one field (details.field = fields.KEY) shows beside it
+    const fieldCell = ([d, input]) => {
+      fieldErr[d.key] = el("span", {class: "error ctf-error", id: "ctf-" + d.key + "-error", role: "alert"});
+      input.setAttribute("aria-describedby", fieldErr[d.key].id);
+      if (d.required) input.setAttribute("aria-required", "true");
+      return el("div", {class: "ctf-cell"}, [X.field((X.lang() === "zh" ? d.label_zh : d.label_en) + (d.required ? " *" : ""), input),
+        fieldErr[d.key]]);
+    };
+    const showFieldErr = (e) => {
+      const m = /^fields\.(.+)$/.exec((e.details || {}).field || "");
+      if (!m || !fieldErr[m[1]]) return showErr(err, e);
+      fieldErr[m[1]].textContent = e.message;
+      const input = document.getElementById("ctf-" + m[1]);
+      if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+    };
     body.appendChild(el("h3", {id: "ct-title", text: who(c)}));
     body.appendChild(el("p", {class: "muted", id: "ct-ids", text: [(c.emails || []).join(", "), (c.phones || []).join(", "),
       t("ct_channels") + ": " + (c.channels || []).join(", "), t("ct_chats") + ": " + ((c.stats || {}).chats || 0),
       (c.stats || {}).last_rating ? t("ct_rating") + ": " + c.stats.last_rating : ""].filter(Boolean).join(" · ")}));
     body.appendChild(el("form", {class: "card inline-form", id: "ct-form", onsubmit: (ev) => {
       ev.preventDefault();
+      err.textContent = "";
+      Object.keys(fieldErr).forEach((k) => { fieldErr[k].textContent = ""; document.getElementById("ctf-" + k).removeAttribute("aria-invalid"); });
       const fields = {};
       inputs.forEach(([d, input]) => { fields[d.key] = fieldValue(d, input); });
       api("PATCH", "/agent/contacts/" + encodeURIComponent(c.contact_id), {name: name.value.trim() || null,
         company: company.value.trim() || null, tags: csv(tags.value), notes: notes.value || null, fields: fields})
-        .then(() => { X.toast(t("ct_saved")); renderContacts(); }).catch((e) => showErr(err, e));
+        .then(() => { X.toast(t("ct_saved")); renderContacts(); }).catch(showFieldErr);
     }}, [X.field(t("ct_name"), name), X.field(t("ct_company"), company), X.field(t("ct_tags"), tags), X.field(t("ct_notes"), notes),
-      el("h3", {text: t("ct_fields")})].concat(inputs.map(([d, input]) => X.field(X.lang() === "zh" ? d.label_zh : d.label_en, input)))
+      el("h3", {text: t("ct_fields")})].concat(inputs.map(fieldCell))
       .concat([el("div", {class: "row wrap"}, [el("button", {type: "submit", class: "primary", text: t("ct_save")}),
         c.lead ? el("span", {class: "badge", id: "ct-lead", text: t("ct_lead") + ": " + leadText(c.lead)})
           : el("button", {type: "button", id: "ct-mark-lead", text: t("ct_mark_lead"), onclick: () => {
