@@ -30,10 +30,13 @@ def test_tag_and_subject_search_filter_the_view(deps, world):
     assert ids(by_req) == [c["ticket_id"]]
 
 
-def test_filtered_pages_follow_the_cursor_and_the_read_is_bounded(deps, world, monkeypatch):
+def test_filtered_pages_follow_the_cursor_and_the_read_is_bounded(deps, world, clock,
+                                                                   monkeypatch):
     sup = world["sup"]
-    made = [new(deps, sup, subject=f"Item {i}", tags=["even" if i % 2 == 0 else "odd"])
-            for i in range(7)]
+    made = []
+    for i in range(7):          # one simulated second apart: a distinct updated_at each
+        clock["now"] += 1000
+        made.append(new(deps, sup, subject=f"Item {i}", tags=["even" if i % 2 == 0 else "odd"]))
     evens = {t["ticket_id"] for t in made[0::2]}
     q = {"site_key": "demo", "status": "new", "tag": "even", "limit": "2"}
     seen, cursor, pages = [], None, 0
