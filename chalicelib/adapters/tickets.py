@@ -251,6 +251,29 @@ class TicketRepo:
                                filter_condition=filter_condition)
         return _run(it, cursor)
 
+    def search(self, by: str, key: str, limit: int, cursor: str | None, match,
+               budget: int, filter_condition=None) -> tuple[list[dict], str | None]:
+        """A filtered page of an index, newest first: reads at most `budget` tickets of the
+        index (after `filter_condition`), keeps those `match(ticket)` accepts, and stops at
+        `limit` kept. The cursor resumes after the last ticket read, so a page may hold fewer
+        than `limit` (even none) and still have a cursor."""
+        it = INDEXES[by].query(key, scan_index_forward=False, limit=budget,
+                               page_size=min(budget, 100),
+                               last_evaluated_key=decode_cursor(cursor),
+                               filter_condition=filter_condition)
+        out = []
+        try:
+            for x in it:
+                if match(x.data):
+                    out.append(x.data)
+                    if len(out) >= limit:
+                        break
+        except QueryError:
+            if cursor:
+                raise _bad_cursor()
+            raise
+        return out, encode_cursor(it.last_evaluated_key)
+
     def due(self, until_ms: int, limit: int, since_ms: int = 0) -> list[dict]:
         """Open tickets whose next due time is in [since_ms, until_ms], earliest first, from
         every shard of the due index (bounded: `limit` per shard)."""

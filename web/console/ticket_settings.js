@@ -2,11 +2,15 @@
  * Sites page: SLA targets per priority (business minutes) and the custom ticket fields.
  * GET /agent/tickets/settings/{site}, PUT /admin/tickets/settings/{site}/sla and /fields.
  * Every value from the server is set with textContent or as an input's value. */
+import {hoursEditor, tzSelect} from "./ticket_hours.js";
+
 const X = window.ParleyConsole && window.ParleyConsole.ext;
 
 const EN = {
   tkc_settings: "Tickets", tkc_sla: "SLA targets (business minutes)", tkc_first: "First reply",
-  tkc_resolution: "Resolution", tkc_site_hours: "Count in the site's opening hours",
+  tkc_resolution: "Resolution", tkc_hours_mode: "Count the targets in",
+  tkc_mode_site: "the site's opening hours", tkc_mode_custom: "these business hours",
+  tkc_mode_calendar: "calendar time (24/7)",
   tkc_save_sla: "Save SLA", tkc_fields: "Custom fields", tkc_key: "Key", tkc_kind: "Type",
   tkc_label: "Label", tkc_options: "Options (comma separated)", tkc_required: "Required",
   tkc_add_field: "Add a field", tkc_remove: "Remove", tkc_save_fields: "Save fields",
@@ -14,7 +18,9 @@ const EN = {
 };
 const ZH = {
   tkc_settings: "工单", tkc_sla: "SLA 目标(工作时间,分钟)", tkc_first: "首次回复",
-  tkc_resolution: "解决", tkc_site_hours: "按站点服务时间计算",
+  tkc_resolution: "解决", tkc_hours_mode: "计时方式",
+  tkc_mode_site: "按站点服务时间", tkc_mode_custom: "按以下工作时间",
+  tkc_mode_calendar: "按自然时间(全天)",
   tkc_save_sla: "保存 SLA", tkc_fields: "自定义字段", tkc_key: "标识", tkc_kind: "类型",
   tkc_label: "名称", tkc_options: "选项(逗号分隔)", tkc_required: "必填",
   tkc_add_field: "添加字段", tkc_remove: "删除", tkc_save_fields: "保存字段",
@@ -39,7 +45,18 @@ function slaForm(siteKey, sla) {
     return el("tr", {}, [el("th", {scope: "row", text: t("tkp_" + p)}), el("td", {}, [inputs[p].first]),
       el("td", {}, [inputs[p].resolution])]);
   });
-  const siteHours = el("input", {type: "checkbox", id: "tks-site-hours", checked: sla.use_site_hours !== false});
+  const bh = sla.business_hours || null;
+  const mode = el("select", {id: "tks-hours-mode"}, ["site", "custom", "calendar"].map((m) =>
+    el("option", {value: m, text: t("tkc_mode_" + m)})));
+  mode.value = bh ? "custom" : sla.use_site_hours === false ? "calendar" : "site";
+  const tz = tzSelect((bh && bh.tz) || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", "tks-tz");
+  const hours = hoursEditor(bh || {days: {mon: [["09:00", "17:00"]], tue: [["09:00", "17:00"]],
+    wed: [["09:00", "17:00"]], thu: [["09:00", "17:00"]], fri: [["09:00", "17:00"]]}}, "tks");
+  const hoursBox = el("fieldset", {class: "hours", id: "tks-hours"}, [el("legend", {text: t("tkc_mode_custom")}),
+    X.field(t("tkb_tz"), tz), hours.node]);
+  const syncMode = () => { hoursBox.hidden = mode.value !== "custom"; };
+  mode.addEventListener("change", syncMode);
+  syncMode();
   const err = errBox();
   return el("form", {id: "tks-sla-form", onsubmit: (ev) => {
     ev.preventDefault();
@@ -48,14 +65,18 @@ function slaForm(siteKey, sla) {
     PRIORITIES.forEach((p) => {
       targets[p] = {first_reply_minutes: num(inputs[p].first), resolution_minutes: num(inputs[p].resolution)};
     });
+    let business = null;
+    if (mode.value === "custom") {
+      try { business = {tz: tz.value, days: hours.value()}; } catch (bad) { err.textContent = bad.message; return; }
+    }
     api("PUT", "/admin/tickets/settings/" + encodeURIComponent(siteKey) + "/sla",
-      {targets, use_site_hours: siteHours.checked, business_hours: sla.business_hours || null})
+      {targets, use_site_hours: mode.value === "site", business_hours: business})
       .then(() => X.toast(t("tkc_saved"))).catch((e) => showErr(err, e));
   }}, [el("h4", {text: t("tkc_sla")}),
     el("div", {class: "scroll-x"}, [el("table", {class: "grid"}, [
       el("thead", {}, [el("tr", {}, [el("th", {}), el("th", {scope: "col", text: t("tkc_first")}),
         el("th", {scope: "col", text: t("tkc_resolution")})])]), el("tbody", {}, rows)])]),
-    el("label", {class: "row"}, [siteHours, el("span", {text: t("tkc_site_hours")})]), err,
+    X.field(t("tkc_hours_mode"), mode), hoursBox, err,
     el("button", {type: "submit", class: "primary", id: "tks-save-sla", text: t("tkc_save_sla")})]);
 }
 

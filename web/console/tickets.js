@@ -2,6 +2,9 @@
  * An ES module on the console's helpers (window.ParleyConsole.ext, console.js). Lists are
  * keyed pages (GET /agent/tickets ... cursor); every value from the server is set with
  * textContent (the el() helper), never as HTML. */
+import {clearErrors, customInputs, showFieldError, withError} from "./ticket_fields.js";
+import {attachmentPicker} from "./ticket_uploads.js";
+
 const X = window.ParleyConsole && window.ParleyConsole.ext;
 
 const EN = {
@@ -21,6 +24,7 @@ const EN = {
   tk_sla_alert: "SLA breached: #{n} {s}", tk_mail_sent: "emailed", tk_mail_queued: "sending…",
   tk_tags: "Tags (comma separated)", tk_open: "Open ticket #{n}", tk_select: "Select #{n}",
   tk_bulk_mine: "Assign selected to me", tk_bulk_close: "Close selected", tk_bulk_done: "{n} changed, {f} refused",
+  tk_tag: "Tag", tk_search: "Subject contains", tk_filtered: "Filtered: a page reads up to 200 tickets, so it may be short; use \"Load more\".",
   "tks_new": "New", "tks_open": "Open", "tks_pending": "Pending customer", "tks_on_hold": "On hold",
   "tks_solved": "Solved", "tks_closed": "Closed",
   "tkp_low": "Low", "tkp_normal": "Normal", "tkp_high": "High", "tkp_urgent": "Urgent",
@@ -44,6 +48,7 @@ const ZH = {
   tk_sla_alert: "SLA 超时:#{n} {s}", tk_mail_sent: "已发送邮件", tk_mail_queued: "发送中…",
   tk_tags: "标签(逗号分隔)", tk_open: "打开工单 #{n}", tk_select: "选择 #{n}",
   tk_bulk_mine: "将所选分配给我", tk_bulk_close: "关闭所选", tk_bulk_done: "已修改 {n} 个,{f} 个被拒绝",
+  tk_tag: "标签", tk_search: "主题包含", tk_filtered: "已筛选:每页最多读取 200 个工单,结果可能较少,请点“加载更多”。",
   "tks_new": "新建", "tks_open": "处理中", "tks_pending": "等待客户", "tks_on_hold": "挂起",
   "tks_solved": "已解决", "tks_closed": "已关闭",
   "tkp_low": "低", "tkp_normal": "普通", "tkp_high": "高", "tkp_urgent": "紧急",
@@ -59,7 +64,7 @@ const PRIORITIES = ["low", "normal", "high", "urgent"];
 const VIEWS = ["status", "mine", "unassigned", "team", "requester", "breaching"];
 const PAGE_SIZE = 25;
 const state = {site: localStorage.getItem("parley.tickets.site") || "", view: "status", status: "open", team: "",
-  requester: "", tickets: [], cursor: null, open: null};
+  requester: "", tag: "", q: "", tickets: [], cursor: null, open: null};
 let requestSeq = 0;
 
 function fmt(text, vars) { return String(text).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : "")); }
@@ -92,6 +97,9 @@ function renderList(page) {
   status.value = state.status;
   const team = el("input", {id: "tk-team", type: "text", maxlength: "50", value: state.team});
   const requester = el("input", {id: "tk-requester", type: "text", maxlength: "254", value: state.requester});
+  const tag = el("input", {id: "tk-tag", type: "text", maxlength: "40", value: state.tag});
+  const search = el("input", {id: "tk-q", type: "search", minlength: "2", maxlength: "100", value: state.q});
+  const filtered = el("p", {class: "muted", id: "tk-filtered", text: t("tk_filtered"), hidden: true});
   const err = errBox();
   const list = el("ul", {class: "tk-list", id: "tk-list", "aria-live": "polite"});
   const more = el("button", {type: "button", id: "tk-more", text: t("tk_more"), hidden: true});
@@ -131,6 +139,7 @@ function renderList(page) {
     state.tickets.forEach((tk) => list.appendChild(item(tk)));
     more.hidden = !state.cursor;
     empty.hidden = state.tickets.length > 0;
+    filtered.hidden = !(state.tag || state.q);
   }
   function load(append) {
     err.textContent = "";
@@ -140,6 +149,8 @@ function renderList(page) {
     if (state.view === "status") q.push("status=" + state.status);
     if (state.view === "team" && state.team) q.push("team=" + encodeURIComponent(state.team));
     if (state.view === "requester") q.push("requester=" + encodeURIComponent(state.requester));
+    if (state.tag) q.push("tag=" + encodeURIComponent(state.tag));
+    if (state.q) q.push("q=" + encodeURIComponent(state.q));
     if (append && state.cursor) q.push("cursor=" + encodeURIComponent(state.cursor));
     return api("GET", "/agent/tickets?" + q.join("&")).then((r) => {
       if (seq !== requestSeq) return;
@@ -159,14 +170,17 @@ function renderList(page) {
     ev.preventDefault();
     state.site = site.value.trim(); state.view = view.value; state.status = status.value;
     state.team = team.value.trim(); state.requester = requester.value.trim();
+    state.tag = tag.value.trim(); state.q = search.value.trim();
     localStorage.setItem("parley.tickets.site", state.site);
     load(false);
   }}, [el("div", {class: "row wrap"}, [field(t("tk_site"), site), field(t("tk_view"), view), field(t("tk_status"), status),
-    field(t("tk_team"), team), field(t("tk_requester"), requester)]), err,
+    field(t("tk_team"), team), field(t("tk_requester"), requester), field(t("tk_tag"), tag),
+    field(t("tk_search"), search)]), err,
     el("div", {class: "row wrap"}, [el("button", {type: "submit", class: "primary", id: "tk-show", text: t("tk_show")}),
       el("button", {type: "button", id: "tk-new", text: t("tk_new"), onclick: () => newForm(page, site.value.trim())})])]));
   syncInputs();
   page.appendChild(el("div", {class: "row wrap tk-bulk"}, [bulkMine, bulkClose]));
+  page.appendChild(filtered);
   page.appendChild(list);
   page.appendChild(empty);
   page.appendChild(more);
@@ -175,27 +189,50 @@ function renderList(page) {
 }
 
 function newForm(page, siteKey) {
-  const {t, el, field, errBox, showErr, api} = X;
+  const {t, el, field, errBox, api} = X;
   if (document.getElementById("tk-new-form")) return;
+  const site = siteKey || state.site;
   const subject = el("input", {id: "tkn-subject", type: "text", maxlength: "200", required: true});
   const description = el("textarea", {id: "tkn-description", maxlength: "10000", rows: "4"});
   const email = el("input", {id: "tkn-email", type: "email", maxlength: "254", required: true});
   const name = el("input", {id: "tkn-name", type: "text", maxlength: "100"});
   const priority = el("select", {id: "tkn-priority"}, PRIORITIES.map((p) => opt(p, t("tkp_" + p))));
   priority.value = "normal";
+  const tags = el("input", {id: "tkn-tags", type: "text", maxlength: "400"});
+  const places = {};
+  const withErr = (label, input, key) => {
+    const e = withError(input, input.id);
+    places[key] = {input, err: e};
+    return el("div", {}, [field(label, input), e]);
+  };
+  const custom = el("div", {id: "tkn-custom"});
+  let fields = customInputs([], {}, "tkn-cf-");
+  api("GET", "/agent/tickets/settings/" + encodeURIComponent(site)).then((r) => {
+    fields = customInputs(r.fields || [], {}, "tkn-cf-");
+    fields.nodes.forEach((n) => custom.appendChild(n));
+  }).catch(() => {});
   const err = errBox();
   const form = el("form", {class: "card inline-form", id: "tk-new-form", onsubmit: (ev) => {
     ev.preventDefault();
     err.textContent = "";
-    api("POST", "/agent/tickets", {site_key: siteKey || state.site, subject: subject.value.trim(),
-      description: description.value, priority: priority.value,
+    Object.assign(places, fields.errors);
+    clearErrors(places);
+    const tagList = tags.value.split(",").map((x) => x.trim()).filter(Boolean);
+    api("POST", "/agent/tickets", {site_key: site, subject: subject.value.trim(),
+      description: description.value, priority: priority.value, custom_fields: fields.values(),
+      tags: tagList,
       requester: Object.assign({email: email.value.trim()}, name.value.trim() ? {name: name.value.trim()} : {})})
-      .then((r) => { X.toast(fmt(t("tk_created"), {n: r.ticket.number})); openTicket(r.ticket.ticket_id); })
-      .catch((e) => showErr(err, e));
-  }}, [field(t("tk_subject"), subject), field(t("tk_description"), description), field(t("tk_email"), email),
-    field(t("tk_name"), name), field(t("tk_priority"), priority), err,
+      .then((r) => {
+        X.toast(fmt(t("tk_created"), {n: r.ticket.number}));
+        state.site = site;                       // the list comes back to this site
+        localStorage.setItem("parley.tickets.site", site);
+        openTicket(r.ticket.ticket_id);
+      }).catch((e) => showFieldError(places, err, e));
+  }}, [withErr(t("tk_subject"), subject, "subject"), withErr(t("tk_description"), description, "description"),
+    withErr(t("tk_email"), email, "requester.email"), withErr(t("tk_name"), name, "requester.name"),
+    field(t("tk_priority"), priority), withErr(t("tk_tags"), tags, "tags"), custom, err,
     el("button", {type: "submit", class: "primary", id: "tkn-create", text: t("tk_create")})]);
-  page.insertBefore(form, document.getElementById("tk-list"));
+  page.insertBefore(form, document.getElementById("tk-filtered"));
   subject.focus();
 }
 
@@ -226,7 +263,7 @@ function renderTicket(page, id) {
 }
 
 function fillTicket(box, r) {
-  const {t, el, field, errBox, showErr, api, fmtTime} = X;
+  const {t, el, field, errBox, api, fmtTime} = X;
   const tk = r.ticket;
   const me = window.ParleyConsole.me() || {};
   const status = el("select", {id: "tk-f-status"}, [tk.status].concat(NEXT[tk.status] || []).map((s) => opt(s, t("tks_" + s))));
@@ -238,7 +275,7 @@ function fillTicket(box, r) {
     .concat(me.agent_id ? [opt(me.agent_id, t("tk_me") + " (" + (me.name || me.email || "") + ")")] : []));
   assignee.value = tk.assignee_id || "";
   const tags = el("input", {id: "tk-f-tags", type: "text", maxlength: "400", value: (tk.tags || []).join(", ")});
-  const custom = customInputs(r.fields || [], tk.custom_fields || {});
+  const custom = customInputs(r.fields || [], tk.custom_fields || {}, "tk-cf-");
   const err = errBox();
   const sla = tk.sla || {};
   const slaLine = el("p", {class: "tk-sla-line", id: "tk-sla"}, [el("span", {class: "muted", text: t("tk_sla") + ": "}),
@@ -255,6 +292,7 @@ function fillTicket(box, r) {
     el("form", {class: "row wrap", id: "tk-fields", onsubmit: (ev) => {
       ev.preventDefault();
       err.textContent = "";
+      clearErrors(custom.errors);
       const body = {};
       if (status.value !== tk.status) body.status = status.value;
       if (priority.value !== tk.priority) body.priority = priority.value;
@@ -265,7 +303,7 @@ function fillTicket(box, r) {
       if (Object.keys(values).length) body.custom_fields = values;
       if (!Object.keys(body).length) return;
       api("PATCH", "/agent/tickets/" + encodeURIComponent(tk.ticket_id), body)
-        .then(() => { X.toast(t("tk_saved")); renderTickets(); }).catch((e) => showErr(err, e));
+        .then(() => { X.toast(t("tk_saved")); renderTickets(); }).catch((e) => showFieldError(custom.errors, err, e));
     }}, [field(t("tk_status"), status), field(t("tk_priority"), priority), field(t("tk_assignee"), assignee),
       field(t("tk_tags"), tags)].concat(custom.nodes).concat([
       el("button", {type: "submit", class: "primary", id: "tk-save", text: t("tk_save")})])),
@@ -277,36 +315,6 @@ function fillTicket(box, r) {
         el("span", {class: "muted", text: fmtTime(l.at) + " " + (l.name || l.sender) + ": "}),
         el("span", {text: l.text || l.attachment || ""})])))]));
   }
-}
-
-/* inputs for the site's custom fields; changed() gives {key: value or null} of the edits */
-function customInputs(fields, values) {
-  const {el, field, lang} = X;
-  const inputs = fields.map((f) => {
-    let input;
-    if (f.kind === "select") {
-      input = el("select", {}, [opt("", "—")].concat((f.options || []).map((o) => opt(o, o))));
-    } else {
-      input = el("input", {type: f.kind === "number" ? "number" : f.kind === "date" ? "date" : "text",
-        maxlength: f.kind === "text" ? "2000" : null, step: f.kind === "number" ? "any" : null});
-    }
-    input.id = "tk-cf-" + f.key;
-    input.value = values[f.key] === undefined || values[f.key] === null ? "" : String(values[f.key]);
-    const label = (lang() === "zh" && f.label_zh) || f.label;
-    return {f, input, node: field(label + (f.required ? " *" : ""), input)};
-  });
-  return {
-    nodes: inputs.map((x) => x.node),
-    changed: () => {
-      const out = {};
-      inputs.forEach(({f, input}) => {
-        const before = values[f.key] === undefined || values[f.key] === null ? "" : String(values[f.key]);
-        if (input.value === before) return;
-        out[f.key] = input.value === "" ? null : f.kind === "number" ? Number(input.value) : input.value;
-      });
-      return out;
-    }
-  };
 }
 
 function commentsBox(tk, comments) {
@@ -321,19 +329,23 @@ function commentsBox(tk, comments) {
         el("time", {class: "muted", text: fmtTime(c.at)})]),
       el("p", {class: "tk-body", text: c.body}),
       (c.attachments || []).length ? el("div", {class: "row"}, c.attachments.map((a) =>
-        el("a", {href: a.url || "#", target: "_blank", rel: "noopener", text: a.name}))) : null])));
+        el("a", {class: "tk-att", href: a.url || "#", target: "_blank", rel: "noopener", text: a.name}))) : null])));
   const text = el("textarea", {id: "tk-reply", rows: "3", maxlength: "10000", required: true, "aria-label": t("tk_reply")});
   const pub = el("input", {type: "checkbox", id: "tk-public"});
   const err = errBox();
   const closed = tk.status === "closed";
+  const picker = closed ? null : attachmentPicker(tk.ticket_id, err);
   return el("section", {class: "card", "aria-labelledby": "tk-comments-title"}, [
     el("h3", {id: "tk-comments-title", text: t("tk_comments")}), list,
     closed ? null : el("form", {id: "tk-reply-form", onsubmit: (ev) => {
       ev.preventDefault();
       err.textContent = "";
-      api("POST", "/agent/tickets/" + encodeURIComponent(tk.ticket_id) + "/comments", {body: text.value, public: pub.checked})
+      if (picker.busy()) return;
+      const atts = picker.attachments();
+      api("POST", "/agent/tickets/" + encodeURIComponent(tk.ticket_id) + "/comments",
+        Object.assign({body: text.value, public: pub.checked}, atts.length ? {attachments: atts} : {}))
         .then(() => renderTickets()).catch((e) => showErr(err, e));
-    }}, [field(t("tk_reply"), text), el("label", {class: "row"}, [pub, el("span", {text: t("tk_public")})]), err,
+    }}, [field(t("tk_reply"), text), picker.node, el("label", {class: "row"}, [pub, el("span", {text: t("tk_public")})]), err,
       el("button", {type: "submit", class: "primary", id: "tk-send", text: t("tk_send")})])]);
 }
 

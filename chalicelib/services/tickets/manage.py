@@ -23,6 +23,8 @@ BULK_SCHEMA = {"ticket_ids": Field(list, required=True, max_items=50,
                "status": Field(str, choices=("solved", "closed"))}
 VIEWS = ("all", "mine", "unassigned", "status", "team", "requester", "breaching")
 PAGE_MAX = 100
+SEARCH_BUDGET = 200     # tickets of the view's index read per filtered page (tag, q)
+SEARCH_MIN, SEARCH_MAX = 2, 100
 
 
 def get(deps, actor, ticket_id: str) -> dict:
@@ -113,8 +115,9 @@ def _check_site(site_key) -> str:
 
 
 def list_tickets(deps, actor, q: dict) -> dict:
-    """GET /v1/agent/tickets?site_key=&view=&status=&team=&requester=&limit=&cursor=
-    Every view is one Query of an index, newest change first, paged by cursor. An agent sees
+    """GET /v1/agent/tickets?site_key=&view=&status=&team=&requester=&tag=&q=&limit=&cursor=
+    Every view is one Query of an index, newest change first, paged by cursor. `tag` and `q`
+    filter a bounded read of that index (SEARCH_BUDGET tickets a page) in memory. An agent sees
     the general queue's tickets, their teams' and their own; supervisors everything."""
     site = _check_site(q.get("site_key"))
     view = q.get("view") or "all"
@@ -124,8 +127,9 @@ def list_tickets(deps, actor, q: dict) -> dict:
     limit = optional_int(q.get("limit"), "limit", 25, 1, PAGE_MAX)
     cursor = q.get("cursor")
     now = now_ms(deps)
+    match = _matcher(q)
     if view == "breaching":
-        return _breaching(deps, actor, site, now, limit)
+        return _breaching(deps, actor, site, now, limit, match)
     T = m.TicketItem
     allowed = None if actor.is_supervisor else access.agent_queues(actor)
     team_filter = None
@@ -154,13 +158,40 @@ def list_tickets(deps, actor, q: dict) -> dict:
             raise ValidationError("Unknown status.", code="invalid_value",
                                   details={"field": "status"})
         by, key = "status", f"{site}#{status}"
-    items, nxt = deps.tickets.page(by, key, limit, cursor, filter_condition=team_filter)
+    if match is None:
+        items, nxt = deps.tickets.page(by, key, limit, cursor, filter_condition=team_filter)
+    else:
+        items, nxt = deps.tickets.search(by, key, limit, cursor, match, SEARCH_BUDGET,
+                                         filter_condition=team_filter)
     return {"tickets": [ticket_view(t, now) for t in items], "cursor": nxt}
 
 
-def _breaching(deps, actor, site: str, now: int, limit: int) -> dict:
+def _matcher(q: dict):
+    """The `tag` (exact, case-insensitive) and `q` (a subject substring, case-insensitive)
+    filters as one predicate on a ticket, or None without them."""
+    tag, text = q.get("tag"), q.get("q")
+    if tag is not None and (not tag.strip() or len(tag) > 40):
+        raise ValidationError("'tag' must be 1 to 40 characters.", code="invalid_value",
+                              details={"field": "tag"})
+    if text is not None and (len(text.strip()) < SEARCH_MIN or len(text) > SEARCH_MAX):
+        raise ValidationError(f"'q' must be {SEARCH_MIN} to {SEARCH_MAX} characters.",
+                              code="invalid_value", details={"field": "q"})
+    if tag is None and text is None:
+        return None
+    tag = tag.strip().casefold() if tag is not None else None
+    text = text.strip().casefold() if text is not None else None
+
+    def match(ticket: dict) -> bool:
+        if tag is not None and tag not in {t.casefold() for t in ticket.get("tags") or []}:
+            return False
+        return text is None or text in (ticket.get("subject") or "").casefold()
+    return match
+
+
+def _breaching(deps, actor, site: str, now: int, limit: int, match=None) -> dict:
     """Breached (not yet flagged by the sweep) and about to breach (within SOON_MS), earliest
     first, from the due index."""
     items = [t for t in deps.tickets.due(now + SOON_MS, limit)
-             if t["site_key"] == site and access.agent_may(t, actor) is None]
+             if t["site_key"] == site and access.agent_may(t, actor) is None
+             and (match is None or match(t))]
     return {"tickets": [ticket_view(t, now) for t in items[:limit]], "cursor": None}
