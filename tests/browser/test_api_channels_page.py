@@ -3,7 +3,9 @@ against the local runtime: an admin creates an API channel by keyboard, reads it
 secret shown once, the test posts a message signed with it (Python hmac) to the inbound URL
 the page shows, and the conversation appears in the inbox with an API badge; the curl
 example names the URL; rotating shows a new secret once; delete asks first. The WeChat setup
-renders inside the same page. In both languages, at phone width, names rendered as text."""
+renders inside the same page. In both languages, at phone width, names rendered as text. A
+channel API key made in the console (scope channel, a site) posts without a signature; a
+read-only key gets 403."""
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +18,7 @@ import uuid
 
 import pytest
 
-from tests.browser.console_fixtures import console, rest  # noqa: F401
+from tests.browser.console_fixtures import admin_token, console, rest  # noqa: F401
 
 pytestmark = pytest.mark.timeout(180)
 XSS = "<img src=x onerror=\"window.__pwned=1\">"
@@ -119,4 +121,46 @@ def test_api_channel_created_in_the_console_receives_a_signed_message(console, r
                                       "client_message_id": "m-4"})[0] == 404
     page.locator("header .lang-toggle").click()
     assert page.evaluate("() => window.__pwned") is None
+    assert not page.parley_log.errors, page.parley_log.errors
+
+
+def test_a_channel_key_made_in_the_console_posts_to_its_sites_channel(console, runtime,
+                                                                     rest, admin_token):
+    page = console(admin_creds(runtime), online=False)
+    page.locator("#pages [data-page=channels]").focus()
+    page.keyboard.press("Enter")
+    page.locator("#ch-key-scope").select_option("read-only")
+    assert page.locator("#ch-key-site").is_hidden()              # only channel keys name a site
+    page.locator("#ch-key-scope").select_option("channel")
+    page.locator("#ch-key-site option[value=demo]").wait_for(state="attached", timeout=10000)
+    page.locator("#ch-key-site").select_option("demo")
+    page.locator("#ch-key-name").fill("Our app")
+    page.locator("#ch-key-name").press("Enter")
+    key = page.locator("#ch-key-value").input_value(timeout=10000)
+    key_id = key.split("_")[2]
+    row = page.locator(f"#ch-key-rows tr[data-key='{key_id}']")
+    row.wait_for(timeout=10000)
+    assert "demo" in row.inner_text()
+    # create the channel in the section, then post with the key instead of a signature
+    page.locator("#ac-site option[value=demo]").wait_for(state="attached", timeout=10000)
+    page.locator("#ac-name").fill(f"Keyed {uuid.uuid4().hex[:6]}")
+    page.locator("#ac-name").press("Enter")
+    page.locator("#ac-secret").wait_for(timeout=10000)
+    channel_id = page.locator("#ac-once .once").get_attribute("data-channel")
+    url = page.locator(f"li.ac-channel[data-channel='{channel_id}'] .ac-url").inner_text()
+    raw = json.dumps({"user": {"id": "u-key"}, "text": "by key",
+                      "client_message_id": "k-1"}).encode()
+    req = urllib.request.Request(url, data=raw, method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(req, timeout=15) as resp:
+        assert resp.status == 201 and json.loads(resp.read())["created"] is True
+    # a read-only key may not post there: 403 key_scope
+    read = rest.call("POST", "/admin/api-keys", {"name": "BI", "scope": "read-only"},
+                     admin_token)["key"]
+    req = urllib.request.Request(url, data=raw, method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {read}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=15)
+    assert refused.value.code == 403
+    assert json.loads(refused.value.read())["error"]["code"] == "key_scope"
     assert not page.parley_log.errors, page.parley_log.errors
