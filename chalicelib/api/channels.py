@@ -3,15 +3,18 @@ never by browsers; each authenticates by its own signature (no tokens, no CORS).
 
 - GET  /wechat/{channel_id}     WeChat's server URL check (echo echostr)
 - POST /wechat/{channel_id}     a pushed message or event; answered "success" at once
-- POST /{channel_id}/messages   the API channel's inbound message (HMAC-signed)
+- POST /{channel_id}/messages   the API channel's inbound message (HMAC-signed, or
+                                `Authorization: Bearer pk_live_...` with a channel-scoped
+                                API key of the channel's site)
 """
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.common import MAX_BODY, get_deps, query, route
+from chalicelib.api.common import MAX_BODY, bearer, get_deps, query, route
+from chalicelib.api.principal import principal
 from chalicelib.errors import AppError
-from chalicelib.services import api_channel, wechat
+from chalicelib.services import api_channel, api_keys, wechat
 
 bp = Blueprint(__name__)
 
@@ -48,7 +51,10 @@ def wechat_push(channel_id):
 def api_message(channel_id):
     req = bp.current_request
     headers = {k.lower(): v for k, v in (req.headers or {}).items()}
-    # seam for API keys (webhooks branch): check an `Authorization: Bearer pk_...` key scoped
-    # to this channel here and pass authenticated=True
-    reply, created = api_channel.receive(get_deps(), channel_id, headers, _raw(req))
+    keyed = headers.get("authorization", "").lower().startswith("bearer ") and \
+        api_keys.is_api_key(bearer(req))
+    if keyed:       # 401 unknown or revoked, 403 another scope or another site
+        principal(req, "channel", api_channel.find_channel(get_deps(), channel_id)["site_key"])
+    reply, created = api_channel.receive(get_deps(), channel_id, headers, _raw(req),
+                                         authenticated=keyed)
     return Response(body=reply, status_code=201 if created else 200)

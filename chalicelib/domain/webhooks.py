@@ -133,4 +133,12 @@ def scope_allows(scope: str, area: str, method: str) -> bool:
     return False
 
 
+def site_allows(scope: str, key_site: str | None, area: str, site_key: str | None) -> bool:
+    """A channel key belongs to one site: it may post only to that site's API channels.
+    Read-only and admin keys are not bound to a site."""
+    if scope == "channel" or area == "channel":
+        return key_site is not None and key_site == site_key
+    return True
+
+
 LAST_USED_EVERY_MS = 60_000           # last_used_at is written at most once a minute

@@ -2,9 +2,10 @@
 users (POST /v1/channels/{channel_id}/messages).
 
 Authentication: an HMAC-SHA256 signature over `{timestamp}.{body}` with the channel's
-signing secret (domain/channels/api_sign.py; 5-minute replay window). The seam for API keys
-(built on the `webhooks` branch): `receive` takes `authenticated=True` when the route has
-already checked an API key scoped to this channel, and then skips the signature.
+signing secret (domain/channels/api_sign.py; 5-minute replay window), or an API key of scope
+`channel` for the channel's site: the route checks the key (api/principal.py,
+services/api_keys.py) and calls `receive` with `authenticated=True`, which skips the
+signature.
 Idempotency: the body's client_message_id (a retried post returns the stored message)."""
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ SCHEMA = {
 }
 
 
-def _channel(deps, channel_id: str) -> dict:
+def find_channel(deps, channel_id: str) -> dict:
+    """The enabled API channel `channel_id`; 404 otherwise."""
     channel = deps.channels.repo.get(channel_id) if ch.CHANNEL_ID_RE.match(channel_id or "") \
         else None
     if channel is None or channel.get("kind") != ch.API or channel.get("disabled"):
@@ -37,7 +39,7 @@ def _channel(deps, channel_id: str) -> dict:
 def receive(deps, channel_id: str, headers: dict, raw_body: bytes,
             authenticated: bool = False) -> tuple[dict, bool]:
     """Verify, parse and store one inbound message. Returns (reply, created)."""
-    channel = _channel(deps, channel_id)
+    channel = find_channel(deps, channel_id)
     if not authenticated:
         secrets = deps.channels.secrets.get(channel_id).get("signing_secrets") or []
         try:

@@ -4,7 +4,8 @@ pk_live_...` makes the caller a service principal (chalicelib/api/principal.py):
 
 - `read-only`: GETs of the agent and admin routes;
 - `admin`: the admin routes, and GETs of the agent routes;
-- `channel`: only the API channel's inbound route (POST /v1/channels/{id}/messages).
+- `channel`: only the API channel's inbound route (POST /v1/channels/{id}/messages) of the
+  API channels of the key's own site (`site_key`, required for this scope).
 
 Lookup is one GetItem by the key id inside the key (no Scan). Every call is attributed: an
 audit entry `api_key.request` names the key, and admin changes made with a key are audited
@@ -17,12 +18,13 @@ import hmac
 from chalicelib import log
 from chalicelib.domain import webhooks as rules
 from chalicelib.domain.actors import Actor
-from chalicelib.domain.validation import Field, validate
-from chalicelib.errors import Forbidden, NotFound, Unauthorized
+from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
+from chalicelib.errors import Forbidden, NotFound, Unauthorized, ValidationError
 from chalicelib.services import audit
 
 SCHEMA = {"name": Field(str, required=True, min_len=1, max_len=80),
-          "scope": Field(str, required=True, choices=rules.KEY_SCOPES)}
+          "scope": Field(str, required=True, choices=rules.KEY_SCOPES),
+          "site_key": Field(str, pattern=SITE_KEY_RE, nullable=True)}
 
 
 def _now(deps) -> int:
@@ -33,18 +35,26 @@ def view(item: dict) -> dict:
     data = item.get("data") or {}
     return {"id": item["sk"], "name": data.get("name"), "scope": data.get("scope"),
             "prefix": f"{rules.KEY_PREFIX}{item['sk']}_", "created_at": item.get("created_at"),
+            "site_key": data.get("site_key"),
             "created_by": data.get("created_by"), "last_used_at": item.get("last_used_at"),
             "revoked_at": item.get("revoked_at"), "active": item.get("revoked_at") is None}
 
 
 def create_key(deps, actor: Actor, payload: dict) -> dict:
     q = validate(payload, SCHEMA)
+    site_key = q.get("site_key")
+    if q["scope"] == "channel" and not site_key:
+        raise ValidationError("A channel key belongs to one site: give its site_key.",
+                              code="site_required")
+    if site_key and deps.sites.get(site_key) is None:
+        raise NotFound("Unknown site key.", code="unknown_site")
     key_id, key = rules.new_api_key()
     _, secret_part = rules.parse_api_key(key)
     item = deps.integrations.create_key(
         key_id, {"name": q["name"], "scope": q["scope"], "created_by": actor.id,
-                 "hash": rules.key_hash(key_id, secret_part)}, _now(deps))
-    audit.record(deps, actor, "api_key.created", "api_key", key_id, None,
+                 "site_key": site_key, "hash": rules.key_hash(key_id, secret_part)},
+        _now(deps))
+    audit.record(deps, actor, "api_key.created", "api_key", key_id, site_key,
                  {"name": q["name"], "scope": q["scope"]})
     return {"api_key": view(item), "key": key}
 
@@ -71,9 +81,10 @@ def is_api_key(token: str | None) -> bool:
 
 
 def key_actor(deps, token: str, area: str, method: str, path: str,
-              source_ip: str | None = None) -> Actor:
+              source_ip: str | None = None, site_key: str | None = None) -> Actor:
     """The service principal behind an API key, allowed to call `method` on a route of
-    `area`; 401 for an unknown, malformed or revoked key, 403 outside its scope."""
+    `area` (of site `site_key` for channel routes); 401 for an unknown, malformed or revoked
+    key, 403 outside its scope or its site."""
     parsed = rules.parse_api_key(token)
     item = deps.integrations.get_key(parsed[0]) if parsed else None
     data = (item or {}).get("data") or {}
@@ -87,6 +98,8 @@ def key_actor(deps, token: str, area: str, method: str, path: str,
                   name=f"API key: {data.get('name')}", source_ip=source_ip)
     if not rules.scope_allows(scope, area, method):
         raise Forbidden(f"A {scope} API key may not call this route.", code="key_scope")
+    if not rules.site_allows(scope, data.get("site_key"), area, site_key):
+        raise Forbidden("This API key belongs to another site.", code="key_site")
     now = _now(deps)
     try:
         if item.get("last_used_at") is None or \
@@ -94,6 +107,6 @@ def key_actor(deps, token: str, area: str, method: str, path: str,
             deps.integrations.touch_key(key_id, now, rules.LAST_USED_EVERY_MS)
     except Exception as exc:          # attribution below still happens
         log.error("api_key_touch_failed", key_id=key_id, error=repr(exc))
-    audit.record(deps, actor, "api_key.request", "api_key", key_id, None,
+    audit.record(deps, actor, "api_key.request", "api_key", key_id, site_key,
                  {"method": method.upper(), "path": path[:200], "scope": scope})
     return actor

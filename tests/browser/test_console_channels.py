@@ -2,7 +2,8 @@
 message posted as WeChat would post it shows in the inbox with a WeChat badge, the channel
 filter names the channel, the header shows the 48-hour window (and, on a simulated clock 49
 hours later, that it closed, with a composer warning), in both languages; the WeChat setup
-page lists the demo channel with its server URL and no secret, by keyboard, at phone width."""
+(a section of the Channels page) lists the demo channel with its server URL and no secret, by
+keyboard, at phone width."""
 from __future__ import annotations
 
 import uuid
@@ -85,16 +86,18 @@ def _badge_and_window(page, artifacts_dir):
     page.locator("#conv-ext .wx-window", has_text="WeChat reply window closed").wait_for()
 
 
-def test_wechat_setup_page_by_keyboard_at_phone_width(console, runtime, artifacts_dir):
+def test_wechat_setup_section_by_keyboard_at_phone_width(console, runtime, artifacts_dir):
     wx = runtime.credentials["wechat"]
     page = console(admin_creds(runtime), online=False, viewport={"width": 390, "height": 844})
-    page.locator("#pages [data-page=wechat]").focus()
+    assert page.locator("#pages [data-page=wechat]").count() == 0   # one Channels page
+    page.locator("#pages [data-page=channels]").focus()
     page.keyboard.press("Enter")
     card = page.locator(f".wx-channel[data-channel='{wx['channel_id']}']")
     card.wait_for(timeout=10000)
     url = card.locator(".wx-url").inner_text()
     assert url.endswith(f"/v1/channels/wechat/{wx['channel_id']}") and url.startswith("http")
-    text = page.locator("#page-wechat").inner_text()
+    assert page.locator("#page-channels #ch-wechat .wx-channel").count() >= 1
+    text = page.locator("#ch-wechat").inner_text()
     assert wx["token"] not in text and wx["encoding_aes_key"] not in text
     assert page.locator(".wx-checklist li").count() == 4
     # the form's fields are reachable and labelled; Generate fills a 43-character key
@@ -106,5 +109,5 @@ def test_wechat_setup_page_by_keyboard_at_phone_width(console, runtime, artifact
     assert width <= 390 + 1, width                      # no sideways scrolling on a phone
     page.screenshot(path=str(artifacts_dir / "console-wechat-setup.png"), full_page=True)
     page.locator("header .lang-toggle").click()
-    page.locator("#page-wechat h2", has_text="微信公众号 / 小程序").wait_for()
+    page.locator("#ch-wechat h3", has_text="微信公众号 / 小程序").wait_for()
     page.locator("header .lang-toggle").click()

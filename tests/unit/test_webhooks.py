@@ -212,3 +212,13 @@ def test_api_keys_are_hashed_and_parsed():
     assert not rules.scope_allows("admin", "agent", "POST")
     assert not rules.scope_allows("channel", "agent", "GET")
     assert rules.scope_allows("channel", "channel", "POST")
+
+
+def test_a_channel_key_belongs_to_one_site():
+    assert rules.site_allows("channel", "demo", "channel", "demo")
+    assert not rules.site_allows("channel", "demo", "channel", "other")
+    assert not rules.site_allows("channel", None, "channel", "demo")     # an unbound key
+    assert not rules.site_allows("admin", None, "channel", "demo")
+    # read-only and admin keys are not bound to a site on their routes
+    assert rules.site_allows("read-only", None, "admin", None)
+    assert rules.site_allows("admin", None, "agent", "demo")

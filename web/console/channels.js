@@ -84,6 +84,16 @@ function onceBox(label, value, id) {
 }
 
 /* ---------------------------------------------------------------- API keys */
+let keySite = null;
+function fillKeySites() {
+  if (!keySite) return;
+  const {el, clear} = X;
+  const keep = keySite.value;
+  clear(keySite);
+  state.sites.forEach((s) => keySite.appendChild(el("option", {value: s.site_key, text: s.name ? s.name + " · " + s.site_key : s.site_key})));
+  keySite.value = keep || state.site;
+}
+
 function keysSection(container) {
   const {api, t, el, clear, errBox, showErr, field, fmtTime} = X;
   const box = el("section", {id: "ch-keys", "aria-labelledby": "ch-keys-h"});
@@ -94,12 +104,19 @@ function keysSection(container) {
   const empty = el("p", {class: "muted", text: t("ch_no_keys"), hidden: true});
   const name = el("input", {type: "text", id: "ch-key-name", maxlength: 80, required: true});
   const scope = el("select", {id: "ch-key-scope"}, SCOPES.map((s) => el("option", {value: s, text: t("scope_" + s)})));
+  // a channel key belongs to one site: it posts only to that site's API channels
+  keySite = el("select", {id: "ch-key-site"});
+  const siteField = field(t("ch_site"), keySite);
+  const syncSite = () => { siteField.hidden = scope.value !== "channel"; };
+  scope.addEventListener("change", syncSite);
+  fillKeySites();
+  syncSite();
 
   function show() {
     clear(tbody);
     empty.hidden = state.keys.length > 0;
     state.keys.forEach((k) => tbody.appendChild(el("tr", {dataset: {key: k.id}}, [
-      el("td", {text: k.name}), el("td", {text: t("scope_" + k.scope)}), el("td", {class: "mono", text: k.prefix + "…"}),
+      el("td", {text: k.name}), el("td", {text: t("scope_" + k.scope) + (k.site_key ? " · " + k.site_key : "")}), el("td", {class: "mono", text: k.prefix + "…"}),
       el("td", {text: fmtTime(k.created_at)}), el("td", {text: k.last_used_at ? fmtTime(k.last_used_at) : t("ch_never")}),
       el("td", {text: k.active ? t("ch_key_active") : t("ch_key_revoked")}),
       el("td", {}, [k.active ? el("button", {type: "button", class: "small danger", text: t("ch_key_revoke"), onclick: () => {
@@ -116,12 +133,14 @@ function keysSection(container) {
     el("form", {class: "card inline-form", id: "ch-key-form", onsubmit: (ev) => {
       ev.preventDefault();
       err.textContent = "";
-      api("POST", "/admin/api-keys", {name: name.value, scope: scope.value}).then((r) => {
+      const body = {name: name.value, scope: scope.value};
+      if (scope.value === "channel") body.site_key = keySite.value;
+      api("POST", "/admin/api-keys", body).then((r) => {
         clear(once).appendChild(onceBox(t("ch_key_once"), r.key, "ch-key-value"));
         name.value = "";
         return load();
       }).catch((e) => showErr(err, e));
-    }}, [el("div", {class: "row wrap"}, [field(t("ch_key_name"), name), field(t("ch_key_scope"), scope)]), err,
+    }}, [el("div", {class: "row wrap"}, [field(t("ch_key_name"), name), field(t("ch_key_scope"), scope), siteField]), err,
       el("button", {type: "submit", class: "primary", text: t("ch_key_create")})]),
     once,
     el("div", {class: "scroll-x"}, [el("table", {class: "grid", id: "ch-key-table"}, [
@@ -281,6 +300,7 @@ function renderChannels() {
     api("GET", "/admin/sites").then((r) => {
       state.sites = r.sites || [];
       state.site = state.site || (state.sites[0] && state.sites[0].site_key) || "";
+      fillKeySites();
       renderHooks();
     }).catch(report);
   } else {

@@ -1,5 +1,6 @@
 /* Parley console: channels in the inbox (badges, the WeChat 48-hour window, delivery
- * failures) and the WeChat setup page (admins: a guided checklist of what to paste where).
+ * failures) and the WeChat setup (admins: a guided checklist of what to paste where), a
+ * section of the Channels page (window.ParleyChannels.addSection, channels.js).
  * An ES module on the console's plug-in points (window.ParleyConsole.ext); every value from
  * the server is set with textContent (the el() helper), never as HTML. */
 const X = window.ParleyConsole && window.ParleyConsole.ext;
@@ -212,7 +213,7 @@ function channelCard(ch, base) {
     steps,
     el("button", {type: "button", class: "small danger", text: t("wx_disconnect"), onclick: () => {
       if (!window.confirm(t("wx_confirm_disconnect"))) return;
-      X.api("DELETE", "/admin/channels/" + encodeURIComponent(ch.id)).then(renderWeChat).catch(X.report);
+      X.api("DELETE", "/admin/channels/" + encodeURIComponent(ch.id)).then(rerender).catch(X.report);
     }})
   ]);
 }
@@ -240,7 +241,7 @@ function addForm(sites, onDone) {
     if (aes.value.trim()) body.encoding_aes_key = aes.value.trim();
     if (kind.value === "wechat_mp") body.format = format.value;
     X.api("POST", "/admin/channels", body).then(() => { secret.value = ""; onDone(); }).catch((e2) => showErr(err, e2));
-  }}, [el("h3", {text: t("wx_add")}), field(t("wx_name"), name), field(t("wx_site"), site), field(t("wx_kind"), kind),
+  }}, [el("h4", {text: t("wx_add")}), field(t("wx_name"), name), field(t("wx_site"), site), field(t("wx_kind"), kind),
     field(t("wx_app_id"), appId), field(t("wx_app_secret"), secret),
     el("p", {class: "muted", text: t("wx_token_aes_hint")}),
     el("div", {class: "row"}, [field(t("wx_token"), token), gen(token, 32)]),
@@ -249,16 +250,23 @@ function addForm(sites, onDone) {
     el("button", {type: "submit", class: "primary", text: t("wx_connect")})]);
 }
 
-function renderWeChat() {
-  const {el, t, clear, section, api, report} = X;
-  const page = clear(document.getElementById("page-wechat"));
-  page.appendChild(section(t("wx_title")));
+let wxBox = null;
+function rerender() { if (wxBox && wxBox.isConnected) renderWeChat(wxBox); }
+
+/* The setup, rendered into its section of the Channels page. */
+function renderWeChat(box) {
+  const {el, t, clear, api, report} = X;
+  wxBox = box;
+  const page = clear(box);
+  page.id = "ch-wechat";
+  page.setAttribute("aria-labelledby", "ch-wechat-h");
+  page.appendChild(el("h3", {id: "ch-wechat-h", text: t("wx_title")}));
   page.appendChild(el("p", {text: t("wx_intro")}));
   page.appendChild(el("ol", {class: "wx-checklist"}, ["wx_step1", "wx_step2", "wx_step3", "wx_step4"]
     .map((k) => el("li", {text: t(k)}))));
   page.appendChild(el("p", {class: "muted", text: t("wx_ip_note")}));
   const list = el("ul", {class: "wx-channels", "aria-label": t("wx_channels")});
-  page.appendChild(el("h3", {text: t("wx_channels")}));
+  page.appendChild(el("h4", {text: t("wx_channels")}));
   page.appendChild(list);
   const formBox = el("div");
   page.appendChild(formBox);
@@ -266,12 +274,15 @@ function renderWeChat() {
     const chans = (r.channels || []).filter((c) => c.kind === "wechat" || c.kind === "wechat_mp");
     if (!chans.length) list.appendChild(el("li", {class: "none", text: t("wx_none")}));
     chans.forEach((c) => list.appendChild(channelCard(c, base)));
-    formBox.appendChild(addForm(s.sites || [], renderWeChat));
+    formBox.appendChild(addForm(s.sites || [], rerender));
   }).catch(report);
 }
 
 if (X) {
   X.addStrings(EN, ZH);
   installInbox();
-  X.addPage("wechat", renderWeChat);
+  // channels.js may load after this module: register once the page's modules have run
+  const register = () => { if (window.ParleyChannels) window.ParleyChannels.addSection(renderWeChat); };
+  if (window.ParleyChannels) register();
+  else document.addEventListener("DOMContentLoaded", register, {once: true});
 }
