@@ -16,11 +16,15 @@ import re
 import secrets as _secrets
 
 from chalicelib.domain.events import EVENT_TYPES
+from chalicelib.domain.tickets.events import TYPES as TICKET_EVENT_TYPES
 
-#: the event types of docs/events.md an endpoint may pick (the stream's own list)
-CATALOGUE = tuple(["message.created"] + sorted(t for t in EVENT_TYPES if t != "message.created"))
-#: families accepted by pattern (events other branches add): `ticket.*`, `contact.updated`...
-FUTURE_FAMILIES = ("ticket", "contact")
+#: the event types of docs/events.md an endpoint may pick (the stream's own list, tickets'
+#: included: they are relayed to the same topic from the tickets table's stream)
+CATALOGUE = tuple(["message.created"] +
+                  sorted(t for t in EVENT_TYPES if t != "message.created") +
+                  list(TICKET_EVENT_TYPES))
+#: families accepted by pattern (events not on the stream yet): `contact.updated`...
+FUTURE_FAMILIES = ("contact",)
 TYPE_RE = re.compile(r"^([a-z]+)\.(\*|[a-z_]{1,40})$")
 MAX_TYPES = 40
 
@@ -35,7 +39,7 @@ def valid_event_type(name: str) -> bool:
     family, rest = m.groups()
     if family in FUTURE_FAMILIES:
         return True
-    if family not in ("message", "conversation"):
+    if family not in ("message", "conversation", "ticket"):
         return False
     return rest == "*" or name in CATALOGUE
 
