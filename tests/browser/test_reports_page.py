@@ -93,6 +93,9 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     assert page.locator("#rp-agents th[aria-sort=ascending]").count() == 1
     # per-agent p90 columns (from the agent's own histograms): 15 min of handle time each
     assert page.locator("#rp-agents th button[data-sort=handle_p90_ms]").count() == 1
+    # presence time columns (services/reports/presence_time.py), sortable like the others
+    assert page.locator("#rp-agents th button[data-sort=online_ms]").inner_text() == "Online time"
+    assert page.locator("#rp-agents th button[data-sort=away_ms]").inner_text() == "Away time"
     page.screenshot(path=str(artifacts_dir / "reports-page.png"), full_page=True)
 
     # filter by team: billing had 2 conversations
@@ -105,6 +108,7 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     page.locator("#app .lang-toggle").click()
     page.locator("#page-reports h2", has_text="报表").wait_for()
     assert "会话数" in page.locator("#rp-cards").inner_text()
+    assert page.locator("#rp-agents th button[data-sort=online_ms]").inner_text() == "在线时长"
 
     # phone width: the page still fits and the cards stay visible
     page.set_viewport_size({"width": 390, "height": 800})

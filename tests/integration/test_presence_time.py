@@ -26,9 +26,13 @@ def world(aws_stack):
     clock = sim.install(mp, int(datetime(2026, 3, 2, 15, 30, tzinfo=timezone.utc)
                                 .timestamp() * 1000))
     deps = build()
-    sites.create_site(deps, "pt", "Presence", {"report_tz": "Asia/Shanghai"})
+    deps.directory.create("team", "sales", {"name": "Sales"})
+    sites.create_site(deps, "pt", "Presence", {"report_tz": "Asia/Shanghai",
+                                               "teams": ["sales"]})
     a = agent_svc.create_agent(deps, {"email": "pia@pt.example", "name": "Pia",
-                                      "password": "password1"})
+                                      "password": "password1", "teams": ["sales"]})
+    agent_svc.create_agent(deps, {"email": "olaf@pt.example", "name": "Olaf",
+                                  "password": "password1"})   # not in the site's teams
     yield deps, clock, Actor(kind="agent", id=a["agent_id"], role="agent", name="Pia")
     mp.undo()
     empty_tables()
@@ -44,6 +48,9 @@ def row(deps, agent_id, day_from, day_to):
 
 def test_online_away_offline_seconds_per_local_day(world):
     deps, clock, pia = world
+    olaf = [a for a in deps.agents.list_all() if a["name"] == "Olaf"][0]
+    presence.set_status(deps, Actor(kind="agent", id=olaf["agent_id"], role="agent"),
+                        {"status": "online"})
     presence.set_status(deps, pia, {"status": "online"})             # 23:30 local
     clock.advance(60 * MIN)                                           # 00:30, no socket
     check = {"agent_id": pia.id, "since": clock.now}
@@ -62,6 +69,12 @@ def test_online_away_offline_seconds_per_local_day(world):
         "online_ms": 30 * 60, "away_ms": 45 * 60, "offline_ms": 10 * 60}
     assert row(deps, pia.id, "2026-03-02", "2026-03-03") == {
         "online_ms": 60 * 60, "away_ms": 45 * 60, "offline_ms": 10 * 60}
+    clock.advance(MIN)
+    presence.set_status(deps, Actor(kind="agent", id=olaf["agent_id"], role="agent"),
+                        {"status": "offline"})
+    site_rows = queries.site_report(deps, ADMIN, {"site": "pt", "from": "2026-03-03",
+                                                  "to": "2026-03-03"})["agents"]
+    assert [r["agent_id"] for r in site_rows] == [pia.id]   # Olaf: not in the site's teams
     # an agent sees their own row, with the same figures
     own = queries.site_report(deps, pia, {"site": "pt", "from": "2026-03-03",
                                           "to": "2026-03-03"})["agents"]

@@ -135,7 +135,8 @@ def site_report(deps, actor: Actor, params: dict) -> dict:
         presence = presence_time.local_totals(
             deps.reports.presence_days(presence_time.utc_days_for(days[0], days[-1], tz)),
             days[0], days[-1], tz)
-        out["agents"] = _agents(deps, current, span, value, presence)
+        out["agents"] = _agents(deps, current, span, value, presence,
+                                set((site.get("settings") or {}).get("teams") or ()))
     if kind == "site":
         out["teams"] = [{"team": t, **_pick(rollup.figures(rollup.collect(current, "t:" + t)))}
                         for t in rollup.dim_values(current, "t")]
@@ -151,11 +152,16 @@ def _pick(fig: dict) -> dict:
                                      "csat_avg", "rated")}
 
 
-def _agents(deps, items, span_days: int, only: str | None, presence: dict) -> list[dict]:
-    """One row per agent with chats in the range or presence time in it (an agent online
-    with no chat is a row too)."""
-    names = {a["agent_id"]: a.get("name") for a in deps.agents.list_all()}
-    ids = [only] if only else sorted(set(rollup.dim_values(items, "a")) | set(presence))
+def _agents(deps, items, span_days: int, only: str | None, presence: dict,
+            site_teams: set) -> list[dict]:
+    """One row per agent with chats on the site in the range, and per agent of one of the
+    site's teams with presence time in it (online with no chat). Presence time is the
+    agent's, not the site's: agents are not per site."""
+    agents = deps.agents.list_all()
+    names = {a["agent_id"]: a.get("name") for a in agents}
+    idle = {a["agent_id"] for a in agents if a["agent_id"] in presence
+            and site_teams & set(a.get("teams") or ())}
+    ids = [only] if only else sorted(set(rollup.dim_values(items, "a")) | idle)
     rows = []
     busy_all = rollup.busy_by_agent(items)      # one pass for every agent
     for agent_id in ids:
