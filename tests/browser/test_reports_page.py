@@ -96,6 +96,11 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     # presence time columns (services/reports/presence_time.py), sortable like the others
     assert page.locator("#rp-agents th button[data-sort=online_ms]").inner_text() == "Online time"
     assert page.locator("#rp-agents th button[data-sort=away_ms]").inner_text() == "Away time"
+    page.locator("#app .lang-toggle").click()
+    page.locator("#rp-agents th button[data-sort=online_ms]", has_text="在线时长").wait_for()
+    assert page.locator("#rp-agents th button[data-sort=away_ms]").inner_text() == "离开时长"
+    page.locator("#app .lang-toggle").click()
+    page.locator("#rp-agents th button[data-sort=online_ms]", has_text="Online time").wait_for()
     page.screenshot(path=str(artifacts_dir / "reports-page.png"), full_page=True)
 
     # filter by team: billing had 2 conversations
@@ -108,7 +113,6 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     page.locator("#app .lang-toggle").click()
     page.locator("#page-reports h2", has_text="报表").wait_for()
     assert "会话数" in page.locator("#rp-cards").inner_text()
-    assert page.locator("#rp-agents th button[data-sort=online_ms]").inner_text() == "在线时长"
 
     # phone width: the page still fits and the cards stay visible
     page.set_viewport_size({"width": 390, "height": 800})
