@@ -11,6 +11,7 @@ and counts DynamoDB requests per event. Part 2 builds the day buckets of N conve
 ADD: the consumer would take hours on moto for 100,000 conversations) and times the 90-day
 site report (median of 5 after the first), counting requests to the reports table.
 Usage: .venv/bin/python bench/reports_bench.py [--write-conversations 100]
+       [--sizes 1000,100000]   (--write-conversations 0 skips part 1; each phase is timed)
 """
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ class Counter:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write-conversations", type=int, default=100)
+    ap.add_argument("--sizes", default="1000,100000",
+                    help="comma-separated conversation counts for part 2")
     args = ap.parse_args()
     with mock_aws():
         from infra.resources import deploy_stack, serialize_moto_dynamodb
@@ -79,8 +82,9 @@ def main() -> None:
         results = {}
 
         # ------------------------------------------------ part 1: writes per event
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
         sites.create_site(deps, "w", "Writes")
-        events = [e for conv in synthetic(args.write_conversations, "w") for e in conv]
+        events = [e for conv in synthetic(max(0, args.write_conversations), "w") for e in conv]
         rng = random.Random(2)
         fed = events + rng.sample(events, len(events) // 10)
         rng.shuffle(fed)
@@ -92,28 +96,34 @@ def main() -> None:
             calls = counter.calls[before:]
             per_event.append(sum(c in ("UpdateItem", "PutItem", "DeleteItem") for c in calls))
         elapsed = time.perf_counter() - t0
+        if not fed:
+            per_event = [0]
         results["writes"] = {"events": len(fed), "max_writes_per_event": max(per_event),
                              "avg_writes_per_event": round(statistics.mean(per_event), 3),
                              "events_with_more_than_2": sum(w > 2 for w in per_event),
-                             "ms_per_event_on_moto": round(1000 * elapsed / len(fed), 1)}
+                             "ms_per_event_on_moto": round(1000 * elapsed / max(1, len(fed)), 1)}
         print(f"{len(fed)} events (shuffled, 10% duplicates): max "
               f"{max(per_event)} writes/event, avg {statistics.mean(per_event):.2f}")
 
         # ------------------------------------------------ part 2: 90-day report
         admin = Actor(kind="agent", id="admin", role="admin")
         tz = metrics.zone("UTC")
-        for n in (1_000, 100_000):
+        for n in sizes:
             site = f"r{n}"
+            phase = time.perf_counter()
             sites.create_site(deps, site, f"{n} conversations")
             days: dict = defaultdict(lambda: defaultdict(int))
             for conv in synthetic(n, site, seed=n):
                 facts = [f for f in map(metrics.fact_of, conv) if f]
                 for (day, attr), v in metrics.contributions(facts, tz).items():
                     days[day][attr] += v
+            print(f"{n}: contributions built in {time.perf_counter() - phase:.0f} s", flush=True)
+            phase = time.perf_counter()
             for day, counters in days.items():
                 items = sorted(counters.items())
                 for i in range(0, len(items), 100):
                     deps.reports.add(site, day, dict(items[i:i + 100]))
+            print(f"{n}: day items written in {time.perf_counter() - phase:.0f} s", flush=True)
             params = {"site": site, "from": "2025-10-03", "to": "2025-12-31"}
             times, calls = [], []
             for _ in range(6):          # the first read seals the days (once), then 5 reads
@@ -122,6 +132,7 @@ def main() -> None:
                 report = queries.site_report(deps, admin, params)
                 times.append(1000 * (time.perf_counter() - t))
                 calls = counter.calls[before:]
+                print(f"{n}: report {times[-1]:.0f} ms", flush=True)
             cold, times = times[0], times[1:]
             attrs = sum(len(c) for c in days.values())
             results[str(n)] = {"report_ms_median": round(statistics.median(times), 1),

@@ -81,6 +81,9 @@ PRESIGN = G("AttachmentObjects", "s3:GetObject", ATTACHMENTS,
 # ------------------------------------------------------------------ the table
 FUNCTIONS: dict[str, list[Grant]] = {
     "api_handler": [
+        G("PresenceTime", ("dynamodb:GetItem", "dynamodb:UpdateItem"), table("reports"),
+          "set_status: the agent's presence state and the presence-time hour buckets "
+          "(services/reports/presence_time.py)"),
         G("DynamoDBItems", ITEMS,
           table("visitors", "conversations", "messages", "connections", "agents", "sites",
                 "keys", "directory"),
@@ -179,6 +182,9 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("PresenceCheck", "sqs:SendMessage", queue("events"), "a delayed presence_check"),
     ],
     "handle_events": [
+        G("PresenceTime", ("dynamodb:GetItem", "dynamodb:UpdateItem"), table("reports"),
+          "presence_check sets an agent away: the agent's presence state and the presence-time hour buckets "
+          "(services/reports/presence_time.py)"),
         G("ReadItems", "dynamodb:GetItem",
           table("conversations", "messages", "keys", "visitors", "agents", "sites",
                 "connections", "directory"),
@@ -268,6 +274,9 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "the profile rewrite's transaction may carry tag membership changes"),
     ],
     "sweep_idle": [
+        G("PresenceTime", ("dynamodb:GetItem", "dynamodb:UpdateItem"), table("reports"),
+          "the presence sweep sets agents away: the agent's presence state and the presence-time hour buckets "
+          "(services/reports/presence_time.py)"),
         G("ReadItems", "dynamodb:GetItem", table("conversations", "agents", "sites"),
           "idle conversations, their agent and site settings"),
         G("CloseAndPost", "dynamodb:UpdateItem", table("conversations", "agents"),

@@ -176,3 +176,54 @@ class ReportsRepo(LazyClient):
                     break
                 time.sleep(min(0.5, 0.02 * 2 ** attempt))
         return out
+
+    # ------------------------------------------------------------ agent presence time
+    # ("agent#{agent}", "presence"): the status an agent is in and since when (ms);
+    # ("presence", "day#{UTC day}"): ms per UTC hour, status and agent (domain/presence_time)
+    def presence_state(self, agent_id: str) -> tuple[str, int] | None:
+        """(status, since) of the agent's last counted change (consistent read)."""
+        got = self._get_client().get_item(
+            TableName=self.table, ConsistentRead=True,
+            Key={"pk": {"S": f"agent#{agent_id}"}, "sk": {"S": "presence"}}).get("Item")
+        if not got:
+            return None
+        return got["status"]["S"], int(got["since"]["N"])
+
+    def presence_move(self, agent_id: str, status: str, at: int, since: int | None) -> None:
+        """Record the change to `status` at `at`, on condition the stored change is still
+        the one read (`since`, None: no state yet); StateMoved otherwise."""
+        values = {":s": {"S": status}, ":at": {"N": str(at)}}
+        if since is None:
+            condition = "attribute_not_exists(since)"
+        else:
+            condition = "since = :prev"
+            values[":prev"] = {"N": str(since)}
+        client = self._get_client()
+        try:
+            client.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": f"agent#{agent_id}"}, "sk": {"S": "presence"}},
+                UpdateExpression="SET #st = :s, since = :at",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#st": "status"}, ExpressionAttributeValues=values)
+        except client.exceptions.ConditionalCheckFailedException:
+            raise StateMoved(f"{agent_id}@{at}")
+
+    def presence_add(self, utc_day: str, counters: dict[str, int]) -> None:
+        """ADD the milliseconds of one UTC day's presence bucket (one UpdateItem)."""
+        names, values, parts = {}, {}, []
+        for i, (name, value) in enumerate(sorted(counters.items())):
+            names[f"#a{i}"] = name
+            values[f":v{i}"] = {"N": str(int(value))}
+            parts.append(f"#a{i} :v{i}")
+        self._get_client().update_item(
+            TableName=self.table, Key={"pk": {"S": "presence"}, "sk": {"S": f"day#{utc_day}"}},
+            UpdateExpression="ADD " + ", ".join(parts),
+            ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+
+    def presence_days(self, utc_days: list[str]) -> dict[str, dict]:
+        """{UTC day: {attribute: ms}} of the presence buckets that exist (BatchGetItem)."""
+        got = self._batch_get([{"pk": {"S": "presence"}, "sk": {"S": f"day#{d}"}}
+                               for d in utc_days])
+        return {item["sk"]["S"][4:]: {k: _num(v) for k, v in item.items()
+                                      if k not in ("pk", "sk")} for item in got}

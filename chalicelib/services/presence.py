@@ -12,6 +12,7 @@ from chalicelib.errors import Conflict, Forbidden
 from chalicelib.services import realtime, routing, tasks
 from chalicelib.services.lifecycle import close_now, return_to_queue
 from chalicelib.services.notifier import notify_agent
+from chalicelib.services.reports.presence_time import safe_record_change
 from chalicelib.services.routing import site_settings, publish_assign
 from chalicelib.services.views import agent_view
 
@@ -44,6 +45,7 @@ def set_status(deps, actor: Actor, payload: dict) -> dict:
         raise Forbidden("This account is not active.", code="account_disabled")
     agent = deps.agents.update(actor.id, {"status": status})
     log.info("agent_status", agent_id=actor.id, status=status)
+    safe_record_change(deps, actor.id, status, now_ms())
     on_agent_changed(deps, actor.id)
     if status == "offline" and int(agent.get("active_count") or 0) > 0:
         # signing off hands the open chats back (off this request: one task)
@@ -103,6 +105,7 @@ def presence_sweep(deps, now: int | None = None) -> int:
             continue
         deps.agents.update(agent["agent_id"], {"status": "away"})
         log.info("agent_auto_away", agent_id=agent["agent_id"], reason="no_live_socket")
+        safe_record_change(deps, agent["agent_id"], "away", now)
         notify_agent(deps, deps.agents.get(agent["agent_id"]))
         changed += 1
     return changed
@@ -161,6 +164,7 @@ def on_presence_check(deps, body: dict) -> None:
     if agent and agent.get("status") == "online":
         deps.agents.update(agent_id, {"status": "away"})
         log.info("agent_auto_away", agent_id=agent_id)
+        safe_record_change(deps, agent_id, "away", now_ms())
         notify_agent(deps, deps.agents.get(agent_id))
     if agent and int(agent.get("active_count") or 0) > 0:
         on_requeue_agent(deps, {"agent_id": agent_id, "reason": "agent_disconnected",

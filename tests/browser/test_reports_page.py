@@ -93,6 +93,14 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     assert page.locator("#rp-agents th[aria-sort=ascending]").count() == 1
     # per-agent p90 columns (from the agent's own histograms): 15 min of handle time each
     assert page.locator("#rp-agents th button[data-sort=handle_p90_ms]").count() == 1
+    # presence time columns (services/reports/presence_time.py), sortable like the others
+    assert page.locator("#rp-agents th button[data-sort=online_ms]").inner_text() == "Online time"
+    assert page.locator("#rp-agents th button[data-sort=away_ms]").inner_text() == "Away time"
+    page.locator("#app .lang-toggle").click()
+    page.locator("#rp-agents th button[data-sort=online_ms]", has_text="在线时长").wait_for()
+    assert page.locator("#rp-agents th button[data-sort=away_ms]").inner_text() == "离开时长"
+    page.locator("#app .lang-toggle").click()
+    page.locator("#rp-agents th button[data-sort=online_ms]", has_text="Online time").wait_for()
     page.screenshot(path=str(artifacts_dir / "reports-page.png"), full_page=True)
 
     # filter by team: billing had 2 conversations

@@ -48,3 +48,23 @@ class FakeReports:
     def snapshot(self):
         return {key: {k: v for k, v in attrs.items() if v}
                 for key, attrs in self.buckets.items()}
+
+    # agent presence time (adapters/reports.py, same conditions)
+    def presence_state(self, agent_id):
+        return getattr(self, "presence", {}).get(agent_id)
+
+    def presence_move(self, agent_id, status, at, since):
+        self.presence = getattr(self, "presence", {})
+        current = self.presence.get(agent_id)
+        if (current[1] if current else None) != since:
+            raise StateMoved(f"{agent_id}@{at}")
+        self.writes += 1
+        self.presence[agent_id] = (status, at)
+
+    def presence_add(self, utc_day, counters):
+        self.writes += 1
+        for attr, value in counters.items():
+            self.buckets[("presence", utc_day)][attr] += value
+
+    def presence_days(self, utc_days):
+        return self.days("presence", utc_days)

@@ -23,7 +23,7 @@
       first_response_avg_ms: "First response", response_avg_ms: "Response",
       first_response_p90_ms: "First response p90", handle_p90_ms: "Handle p90", wait_p90_ms: "Wait p90",
       handle_avg_ms: "Handle time", wait_avg_ms: "Wait", rated: "Rated", csat_avg: "CSAT",
-      avg_concurrency: "Avg. concurrent", more: "Show more", none: "No figures for this period.",
+      avg_concurrency: "Avg. concurrent", online_ms: "Online time", away_ms: "Away time", more: "Show more", none: "No figures for this period.",
       loading: "Loading…", accepted: "Accepted", by_hour: "by hour", by_day: "by day",
       sort_hint: "Sort by this column", own_only: "Your own figures"
     },
@@ -42,14 +42,14 @@
       first_response_avg_ms: "首次响应", response_avg_ms: "平均响应",
       first_response_p90_ms: "首次响应 p90", handle_p90_ms: "处理时长 p90", wait_p90_ms: "等待 p90",
       handle_avg_ms: "处理时长", wait_avg_ms: "等待", rated: "评价数", csat_avg: "满意度",
-      avg_concurrency: "平均并发", more: "显示更多", none: "该时间段没有数据。",
+      avg_concurrency: "平均并发", online_ms: "在线时长", away_ms: "离开时长", more: "显示更多", none: "该时间段没有数据。",
       loading: "加载中…", accepted: "已接入", by_hour: "按小时", by_day: "按天",
       sort_hint: "按此列排序", own_only: "仅显示你自己的数据"
     }
   };
   var COLUMNS = ["name", "assignments", "closed", "transfers", "msg_agent", "first_response_avg_ms",
                  "first_response_p90_ms", "response_avg_ms", "handle_avg_ms", "handle_p90_ms", "wait_avg_ms",
-                 "wait_p90_ms", "rated", "csat_avg", "avg_concurrency"];
+                 "wait_p90_ms", "rated", "csat_avg", "avg_concurrency", "online_ms", "away_ms"];
   var PAGE_ROWS = 20;
   var R = {preset: "d7", site: localStorage.getItem("parley.reports.site") || "", filter: "",
            sort: "assignments", desc: true, rows: PAGE_ROWS, data: null, now: null, charts: []};

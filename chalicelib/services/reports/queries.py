@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta
 
 from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain import presence_time
 from chalicelib.domain import report_rollup as rollup
 from chalicelib.domain import reports as metrics
 from chalicelib.domain.actors import Actor
@@ -31,6 +32,7 @@ AGENT_COLUMNS = ("assignments", "closed", "transfers", "msg_agent", "first_respo
                  "first_response_p50_ms", "first_response_p90_ms", "response_avg_ms",
                  "handle_avg_ms", "handle_p50_ms", "handle_p90_ms", "wait_avg_ms",
                  "wait_p50_ms", "wait_p90_ms", "rated", "csat_avg")
+PRESENCE_COLUMNS = tuple(presence_time.COLUMNS.values())
 PARAMS = ("site", "from", "to", "agent", "team", "channel")
 
 
@@ -129,7 +131,12 @@ def site_report(deps, actor: Actor, params: dict) -> dict:
            "change": rollup.change(totals, before, HEADLINES),
            "series": series}
     if kind in ("site", "agent"):
-        out["agents"] = _agents(deps, current, span, value)
+        tz = metrics.zone(site_zone_name(site.get("settings")))
+        presence = presence_time.local_totals(
+            deps.reports.presence_days(presence_time.utc_days_for(days[0], days[-1], tz)),
+            days[0], days[-1], tz)
+        out["agents"] = _agents(deps, current, span, value, presence,
+                                set((site.get("settings") or {}).get("teams") or ()))
     if kind == "site":
         out["teams"] = [{"team": t, **_pick(rollup.figures(rollup.collect(current, "t:" + t)))}
                         for t in rollup.dim_values(current, "t")]
@@ -145,9 +152,16 @@ def _pick(fig: dict) -> dict:
                                      "csat_avg", "rated")}
 
 
-def _agents(deps, items, span_days: int, only: str | None) -> list[dict]:
-    names = {a["agent_id"]: a.get("name") for a in deps.agents.list_all()}
-    ids = [only] if only else rollup.dim_values(items, "a")
+def _agents(deps, items, span_days: int, only: str | None, presence: dict,
+            site_teams: set) -> list[dict]:
+    """One row per agent with chats on the site in the range, and per agent of one of the
+    site's teams with presence time in it (online with no chat). Presence time is the
+    agent's, not the site's: agents are not per site."""
+    agents = deps.agents.list_all()
+    names = {a["agent_id"]: a.get("name") for a in agents}
+    idle = {a["agent_id"] for a in agents if a["agent_id"] in presence
+            and site_teams & set(a.get("teams") or ())}
+    ids = [only] if only else sorted(set(rollup.dim_values(items, "a")) | idle)
     rows = []
     busy_all = rollup.busy_by_agent(items)      # one pass for every agent
     for agent_id in ids:
@@ -156,5 +170,6 @@ def _agents(deps, items, span_days: int, only: str | None) -> list[dict]:
         rows.append({"agent_id": agent_id, "name": names.get(agent_id),
                      **{k: fig.get(k) for k in AGENT_COLUMNS},
                      "busy_ms": busy,
+                     **(presence.get(agent_id) or {c: 0 for c in PRESENCE_COLUMNS}),
                      "avg_concurrency": round(busy / (span_days * DAY_MS), 3)})
     return rows
