@@ -3,7 +3,7 @@
 `on_event` is the `qa` consumer of the conversation event stream (chalicelib/bootstrap.py):
 on `conversation.closed` and `conversation.rated` it reads the transcript (key reads of one
 conversation's messages), applies the site's rules (site settings `qa_rules` over
-domain/qa/checks.DEFAULT_RULES) and stores the score with its findings. Scoring is a pure
+domain/qa/checks.DEFAULT_RULES, and for a team's conversation `qa_team_rules[team]` on top) and stores the score with its findings. Scoring is a pure
 function of the transcript and the rules, so a redelivered event writes the same item: the
 consumer is idempotent without a claim. Reading: supervisors see a site's results, agents
 their own.
@@ -40,7 +40,9 @@ def score(deps, conversation_id: str) -> dict | None:
     if conv is None or conv.get("status") != "closed":
         return None
     site = deps.sites.get(conv.get("site_key")) or {}
-    rules = (site.get("settings") or {}).get("qa_rules")
+    settings = site.get("settings") or {}
+    rules = checks.layered(settings.get("qa_rules"),
+                           (settings.get("qa_team_rules") or {}).get(conv.get("team") or ""))
     result = checks.inspect(transcript(deps, conversation_id), conv, rules)
     attrs = conv.get("attrs") or {}
     holder = conv.get("agent_id") or (attrs.get("last_agent") or {}).get("id")
