@@ -14,9 +14,12 @@ from datetime import datetime, timedelta, timezone
 
 from chalicelib import log
 from chalicelib.domain.actors import Actor
+from chalicelib.domain import reports as metrics
 from chalicelib.domain.qa import checks
+from chalicelib.domain.qa import figures as fig
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Forbidden, NotFound, ValidationError
+from chalicelib.services.reports.consumer import site_zone_name
 
 HANDLED_TYPES = ("conversation.closed", "conversation.rated")
 PAGE = 200                      # messages read per Query
@@ -47,9 +50,14 @@ def score(deps, conversation_id: str) -> dict | None:
     attrs = conv.get("attrs") or {}
     holder = conv.get("agent_id") or (attrs.get("last_agent") or {}).get("id")
     closed_at = int(attrs.get("closed_at") or conv.get("updated_at") or 0)
+    # the figures' day (the site's report zone), fixed once: a rescoring keeps it
+    before = deps.qa.get(conversation_id)
+    day = fig.counted_day(before) if before and before.get("closed_at") == closed_at else \
+        fig.day_of(closed_at, metrics.zone(site_zone_name(settings)))
     stored = deps.qa.put(conversation_id, conv.get("site_key") or "", holder, closed_at,
-                         result["score"], {k: result[k] for k in ("checks", "findings",
-                                                                   "masked")})
+                         result["score"], {**{k: result[k] for k in ("checks", "findings",
+                                                                      "masked")},
+                                           "day": day})
     log.info("qa_scored", conversation_id=conversation_id, score=result["score"],
              findings=len(result["findings"]))
     return stored

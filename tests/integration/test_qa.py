@@ -121,7 +121,7 @@ def test_a_team_conversation_is_scored_with_the_teams_rules(deps, site):
         assert status == 400 and data["error"]["code"] == code, data
     assert deps.sites.get("demo") == before
     status, data = api.request("PUT", "/v1/admin/sites/demo", {
-        "team": "sales", "qa_rules": {"forbidden": {"weight": 30}},
+        "team": "sales", "report_tz": "Asia/Shanghai", "qa_rules": {"forbidden": {"weight": 30}},
         "qa_team_rules": {"sales": {"forbidden": {"phrases": ["roger"]}}}}, token)
     assert status == 200 and data["site"]["qa_defaults"]["forbidden"]["weight"] == 25, data
 
@@ -139,6 +139,9 @@ def test_a_team_conversation_is_scored_with_the_teams_rules(deps, site):
     assert conv["team"] == "sales"
     assert [f["detail"] for f in scored["result"]["findings"]] == [{"phrase": "roger"}]
     assert scored["score"] == 70                     # the team's phrases, the site's weight
+    from zoneinfo import ZoneInfo
+    from chalicelib.domain.qa.figures import day_of    # the figures' day: the site's zone
+    assert scored["result"]["day"] == day_of(scored["closed_at"], ZoneInfo("Asia/Shanghai"))
     status, _ = api.request("PUT", "/v1/admin/sites/demo", {"team": None}, token)
     assert status == 200
     conv, scored = chat(2)
