@@ -3,7 +3,8 @@
 `on_event` is the `qa` consumer of the conversation event stream (chalicelib/bootstrap.py):
 on `conversation.closed` and `conversation.rated` it reads the transcript (key reads of one
 conversation's messages), applies the site's rules (site settings `qa_rules` over
-domain/qa/checks.DEFAULT_RULES, and for a team's conversation `qa_team_rules[team]` on top) and stores the score with its findings. Scoring is a pure
+domain/qa/checks.DEFAULT_RULES, and for a team's conversation `qa_team_rules[team]` on top)
+and stores the score with its findings. Scoring is a pure
 function of the transcript and the rules, so a redelivered event writes the same item: the
 consumer is idempotent without a claim. Reading: supervisors see a site's results, agents
 their own.
@@ -13,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from chalicelib import log
-from chalicelib.domain.actors import Actor
 from chalicelib.domain import reports as metrics
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.qa import checks
 from chalicelib.domain.qa import figures as fig
 from chalicelib.domain.validation import Field, validate

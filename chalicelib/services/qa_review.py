@@ -81,7 +81,6 @@ def delete_rubric(deps, actor: Actor, team: str) -> dict:
 
 
 # ------------------------------------------------------------------ the queue (consumer)
-
 def on_event(deps, event: dict) -> None:
     """The `qa` consumer's handler (chalicelib/bootstrap.py): the automatic score
     (services/qa.py), then the review queue when the team's sampling rules pick it."""
@@ -114,7 +113,7 @@ def enqueue(deps, conv: dict, result: dict) -> list[str]:
     review = rules.new_review(conv["conversation_id"], conv.get("site_key") or "", team,
                               holder, result.get("closed_at") or 0, result.get("score"),
                               reasons, _now(deps))
-    review["day"] = counted_day(result)          # counted in the same day as the automatic score
+    review["day"] = counted_day(result)      # counted in the automatic score's day
     created = deps.qa_reviews.create_review(review)
     if created:
         log.info("qa_review_queued", conversation_id=conv["conversation_id"], team=team,

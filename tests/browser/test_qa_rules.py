@@ -31,12 +31,14 @@ def test_a_team_rule_changed_in_the_editor_flags_the_next_chat(
     rule.locator(".qa-rule-phrases").fill("banana split\n")
     rule.locator(".qa-rule-weight").fill("500")
     pa.locator(".qa-rules-save").click()
-    pa.locator(".qa-rules-form .error", has_text=f"qa_team_rules.{team}.forbidden.weight").wait_for(timeout=10000)
+    pa.locator(".qa-rules-form .error", has_text=f"qa_team_rules.{team}.forbidden.weight") \
+        .wait_for(timeout=10000)
     settings = rest.call("GET", "/admin/sites/demo", None, admin_token)["site"]["settings"]
     assert team not in (settings.get("qa_team_rules") or {})            # nothing written
     rule.locator(".qa-rule-weight").fill("40")
     rule.locator(".qa-rule-weight").press("Enter")                      # keyboard submit
-    pa.locator(".qa-rules-scope option", has_text=team).filter(has_text="own rules").wait_for(state="attached", timeout=10000)
+    pa.locator(".qa-rules-scope option", has_text=team).filter(has_text="own rules") \
+        .wait_for(state="attached", timeout=10000)
     settings = rest.call("GET", "/admin/sites/demo", None, admin_token)["site"]["settings"]
     assert settings["qa_team_rules"][team] == {"forbidden": {"weight": 40,
                                                              "phrases": ["banana split"]}}
@@ -56,7 +58,8 @@ def test_a_team_rule_changed_in_the_editor_flags_the_next_chat(
     pa.set_viewport_size({"width": 1280, "height": 800})
 
     # a chat of that team where the agent says the phrase
-    atok = rest.call("POST", "/agent/login", {"email": ann["email"], "password": ann["password"]})["token"]
+    atok = rest.call("POST", "/agent/login",
+                     {"email": ann["email"], "password": ann["password"]})["token"]
     rest.call("PUT", "/agent/status", {"status": "online"}, atok)
     v = visitor("Rita Rules")
     v.say("Do you have dessert?")
@@ -81,5 +84,6 @@ def test_a_team_rule_changed_in_the_editor_flags_the_next_chat(
     msg.locator(".qa-finding-note", has_text="forbidden").wait_for(timeout=10000)
     result = rest.call("GET", f"/agent/qa/{v.cid}", None, admin_token)["result"]
     [hit] = [f for f in result["findings"] if f["check"] == "forbidden"]
-    assert hit["detail"] == {"phrase": "banana split"} and result["checks"]["forbidden"]["weight"] == 40
+    assert hit["detail"] == {"phrase": "banana split"}
+    assert result["checks"]["forbidden"]["weight"] == 40
     assert_no_errors(pa)
