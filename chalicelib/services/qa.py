@@ -3,7 +3,8 @@
 `on_event` is the `qa` consumer of the conversation event stream (chalicelib/bootstrap.py):
 on `conversation.closed` and `conversation.rated` it reads the transcript (key reads of one
 conversation's messages), applies the site's rules (site settings `qa_rules` over
-domain/qa/checks.DEFAULT_RULES) and stores the score with its findings. Scoring is a pure
+domain/qa/checks.DEFAULT_RULES, and for a team's conversation `qa_team_rules[team]` on top)
+and stores the score with its findings. Scoring is a pure
 function of the transcript and the rules, so a redelivered event writes the same item: the
 consumer is idempotent without a claim. Reading: supervisors see a site's results, agents
 their own.
@@ -13,10 +14,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from chalicelib import log
+from chalicelib.domain import reports as metrics
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.qa import checks
+from chalicelib.domain.qa import figures as fig
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Forbidden, NotFound, ValidationError
+from chalicelib.services.reports.consumer import site_zone_name
 
 HANDLED_TYPES = ("conversation.closed", "conversation.rated")
 PAGE = 200                      # messages read per Query
@@ -40,14 +44,21 @@ def score(deps, conversation_id: str) -> dict | None:
     if conv is None or conv.get("status") != "closed":
         return None
     site = deps.sites.get(conv.get("site_key")) or {}
-    rules = (site.get("settings") or {}).get("qa_rules")
+    settings = site.get("settings") or {}
+    rules = checks.layered(settings.get("qa_rules"),
+                           (settings.get("qa_team_rules") or {}).get(conv.get("team") or ""))
     result = checks.inspect(transcript(deps, conversation_id), conv, rules)
     attrs = conv.get("attrs") or {}
     holder = conv.get("agent_id") or (attrs.get("last_agent") or {}).get("id")
     closed_at = int(attrs.get("closed_at") or conv.get("updated_at") or 0)
+    # the figures' day (the site's report zone), fixed once: a rescoring keeps it
+    before = deps.qa.get(conversation_id)
+    day = fig.counted_day(before) if before and before.get("closed_at") == closed_at else \
+        fig.day_of(closed_at, metrics.zone(site_zone_name(settings)))
     stored = deps.qa.put(conversation_id, conv.get("site_key") or "", holder, closed_at,
-                         result["score"], {k: result[k] for k in ("checks", "findings",
-                                                                   "masked")})
+                         result["score"], {**{k: result[k] for k in ("checks", "findings",
+                                                                      "masked")},
+                                           "day": day})
     log.info("qa_scored", conversation_id=conversation_id, score=result["score"],
              findings=len(result["findings"]))
     return stored

@@ -13,6 +13,7 @@ from chalicelib import log
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.assignment import DEFAULT_QUEUE
 from chalicelib.domain.qa import review as rules
+from chalicelib.domain.qa.figures import counted_day
 from chalicelib.domain.validation import ID_RE, Field, validate
 from chalicelib.errors import Forbidden, NotFound, ValidationError
 from chalicelib.services import audit, qa, qa_figures
@@ -112,6 +113,7 @@ def enqueue(deps, conv: dict, result: dict) -> list[str]:
     review = rules.new_review(conv["conversation_id"], conv.get("site_key") or "", team,
                               holder, result.get("closed_at") or 0, result.get("score"),
                               reasons, _now(deps))
+    review["day"] = counted_day(result)      # counted in the automatic score's day
     created = deps.qa_reviews.create_review(review)
     if created:
         log.info("qa_review_queued", conversation_id=conv["conversation_id"], team=team,

@@ -73,6 +73,8 @@ SETTINGS_SCHEMA = {
     "report_tz": Field(str, nullable=True, min_len=1, max_len=64),
     # quality inspection rules over the defaults (chalicelib/domain/qa/checks.py)
     "qa_rules": Field(dict, nullable=True),
+    # per team, over qa_rules for that team's conversations: {team id: rules}
+    "qa_team_rules": Field(dict, nullable=True),
     # routing (docs/routing.md): seconds a VIP / returning / channel's chat moves ahead in
     # line, and how long an agent without a socket keeps their chats before they go back
     "priorities": Field(dict, nullable=True),
@@ -100,6 +102,16 @@ def _check_settings(deps, body: dict) -> dict:
         except ValueError as exc:
             raise ValidationError(f"'{exc}' is not a known check or a valid value.",
                                   code="invalid_value", details={"field": str(exc)})
+    if body.get("qa_team_rules") is not None:
+        try:
+            qa_checks.validate_team_rules(body["qa_team_rules"], TEAM_ID_RE)
+        except ValueError as exc:
+            raise ValidationError(f"'{exc}' is not a known team, check or valid value.",
+                                  code="invalid_value", details={"field": str(exc)})
+        for team in body["qa_team_rules"]:
+            if _directory(deps).get("team", team) is None:
+                raise ValidationError(f"Unknown team '{team}'.", code="unknown_team",
+                                      details={"field": "qa_team_rules", "team": team})
     if body.get("report_tz"):
         from zoneinfo import ZoneInfo
         try:
@@ -148,7 +160,9 @@ def _site_out(deps, site: dict, widget_url: str, secret: bool = False) -> dict:
            "snippet": snippet(site["site_key"], widget_url), "widget_url": widget_url,
            "secret_rotating": bool(site.get("identity_secret_previous")),
            # the address the site always receives mail at (docs/email.md)
-           "mail_inbox": site_mailbox(site["site_key"], None, config.mail_inbound_domain())}
+           "mail_inbox": site_mailbox(site["site_key"], None, config.mail_inbound_domain()),
+           # what qa_rules / qa_team_rules override (the console's rules editor starts here)
+           "qa_defaults": qa_checks.DEFAULT_RULES}
     if secret:
         out["identity_secret"] = sites_svc.identity_secrets(deps, site)[0]
     return out

@@ -101,3 +101,48 @@ def test_site_qa_rules_are_validated(deps, site):
                                {"qa_rules": {"greeting": {"weight": 30, "phrases": ["hey"]}}},
                                token)
     assert status == 200, data
+
+
+def test_a_team_conversation_is_scored_with_the_teams_rules(deps, site):
+    from chalicelib.services import admin, qa
+    api = Api(app_module.app)
+    _agent(deps, "root@example.com", role="admin")
+    token = api.agent_login("root@example.com", "password1")["token"]
+    admin.create_team(deps, {"id": "sales", "name": "Sales"})
+    a = agent_svc.create_agent(deps, {"email": "ann@example.com", "name": "Ann",
+                                      "password": "password1", "role": "agent",
+                                      "teams": ["sales"]})
+    ann = Actor(kind="agent", id=a["agent_id"], role="agent", name="Ann")
+    presence.set_status(deps, ann, {"status": "online"})
+    before = deps.sites.get("demo")
+    for bad, code in (({"nosuch": {}}, "unknown_team"),
+                      ({"sales": {"forbidden": {"phrases": "roger"}}}, "invalid_value")):
+        status, data = api.request("PUT", "/v1/admin/sites/demo", {"qa_team_rules": bad}, token)
+        assert status == 400 and data["error"]["code"] == code, data
+    assert deps.sites.get("demo") == before
+    status, data = api.request("PUT", "/v1/admin/sites/demo", {
+        "team": "sales", "report_tz": "Asia/Shanghai", "qa_rules": {"forbidden": {"weight": 30}},
+        "qa_team_rules": {"sales": {"forbidden": {"phrases": ["roger"]}}}}, token)
+    assert status == 200 and data["site"]["qa_defaults"]["forbidden"]["weight"] == 25, data
+
+    def chat(n):
+        s = sessions.start_session(deps, {"site_key": "demo"})
+        cid = s["conversation_id"]
+        lifecycle.accept(deps, ann, cid)
+        convs.post_message(deps, ann, cid, {"client_message_id": f"a{n}",
+                                            "text": "您好,roger,谢谢,再见"})
+        lifecycle.close(deps, ann, cid)
+        qa.on_event(deps, {"type": "conversation.closed", "conversation_id": cid})
+        return deps.conversations.get(cid), deps.qa.get(cid)
+
+    conv, scored = chat(1)
+    assert conv["team"] == "sales"
+    assert [f["detail"] for f in scored["result"]["findings"]] == [{"phrase": "roger"}]
+    assert scored["score"] == 70                     # the team's phrases, the site's weight
+    from zoneinfo import ZoneInfo
+    from chalicelib.domain.qa.figures import day_of    # the figures' day: the site's zone
+    assert scored["result"]["day"] == day_of(scored["closed_at"], ZoneInfo("Asia/Shanghai"))
+    status, _ = api.request("PUT", "/v1/admin/sites/demo", {"team": None}, token)
+    assert status == 200
+    conv, scored = chat(2)
+    assert not conv.get("team") and scored["score"] == 100   # the site's rules alone

@@ -4,6 +4,8 @@
  * acknowledge or dispute once; supervisors settle disputes; admins edit rubrics.
  * Plugs in through window.ParleyConsole.ext (console.js); every server value is set with
  * textContent (the el() helper), never as HTML. */
+import { renderRules } from "./qa_rules.js";
+
 const P = window.ParleyConsole;
 const X = P && P.ext;
 
@@ -68,7 +70,7 @@ function render() {
   const tabs = [["mine", "qa_mine"]];
   if (isReviewer()) tabs.unshift(["queue", "qa_queue"]);
   if (isSup()) tabs.push(["disputes", "qa_disputes"]);
-  if (X.isAdmin()) tabs.push(["rubrics", "qa_rubrics"]);
+  if (X.isAdmin()) tabs.push(["rubrics", "qa_rubrics"], ["rules", "qa_rules"]);
   if (!tabs.some(function (x) { return x[0] === Q.tab; })) Q.tab = tabs[0][0];
   root.appendChild(X.el("div", {class: "row qa-tabs", role: "tablist"}, tabs.map(function (x) {
     return X.el("button", {type: "button", role: "tab", class: "small", "data-qa-tab": x[0],
@@ -79,6 +81,7 @@ function render() {
   root.appendChild(body);
   if (Q.open) return renderReview(body);
   if (Q.tab === "rubrics") return renderRubrics(body);
+  if (Q.tab === "rules") return renderRules(body, render);
   if (Q.tab !== "mine") body.appendChild(filters());
   body.appendChild(list());
 }
@@ -120,6 +123,7 @@ function load(more) {
   let path;
   if (Q.tab === "mine") path = base + "/mine?limit=20";
   else if (Q.tab === "rubrics") return loadRubrics().then(render);
+  else if (Q.tab === "rules") { render(); return Promise.resolve(); }
   else {
     if (!Q.site) { render(); return Promise.resolve(); }
     path = base + "/queue?limit=20&site_key=" + enc(Q.site) + "&team=" + enc(Q.team) +

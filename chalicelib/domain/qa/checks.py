@@ -47,6 +47,17 @@ def merge_rules(overrides: dict | None) -> dict:
     return rules
 
 
+def layered(site_rules: dict | None, team_rules: dict | None) -> dict:
+    """The overrides that apply to one conversation: the site's `qa_rules`, then its team's
+    (`qa_team_rules[team]`) on top, field by field: a team changes only what it names."""
+    out: dict = {}
+    for layer in (site_rules, team_rules):
+        for name, rule in (layer or {}).items():
+            if isinstance(rule, dict):
+                out[name] = {**out.get(name, {}), **rule}
+    return out
+
+
 def fold(text: str | None) -> str:
     """Width-folded (NFKC), lower-case, simplified Chinese: how phrases are compared."""
     return to_simplified(unicodedata.normalize("NFKC", text or "").lower())
@@ -243,15 +254,29 @@ _RULE_FIELDS = {
 }
 
 
-def validate_rules(rules) -> dict:
-    """A site's `qa_rules` as an admin saves them: {check: {field: value}}; raises
-    ValueError(field path) for anything else."""
+def validate_rules(rules, path: str = "qa_rules") -> dict:
+    """A site's `qa_rules` (or one team's) as an admin saves them: {check: {field: value}};
+    raises ValueError(field path) for anything else."""
     if not isinstance(rules, dict):
-        raise ValueError("qa_rules")
+        raise ValueError(path)
     for name, rule in rules.items():
         if name not in DEFAULT_RULES or not isinstance(rule, dict):
-            raise ValueError(f"qa_rules.{name}")
+            raise ValueError(f"{path}.{name}")
         for key, value in rule.items():
             if key not in DEFAULT_RULES[name] or not _RULE_FIELDS[key](value):
-                raise ValueError(f"qa_rules.{name}.{key}")
+                raise ValueError(f"{path}.{name}.{key}")
     return rules
+
+
+MAX_TEAMS = 50
+
+
+def validate_team_rules(by_team, team_id: re.Pattern) -> dict:
+    """A site's `qa_team_rules`: {team id: rules as validate_rules}, at most MAX_TEAMS."""
+    if not isinstance(by_team, dict) or len(by_team) > MAX_TEAMS:
+        raise ValueError("qa_team_rules")
+    for team, rules in by_team.items():
+        if not isinstance(team, str) or not team_id.match(team):
+            raise ValueError(f"qa_team_rules.{team}")
+        validate_rules(rules, f"qa_team_rules.{team}")
+    return by_team

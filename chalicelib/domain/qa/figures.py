@@ -14,13 +14,29 @@ from datetime import datetime, timezone
 DAY_MS = 24 * 3600 * 1000
 
 
-def day_of(ms: int) -> str:
-    return datetime.fromtimestamp(int(ms) / 1000, timezone.utc).strftime("%Y-%m-%d")
+def day_of(ms: int, tz=timezone.utc) -> str:
+    """The local day (in the site's report zone) of an instant: the day item it counts in."""
+    return datetime.fromtimestamp(int(ms) / 1000, tz).strftime("%Y-%m-%d")
 
 
 def day_start(day: str) -> int:
+    """A day item's range key: the label's midnight read as UTC. It orders and bounds the
+    labels (one Query for a range of local days); it is not the local day's first instant."""
     d = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc)
     return int(d.timestamp() * 1000)
+
+
+def counted_day(item: dict | None) -> str | None:
+    """The day an automatic result or a review was counted in: the `day` fixed when the
+    conversation was scored (local to the site's zone then), else (items from before days
+    were local) the UTC day of the close. Always the same for one item, so a rescoring or a
+    review move subtracts from the day it added to, even after the site's zone changed."""
+    if not item:
+        return None
+    day = (item.get("result") or {}).get("day") or item.get("day")
+    if day:
+        return day
+    return day_of(item["closed_at"]) if item.get("closed_at") else None
 
 
 def _add(target: dict, path: tuple, value: int) -> None:

@@ -140,3 +140,39 @@ def test_weights_and_disabled_checks_are_data():
 @pytest.mark.parametrize("rules", [None, {}, {"unknown": {"weight": 3}}])
 def test_unknown_or_missing_rules_fall_back_to_defaults(rules):
     assert checks.inspect(good().rows, {}, rules)["score"] == 100
+
+
+def test_a_teams_rules_override_the_sites_field_by_field():
+    site = {"first_response": {"limit_seconds": 30, "weight": 20}, "closing": {"enabled": False}}
+    team = {"first_response": {"limit_seconds": 5}, "forbidden": {"phrases": ["no way"]}}
+    rules = checks.layered(site, team)
+    assert rules == {"first_response": {"limit_seconds": 5, "weight": 20},
+                     "closing": {"enabled": False}, "forbidden": {"phrases": ["no way"]}}
+    assert checks.layered(site, None) == site and checks.layered(None, None) == {}
+    # the good conversation's first answer came 10 s after the assignment
+    t = good()
+    assert only(checks.inspect(t.rows, {}, checks.layered(site, None)), "first_response") == []
+    result = checks.inspect(t.rows, {}, rules)
+    [late] = only(result, "first_response")
+    assert late["seq"] == 4 and result["checks"]["first_response"]["weight"] == 20
+    assert "closing" not in result["checks"]            # the site's switch still applies
+    t.agent(95, "no way")
+    assert only(checks.inspect(t.rows, {}, rules), "forbidden")[0]["seq"] == 10
+    assert only(checks.inspect(t.rows, {}, site), "forbidden") == []
+
+
+@pytest.mark.parametrize("bad, field", [
+    ([], "qa_team_rules"),
+    ({"Sales!": {}}, "qa_team_rules.Sales!"),
+    ({"sales": {"nope": {}}}, "qa_team_rules.sales.nope"),
+    ({"sales": {"silence": {"limit_seconds": 0}}}, "qa_team_rules.sales.silence.limit_seconds"),
+    ({f"t{i}": {} for i in range(checks.MAX_TEAMS + 1)}, "qa_team_rules"),
+])
+def test_team_rules_are_validated_like_site_rules(bad, field):
+    import re
+    team_id = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+    with pytest.raises(ValueError) as exc:
+        checks.validate_team_rules(bad, team_id)
+    assert str(exc.value) == field
+    good_rules = {"sales": {"silence": {"limit_seconds": 30}}}
+    assert checks.validate_team_rules(good_rules, team_id) == good_rules
