@@ -220,6 +220,28 @@ def every_listed_action(api, people, deps):
     assert req("POST", f"/v1/agent/conversations/{cid}/barge-in", {}, S)[0] == 200
     assert req("PUT", "/v1/agent/qa-review/rubrics/_default", {"criteria": [
         {"id": "tone", "label": {"en": "Tone", "zh": "语气"}, "weight": 1}]})[0] == 200
+    # channels, tickets and contacts: their admin actions, through their services as the admin
+    from chalicelib.domain.actors import Actor
+    from chalicelib.services import channel_admin
+    from chalicelib.services.contacts import links, merging, privacy, records, transfer
+    from chalicelib.services.tickets import admin as ticket_admin
+    root = Actor(kind="agent", id=people["admin_id"], role="admin", name="Admin")
+    ch = channel_admin.create_channel(deps, root, {"site_key": "demo", "kind": "api",
+                                                   "name": "CRM"})
+    channel_admin.update_channel(deps, root, ch["id"], {"name": "CRM 2"})
+    channel_admin.rotate_secret(deps, root, ch["id"])
+    channel_admin.delete_channel(deps, root, ch["id"])
+    ticket_admin.put_fields(deps, root, "demo", {"fields": []})
+    ticket_admin.put_sla(deps, root, "demo", ticket_admin.get_settings(deps, "demo")["sla"])
+    records.set_field_defs(deps, root, "demo", {"fields": []})
+    transfer.import_csv(deps, root, {"site_key": "demo",
+                                     "csv": "name,emails\nZed,zed@example.com\n"})
+    transfer.export_csv(deps, root, "demo")
+    a = links.link(deps, "demo", "v_audit_a", name="Ann", email="ann.audit@example.com")
+    b = links.link(deps, "demo", "v_audit_b", name="Annie")
+    merging.merge(deps, root, a["contact_id"], {"from_contact_id": b["contact_id"]})
+    privacy.export(deps, root, a["contact_id"])
+    privacy.erase(deps, root, a["contact_id"])
     return aid, cid
 
 
