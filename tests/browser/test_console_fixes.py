@@ -90,7 +90,7 @@ def test_admin_screens_pick_teams_roles_and_hours_from_controls(console, runtime
         times.nth(i).fill(v)
     page.locator(".hours-days .day[data-day=fri] input[type=checkbox]").check()
     page.evaluate("document.querySelectorAll('.toast').forEach(n => n.remove())")
-    page.locator(".site-form button[type=submit]").click()
+    page.locator("form.site-form button[type=submit]").click()
     page.locator(".toast", has_text="Saved").wait_for(timeout=10000)
     settings = rest.call("GET", f"/admin/sites/{key}", None, admin_token)["site"]["settings"]
     assert settings["team"] == support
@@ -99,8 +99,8 @@ def test_admin_screens_pick_teams_roles_and_hours_from_controls(console, runtime
 
     # an opening that ends before it starts is refused in the form; nothing is saved
     times.nth(1).fill("08:00")
-    page.locator(".site-form button[type=submit]").click()
-    page.locator(".site-form .error", has_text="Mon").wait_for()
+    page.locator("form.site-form button[type=submit]").click()
+    page.locator("form.site-form .error", has_text="Mon").wait_for()
     again = rest.call("GET", f"/admin/sites/{key}", None, admin_token)["site"]["settings"]
     assert again["business_hours"] == settings["business_hours"]
     assert not page.parley_log.errors
