@@ -264,18 +264,24 @@ function hooksSection(box) {
     clear(once);
     if (shown && state.hooks.some((h) => h.id === shown.id)) once.appendChild(onceBox(t("ch_secret_once"), shown.secret, "ch-hook-secret"));
   }
+  // "Add" waits for the event types (the form's checkboxes) of the first load
+  const addBtn = el("button", {type: "button", id: "ch-hook-add", class: "primary", text: t("ch_hook_create"), onclick: () => { state.editing = "new"; renderHooks(); }});
+  addBtn.disabled = !(state.types && state.types.length);
   function load() {
     if (!state.site) return Promise.resolve();
     return api("GET", "/admin/webhooks?site_key=" + encodeURIComponent(state.site)).then((r) => {
+      const hadTypes = state.types && state.types.length;
       state.hooks = r.webhooks || [];
       state.types = r.event_types || [];
-      if (state.editing) { renderHooks(); return; }
+      addBtn.disabled = !state.types.length;
+      // a form opened meanwhile keeps what was typed in it: it is drawn again only when it
+      // was drawn before the event types were known
+      if (state.editing) { if (!hadTypes) renderHooks(); return; }
       show();
     }).catch((e) => showErr(err, e));
   }
   box.append(el("h3", {id: "ch-hooks-h", text: t("ch_hooks")}), el("p", {class: "muted", text: t("ch_hooks_note")}),
-    el("div", {class: "row wrap"}, [field(t("ch_site"), site),
-      el("button", {type: "button", id: "ch-hook-add", class: "primary", text: t("ch_hook_create"), onclick: () => { state.editing = "new"; renderHooks(); }})]),
+    el("div", {class: "row wrap"}, [field(t("ch_site"), site), addBtn]),
     err, once);
   if (state.editing) {
     box.appendChild(hookForm(t, saved, errBox()));
