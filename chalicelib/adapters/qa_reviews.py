@@ -7,7 +7,7 @@ reusing its two indexes with prefixed keys so no new table or index is needed:
 | a review | `rev#{conversation}` | `rev#{status}#{site}#{team}` | `rev#{agent}` once reviewed | conversation closed at |
 
 So the review queue of a site and team is one Query on `rev#queued#{site}#{team}`, disputes
-one on `rev#disputed#...`, an agent's reviews one on `rev#{agent}`: paged, never a Scan. A
+one on `rev#disputed#...`, an agent's reviews one on `rev#{agent}`: paged, never a full-table read. A
 review is created once (conditional put: a conversation is never queued twice) and moved
 with a write conditional on the state it was read in (a concurrent move gets `conflict`).
 """

@@ -7,7 +7,7 @@ pk_live_...` makes the caller a service principal (chalicelib/api/principal.py):
 - `channel`: only the API channel's inbound route (POST /v1/channels/{id}/messages) of the
   API channels of the key's own site (`site_key`, required for this scope).
 
-Lookup is one GetItem by the key id inside the key (no Scan). Every call is attributed: an
+Lookup is one GetItem by the key id inside the key (no full-table read). Every call is attributed: an
 audit entry `api_key.request` names the key, and admin changes made with a key are audited
 with the key as the actor. last_used_at is written at most once a minute (conditional).
 """

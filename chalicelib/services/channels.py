@@ -1,7 +1,7 @@
 """Channels: one conversation engine for every place a customer writes from.
 
 Inbound: `receive` finds (or creates) the visitor behind a channel's external user through a
-key item (`chuser#{channel}#{external id}`, a conditional put: no Scan, no duplicate visitor
+key item (`chuser#{channel}#{external id}`, a conditional put: no full-table read, no duplicate visitor
 when two first messages race), finds or opens their conversation with the channel's kind,
 and posts the message through conversations.post_message as that visitor: the same path the
 widget takes, so the bot, the queue and every hook work on every channel.

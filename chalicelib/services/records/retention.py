@@ -1,6 +1,6 @@
 """A site's retention applied to the analysts' archive: once a day (app.py `reports_daily`),
 for every site with `retention_days`, delete the archive's day prefixes just past it
-(domain/archive.purge_days). Sites come from the directory table (Query), never a Scan.
+(domain/archive.purge_days). Sites come from the directory table (Query), never a full-table read.
 
 Why a scheduled deleter and not an S3 lifecycle rule: lifecycle rules are set on the bucket
 (at most 1,000, by prefix or tag, each a fixed number of days), while retention is a site

@@ -6,7 +6,7 @@
    a day (docs/reports.md, "Reads");
 2. apply each site's retention to the analysts' archive (services/records/retention.py).
 
-Sites come from the directory table (Query), never a Scan.
+Sites come from the directory table (Query), never a full-table read.
 """
 from __future__ import annotations
 
