@@ -265,10 +265,12 @@ def test_the_daily_run_seals_past_days_so_no_report_has_to(deps, aws):
     from chalicelib.services.reports import consumer, daily
     from chalicelib.services.reports.consumer import _tz_cache
     from tests.helpers import report_events
-    sites.create_site(deps, "rec", "Records", {"bot_enabled": False})
+    # days in UTC, as the test counts them (a UTC+8 site is a day ahead near midnight UTC)
+    sites.create_site(deps, "rec", "Records", {"bot_enabled": False, "report_tz": "UTC"})
     _tz_cache.clear()
-    now = int(time.time() * 1000)
     day_ms = 86_400_000
+    # noon today (UTC): a conversation's events (21 minutes) never straddle midnight
+    now = int(time.time() * 1000) // day_ms * day_ms + day_ms // 2
     old = [now - 4 * day_ms, now - 5 * day_ms]                 # sealable (older than 2 days)
     for i, at in enumerate(old + [now - 1000 * 60 * 60]):     # and one chat today
         for event in report_events.conversation(f"d{i}", "a1", at, "sales", "rec", 4):
