@@ -2,22 +2,17 @@
 The functions' IAM policies allow only those two calls on it, so the log is append-only."""
 from __future__ import annotations
 
-import base64
-import json
-
 from chalicelib.adapters import models as m
+from chalicelib.adapters.cursor import pack, unpack
 from chalicelib.adapters.dynamo import to_dict
 
 
 def encode_cursor(key: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+    return pack(key)
 
 
 def decode_cursor(cursor: str) -> dict | None:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
-        return None
+    key = unpack(cursor)
     if not isinstance(key, dict) or not isinstance(key.get("pk"), str) or \
             not isinstance(key.get("sk"), str):
         return None

@@ -13,12 +13,11 @@ with a write conditional on the state it was read in (a concurrent move gets `co
 """
 from __future__ import annotations
 
-import base64
-import json
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.adapters import models as m
+from chalicelib.adapters.cursor import pack, unpack
 from chalicelib.adapters.dynamo import now_ms, to_dict
 from chalicelib.errors import Conflict
 
@@ -37,18 +36,14 @@ def review_partition(status: str, site_key: str, team: str) -> str:
 def encode_cursor(key: dict | None) -> str | None:
     if not key:
         return None
-    plain = {k: next(iter(v.values())) for k, v in key.items()}
-    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode()
+    return pack({k: next(iter(v.values())) for k, v in key.items()})
 
 
 def decode_cursor(cursor: str | None, hash_attr: str) -> dict | None:
     """A cursor back to DynamoDB's start key; None for a missing or forged one."""
     if not cursor:
         return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
-        return None
+    key = unpack(cursor)
     if not isinstance(key, dict) or set(key) != {"conversation_id", hash_attr, "closed_at"}:
         return None
     if not all(isinstance(key[k], str) for k in ("conversation_id", hash_attr)) or \

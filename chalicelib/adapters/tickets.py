@@ -3,14 +3,13 @@ config and claims. Every method is a GetItem, a Query, a conditional write or on
 transaction; never a full-table read. Returns plain dicts."""
 from __future__ import annotations
 
-import base64
-import json
 import zlib
 
 from pynamodb.exceptions import DoesNotExist, PutError, QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import models as m
+from chalicelib.adapters.cursor import pack, unpack
 from chalicelib.adapters.dynamo import _conditional_failed, _connection
 from chalicelib.domain.assignment import DEFAULT_QUEUE
 from chalicelib.domain.tickets.model import OPEN_STATUSES
@@ -78,7 +77,7 @@ def _comment_sk(comment: dict) -> str:
 def encode_cursor(lek: dict | None) -> str | None:
     if not lek:
         return None
-    return base64.urlsafe_b64encode(json.dumps(lek, separators=(",", ":")).encode()).decode()
+    return pack(lek)
 
 
 CURSOR_KEYS = {"pk", "sk", "site_status", "assignee_key", "team_key", "requester_key",
@@ -93,13 +92,10 @@ def _bad_cursor() -> ValidationError:
 def decode_cursor(token: str | None) -> dict | None:
     if not token:
         return None
-    try:
-        lek = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-        ok = isinstance(lek, dict) and {"pk", "sk"} <= set(lek) <= CURSOR_KEYS and all(
-            isinstance(v, dict) and len(v) == 1 and set(v) <= {"S", "N"} and
-            all(isinstance(x, str) and len(x) < 600 for x in v.values()) for v in lek.values())
-    except (ValueError, UnicodeError):
-        ok = False
+    lek = unpack(token)
+    ok = isinstance(lek, dict) and {"pk", "sk"} <= set(lek) <= CURSOR_KEYS and all(
+        isinstance(v, dict) and len(v) == 1 and set(v) <= {"S", "N"} and
+        all(isinstance(x, str) and len(x) < 600 for x in v.values()) for v in lek.values())
     if not ok:
         raise _bad_cursor()
     return lek
