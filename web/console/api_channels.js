@@ -30,9 +30,6 @@ const PAGE = 20;
 // until the next change on this section
 const state = {site: "", sites: [], channels: [], shown: PAGE, once: null, base: null};
 
-function fill(key, vars) {
-  return Object.keys(vars || {}).reduce((s, k) => s.split("{" + k + "}").join(String(vars[k])), X.t(key));
-}
 
 function loadBase() {
   if (state.base !== null) return Promise.resolve(state.base);
@@ -74,9 +71,9 @@ function copyButton(value, id, label) {
 function onceBox() {
   const {el} = X;
   const o = state.once;
-  const input = el("input", {type: "text", id: "ac-secret", readonly: true, class: "mono", value: o.secret, "aria-label": fill("ac_secret_once", {name: o.name})});
+  const input = el("input", {type: "text", id: "ac-secret", readonly: true, class: "mono", value: o.secret, "aria-label": X.t("ac_secret_once", {name: o.name})});
   return el("div", {class: "card once", role: "status", dataset: {channel: o.id}}, [
-    el("p", {text: fill("ac_secret_once", {name: o.name})}),
+    el("p", {text: X.t("ac_secret_once", {name: o.name})}),
     el("div", {class: "row wrap"}, [input, copyButton(o.secret, "ac-secret-copy", "secret")])]);
 }
 
@@ -85,7 +82,7 @@ function card(ch, rerender, err) {
   const url = state.base + ch.messages_path;
   const curl = curlExample(url);
   const act = (method, path, confirmKey, then) => () => {
-    if (!window.confirm(fill(confirmKey, {name: ch.name}))) return;
+    if (!window.confirm(X.t(confirmKey, {name: ch.name}))) return;
     api(method, path).then(then).catch((e) => showErr(err, e));
   };
   const rotate = act("POST", "/admin/channels/" + encodeURIComponent(ch.id) + "/rotate-secret", "ac_confirm_rotate",
@@ -100,7 +97,7 @@ function card(ch, rerender, err) {
       el("dt", {text: t("ac_curl")}),
       el("dd", {}, [el("pre", {class: "ac-curl", tabindex: "0", text: curl}), copyButton(curl, "", t("ac_curl"))])
     ]),
-    el("p", {class: "muted", text: ch.last_message_at ? fill("ac_last_msg", {t: fmtTime(ch.last_message_at)}) : t("ac_no_msg")}),
+    el("p", {class: "muted", text: ch.last_message_at ? X.t("ac_last_msg", {t: fmtTime(ch.last_message_at)}) : t("ac_no_msg")}),
     el("div", {class: "row wrap"}, [
       el("button", {type: "button", class: "small ac-rotate", text: t("ac_rotate"), onclick: rotate}),
       el("button", {type: "button", class: "small danger ac-delete", text: t("ac_delete"), onclick: remove})])

@@ -68,10 +68,6 @@ const FAMILIES = ["conversation.*", "ticket.*", "contact.*"];
 const state = {site: "", sites: [], keys: [], hooks: [], types: [], editing: null, log: null};
 const extraSections = [];
 
-function fill(t, key, vars) {
-  return Object.keys(vars || {}).reduce((s, k) => s.split("{" + k + "}").join(String(vars[k])), t(key));
-}
-
 function onceBox(label, value, id) {
   const {el, t} = X;
   const input = el("input", {type: "text", id, readonly: true, value, "aria-label": label, class: "mono"});
@@ -120,7 +116,7 @@ function keysSection(container) {
       el("td", {text: fmtTime(k.created_at)}), el("td", {text: k.last_used_at ? fmtTime(k.last_used_at) : t("ch_never")}),
       el("td", {text: k.active ? t("ch_key_active") : t("ch_key_revoked")}),
       el("td", {}, [k.active ? el("button", {type: "button", class: "small danger", text: t("ch_key_revoke"), onclick: () => {
-        if (!window.confirm(fill(t, "ch_key_confirm_revoke", {name: k.name}))) return;
+        if (!window.confirm(t("ch_key_confirm_revoke", {name: k.name}))) return;
         api("DELETE", "/admin/api-keys/" + encodeURIComponent(k.id)).then(load).catch((e) => showErr(err, e));
       }}) : null])
     ])));
@@ -255,7 +251,7 @@ function hooksSection(box) {
         act("ch_edit", () => { state.editing = h.id; renderHooks(); }),
         act(h.enabled ? "ch_disable" : "ch_enable", () => api("PATCH", "/admin/webhooks/" + h.id, {enabled: !h.enabled}).then(load).catch((e) => showErr(err, e))),
         act("ch_test", () => api("POST", "/admin/webhooks/" + h.id + "/test", {}).then((r) => {
-          toast(r.ok ? fill(t, "ch_test_ok", {code: r.status_code}) : fill(t, "ch_test_failed", {error: r.error || r.status_code}), r.ok ? "" : "error");
+          toast(r.ok ? t("ch_test_ok", {code: r.status_code}) : t("ch_test_failed", {error: r.error || r.status_code}), r.ok ? "" : "error");
           if (state.log && state.log.hook === h.id) renderHooks();
         }).catch((e) => showErr(err, e))),
         act("ch_rotate", () => { if (window.confirm(t("ch_confirm_rotate"))) api("POST", "/admin/webhooks/" + h.id + "/rotate-secret", {}).then(saved).catch((e) => showErr(err, e)); }),

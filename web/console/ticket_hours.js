@@ -21,7 +21,6 @@ export const ZH = {
   tkb_invalid: "{day}:每个时段的开始时间须早于结束时间。"
 };
 
-function fmt(text, vars) { return String(text).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : "")); }
 
 export function tzSelect(current, id) {
   const {el} = X;
@@ -75,7 +74,7 @@ export function hoursEditor(hours, prefix) {
       out[d] = Array.prototype.map.call(rows[d].spans.querySelectorAll(".span"), (r) => {
         const from = r.querySelector(".tkb-from").value;
         const to = r.querySelector(".tkb-to").value === "00:00" ? "24:00" : r.querySelector(".tkb-to").value;
-        if (!(from < to)) throw new Error(fmt(t("tkb_invalid"), {day: t("tkb_" + d)}));
+        if (!(from < to)) throw new Error(t("tkb_invalid", {day: t("tkb_" + d)}));
         return [from, to];
       });
     });

@@ -11,7 +11,6 @@ export const EN = {tku_attach: "Attach files", tku_remove: "Remove {name}", tku_
 export const ZH = {tku_attach: "添加附件", tku_remove: "移除 {name}", tku_uploading: "正在上传 {name}…",
   tku_failed: "上传失败({status})", tku_too_many: "每条评论最多 {n} 个附件。", tku_files: "附件"};
 
-function fmt(text, vars) { return String(text).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : "")); }
 
 function upload(ticketId, file) {
   return X.api("POST", "/agent/tickets/" + encodeURIComponent(ticketId) + "/uploads",
@@ -20,7 +19,7 @@ function upload(ticketId, file) {
     Object.keys(r.upload.fields || {}).forEach((k) => form.append(k, r.upload.fields[k]));
     form.append("file", file);
     return fetch(r.upload.url, {method: "POST", body: form}).then((resp) => {
-      if (!resp.ok && resp.status !== 204) throw new Error(fmt(X.t("tku_failed"), {status: resp.status}));
+      if (!resp.ok && resp.status !== 204) throw new Error(X.t("tku_failed", {status: resp.status}));
       return r.attachment;
     });
   });
@@ -37,16 +36,16 @@ export function attachmentPicker(ticketId, errBox) {
   function show() {
     clear(list);
     done.forEach((a, i) => list.appendChild(el("li", {class: "chip tk-upload"}, [el("span", {text: a.name}),
-      el("button", {type: "button", class: "link", text: "×", "aria-label": fmt(t("tku_remove"), {name: a.name}),
+      el("button", {type: "button", class: "link", text: "×", "aria-label": t("tku_remove", {name: a.name}),
         onclick: () => { done.splice(i, 1); show(); input.focus(); }})])));
   }
   input.addEventListener("change", () => {
     const files = Array.from(input.files || []);
     input.value = "";
     errBox.textContent = "";
-    if (done.length + files.length > MAX_FILES) { errBox.textContent = fmt(t("tku_too_many"), {n: MAX_FILES}); return; }
+    if (done.length + files.length > MAX_FILES) { errBox.textContent = t("tku_too_many", {n: MAX_FILES}); return; }
     files.reduce((chain, f) => chain.then(() => {
-      status.textContent = fmt(t("tku_uploading"), {name: f.name});
+      status.textContent = t("tku_uploading", {name: f.name});
       return upload(ticketId, f).then((a) => { done.push(a); show(); });
     }), Promise.resolve()).catch((e) => showErr(errBox, e)).then(() => { status.textContent = ""; });
   });

@@ -67,7 +67,6 @@ const state = {site: localStorage.getItem("parley.tickets.site") || "", view: "s
   requester: "", tag: "", q: "", tickets: [], cursor: null, open: null};
 let requestSeq = 0;
 
-function fmt(text, vars) { return String(text).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : "")); }
 function opt(value, text) { return X.el("option", {value, text}); }
 
 function slaBadge(t, tk) {
@@ -114,18 +113,18 @@ function renderList(page) {
   function bulk(change) {
     err.textContent = "";
     api("POST", "/agent/tickets/bulk", Object.assign({ticket_ids: Array.from(picked)}, change)).then((r) => {
-      X.toast(fmt(t("tk_bulk_done"), {n: (r.tickets || []).length, f: (r.failed || []).length}));
+      X.toast(t("tk_bulk_done", {n: (r.tickets || []).length, f: (r.failed || []).length}));
       picked.clear(); syncBulk(); load(false);
     }).catch((e) => showErr(err, e));
   }
   function item(tk) {
-    const box = el("input", {type: "checkbox", class: "tk-pick", "aria-label": fmt(t("tk_select"), {n: tk.number}),
+    const box = el("input", {type: "checkbox", class: "tk-pick", "aria-label": t("tk_select", {n: tk.number}),
       checked: picked.has(tk.ticket_id), onchange: (ev) => {
         if (ev.target.checked) picked.add(tk.ticket_id); else picked.delete(tk.ticket_id);
         syncBulk();
       }});
     return el("li", {class: "tk-row", dataset: {ticket: tk.ticket_id}}, [box,
-      el("button", {type: "button", class: "tk-item", "aria-label": fmt(t("tk_open"), {n: tk.number}),
+      el("button", {type: "button", class: "tk-item", "aria-label": t("tk_open", {n: tk.number}),
         onclick: () => openTicket(tk.ticket_id)}, [
         el("span", {class: "tk-num", text: "#" + tk.number}),
         el("strong", {class: "tk-subject", text: tk.subject}),
@@ -223,7 +222,7 @@ function newForm(page, siteKey) {
       tags: tagList,
       requester: Object.assign({email: email.value.trim()}, name.value.trim() ? {name: name.value.trim()} : {})})
       .then((r) => {
-        X.toast(fmt(t("tk_created"), {n: r.ticket.number}));
+        X.toast(t("tk_created", {n: r.ticket.number}));
         state.site = site;                       // the list comes back to this site
         localStorage.setItem("parley.tickets.site", site);
         openTicket(r.ticket.ticket_id);
@@ -371,7 +370,7 @@ function chatButton(conv, box) {
   const {t, el, api, showErr} = X;
   box.appendChild(el("button", {type: "button", class: "small", id: "create-ticket", text: t("tk_from_chat"), onclick: () => {
     api("POST", "/agent/conversations/" + encodeURIComponent(conv.conversation_id) + "/ticket", {}).then((r) => {
-      X.toast(fmt(t(r.created ? "tk_created" : "tk_from_chat_exists"), {n: r.ticket.number}));
+      X.toast(t(r.created ? "tk_created" : "tk_from_chat_exists", {n: r.ticket.number}));
       state.site = r.ticket.site_key;
       openTicket(r.ticket.ticket_id);
     }).catch((e) => X.toast(e.message, "error"));
@@ -380,7 +379,7 @@ function chatButton(conv, box) {
 
 function onSocketEvent(ev) {
   if (!ev || ev.type !== "ticket_sla" || !ev.ticket) return;
-  X.toast(fmt(X.t("tk_sla_alert"), {n: ev.ticket.number, s: ev.ticket.subject}), "warn");
+  X.toast(X.t("tk_sla_alert", {n: ev.ticket.number, s: ev.ticket.subject}), "warn");
 }
 
 if (X) {
