@@ -91,6 +91,9 @@ function filters() {
   const team = X.el("select", {class: "qa-team", "aria-label": X.t("qa_team")},
     (Q.rubrics || []).map(function (r) { return X.el("option", {value: r.team, text: r.team}); }));
   team.value = Q.team;
+  // what is typed is kept as typed: a list load finishing meanwhile redraws the form
+  site.addEventListener("input", function () { Q.site = site.value.trim(); });
+  team.addEventListener("change", function () { Q.team = team.value || "_default"; });
   return X.el("form", {class: "row qa-filters", onsubmit: function (e) {
     e.preventDefault();
     Q.site = site.value.trim(); Q.team = team.value || "_default";
