@@ -2,13 +2,15 @@
 
 Recipients come from key lookups (connections by conversation, by agent), never a full-table scan;
 who hears a state change is decided in services/notifier.py.
-A GoneException removes exactly that stale connection; delivery to the others goes on.
+A GoneException removes exactly that stale connection (unless it is still opening); delivery to
+the others goes on.
 """
 from __future__ import annotations
 
 from chalicelib import log
 from chalicelib.domain import strictjson
 from chalicelib.adapters.sender import GoneError
+from chalicelib.domain.sockets import still_opening
 from chalicelib.domain.supervision import watchers
 
 
@@ -50,6 +52,10 @@ def push(deps, connections: list[dict], event: dict, conversation_id: str | None
             deps.sender.post(cid, data)
             delivered += 1
         except GoneError:
+            if still_opening(conn, int(deps.clock() * 1000)):
+                # its handshake is still under way (domain/sockets.py): keep the row
+                log.info("connection_opening", connection_id=cid, conversation_id=conversation_id)
+                continue
             deps.connections.delete(cid)
             log.info("connection_gone", connection_id=cid, conversation_id=conversation_id)
         except Exception as exc:  # one bad connection must not stop the others

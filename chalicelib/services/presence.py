@@ -7,6 +7,7 @@ from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import assignment as policy
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.sockets import still_opening
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.services import realtime, routing, tasks
@@ -91,6 +92,9 @@ def presence_sweep(deps, now: int | None = None) -> int:
             continue
         live = 0
         for conn in deps.connections.by_agent(agent["agent_id"]):
+            if still_opening(conn, now):       # not probed: 410 would mean nothing yet
+                live += 1
+                continue
             try:
                 alive = deps.sender.alive(conn["connection_id"])
             except Exception as exc:          # cannot tell: leave the agent as they are

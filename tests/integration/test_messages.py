@@ -66,13 +66,16 @@ def test_concurrent_replays_of_one_client_id_create_one_message(deps, visitor):
 
 def test_gone_connection_is_removed_and_others_still_get_the_message(deps, visitor, posted):
     cid = visitor["conversation_id"]
-    for conn_id in ("live-1", "stale-2", "live-3"):
+    for conn_id in ("live-1", "stale-2", "live-3", "opening-4"):
         realtime.connect(deps, conn_id, {"token": visitor["token"]})
+    # stale-2 opened a minute ago; opening-4's handshake is still under way (410 as well)
+    old = deps.connections.get("stale-2")
+    deps.connections.put(dict(old, connected_at=old["connected_at"] - 60_000))
     client = deps.sender._get_client()
     real_call = client._make_api_call
 
     def flaky(operation, params):
-        if operation == "PostToConnection" and params["ConnectionId"] == "stale-2":
+        if operation == "PostToConnection" and params["ConnectionId"] in ("stale-2", "opening-4"):
             stub = Stubber(client)
             stub.add_client_error("post_to_connection", service_error_code="GoneException",
                                   http_status_code=410)
@@ -83,6 +86,7 @@ def test_gone_connection_is_removed_and_others_still_get_the_message(deps, visit
     with mock.patch.object(client, "_make_api_call", side_effect=flaky):
         convs.post_message(deps, vactor(visitor), cid, {"client_message_id": "g1", "text": "hi"})
     assert deps.connections.get("stale-2") is None
+    assert deps.connections.get("opening-4") is not None
     assert deps.connections.get("live-1") is not None
     assert deps.connections.get("live-3") is not None
     assert [e["message"]["seq"] for e in posted.events("live-1", "message")] == [1]

@@ -275,6 +275,26 @@ def test_presence_sweep_sets_agents_without_a_live_socket_away(deps, nobot, monk
     assert deps.connections.get("bob-ws") is None and deps.connections.get("cat-ws")
 
 
+def test_presence_sweep_leaves_a_socket_that_is_still_opening(deps, nobot, monkeypatch):
+    """$connect wrote the row; the handshake has not finished, so GET @connections says 410.
+    The sweep must not drop that row (the socket's first frame would be refused)."""
+    from chalicelib.services.realtime import connect
+    ann = make_agent(deps, "Ann")
+    token = agent_svc.login(deps, {"email": "ann@example.com", "password": "password1"})["token"]
+    connect(deps, "ann-ws", {"token": token, "role": "agent"})
+    # Ann has been online for ten minutes; the socket's row was written a second ago
+    later = int(time.time() * 1000) + 10 * 60_000
+    deps.connections.put(dict(deps.connections.get("ann-ws"), connected_at=later - 1_000))
+    probed = []
+    monkeypatch.setattr(deps.sender, "alive", lambda connection_id: probed.append(connection_id))
+    assert presence.presence_sweep(deps, now=later) == 0
+    assert probed == [] and deps.connections.get("ann-ws")
+    assert deps.agents.get(ann.id)["status"] == "online"
+    # once past the grace, a socket that never opened is dropped as before
+    assert presence.presence_sweep(deps, now=later + 60_000) == 1
+    assert probed == ["ann-ws"] and deps.connections.get("ann-ws") is None
+
+
 def test_presence_sweep_runs_with_the_idle_sweep_on_moto(deps, nobot):
     make_agent(deps, "Ann")
     now = int(time.time() * 1000)
