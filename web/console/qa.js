@@ -51,7 +51,7 @@ const ZH = {
 };
 
 const Q = {tab: "mine", site: localStorage.getItem("parley.qa.site") || "", team: "_default",
-           rows: [], cursor: null, open: null, rubrics: null};
+           rows: [], cursor: null, open: null, rubrics: null, gen: 0};
 const base = "/agent/qa-review";
 
 function me() { return P.me() || {}; }
@@ -133,11 +133,13 @@ function load(more) {
       (Q.tab === "disputes" ? "&status=disputed" : "");
   }
   if (more && Q.cursor) path += "&cursor=" + enc(Q.cursor);
-  return X.api("GET", path).then(function (r) {
+  const gen = ++Q.gen;             // only the latest request's answer is drawn: an older one
+  return X.api("GET", path).then(function (r) {   // finishing late must not replace it
+    if (gen !== Q.gen) return;
     Q.rows = (more ? Q.rows : []).concat(r.reviews || []);
     Q.cursor = r.cursor || null;
     render();
-  }).catch(function (e) { X.report(e); render(); });
+  }).catch(function (e) { if (gen === Q.gen) { X.report(e); render(); } });
 }
 
 function loadRubrics() {
