@@ -1,8 +1,9 @@
 """The reports table: per-conversation consumer state and per-site day buckets.
 
 Items (pk, sk):
-- ("conv#{conversation}", "state"): "v" (version), "site", one attribute "e:{event id}" per
-  event seen (its compact fact, JSON), "expires_at" (TTL, 400 days after the last event).
+- ("conv#{conversation}", "state") and ("tkt#{ticket}", "state"): "v" (version), "site", one
+  attribute "e:{event id}" per event seen (its compact fact, JSON), "expires_at" (TTL, 400
+  days after the last event). The consumer names the subject (`subject_key`).
 - ("site#{site}", "day#{YYYY-MM-DD}"): numeric counters ADDed by the consumer (attribute
   names: chalicelib/domain/reports.py), for the site's local day, a write counter "ver", and
   "sealed" while a summary of it exists;
@@ -24,6 +25,11 @@ from chalicelib.adapters.aws import LazyClient
 
 BATCH_KEYS = 100
 STATE_TTL_DAYS = 400
+
+
+def subject_key(conversation_id: str | None = None, ticket_id: str | None = None) -> str:
+    """The state item's key of a conversation or a ticket."""
+    return f"tkt#{ticket_id}" if ticket_id else f"conv#{conversation_id}"
 
 
 class StateMoved(Exception):
@@ -52,17 +58,17 @@ class ReportsRepo(LazyClient):
         return config.TABLES["reports"]
 
     # ------------------------------------------------------------ consumer state
-    def state(self, conversation_id: str) -> tuple[int, dict]:
-        """(version, {event id: fact}) of one conversation (consistent read)."""
+    def state(self, subject: str) -> tuple[int, dict]:
+        """(version, {event id: fact}) of one conversation or ticket (consistent read)."""
         got = self._get_client().get_item(
             TableName=self.table, ConsistentRead=True,
-            Key={"pk": {"S": f"conv#{conversation_id}"}, "sk": {"S": "state"}}).get("Item")
+            Key={"pk": {"S": subject}, "sk": {"S": "state"}}).get("Item")
         if not got:
             return 0, {}
         facts = {k[2:]: json.loads(v["S"]) for k, v in got.items() if k.startswith("e:")}
         return int(got.get("v", {}).get("N", "0")), facts
 
-    def record(self, conversation_id: str, site_key: str, event_id: str, fact: dict,
+    def record(self, subject: str, site_key: str, event_id: str, fact: dict,
                version: int) -> None:
         """Add one fact, on condition the version is still `version` and the id is new."""
         condition = "attribute_not_exists(#e) AND " + (
@@ -76,7 +82,7 @@ class ReportsRepo(LazyClient):
         try:
             client.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": f"conv#{conversation_id}"}, "sk": {"S": "state"}},
+                Key={"pk": {"S": subject}, "sk": {"S": "state"}},
                 UpdateExpression="SET #e = :f, v = :v1, site = :site, expires_at = :exp",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#e": "e:" + event_id},
@@ -84,13 +90,13 @@ class ReportsRepo(LazyClient):
         except client.exceptions.ConditionalCheckFailedException:
             raise StateMoved(event_id)
 
-    def forget(self, conversation_id: str, event_id: str, version: int) -> None:
+    def forget(self, subject: str, event_id: str, version: int) -> None:
         """Undo `record` (the bucket write failed): the retry will count the event."""
         client = self._get_client()
         try:
             client.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": f"conv#{conversation_id}"}, "sk": {"S": "state"}},
+                Key={"pk": {"S": subject}, "sk": {"S": "state"}},
                 UpdateExpression="REMOVE #e SET v = :v2", ConditionExpression="v = :v1",
                 ExpressionAttributeNames={"#e": "e:" + event_id},
                 ExpressionAttributeValues={":v1": {"N": str(version + 1)},

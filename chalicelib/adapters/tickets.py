@@ -65,7 +65,7 @@ def _history_item(ticket_id: str, entry: dict, events: list[dict], ticket: dict,
              site_key=ticket["site_key"],
              data={**entry, "id": entry_id, "events": events,
                    "ticket": {k: ticket.get(k) for k in ("number", "status", "priority", "team",
-                                                          "assignee_id", "source")}})
+                                                          "assignee_id", "source", "version")}})
 
 
 def _comment_sk(comment: dict) -> str:

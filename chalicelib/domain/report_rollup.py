@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from chalicelib.domain.reports import COUNTERS, DURATIONS, percentile_from_hist
+from chalicelib.domain.ticket_reports import TICKET_COUNTERS, TICKET_DURATIONS
 
 RATES = {   # name: (numerator, denominator)
     "bot_resolution_rate": ("bot_resolved", "closed"),
@@ -51,7 +52,8 @@ def collect(items, dim: str) -> dict:
     """Sum the attributes of one dimension ("s", "a:x", "t:y", "c:web") over day items
     (raw or split): {"counters": {...}, "durations": {metric: {"n", "sum", "hist"}}}."""
     counters: dict = defaultdict(int)
-    durations: dict = {m: {"n": 0, "sum": 0, "hist": defaultdict(int)} for m in DURATIONS}
+    durations: dict = {m: {"n": 0, "sum": 0, "hist": defaultdict(int)}
+                       for m in DURATIONS + TICKET_DURATIONS}
     for item in _split_all(items):
         for name, value in (item.get(dim) or {}).items():
             metric, _, part = name.partition(".")
@@ -68,7 +70,7 @@ def collect(items, dim: str) -> dict:
 def figures(collected: dict, percentiles: bool = True) -> dict:
     """Counters, rates, averages and (with histograms) p50/p90, as one flat dict."""
     c = collected["counters"]
-    out = {name: int(c.get(name, 0)) for name in COUNTERS}
+    out = {name: int(c.get(name, 0)) for name in COUNTERS + TICKET_COUNTERS}
     for name, (num, den) in RATES.items():
         out[name] = _ratio(out[num], out[den])
     out["csat_avg"] = _ratio(out["csat_sum"], out["rated"], 2)
@@ -109,7 +111,7 @@ def busy_ms(items, agent: str) -> int:
 
 
 SERIES_METRICS = ("started", "handed_off", "accepted", "missed", "abandoned", "closed",
-                  "bot_resolved", "rated")
+                  "bot_resolved", "rated", "tk_created", "tk_solved")
 SERIES_AVERAGES = ("wait_ms", "first_response_ms", "handle_ms")
 
 

@@ -1,4 +1,5 @@
-"""The reports consumer: one conversation event in, the day buckets it changes updated.
+"""The reports consumer: one conversation or ticket event in, the day buckets it changes
+updated (ticket figures: domain/ticket_reports.py).
 
 Per event (docs/reports.md): one consistent GetItem of the conversation's report state, one
 conditional UpdateItem that records the event's fact (condition: the id is new and the state
@@ -14,11 +15,12 @@ from __future__ import annotations
 import time
 
 from chalicelib import log
-from chalicelib.adapters.reports import StateMoved
+from chalicelib.adapters.reports import StateMoved, subject_key
 from chalicelib.domain import reports as metrics
+from chalicelib.domain import ticket_reports
 from chalicelib.errors import ValidationError
 
-HANDLED_TYPES = metrics.REPORT_TYPES
+HANDLED_TYPES = metrics.REPORT_TYPES + ticket_reports.TICKET_TYPES
 MAX_ATTEMPTS = 20
 TZ_CACHE_SECONDS = 300
 DEFAULT_TZ = "UTC"
@@ -48,11 +50,16 @@ def site_zone(deps, site_key: str):
 
 
 def _check(event: dict) -> None:
-    for key in ("id", "type", "at", "site_key", "conversation_id"):
+    subject = "ticket_id" if _is_ticket(event) else "conversation_id"
+    for key in ("id", "type", "at", "site_key", subject):
         if not event.get(key):
             raise ValidationError(f"Event without '{key}'.", code="invalid_event")
     if event.get("version", 1) != 1:
         raise ValidationError("Unknown event version.", code="invalid_event")
+
+
+def _is_ticket(event: dict) -> bool:
+    return str(event.get("type") or "").startswith("ticket.")
 
 
 def handle(deps, event: dict) -> dict:
@@ -61,21 +68,23 @@ def handle(deps, event: dict) -> dict:
     if event.get("type") not in HANDLED_TYPES:
         return {"status": "ignored", "writes": 0}
     _check(event)
-    fact = metrics.fact_of(event)
+    figures = ticket_reports if _is_ticket(event) else metrics
+    fact = figures.fact_of(event)
     if fact is None:           # a private note: not part of any figure
         return {"status": "ignored", "writes": 0}
     store = deps.reports
-    cid, eid, site_key = event["conversation_id"], event["id"], event["site_key"]
+    cid, eid, site_key = event.get("conversation_id"), event["id"], event["site_key"]
+    subject = subject_key(cid, event.get("ticket_id") if figures is ticket_reports else None)
     tz = site_zone(deps, site_key)
     for attempt in range(MAX_ATTEMPTS):
-        version, facts = store.state(cid)
+        version, facts = store.state(subject)
         if eid in facts:
             return {"status": "duplicate", "writes": 0}
-        before = metrics.contributions(facts.values(), tz)
-        after = metrics.contributions([*facts.values(), fact], tz)
+        before = figures.contributions(facts.values(), tz)
+        after = figures.contributions([*facts.values(), fact], tz)
         delta = metrics.by_day(metrics.diff(after, before))
         try:
-            store.record(cid, site_key, eid, fact, version)
+            store.record(subject, site_key, eid, fact, version)
         except StateMoved:
             time.sleep(min(0.2, 0.005 * 2 ** min(attempt, 5)))
             continue           # another event of this conversation won: re-read
@@ -84,10 +93,10 @@ def handle(deps, event: dict) -> dict:
             for day, counters in sorted(delta.items()):
                 writes += store.add(site_key, day, counters)
         except Exception:
-            store.forget(cid, eid, version)   # the redelivery counts it
+            store.forget(subject, eid, version)   # the redelivery counts it
             raise
         if writes > 2:
-            log.info("report_late_event", conversation_id=cid, event_id=eid,
-                     days=len(delta), writes=writes)
+            log.info("report_late_event", conversation_id=cid, ticket_id=event.get("ticket_id"),
+                     event_id=eid, days=len(delta), writes=writes)
         return {"status": "counted", "writes": writes}
-    raise RuntimeError(f"report state of {cid} kept moving")
+    raise RuntimeError(f"report state of {subject} kept moving")

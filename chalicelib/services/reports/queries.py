@@ -27,11 +27,13 @@ HOURLY_MAX_DAYS = 2
 SEAL_AFTER_DAYS = 2       # a day this old is summarised (late events remove the summary)
 HEADLINES = ("started", "handed_off", "bot_resolution_rate", "reception_rate",
              "wait_avg_ms", "first_response_avg_ms", "handle_avg_ms", "csat_avg",
-             "missed", "abandoned")
+             "missed", "abandoned", "tk_created", "tk_solved", "tk_first_reply_avg_ms",
+             "tk_resolution_avg_ms")
 AGENT_COLUMNS = ("assignments", "closed", "transfers", "msg_agent", "first_response_avg_ms",
                  "first_response_p50_ms", "first_response_p90_ms", "response_avg_ms",
                  "handle_avg_ms", "handle_p50_ms", "handle_p90_ms", "wait_avg_ms",
-                 "wait_p50_ms", "wait_p90_ms", "rated", "csat_avg")
+                 "wait_p50_ms", "wait_p90_ms", "rated", "csat_avg", "tk_replies", "tk_solved",
+                 "tk_first_reply_avg_ms")
 PRESENCE_COLUMNS = tuple(presence_time.COLUMNS.values())
 PARAMS = ("site", "from", "to", "agent", "team", "channel")
 
@@ -149,7 +151,7 @@ def site_report(deps, actor: Actor, params: dict) -> dict:
 def _pick(fig: dict) -> dict:
     return {k: fig.get(k) for k in ("started", "handed_off", "accepted", "reception_rate",
                                      "wait_avg_ms", "wait_p90_ms", "handle_avg_ms",
-                                     "csat_avg", "rated")}
+                                     "csat_avg", "rated", "tk_created", "tk_solved")}
 
 
 def _agents(deps, items, span_days: int, only: str | None, presence: dict,
