@@ -168,6 +168,12 @@ class Runner:
             raise StartupError(f"could not create the data stack at {endpoint or 'AWS'}: "
                                f"{type(exc).__name__}: {exc}")
         apply_env(outputs)
+        if endpoint:
+            # the sender's domain, verified as devops verifies it once per account
+            # (docs/deployment.md): without it SES refuses every mail Parley sends
+            from chalicelib import config as parley_config
+            domain = parley_config.ses_sender().rpartition("@")[2]
+            session.client("ses", endpoint_url=endpoint).verify_domain_identity(Domain=domain)
         os.environ["PARLEY_WS_ENDPOINT"] = base_url
         os.environ["PARLEY_CONSOLE_ORIGIN"] = base_url     # the console is served from here
 

@@ -49,6 +49,8 @@ def report_site(runtime, rest, admin_token, make_agent):
         for event in report_events.conversation(f"c{i}{site}", agent["agent_id"],
                                                 base + i * 60_000, team, site, score):
             consumer.handle(deps, event)
+    for event in report_events.ticket(f"t{site}", ann["agent_id"], base, "sales", site):
+        consumer.handle(deps, event)
     return {"site": site, "ann": ann, "bob": bob, "csat": round(18 / 5, 2)}
 
 
@@ -81,6 +83,15 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     assert page.evaluate("() => Chart.getChart(document.getElementById('rp-chart-volume'))"
                          ".data.datasets[0].data.reduce((a, b) => a + b, 0)") == 5
 
+    # ticket figures (domain/ticket_reports.py): one ticket, replied after 30 min, solved
+    tickets = page.locator("#rp-tickets")
+    assert tickets.locator("[data-figure=tk_created] .big").inner_text() == "1"
+    assert tickets.locator("[data-figure=tk_solved] .big").inner_text() == "1"
+    assert tickets.locator("[data-figure=tk_first_reply] .big").inner_text().startswith("30.0 min /")
+    assert tickets.locator("[data-figure=tk_resolution] .big").inner_text().startswith("2.0 h /")
+    assert page.evaluate("() => Chart.getChart(document.getElementById('rp-chart-volume'))"
+                         ".data.datasets[3].data.reduce((a, b) => a + b, 0)") == 1
+
     # the per-agent table: names as text, sortable by each column (keyboard: buttons)
     rows = page.locator("#rp-agents tbody tr")
     assert rows.count() == 2
@@ -96,6 +107,10 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     # presence time columns (services/reports/presence_time.py), sortable like the others
     assert page.locator("#rp-agents th button[data-sort=online_ms]").inner_text() == "Online time"
     assert page.locator("#rp-agents th button[data-sort=away_ms]").inner_text() == "Away time"
+    ann_row = page.locator(f"#rp-agents tr[data-agent='{report_site['ann']['agent_id']}'] td")
+    solved_col = page.evaluate("() => [...document.querySelectorAll('#rp-agents th button')]"
+                               ".map(b => b.dataset.sort).indexOf('tk_solved')")
+    assert ann_row.nth(solved_col).inner_text() == "1"
     page.locator("#app .lang-toggle").click()
     page.locator("#rp-agents th button[data-sort=online_ms]", has_text="在线时长").wait_for()
     assert page.locator("#rp-agents th button[data-sort=away_ms]").inner_text() == "离开时长"
@@ -113,6 +128,7 @@ def test_reports_page_figures_chart_sorting_filter_and_languages(console, make_a
     page.locator("#app .lang-toggle").click()
     page.locator("#page-reports h2", has_text="报表").wait_for()
     assert "会话数" in page.locator("#rp-cards").inner_text()
+    assert "新建工单" in page.locator("#rp-tickets").inner_text()
 
     # phone width: the page still fits and the cards stay visible
     page.set_viewport_size({"width": 390, "height": 800})

@@ -4,6 +4,11 @@ replies publicly and adds an internal note by keyboard, moves the status; the re
 API shows the public reply only; zh-CN; phone width. Values stay text."""
 from __future__ import annotations
 
+import email
+import email.policy
+import json
+import time
+import urllib.request
 import uuid
 
 import pytest
@@ -21,8 +26,24 @@ def leave_message(v, tag, text):
                 {"email": f"t-{tag}@example.com", "name": f"Tess {tag}", "text": text}, v.token)
 
 
+def ses_mails(moto_url, address, containing, timeout=30):
+    """The mails moto's SES recorded for `address` whose text contains `containing` (moto's
+    model dump: what the local runtime's SES "sent"), waiting for one to appear."""
+    deadline = time.time() + timeout
+    while True:
+        with urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=30) as resp:
+            ses = json.loads(resp.read()).get("ses") or {}
+        got = [email.message_from_string(m["raw_data"], policy=email.policy.default)
+               for m in ses.get("RawMessage") or []
+               if address in (m.get("destinations") or [])]
+        got = [m for m in got if containing in m.get_body(("plain",)).get_content()]
+        if got or time.time() > deadline:
+            return got
+        time.sleep(1)
+
+
 def test_chat_to_ticket_reply_note_status_and_requester_view(console, make_agent, visitor,
-                                                            rest, artifacts_dir):
+                                                            rest, runtime, artifacts_dir):
     tag = uuid.uuid4().hex[:6]
     v = visitor(f"Tess {tag}")
     leave_message(v, tag, f"Broken charger {tag} {XSS}")
@@ -47,6 +68,11 @@ def test_chat_to_ticket_reply_note_status_and_requester_view(console, make_agent
     page.keyboard.press("Enter")
     page.locator("#tk-comments li.public", has_text="We are sending a new charger").wait_for(
         timeout=15000)
+    # the reply went out by email through (moto's) SES, threaded to the ticket
+    mails = ses_mails(runtime.moto_url, f"t-{tag}@example.com", "We are sending a new charger")
+    assert len(mails) == 1, [m["Subject"] for m in mails]
+    assert number in mails[0]["Subject"] and mails[0]["Message-ID"]
+    assert mails[0].get_body(("html",)) is not None
     # an internal note
     page.locator("#tk-reply").fill(f"internal {tag}")
     page.locator("#tk-send").click()

@@ -31,3 +31,24 @@ def conversation(cid="c1", agent="a1", at=0, team="sales", site="demo", score=4)
                                       "kind": "note", "private": True}),
             ev("conversation.closed", 20, {"reason": "closed", "by": "agent"}, agent),
             ev("conversation.rated", 21, {"score": score}, agent)]
+
+
+def ticket(tid="t1", agent="a1", at=0, team="sales", site="demo"):
+    """A ticket's events as the tickets stream publishes them (domain/tickets/events.py):
+    created at `at`, the agent's public reply 30 min later, solved 2 h after creation."""
+    def env(version, n, etype, when, status, data):
+        return {"id": f"tkt:{tid}:h{version}:{n}", "type": etype, "version": 1, "at": when,
+                "site_key": site, "conversation_id": None, "seq": None, "ticket_id": tid,
+                "ticket": {"number": 1, "status": status, "priority": "normal", "team": team,
+                           "assignee_id": agent, "source": "api", "version": version},
+                "by": {"type": "agent", "id": agent, "name": None}, "data": data}
+    return [
+        env(1, 0, "ticket.created", at, "open", {"status": "open", "team": team,
+                                                 "assignee_id": agent, "source": "api"}),
+        env(1, 1, "ticket.assigned", at, "open", {"from": None, "to": agent, "team": team}),
+        env(2, 0, "ticket.commented", at + 30 * 60_000, "open",
+            {"comment_id": "c1", "public": True, "author": {"type": "agent", "id": agent},
+             "source": "console", "attachments": 0}),
+        env(3, 0, "ticket.status_changed", at + 2 * 3_600_000, "solved",
+            {"from": "open", "to": "solved"}),
+    ]

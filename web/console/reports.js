@@ -25,7 +25,11 @@
       handle_avg_ms: "Handle time", wait_avg_ms: "Wait", rated: "Rated", csat_avg: "CSAT",
       avg_concurrency: "Avg. concurrent", online_ms: "Online time", away_ms: "Away time", more: "Show more", none: "No figures for this period.",
       loading: "Loading…", accepted: "Accepted", by_hour: "by hour", by_day: "by day",
-      sort_hint: "Sort by this column", own_only: "Your own figures"
+      sort_hint: "Sort by this column", own_only: "Your own figures",
+      tickets: "Tickets", tk_created: "Tickets created", tk_solved: "Tickets solved",
+      tk_first_reply: "First reply (avg / p50)", tk_resolution: "Resolution (avg / p90)",
+      tk_breaches: "SLA breaches (first reply / resolution)", tk_reopened: "Reopened",
+      tk_replies: "Ticket replies", tk_first_reply_avg_ms: "Ticket first reply"
     },
     zh: {
       title: "报表", site: "站点", range: "时间范围", today: "今天", d7: "最近 7 天",
@@ -44,12 +48,17 @@
       handle_avg_ms: "处理时长", wait_avg_ms: "等待", rated: "评价数", csat_avg: "满意度",
       avg_concurrency: "平均并发", online_ms: "在线时长", away_ms: "离开时长", more: "显示更多", none: "该时间段没有数据。",
       loading: "加载中…", accepted: "已接入", by_hour: "按小时", by_day: "按天",
-      sort_hint: "按此列排序", own_only: "仅显示你自己的数据"
+      sort_hint: "按此列排序", own_only: "仅显示你自己的数据",
+      tickets: "工单", tk_created: "新建工单", tk_solved: "已解决工单",
+      tk_first_reply: "首次回复（平均 / p50）", tk_resolution: "解决时长（平均 / p90）",
+      tk_breaches: "SLA 超时（首次回复 / 解决）", tk_reopened: "重新打开",
+      tk_replies: "工单回复数", tk_first_reply_avg_ms: "工单首次回复"
     }
   };
   var COLUMNS = ["name", "assignments", "closed", "transfers", "msg_agent", "first_response_avg_ms",
                  "first_response_p90_ms", "response_avg_ms", "handle_avg_ms", "handle_p90_ms", "wait_avg_ms",
-                 "wait_p90_ms", "rated", "csat_avg", "avg_concurrency", "online_ms", "away_ms"];
+                 "wait_p90_ms", "rated", "csat_avg", "avg_concurrency", "online_ms", "away_ms",
+                 "tk_replies", "tk_solved", "tk_first_reply_avg_ms"];
   var PAGE_ROWS = 20;
   var R = {preset: "d7", site: localStorage.getItem("parley.reports.site") || "", filter: "",
            sort: "assignments", desc: true, rows: PAGE_ROWS, data: null, now: null, charts: []};
@@ -159,6 +168,20 @@
       card(t("missed"), num(x.missed), c.missed, "missed"),
       card(t("abandoned"), num(x.abandoned), c.abandoned, "abandoned")]);
   }
+  function ticketCards(d) {
+    var x = d.totals, c = d.change;
+    return el("section", {"aria-label": t("tickets")}, [el("h3", {text: t("tickets")}),
+      el("div", {class: "cards", id: "rp-tickets"}, [
+        card(t("tk_created"), num(x.tk_created), c.tk_created, "tk_created"),
+        card(t("tk_solved"), num(x.tk_solved), c.tk_solved, "tk_solved"),
+        card(t("tk_first_reply"), secs(x.tk_first_reply_avg_ms) + " / " + secs(x.tk_first_reply_p50_ms),
+             c.tk_first_reply_avg_ms, "tk_first_reply"),
+        card(t("tk_resolution"), secs(x.tk_resolution_avg_ms) + " / " + secs(x.tk_resolution_p90_ms),
+             c.tk_resolution_avg_ms, "tk_resolution"),
+        card(t("tk_breaches"), num(x.tk_breach_first_reply) + " / " + num(x.tk_breach_resolution),
+             undefined, "tk_breaches"),
+        card(t("tk_reopened"), num(x.tk_reopened), undefined, "tk_reopened")])]);
+  }
   function nowStrip(n) {
     var strip = el("div", {class: "row wrap now-strip", id: "rp-now", role: "status", "aria-label": t("now")});
     if (!n) return strip;
@@ -181,7 +204,8 @@
     R.charts.push(new window.Chart(c1, {type: "line", options: opts, data: {labels: labels, datasets: [
       {label: t("started"), data: d.series.map(function (p) { return p.started; })},
       {label: t("handed_off"), data: d.series.map(function (p) { return p.handed_off; })},
-      {label: t("accepted"), data: d.series.map(function (p) { return p.accepted; })}]}}));
+      {label: t("accepted"), data: d.series.map(function (p) { return p.accepted; })},
+      {label: t("tk_created"), data: d.series.map(function (p) { return p.tk_created; })}]}}));
     R.charts.push(new window.Chart(c2, {type: "bar", options: opts, data: {labels: labels, datasets: [
       {label: t("chart_wait"), data: d.series.map(function (p) { return p.wait_avg_ms === null ? null : Math.round(p.wait_avg_ms / 1000); })}]}}));
   }
@@ -227,6 +251,7 @@
     var chartBox = el("div", {class: "charts"});
     page.appendChild(chartBox);
     charts(d, chartBox);
+    page.appendChild(ticketCards(d));
     if (d.agents) page.appendChild(agentTable(d));
   }
   function load() {
