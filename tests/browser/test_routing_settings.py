@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.console_fixtures import admin_token, console, make_team, rest  # noqa: F401
+from tests.browser.test_widget import wait_until
 
 pytestmark = pytest.mark.timeout(240)
 PHONE = {"width": 390, "height": 844}
@@ -121,12 +122,9 @@ def test_team_overflow_is_set_kept_and_a_gone_target_shows_the_apis_error(
     # no overflow: null is sent and the setting goes
     page.locator(f"#ov-to-{source}").select_option("")
     page.locator(f"li[data-team={source}] button", has_text="保存").click()
-    page.wait_for_function(
-        "() => document.querySelector('li[data-team=\"%s\"] .error').textContent === ''"
-        % source, timeout=10000)
-    page.locator(".toast").first.wait_for(timeout=10000)
-    team = [t for t in rest.call("GET", "/admin/teams", None, admin_token)["teams"]
-            if t["id"] == source][0]
-    assert "overflow" not in team
+    assert wait_until(lambda: "overflow" not in [
+        t for t in rest.call("GET", "/admin/teams", None, admin_token)["teams"]
+        if t["id"] == source][0], "the overflow removed")
+    assert page.locator(f"li[data-team={source}] .error").inner_text() == ""
     page.locator("header .lang-toggle").click()
     assert not page.parley_log.errors, page.parley_log.errors
