@@ -164,3 +164,21 @@ def test_the_stream_event_and_reports_count_the_overflow_once(deps, floor):
     items = deps.reports.days("nobot", ["2025-12-31", "2026-01-01"]).values()
     fig = rollup.figures(rollup.collect(items, "s"))
     assert fig["transfers"] == 1 and fig["queued"] == 2
+
+
+def test_the_sweep_costs_no_more_requests_with_an_overflow_setting(deps, floor, monkeypatch):
+    handoff(deps, "billing")
+    handoff(deps, "tech")
+    drain_queues(deps)
+    floor.advance(60_000)                                   # waiting, not due
+
+    def sweep():
+        with AwsCallCounter(deps) as counter:
+            assert routing.safety_sweep(deps) == ["billing", "tech"]
+        return sorted(c for c in counter.calls if c.startswith("dynamodb:"))
+    with_setting = sweep()
+    admin.update_team(deps, "billing", {"overflow": None})
+    drain_queues(deps)
+    assert sweep() == with_setting
+    assert "dynamodb:Scan" not in with_setting
+    print(f"\nsweep over 3 queues: {len(with_setting)} DynamoDB requests")
