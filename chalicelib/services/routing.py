@@ -197,10 +197,12 @@ def visitor_teams(settings: dict, conv: dict) -> set:
 # ------------------------------------------------------------------ assignment
 def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | None = None,
               kind: str = "assigned", extra_event: dict | None = None,
-              clear_attrs=(), extra_attrs: dict | None = None, agent_conns=None) -> dict:
+              clear_attrs=(), extra_attrs: dict | None = None, agent_conns=None,
+              expect_queue: str | None = None) -> dict:
     """Give the conversation to `agent` in one transaction (conversation still `expect`,
-    agent online and under capacity), post the `kind` system event and push the change.
-    Raises AssignmentConflict when either side moved."""
+    and still in `expect_queue` when given; agent online and under capacity), post the
+    `kind` system event and push the change. Raises AssignmentConflict when either side
+    moved."""
     ts = now_ms()
     # assign_kind: how it reached this agent (assigned, transferred, reopened): the console
     # words its notification by it
@@ -214,7 +216,8 @@ def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | Non
                       add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
                       release_agent=release,
                       expect_agent=release if release else None,
-                      remove_attrs=("offline_offered", *clear_attrs))
+                      remove_attrs=("offline_offered", *clear_attrs),
+                      expect_queue=expect_queue)
     fresh = post_system_event(deps, conv, kind, {"agent_id": agent["agent_id"],
                                                  "agent_name": agent.get("name"),
                                                  **(extra_event or {})})
@@ -266,7 +269,9 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
             if agent is None:
                 break
             try:
-                assign_to(deps, conv, agent, agent_conns=conns)
+                # still in the line it was read from: an overflow may have moved it to
+                # another team's line meanwhile (then it is that team's to take)
+                assign_to(deps, conv, agent, agent_conns=conns, expect_queue=key)
             except AssignmentConflict as exc:
                 if exc.part == "conversation":
                     break                          # someone else moved it: next chat

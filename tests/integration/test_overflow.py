@@ -118,9 +118,9 @@ def test_a_racing_run_on_a_stale_line_moves_nothing_twice(deps, floor, monkeypat
     floor.advance(121_000)
     stale = deps.waiting.waiting("billing")
     assert overflow.run_queue(deps, "billing") == 1
-    monkeypatch.setattr(deps.waiting, "waiting", lambda *a, **k: stale)   # read before
-    assert overflow.run_queue(deps, "billing") == 0
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setattr(deps.waiting, "waiting", lambda *a, **k: stale)         # read before
+        assert overflow.run_queue(deps, "billing") == 0
     assert conv(deps, cid)["queue_key"] == "tech"
     assert len(events_of(deps, cid, "transferred")) == 1
 
@@ -182,3 +182,19 @@ def test_the_sweep_costs_no_more_requests_with_an_overflow_setting(deps, floor, 
     assert sweep() == with_setting
     assert "dynamodb:Scan" not in with_setting
     print(f"\nsweep over 3 queues: {len(with_setting)} DynamoDB requests")
+
+
+def test_a_pass_that_read_the_chat_before_it_overflowed_leaves_it_to_the_target(
+        deps, floor, monkeypatch):
+    cid, _ = handoff(deps, "billing")
+    drain_queues(deps)
+    floor.advance(121_000)
+    stale = deps.waiting.waiting("billing")
+    assert overflow.run_queue(deps, "billing") == 1
+    bea = make_agent(deps, "Bea", capacity=1, teams=["billing"])
+    with monkeypatch.context() as m:
+        m.setattr(deps.waiting, "waiting", lambda *a, **k: stale)         # read before
+        assert routing.assign_pass(deps, ["billing"]) == 0
+    c = conv(deps, cid)
+    assert (c["status"], c["queue_key"]) == ("queued", "tech")
+    assert deps.agents.get(bea.id)["active_count"] == 0
