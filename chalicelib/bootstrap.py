@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.services import (bot, channels, followup, positions, presence, qa, qa_review,
-                                 routing, webhook_delivery, wechat)
+from chalicelib.services import (bot, channels, followup, overflow, positions, presence, qa,
+                                 qa_review, routing, webhook_delivery, wechat)
 from chalicelib.services.consumers import Consumer
 from chalicelib.services.records import export as records_export
 from chalicelib.services.records import indexer as records_indexer
@@ -31,6 +31,7 @@ TASK_HANDLERS = {
     "handle_time": positions.on_handle_time,        # a closed chat: the queue's average
     "requeue_agent": presence.on_requeue_agent,     # agent gone: chats back to the front
     "queue_timeout": routing.on_queue_timeout,      # waited too long: offer leave-a-message
+    "overflow": overflow.on_overflow,               # waited a team's limit: the next team
     "presence_check": presence.on_presence_check,   # last socket gone: away after the grace
     "email_reply": followup.on_email_reply,         # agent reply to an offline message
     "bot_turn": bot.bot_turn,                       # the bot answers a visitor message

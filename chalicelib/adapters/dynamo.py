@@ -268,15 +268,18 @@ class QueueRepo:
     def move(self, conversation_id: str, expect_status: str | tuple, set_fields: dict,
              attrs: dict | None = None, remove=(), add_participants=(),
              take_agent: str | None = None, release_agent: str | None = None,
-             expect_agent: str | None = None, remove_attrs=()) -> None:
+             expect_agent: str | None = None, remove_attrs=(),
+             expect_queue: str | None = None) -> None:
         """One transaction: update the conversation (on condition its status is expected,
-        and its agent when given), take a slot of `take_agent` (online, enabled, under
+        and its agent or its queue when given), take a slot of `take_agent` (online, enabled, under
         capacity) and give back a slot of `release_agent`."""
         C, A = m.Conversation, m.Agent
         statuses = (expect_status,) if isinstance(expect_status, str) else expect_status
         cond = C.status.is_in(*statuses)
         if expect_agent is not None:
             cond &= C.agent_id == expect_agent
+        if expect_queue is not None:
+            cond &= C.queue_key == expect_queue
         ts = now_ms()
         try:
             with TransactWrite(connection=_connection()) as tx:

@@ -35,7 +35,7 @@ _SYSTEM_DATA = {
     "conversation.message_left": ("reason",),
     "conversation.assigned": ("agent_id", "agent_name"),
     "conversation.transferred": ("from_agent_id", "agent_id", "agent_name", "team",
-                                 "barge_in"),
+                                 "barge_in", "reason", "from_team"),
     "conversation.joined": ("agent_id", "agent_name"),
     "conversation.left": ("agent_id", "agent_name"),
     "conversation.closed": ("reason", "by"),

@@ -14,7 +14,8 @@ Metric definitions (each is attributed to the local day/hour of the event that d
 - abandoned: a close while a queue entry waits for an agent.  missed: the first offline offer.
 - bot_resolved: the first close when no queue entry, offer, left message or assignment came
   before it.
-- wait_ms: queue entry -> the assignment that ends it (at the assignment, its agent).
+- wait_ms: queue entry -> the assignment that ends it (at the assignment, its agent); an
+  overflow to another team's line (a transfer with reason overflow) keeps the entry's start.
 - first_response_ms: start of an agent's turn (assigned, transferred to, reopened) -> that
   agent's first public reply.  response_ms: first unanswered visitor message while an agent
   holds the chat -> the next agent reply.  handle_ms: start of an agent's turn -> close or
@@ -134,6 +135,8 @@ def fact_of(event: dict) -> dict | None:
         f["a"] = data.get("agent_id")         # None when transferred to a team queue
         if data.get("team"):
             f["tm"] = data["team"]
+        if data.get("reason") == "overflow":
+            f["r"] = "overflow"               # a waiting chat moved on: its wait goes on
     elif etype == "conversation.rated":
         f["sc"] = int(data.get("score") or 0)
     return {k: v for k, v in f.items() if v is not None}
@@ -232,7 +235,8 @@ def contributions(facts, tz) -> dict:
             end_turn(f)
             if agent is None:                 # transferred to a team: back in the queue
                 obs.count("queued", f)
-                pending_queue = f
+                if not (f.get("r") == "overflow" and pending_queue is not None):
+                    pending_queue = f         # an overflow keeps the wait's start
                 continue
             if pending_queue is not None:
                 obs.duration("wait_ms", f, f["at"] - pending_queue["at"], agent)

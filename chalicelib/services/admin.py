@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from chalicelib import log
+from chalicelib.domain import overflow as overflow_rule
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -147,14 +148,21 @@ def _check_teams_exist(deps, teams: list[str]) -> None:
 
 
 # ---------------------------------------------------------------- teams
+#: a team's overflow (docs/routing.md "Overflow"): null turns it off
+OVERFLOW_FIELD = Field(dict, nullable=True, schema={
+    "after_seconds": Field(int, required=True, min=overflow_rule.MIN_AFTER_SECONDS,
+                           max=overflow_rule.MAX_AFTER_SECONDS),
+    "to_team": Field(str, required=True, min_len=1, max_len=40, pattern=TEAM_ID_RE)})
 TEAM_CREATE = {
     "id": Field(str, required=True, min_len=1, max_len=40, pattern=TEAM_ID_RE),
     "name": Field(str, required=True, min_len=1, max_len=100),
     "manual_assign": Field(bool),
+    "overflow": OVERFLOW_FIELD,
 }
 TEAM_PATCH = {
     "name": Field(str, min_len=1, max_len=100),
     "manual_assign": Field(bool),
+    "overflow": OVERFLOW_FIELD,
 }
 
 
@@ -162,10 +170,26 @@ def list_teams(deps) -> dict:
     return {"teams": _directory(deps).list("team")}
 
 
+def _check_overflow(deps, team_id: str, overflow: dict | None) -> None:
+    """The target must be another team that exists (shape and range: OVERFLOW_FIELD)."""
+    if not overflow:
+        return
+    if overflow["to_team"] == team_id:
+        raise ValidationError("A team cannot overflow to itself.", code="overflow_to_self",
+                              details={"field": "overflow.to_team"})
+    if _directory(deps).get("team", overflow["to_team"]) is None:
+        raise ValidationError(f"Unknown team '{overflow['to_team']}'.", code="unknown_team",
+                              details={"field": "overflow.to_team",
+                                       "team": overflow["to_team"]})
+
+
 def create_team(deps, payload: dict, actor: Actor | None = None) -> dict:
     body = validate(payload, TEAM_CREATE)
-    team = _directory(deps).create("team", body["id"], {
-        "name": body["name"], "manual_assign": bool(body.get("manual_assign", False))})
+    _check_overflow(deps, body["id"], body.get("overflow"))
+    data = {"name": body["name"], "manual_assign": bool(body.get("manual_assign", False))}
+    if body.get("overflow"):
+        data["overflow"] = body["overflow"]
+    team = _directory(deps).create("team", body["id"], data)
     _record(deps, actor, "team.created", "team", body["id"])
     return {"team": team}
 
@@ -183,14 +207,22 @@ def update_team(deps, team_id: str, payload: dict, actor: Actor | None = None) -
     current = _directory(deps).get("team", team_id) if TEAM_ID_RE.match(team_id or "") else None
     if current is None:
         raise NotFound("No such team.", code="team_not_found")
+    if "overflow" in body:
+        _check_overflow(deps, team_id, body["overflow"])
     data = {k: v for k, v in current.items() if k not in ("id", "updated_at")}
     data.update(body)
+    if not data.get("overflow"):
+        data.pop("overflow", None)                 # null turns it off
     team = _directory(deps).replace("team", team_id, data)
     _record(deps, actor, "team.updated", "team", team_id, {"fields": sorted(body)})
     if not team.get("manual_assign"):
         # e.g. manual -> automatic: the chats waiting in this team's line can go now
         from chalicelib.services import routing
         routing.publish_assign(deps, [team_id])
+    if body.get("overflow"):
+        # chats already past the new limit move now, not at the next sweep
+        from chalicelib.services import routing
+        routing.publish_overflow(deps, [team_id])
     return {"team": team}
 
 

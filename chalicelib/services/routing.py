@@ -18,6 +18,7 @@ from __future__ import annotations
 from chalicelib import log
 from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
 from chalicelib.domain import assignment as policy
+from chalicelib.domain import overflow as overflow_rule
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound
@@ -36,6 +37,12 @@ def publish_assign(deps, keys) -> None:
     keys = sorted(set(k for k in keys if k))
     if keys:
         tasks.publish(deps, "assign", {"queue_keys": keys}, queue="assignments")
+
+
+def publish_overflow(deps, keys) -> None:
+    """One `overflow` task (services/overflow.py) per team line that may have chats due."""
+    for key in sorted(set(k for k in keys if k)):
+        tasks.publish(deps, "overflow", {"queue_key": key})
 
 
 # ------------------------------------------------------------------ entering the queue
@@ -190,10 +197,12 @@ def visitor_teams(settings: dict, conv: dict) -> set:
 # ------------------------------------------------------------------ assignment
 def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | None = None,
               kind: str = "assigned", extra_event: dict | None = None,
-              clear_attrs=(), extra_attrs: dict | None = None, agent_conns=None) -> dict:
+              clear_attrs=(), extra_attrs: dict | None = None, agent_conns=None,
+              expect_queue: str | None = None) -> dict:
     """Give the conversation to `agent` in one transaction (conversation still `expect`,
-    agent online and under capacity), post the `kind` system event and push the change.
-    Raises AssignmentConflict when either side moved."""
+    and still in `expect_queue` when given; agent online and under capacity), post the
+    `kind` system event and push the change. Raises AssignmentConflict when either side
+    moved."""
     ts = now_ms()
     # assign_kind: how it reached this agent (assigned, transferred, reopened): the console
     # words its notification by it
@@ -207,7 +216,8 @@ def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | Non
                       add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
                       release_agent=release,
                       expect_agent=release if release else None,
-                      remove_attrs=("offline_offered", *clear_attrs))
+                      remove_attrs=("offline_offered", *clear_attrs),
+                      expect_queue=expect_queue)
     fresh = post_system_event(deps, conv, kind, {"agent_id": agent["agent_id"],
                                                  "agent_name": agent.get("name"),
                                                  **(extra_event or {})})
@@ -234,14 +244,22 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
     the chat tries the next agent. What the pass could not finish (the cap, lost races)
     is published again, so nothing waits for an outside event."""
     agents = deps.agents.by_status("online")
-    keys = [k for k in sorted(set(keys)) if policy.free_slots(agents, k) > 0
-            and not _team_is_manual(deps, k)]
+    teams = {}                                     # the queues this pass can serve
+    for k in sorted(set(keys)):
+        if policy.free_slots(agents, k) > 0:
+            team = _team(deps, k)
+            if not (team and team.get("manual_assign")):
+                teams[k] = team
+    keys = list(teams)
     if not keys:
         return 0
-    lines = {k: deps.waiting.waiting(k, limit=min(max_assign, policy.free_slots(agents, k)))
+    # a team with an overflow setting reads one chat more in the same Query: the chat that
+    # stays at the head after this pass, to see whether it is past the team's limit
+    lines = {k: deps.waiting.waiting(k, limit=min(max_assign, policy.free_slots(agents, k))
+                                     + (1 if _overflow_of(teams[k]) else 0))
              for k in keys}
     conns = deps.connections.by_kind("agent")   # who hears the changes: read once a pass
-    assigned, again, changed = 0, set(), {}
+    assigned, again, changed, placed = 0, set(), {}, set()
     for conv in policy.merge_lines(lines):
         key = conv.get("queue_key") or policy.DEFAULT_QUEUE
         tried: set = set()
@@ -251,7 +269,9 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
             if agent is None:
                 break
             try:
-                assign_to(deps, conv, agent, agent_conns=conns)
+                # still in the line it was read from: an overflow may have moved it to
+                # another team's line meanwhile (then it is that team's to take)
+                assign_to(deps, conv, agent, agent_conns=conns, expect_queue=key)
             except AssignmentConflict as exc:
                 if exc.part == "conversation":
                     break                          # someone else moved it: next chat
@@ -261,6 +281,7 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
             agent["active_count"] = int(agent.get("active_count") or 0) + 1
             agent["last_assigned_at"] = now_ms()
             changed[agent["agent_id"]] = agent
+            placed.add(conv["conversation_id"])
             assigned += 1
             break
     for agent_id in changed:
@@ -271,18 +292,30 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
         publish_assign(deps, again)
     if assigned:
         positions.schedule(deps, keys)
+    publish_overflow(deps, _past_due(lines, teams, placed))
     log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed))
     return assigned
 
 
-def _team_is_manual(deps, key: str) -> bool:
+def _team(deps, key: str) -> dict | None:
+    """The team record of a queue (one GetItem; None for the general queue)."""
     if key == policy.DEFAULT_QUEUE:
-        return False
+        return None
     directory = getattr(deps, "directory", None)
-    if directory is None:
-        return False
-    team = directory.get("team", key)
-    return bool(team and team.get("manual_assign"))
+    return directory.get("team", key) if directory is not None else None
+
+
+def _overflow_of(team: dict | None) -> dict | None:
+    return (team or {}).get("overflow") or None
+
+
+def _past_due(lines: dict, teams: dict, placed: set) -> list[str]:
+    """The team lines where a chat this pass read still waits past the team's overflow
+    limit (no request: the pass read them already)."""
+    now = now_ms()
+    return [k for k, line in lines.items() if _overflow_of(teams.get(k)) and any(
+        overflow_rule.is_due(c, k, _overflow_of(teams[k]), now)
+        for c in line if c["conversation_id"] not in placed)]
 
 
 def on_assign(deps, body: dict) -> None:
@@ -341,12 +374,23 @@ SWEEP_MAX_QUEUES = 200
 def safety_sweep(deps) -> list[str]:
     """The safety net (the scheduled sweep, every minute): wake the assignment pass and the
     position push for every queue that has someone waiting (one Query of one item per
-    queue on the queue index), and hand back the chats still held by agents who are offline.
+    queue on the queue index), publish an `overflow` task for each team line whose head is
+    past the team's overflow limit (the team records come with the one Query of the team
+    list), and hand back the chats still held by agents who are offline.
     Events wake routing in the normal case; this only catches what an event missed."""
-    keys = [policy.DEFAULT_QUEUE] + all_teams(deps)[:SWEEP_MAX_QUEUES]
-    waiting = [k for k in keys if deps.waiting.waiting(k, limit=1)]
+    teams = {t["id"]: t for t in team_records(deps)[:SWEEP_MAX_QUEUES]}
+    keys = [policy.DEFAULT_QUEUE] + sorted(teams)
+    heads = {k: deps.waiting.waiting(k, limit=1) for k in keys}
+    waiting = [k for k in keys if heads[k]]
     publish_assign(deps, waiting)
     positions.schedule(deps, waiting)
+    now = now_ms()
+    # the head has the lowest order in its line and a chat is due only when its order is
+    # at or before the cutoff (a priority moves the order earlier, never later): a head
+    # after the cutoff means nobody in that line is due
+    publish_overflow(deps, [k for k in waiting if _overflow_of(teams.get(k)) and int(
+        heads[k][0].get("queued_at") or 0) <= overflow_rule.cutoff(_overflow_of(teams[k]),
+                                                                    now)])
     for agent in deps.agents.by_status("offline"):
         if int(agent.get("active_count") or 0) > 0:
             tasks.publish(deps, "requeue_agent", {"agent_id": agent["agent_id"],
@@ -354,14 +398,18 @@ def safety_sweep(deps) -> list[str]:
     return waiting
 
 
-def all_teams(deps) -> list[str]:
+def team_records(deps) -> list[dict]:
     directory = getattr(deps, "directory", None)
     if directory is None:
         return []
     try:
-        return sorted(t.get("id") for t in directory.list("team"))
+        return sorted(directory.list("team"), key=lambda t: t.get("id") or "")
     except Exception:
         return []
+
+
+def all_teams(deps) -> list[str]:
+    return [t.get("id") for t in team_records(deps)]
 
 
 def on_queue_timeout(deps, body: dict) -> None:

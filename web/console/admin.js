@@ -15,7 +15,11 @@ window.ParleyAdmin = function (kit) {
       teams_none: "none", teams_n: "{n} teams", open_day: "Open", add_hours: "Add hours",
       remove_hours: "Remove these hours", from: "From", to: "To", day_closed: "Closed",
       type_text: "Text", type_email: "Email", type_phone: "Phone", hours_invalid: "{day}: each opening must start before it ends.",
-      team_id_hint: "Lowercase letters, digits and hyphens", site_key_hint: "Letters, digits, _ and -"
+      team_id_hint: "Lowercase letters, digits and hyphens", site_key_hint: "Letters, digits, _ and -",
+      ov_to: "Overflow to", ov_none: "No overflow", ov_after: "after (seconds)",
+      ov_err_overflow_to_self: "A team cannot overflow to itself.",
+      ov_err_unknown_team: "That team no longer exists: pick another one.",
+      ov_err_range: "Overflow waits 120 to 86400 seconds."
     },
     zh: {
       role_agent: "客服", role_supervisor: "主管", role_admin: "管理员",
@@ -23,7 +27,11 @@ window.ParleyAdmin = function (kit) {
       teams_none: "无", teams_n: "{n} 个团队", open_day: "营业", add_hours: "添加时段",
       remove_hours: "删除此时段", from: "开始", to: "结束", day_closed: "休息",
       type_text: "文本", type_email: "邮箱", type_phone: "电话", hours_invalid: "{day}:每个时段的开始时间须早于结束时间。",
-      team_id_hint: "小写字母、数字和连字符", site_key_hint: "字母、数字、_ 和 -"
+      team_id_hint: "小写字母、数字和连字符", site_key_hint: "字母、数字、_ 和 -",
+      ov_to: "溢出到", ov_none: "不溢出", ov_after: "等待(秒)后",
+      ov_err_overflow_to_self: "团队不能溢出到自身。",
+      ov_err_unknown_team: "该团队已不存在,请另选一个。",
+      ov_err_range: "溢出等待时间须在 120 到 86400 秒之间。"
     }
   };
   function t(key, vars) {
@@ -138,11 +146,13 @@ window.ParleyAdmin = function (kit) {
         var name = el("input", {type: "text", value: tm.name, "aria-label": t("name"), maxlength: "100"});
         var manual = el("input", {type: "checkbox", checked: tm.manual_assign, "aria-label": t("manual_assign")});
         var err = el("span", {class: "error", role: "alert"});
+        var ov = overflowControls(tm, teams);
         list.appendChild(el("li", {class: "row", dataset: {team: tm.id}}, [el("code", {text: tm.id}), name,
-          el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]),
+          el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]), ov.node,
           el("button", {type: "button", text: t("save"), onclick: function () {
-            api("PATCH", "/admin/teams/" + encodeURIComponent(tm.id), {name: name.value, manual_assign: manual.checked})
-              .then(function () { toast(t("saved")); }).catch(function (e) { showErr(err, e); });
+            err.textContent = "";
+            api("PATCH", "/admin/teams/" + encodeURIComponent(tm.id), {name: name.value, manual_assign: manual.checked, overflow: ov.value()})
+              .then(function () { toast(t("saved")); }).catch(function (e) { overflowErr(err, e); });
           }}),
           el("button", {type: "button", class: "danger", text: t("delete"), onclick: function () {
             if (!confirm(t("confirm_delete"))) return;
@@ -162,6 +172,30 @@ window.ParleyAdmin = function (kit) {
     }}, [el("h3", {text: t("create_team")}), field(t("team_id"), id), field(t("name"), name),
       el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]), err,
       el("button", {type: "submit", class: "primary", text: t("create")})]));
+  }
+
+  // A team's overflow (docs/routing.md): to another team after a wait; "" in the pick is none.
+  function overflowControls(tm, teams) {
+    var ov = tm.overflow || {};
+    var to = el("select", {id: "ov-to-" + tm.id, "aria-label": t("ov_to")}, [el("option", {value: "", text: t("ov_none")})].concat(
+      teams.filter(function (o) { return o.id !== tm.id; }).map(function (o) { return el("option", {value: o.id, text: o.name || o.id}); })));
+    if (ov.to_team && !teams.some(function (o) { return o.id === ov.to_team; })) to.appendChild(el("option", {value: ov.to_team, text: ov.to_team}));
+    to.value = ov.to_team || "";
+    var after = el("input", {type: "number", min: "120", max: "86400", step: "1", class: "num", id: "ov-after-" + tm.id,
+      value: String(ov.after_seconds || 300), "aria-label": t("ov_after")});
+    var sync = function () { after.disabled = !to.value; };
+    to.addEventListener("change", sync);
+    sync();
+    return {node: el("span", {class: "row overflow"}, [el("label", {class: "row"}, [el("span", {text: t("ov_to")}), to]),
+      el("label", {class: "row"}, [el("span", {text: t("ov_after")}), after])]),
+      value: function () { return to.value ? {to_team: to.value, after_seconds: Number(after.value)} : null; }};
+  }
+
+  function overflowErr(box, e) {
+    var f = (e && e.details && e.details.field) || "";
+    if (e && (e.code === "overflow_to_self" || (e.code === "unknown_team" && f === "overflow.to_team"))) box.textContent = t("ov_err_" + e.code);
+    else if (f === "overflow.after_seconds") box.textContent = t("ov_err_range");
+    else showErr(box, e);
   }
 
   function canned() {

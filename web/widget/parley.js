@@ -33,6 +33,7 @@
       agent: 'Agent', human: 'Talk to a human', queue: 'You are number {p} in the queue', queueNext: 'You are next in line',
       wait: 'about {m} min', joined: '{n} joined the chat', left: '{n} left the chat',
       transferred: 'You were transferred to {n}', closed: 'The chat was closed',
+      overflow: 'Moved to another team, keeping your place in line.',
       queued: 'Waiting for an agent…', assigned: '{n} will help you',
       rate: 'How was this chat?', comment: 'Comment (optional)', submit: 'Submit',
       thanks: 'Thank you for your feedback!', newchat: 'Start a new chat',
@@ -56,6 +57,7 @@
       seen: '已读', sending: '发送中…', failed: '未发送,正在重试', typing: '{n} 正在输入…',
       agent: '客服', human: '转人工客服', queue: '您前面还有 {n} 位', queueNext: '下一位就是您', wait: '预计 {m} 分钟',
       joined: '{n} 已加入对话', left: '{n} 已离开对话', transferred: '已为您转接给 {n}',
+      overflow: '已转到其他团队排队,顺序不变。',
       closed: '对话已结束', queued: '正在为您转接客服…', assigned: '{n} 为您服务',
       rate: '请为本次服务评分', comment: '留言(可选)', submit: '提交', thanks: '感谢您的评价!',
       newchat: '开始新对话', leave: '当前没有客服在线,请留言,我们会通过邮件回复您。',
@@ -240,7 +242,7 @@
     if (m.client_message_id) dropOutbox(m.client_message_id);
     var ev = m.event || {};
     if (m.type === 'event') {
-      if (/^(joined|assigned|transferred|reopened)$/.test(ev.kind)) {
+      if (/^(joined|assigned|transferred|reopened)$/.test(ev.kind) && ev.reason !== 'overflow') {
         var nm = ev.agent_name || ev.to_agent_name || ev.name;
         if (nm) conv.agentInfo = { id: ev.agent_id || ev.to_agent_id, name: nm, avatar_url: ev.avatar_url || ev.agent_avatar };
         conv.queue_position = null;
@@ -684,6 +686,7 @@
   function eventText(m) {
     var e = m.event || {}, n = e.agent_name || e.to_agent_name || e.name || t('agent');
     var map = { joined: 'joined', reopened: 'joined', left: 'left', transferred: 'transferred', closed: 'closed', queued: 'queued', assigned: 'assigned' };
+    if (e.kind === 'transferred' && e.reason === 'overflow') return t('overflow');
     // rated (its text is the visitor's own comment) and offline (the form says it): no note
     return map[e.kind] ? t(map[e.kind], { n: n }) : /^(rated|offline)$/.test(e.kind) ? '' : m.text || '';
   }

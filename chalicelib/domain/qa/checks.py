@@ -185,7 +185,9 @@ def _frustration(msgs, conversation, rule) -> list[dict]:
 
 
 def _transfers(msgs, rule) -> list[dict]:
-    transfers = [m for m in msgs if _event(m) == "transferred"]
+    # an overflow (a waiting chat moved to another team's line) is no agent's transfer
+    transfers = [m for m in msgs if _event(m) == "transferred" and
+                 (m.get("event") or {}).get("reason") != "overflow"]
     return [_finding("transfers", m, count=i + 1)
             for i, m in enumerate(transfers) if i + 1 > int(rule.get("max", 1))]
 
