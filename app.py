@@ -13,6 +13,7 @@ from chalicelib.api import agent as agent_api
 from chalicelib.api import channels as channels_api
 from chalicelib.api import contacts as contacts_api
 from chalicelib.api import cors
+from chalicelib.api import forms as forms_api
 from chalicelib.api import qa_review as qa_review_api
 from chalicelib.api import integrations as integrations_api
 from chalicelib.api import records as records_api
@@ -31,6 +32,7 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.api.cors = cors.open_cors()          # visitor routes: any site that embeds the widget
 app.register_blueprint(visitor_api.bp, url_prefix="/v1/visitor")
 app.register_blueprint(tickets_api.visitor_bp, url_prefix="/v1/visitor")
+app.register_blueprint(forms_api.visitor_bp, url_prefix="/v1/visitor")
 app.api.cors = cors.console_cors()       # agent and admin routes: the console's origin only
 app.register_blueprint(agent_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(admin_kb_api.bp, url_prefix="/v1/admin/kb")
@@ -45,6 +47,8 @@ app.register_blueprint(tickets_api.agent_bp, url_prefix="/v1/agent")
 app.register_blueprint(tickets_api.admin_bp, url_prefix="/v1/admin")
 app.register_blueprint(contacts_api.bp, url_prefix="/v1/agent")
 app.register_blueprint(contacts_api.admin_bp, url_prefix="/v1/admin")
+app.register_blueprint(forms_api.admin_bp, url_prefix="/v1/admin")
+app.register_blueprint(forms_api.agent_bp, url_prefix="/v1/agent")
 app.api.cors = False                     # channel webhooks: servers call them, never browsers
 app.register_blueprint(channels_api.bp, url_prefix="/v1/channels")
 app.api.cors = cors.open_cors()          # /v1/health

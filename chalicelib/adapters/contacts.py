@@ -234,6 +234,16 @@ class ContactsRepo:
         return [x.data for x in C.query(f"site#{site_key}", C.sk.startswith(prefix),
                                         limit=limit)]
 
+    def page_settings(self, site_key: str, prefix: str, after: str | None = None,
+                      limit: int = 50) -> list:
+        """Settings items named `prefix…` (ids of [A-Za-z0-9_-]) in name order, after the
+        name `after` (the last of the previous page)."""
+        if not after:
+            return [x.data for x in C.query(f"site#{site_key}", C.sk.startswith(prefix),
+                                            limit=limit)]
+        rows = C.query(f"site#{site_key}", C.sk.between(after, prefix + "~"), limit=limit + 1)
+        return [x.data for x in rows if x.sk != after][:limit]
+
     def put_setting(self, site_key: str, name: str, data) -> None:
         C(f"site#{site_key}", name, site_key=site_key, data=data).save()
 

@@ -35,7 +35,7 @@ ACTIONS = (
     "api_key.created", "api_key.revoked", "api_key.request",
     "tickets.fields_changed", "tickets.sla_changed",
     "contacts.fields_changed", "contact.merged", "contact.exported", "contact.deleted",
-    "contacts.exported", "contacts.imported",
+    "contacts.exported", "contacts.imported", "contacts.form_saved", "contacts.form_deleted",
 )
 MAX_MONTHS = 24        # how far back one listing walks
 MAX_SPAN_MS = 366 * 24 * 3600 * 1000

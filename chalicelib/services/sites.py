@@ -21,6 +21,7 @@ DEFAULT_SETTINGS = {
 }
 
 PUBLIC_KEYS = ("greeting", "color", "position", "locale", "bot_enabled", "prechat_fields",
+               "prechat_form",
                "business_hours", "title")
 
 

@@ -4,6 +4,8 @@ an agent sees the contact beside the chat, claims the lead and moves it through 
 by keyboard, then opens the contact with its timeline, in both languages and at phone width."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.browser.console_fixtures import (admin_token, console, make_agent,  # noqa: F401
@@ -66,7 +68,13 @@ def test_side_panel_claim_a_lead_move_it_and_open_the_contact(console, make_agen
     page.locator("#ct-timeline li[data-kind=lead_claimed]").wait_for(timeout=10000)
     page.locator("#ct-tags").fill("报价, vip")
     page.locator("#ct-form button[type=submit]").click()
-    page.locator(".toast", has_text="Saved").wait_for(timeout=10000)
+    # the pipeline move's "Saved" toast may still be up: wait for the tags themselves
+    token = _token(rest, agent)
+    deadline = time.monotonic() + 10
+    while "报价" not in rest.call("GET", f"/agent/contacts/{contact['contact_id']}", None,
+                                 token)["contact"]["tags"]:
+        assert time.monotonic() < deadline, "the tags were never saved"
+        time.sleep(0.2)
     page.locator("#ct-back").focus()
     page.keyboard.press("Enter")
     page.locator("header .lang-toggle").click()

@@ -697,6 +697,7 @@
     if (m.type === 'event') { var tx = eventText(m); row.hidden = !tx; row.appendChild(el('div', 'p-note', tx)); return row; }
     if (!mine && m.sender) row.appendChild(el('div', 'p-name', m.sender.type === 'bot' ? t('bot') : m.sender.name || t('agent')));
     var b = el('div', 'p-bubble');
+    if (m.type === 'form') withForm(function (F) { F.msg(m, b, msgs); });
     if (m.text) linkify(b, m.text);
     var att = m.attachment;
     if (att) {
@@ -951,10 +952,20 @@
       return { name: f.name || f.key || f.id, label: f.label && (f.label[locale] || f.label.en || f.label) || t(f.name) || f.name, type: f.type || (f.name === 'email' ? 'email' : 'text'), required: f.required !== false };
     }).filter(function (f) { return f.name; });
   }
+  var formJs;
+  function withForm(fn) {
+    formJs = formJs || new Promise(function (ok) {
+      var s = el('script', null, null, { src: new URL('parley-form.js', src) });
+      s.onload = function () { ok(Parley._form({ api: api, form: panelForm, open: openSession, store: store, ui: ui })); };
+      D.head.appendChild(s);
+    });
+    formJs.then(fn);
+  }
   function maybePrechat() {
-    var fields = prechatFields();
-    if (!fields.length || lastSeq > 0 || store.get('prechat') === session.visitor_id) return;
+    var fields = prechatFields(), pf = site.prechat_form;
+    if (!fields.length && !pf || lastSeq > 0 || store.get('prechat') === session.visitor_id) return;
     ui.form.hidden = true;
+    if (pf) return withForm(function (F) { F.pre(pf); });
     panelForm('p-prechat', t('prechat'), function (f) {
       fields.forEach(function (x) { field(f, x.name, x.label, x.type, x.required).value = (session.visitor || {})[x.name] || ''; });
     }, function (f) {
