@@ -45,7 +45,7 @@
           inp.appendChild(el('option', null, t('none'), { value: '' }));
           (f.options || []).forEach(function (o) { inp.appendChild(el('option', null, lab(o.label), { value: o.value })); });
         } else {
-          inp = el('input', null, null, { id: id, type: TYPES[f.type] || 'text' });
+          inp = el('input', null, null, { id: id, name: f.key, type: TYPES[f.type] || 'text' });
           if (f.type === 'number') inp.step = 'any';
           if (f.type === 'text') inp.maxLength = 1000;
         }

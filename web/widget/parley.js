@@ -962,26 +962,12 @@
     formJs.then(fn);
   }
   function maybePrechat() {
-    var fields = prechatFields(), pf = site.prechat_form;
-    if (!fields.length && !pf || lastSeq > 0 || store.get('prechat') === session.visitor_id) return;
+    var fields = prechatFields(), pf = site.prechat_form || fields.length && { fields: fields.map(function (x) {
+      return { key: x.name, label: { en: x.label, zh: x.label }, type: x.type, required: x.required };
+    }) };
+    if (!pf || lastSeq > 0 || store.get('prechat') === session.visitor_id) return;
     ui.form.hidden = true;
-    if (pf) return withForm(function (F) { F.pre(pf); });
-    panelForm('p-prechat', t('prechat'), function (f) {
-      fields.forEach(function (x) { field(f, x.name, x.label, x.type, x.required).value = (session.visitor || {})[x.name] || ''; });
-    }, function (f) {
-      var body = { attributes: {} };
-      fields.forEach(function (x) {
-        var v = f.elements[x.name].value.trim();
-        if (!v) return;
-        if (x.name === 'name' || x.name === 'email') body[x.name] = v; else body.attributes[x.name] = v;
-      });
-      if (!Object.keys(body.attributes).length) delete body.attributes;
-      return openSession(body).then(function () {
-        store.set('prechat', session.visitor_id);
-        ui.form.hidden = false; ui.input.focus();
-        return null;
-      });
-    });
+    withForm(function (F) { F.pre(pf); });
   }
 
   function loadHistory() {
