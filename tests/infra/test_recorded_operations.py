@@ -41,6 +41,7 @@ EXPECTED = {
     "relay_messages": {"sns:Publish"},
     "relay_conversations": {"sns:Publish"},
     "relay_tickets": {"sns:Publish"},
+    "relay_contacts": {"sns:Publish"},
     "sweep_ticket_sla": {"dynamodb:Query", "dynamodb:PutItem"},
     "consume_reports": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem"},
