@@ -27,7 +27,7 @@ INTEGRATION = ROOT / "tests" / "integration"
 TARGETS = [INTEGRATION / f"{name}.py" for name in
            ("test_round_trip", "test_queue", "test_bot", "test_messages", "test_event_stream",
             "test_channels", "test_webhooks", "test_mail", "test_tickets",
-            "test_email_tickets")]
+            "test_email_tickets", "test_contact_events")]
 #: functions (and the operations) the run must have exercised, so that a broken attribution
 #: cannot pass by recording nothing
 EXPECTED = {
