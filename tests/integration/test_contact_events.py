@@ -1,7 +1,7 @@
 """contact.* events on moto: a contact created, a field changed, a lead claimed, two contacts
 merged, one erased; the contacts table's stream read as Lambda would, relayed twice (a
 retried batch: the same ids), and the events arrive on a consumer queue with no personal
-values in them."""
+values in them; an endpoint subscribed to `contact.*` receives them signed."""
 import json
 
 import boto3
@@ -12,6 +12,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.services import agents as agent_svc
 from chalicelib.services.contacts import leads, links, merging, privacy, records
 from infra.local.streams import lambda_event
+from tests.integration.test_webhooks import admin, receiver  # noqa: F401  (fixtures)
 
 ADMIN = Actor(kind="agent", id="root", role="admin")
 PERSONAL = ("赵六", "zhao@example.com", "Zhao Old", "13800138001", "Acme 中文", "pro",
@@ -111,3 +112,35 @@ def test_contact_changes_reach_the_event_topic_through_the_stream(deps, site, aw
     assert merged["data"] == {"merged_into": cid}
     text = json.dumps(envs, ensure_ascii=False)
     assert not [p for p in PERSONAL if p in text], text
+
+
+def test_an_endpoint_subscribed_to_contact_events_receives_them_signed(deps, aws, admin,
+                                                                        receiver):
+    from chalicelib.services import sites
+    from tests.integration.test_event_stream import receive, sqs_event
+    from tests.integration.test_webhooks import create_hook, run_deliveries, verify
+    api, token = admin
+    sites.create_site(deps, "crmhooks", "CRM hooks", {"bot_enabled": False})
+    created = create_hook(api, token, receiver.url, "crmhooks", ("contact.*",))
+    secret = created["secret"]
+    arn = aws["ContactsTableStreamArn"]
+    ds, starts = _stream_starts(arn)
+    c = links.link(deps, "crmhooks", "v_hook1", name="赵六", email="zhao@example.com")
+    records.update(deps, ADMIN, c["contact_id"], {"tags": ["vip"], "company": "Acme 中文"})
+    recs = _read(ds, starts, {f"contact#{c['contact_id']}"})
+    app_module.relay_contacts(lambda_event(recs, "us-east-1", arn), None)
+    delivered = receive(aws["WebhooksConsumerQueueUrl"])
+    assert app_module.consume_webhooks(sqs_event(delivered, aws["WebhooksConsumerQueueArn"]),
+                                       None) == {"batchItemFailures": []}
+    assert run_deliveries(aws) == 2
+    types = sorted(r["headers"]["Parley-Event-Type"] for r in receiver.requests)
+    assert types == ["contact.created", "contact.updated"]
+    for req in receiver.requests:
+        assert verify(secret, req["headers"]["Parley-Signature"], req["body"])
+        body = json.loads(req["body"])
+        assert body["contact_id"] == c["contact_id"] and body["site_key"] == "crmhooks"
+        assert not [p for p in PERSONAL if p in req["body"].decode("utf-8")]
+    updated = next(json.loads(r["body"]) for r in receiver.requests
+                   if r["headers"]["Parley-Event-Type"] == "contact.updated")
+    assert updated["data"]["changed"] == ["company", "tags"]
+    assert updated["data"]["tags"]["added"] == ["vip"]
