@@ -5,6 +5,7 @@ values in them; an endpoint subscribed to `contact.*` receives them signed."""
 import json
 
 import boto3
+import pytest
 from botocore.config import Config
 
 import app as app_module
@@ -12,7 +13,6 @@ from chalicelib.domain.actors import Actor
 from chalicelib.services import agents as agent_svc
 from chalicelib.services.contacts import leads, links, merging, privacy, records
 from infra.local.streams import lambda_event
-from tests.integration.test_webhooks import admin, receiver  # noqa: F401  (fixtures)
 
 ADMIN = Actor(kind="agent", id="root", role="admin")
 PERSONAL = ("赵六", "zhao@example.com", "Zhao Old", "13800138001", "Acme 中文", "pro",
@@ -114,12 +114,23 @@ def test_contact_changes_reach_the_event_topic_through_the_stream(deps, site, aw
     assert not [p for p in PERSONAL if p in text], text
 
 
-def test_an_endpoint_subscribed_to_contact_events_receives_them_signed(deps, aws, admin,
-                                                                        receiver):
+@pytest.fixture
+def receiver():
+    from tests.integration.test_webhooks import Receiver
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def test_an_endpoint_subscribed_to_contact_events_receives_them_signed(deps, aws, receiver):
     from chalicelib.services import sites
+    from tests.helpers.api import Api
     from tests.integration.test_event_stream import receive, sqs_event
     from tests.integration.test_webhooks import create_hook, run_deliveries, verify
-    api, token = admin
+    agent_svc.create_agent(deps, {"email": "root@example.com", "name": "Root",
+                                  "password": "password1", "role": "admin"})
+    api = Api(app_module.app)
+    token = api.agent_login("root@example.com", "password1")["token"]
     sites.create_site(deps, "crmhooks", "CRM hooks", {"bot_enabled": False})
     created = create_hook(api, token, receiver.url, "crmhooks", ("contact.*",))
     secret = created["secret"]
