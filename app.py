@@ -128,6 +128,13 @@ def relay_tickets(event):
     event_relay.relay(get_deps().events, "tickets", event.to_dict().get("Records", []))
 
 
+@app.on_dynamodb_record(stream_arn=config.CONTACTS_STREAM_ARN, batch_size=100,
+                        starting_position="TRIM_HORIZON")
+def relay_contacts(event):
+    from chalicelib.services import event_relay
+    event_relay.relay(get_deps().events, "contacts", event.to_dict().get("Records", []))
+
+
 @app.on_sqs_message(queue=config.CONSUMER_QUEUES["reports"], batch_size=10)
 def consume_reports(event):
     from chalicelib.services import consumers as runner

@@ -169,6 +169,7 @@ def _stream_arn(table: str) -> str:
 MESSAGES_STREAM_ARN = _stream_arn("messages")
 CONVERSATIONS_STREAM_ARN = _stream_arn("conversations")
 TICKETS_STREAM_ARN = _stream_arn("tickets")
+CONTACTS_STREAM_ARN = _stream_arn("contacts")
 
 #: consumer name -> the queue its on_sqs_message handler reads
 CONSUMER_QUEUES = {

@@ -325,6 +325,11 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "the tickets table's stream is this function's event source"),
         G("PublishEvents", "sns:Publish", TOPIC, "PublishBatch of the ticket.* events"),
     ],
+    "relay_contacts": [
+        G("ReadStream", STREAM_READ, table("contacts/stream/*"),
+          "the contacts table's stream is this function's event source"),
+        G("PublishEvents", "sns:Publish", TOPIC, "PublishBatch of the contact.* events"),
+    ],
     "consume_reports": [
         G("ConsumerQueue", CONSUME, queue("consumer-reports"),
           "the reports consumer queue is this function's event source"),

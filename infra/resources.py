@@ -35,6 +35,7 @@ OUTPUT_ENV = {
     "ConversationsTableStreamArn": "PARLEY_CONVERSATIONS_STREAM_ARN",
     "MessagesTableStreamArn": "PARLEY_MESSAGES_STREAM_ARN",
     "TicketsTableStreamArn": "PARLEY_TICKETS_STREAM_ARN",
+    "ContactsTableStreamArn": "PARLEY_CONTACTS_STREAM_ARN",
     "ConversationEventsTopicArn": "PARLEY_EVENT_TOPIC_ARN",
     "ReportsConsumerQueueName": "PARLEY_CONSUMER_REPORTS_QUEUE",
     "QaConsumerQueueName": "PARLEY_CONSUMER_QA_QUEUE",

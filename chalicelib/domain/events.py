@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from chalicelib.domain.contacts import events as contact_events
 from chalicelib.domain.tickets import events as ticket_events
 
 VERSION = 1
@@ -95,7 +96,10 @@ def _json(value):
 # ------------------------------------------------------------------ derivation
 def from_stream_record(table: str, record: dict) -> list[dict]:
     """The events of one stream record of `table` ("messages", "conversations" or
-    "tickets": chalicelib/domain/tickets/events.py)."""
+    "tickets": chalicelib/domain/tickets/events.py, "contacts":
+    chalicelib/domain/contacts/events.py)."""
+    if table == "contacts":
+        return contact_events.from_record(record)
     change = record.get("dynamodb") or {}
     new, old = image(change.get("NewImage")), image(change.get("OldImage"))
     name = record.get("eventName")

@@ -1,7 +1,8 @@
 """Outgoing webhooks and API keys: the rules, no AWS. (docs/webhooks.md)
 
-- which event types an endpoint may subscribe to (the catalogue of docs/events.md, and the
-  future `ticket.*` / `contact.*` families by pattern) and whether an event matches;
+- which event types an endpoint may subscribe to (the catalogue of docs/events.md: the
+  conversation, `ticket.*` and `contact.*` families, by name or pattern) and whether an event
+  matches;
 - the signature: `Parley-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "t.body")>`;
 - the retry schedule (exponential, about 24 h in all, then the delivery is parked) and the
   SQS hop that waits for the next attempt (at most 900 s per hop);
@@ -15,16 +16,17 @@ import hmac
 import re
 import secrets as _secrets
 
+from chalicelib.domain.contacts.events import TYPES as CONTACT_EVENT_TYPES
 from chalicelib.domain.events import EVENT_TYPES
 from chalicelib.domain.tickets.events import TYPES as TICKET_EVENT_TYPES
 
-#: the event types of docs/events.md an endpoint may pick (the stream's own list, tickets'
-#: included: they are relayed to the same topic from the tickets table's stream)
+#: the event types of docs/events.md an endpoint may pick (the stream's own list, tickets' and
+#: contacts' included: they are relayed to the same topic from those tables' streams)
 CATALOGUE = tuple(["message.created"] +
                   sorted(t for t in EVENT_TYPES if t != "message.created") +
-                  list(TICKET_EVENT_TYPES))
-#: families accepted by pattern (events not on the stream yet): `contact.updated`...
-FUTURE_FAMILIES = ("contact",)
+                  list(TICKET_EVENT_TYPES) + list(CONTACT_EVENT_TYPES))
+#: families accepted by pattern (events not on the stream yet): none today
+FUTURE_FAMILIES: tuple = ()
 TYPE_RE = re.compile(r"^([a-z]+)\.(\*|[a-z_]{1,40})$")
 MAX_TYPES = 40
 
@@ -39,7 +41,7 @@ def valid_event_type(name: str) -> bool:
     family, rest = m.groups()
     if family in FUTURE_FAMILIES:
         return True
-    if family not in ("message", "conversation", "ticket"):
+    if family not in ("message", "conversation", "ticket", "contact"):
         return False
     return rest == "*" or name in CATALOGUE
 

@@ -19,5 +19,6 @@ def relay(publisher, table: str, records: list[dict]) -> int:
         publisher.publish_batch(envelopes)
     for env in envelopes:
         log.info("event_relayed", conversation_id=env["conversation_id"], event_id=env["id"],
-                 type=env["type"], ticket_id=env.get("ticket_id"))
+                 type=env["type"], ticket_id=env.get("ticket_id"),
+                 contact_id=env.get("contact_id"))
     return len(envelopes)

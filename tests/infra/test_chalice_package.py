@@ -26,6 +26,7 @@ RESOURCE_IDS = {"api_handler": "APIHandler", "websocket_connect": "WebsocketConn
                 "receive_mail": "ReceiveMail",
                 "consume_records": "ConsumeRecords", "reports_daily": "ReportsDaily",
                 "sweep_ticket_sla": "SweepTicketSla", "relay_tickets": "RelayTickets",
+                "relay_contacts": "RelayContacts",
                 "consume_contacts": "ConsumeContacts"}
 
 # cfn-lint rules ignored on Chalice's output: none so far. Add a rule id here only with the
@@ -96,7 +97,8 @@ def test_package_matches_the_stage_configuration(package):
     # before the mapping existed is skipped); the stage's ARN comes from its environment
     for function, table in (("relay_messages", "MESSAGES"),
                             ("relay_conversations", "CONVERSATIONS"),
-                            ("relay_tickets", "TICKETS")):
+                            ("relay_tickets", "TICKETS"),
+                            ("relay_contacts", "CONTACTS")):
         events = list(resources[RESOURCE_IDS[function]]["Properties"]["Events"].values())
         assert [(e["Type"], e["Properties"]["Stream"], e["Properties"]["StartingPosition"])
                 for e in events] == [

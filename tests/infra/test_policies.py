@@ -182,7 +182,7 @@ def test_event_stream_functions_stay_narrow():
     arn = "arn:aws:{}:us-east-1:123456789012:{}"
     for stage in STAGES:
         topic = arn.format("sns", f"parley-{stage}-conversation-events")
-        for table in ("messages", "conversations"):
+        for table in ("messages", "conversations", "contacts"):
             relay = policy(stage, f"relay_{table}")
             # reads its own table's stream and publishes; touches no item, no queue
             assert _actions(relay) == set(source.STREAM_READ) | {"sns:Publish"} | LOGS

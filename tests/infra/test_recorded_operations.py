@@ -27,7 +27,7 @@ INTEGRATION = ROOT / "tests" / "integration"
 TARGETS = [INTEGRATION / f"{name}.py" for name in
            ("test_round_trip", "test_queue", "test_bot", "test_messages", "test_event_stream",
             "test_channels", "test_webhooks", "test_mail", "test_tickets",
-            "test_email_tickets")]
+            "test_email_tickets", "test_contact_events")]
 #: functions (and the operations) the run must have exercised, so that a broken attribution
 #: cannot pass by recording nothing
 EXPECTED = {
@@ -41,6 +41,7 @@ EXPECTED = {
     "relay_messages": {"sns:Publish"},
     "relay_conversations": {"sns:Publish"},
     "relay_tickets": {"sns:Publish"},
+    "relay_contacts": {"sns:Publish"},
     "sweep_ticket_sla": {"dynamodb:Query", "dynamodb:PutItem"},
     "consume_reports": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem"},

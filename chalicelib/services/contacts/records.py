@@ -1,6 +1,7 @@
 """Contact records: create, read, change (profile, custom fields, tags, notes, owner), list
 from an index, and the per-site custom field definitions. Field changes are written to the
-contact's timeline by this service (the event stream carries conversation events only)."""
+contact's timeline by this service; the profile writes also become `contact.*` events through
+the contacts table's stream (domain/contacts/events.py)."""
 from __future__ import annotations
 
 import uuid
