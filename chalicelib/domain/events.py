@@ -6,9 +6,9 @@ so a replayed stream record or a redelivered queue message is recognisable downs
 """
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
+from chalicelib.domain import stored_json
 from chalicelib.domain.contacts import events as contact_events
 from chalicelib.domain.tickets import events as ticket_events
 
@@ -83,16 +83,6 @@ def image(raw: dict | None) -> dict | None:
     return None if raw is None else {k: plain(v) for k, v in raw.items()}
 
 
-def _json(value):
-    """JSONAttribute columns (event, attachment, ctx) are stored as JSON strings."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 # ------------------------------------------------------------------ derivation
 def from_stream_record(table: str, record: dict) -> list[dict]:
     """The events of one stream record of `table` ("messages", "conversations" or
@@ -129,7 +119,7 @@ def message_event_type(row: dict) -> str | None:
         return "message.created"
     if row.get("type") != "event":
         return None
-    event = _json(row.get("event")) or {}
+    event = stored_json.loads(row.get("event")) or {}
     kind = event.get("kind")
     if kind == "offline":
         return ("conversation.message_left" if event.get("reason") == "left_message"
@@ -141,12 +131,12 @@ def from_message(row: dict) -> list[dict]:
     type_ = message_event_type(row)
     if type_ is None:
         return []
-    ctx = _json(row.get("ctx")) or {}
+    ctx = stored_json.loads(row.get("ctx")) or {}
     cid, seq = row["conversation_id"], int(row["seq"])
     if type_ == "message.created":
         data = _message_data(row)
     else:
-        event = _json(row.get("event")) or {}
+        event = stored_json.loads(row.get("event")) or {}
         data = {k: event[k] for k in _SYSTEM_DATA[type_] if event.get(k) is not None}
         if type_ == "conversation.queued":
             data["queue_key"] = ctx.get("queue_key")
@@ -162,7 +152,7 @@ def _message_data(row: dict) -> dict:
             "sender": {"type": row.get("sender_type"), "id": row.get("sender_id"),
                        "name": row.get("sender_name")},
             "kind": kind, "private": kind in PRIVATE_KINDS, "text": row.get("text")}
-    att = _json(row.get("attachment"))
+    att = stored_json.loads(row.get("attachment"))
     if att:
         data["attachment"] = {k: att.get(k) for k in ("name", "content_type", "size")}
     return data

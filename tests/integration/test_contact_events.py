@@ -4,56 +4,24 @@ retried batch: the same ids), and the events arrive on a consumer queue with no 
 values in them; an endpoint subscribed to `contact.*` receives them signed."""
 import json
 
-import boto3
 import pytest
-from botocore.config import Config
 
 import app as app_module
 from chalicelib.domain.actors import Actor
 from chalicelib.services import agents as agent_svc
 from chalicelib.services.contacts import leads, links, merging, privacy, records
 from infra.local.streams import lambda_event
+from tests.helpers.streams import drain_bodies, read_records, shard_starts
 
 ADMIN = Actor(kind="agent", id="root", role="admin")
 PERSONAL = ("赵六", "zhao@example.com", "Zhao Old", "13800138001", "Acme 中文", "pro",
             "private notes")
 
 
-def _stream_starts(arn):
-    ds = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
-    return ds, [ds.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
-                                      ShardIteratorType="LATEST")["ShardIterator"]
-                for sh in ds.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]]
-
-
-def _read(ds, starts, pks):
-    records = []
-    for it in starts:
-        while it:
-            resp = ds.get_records(ShardIterator=it, Limit=1000)
-            if not resp["Records"]:
-                break
-            records += [r for r in resp["Records"]
-                        if r["dynamodb"]["Keys"]["pk"]["S"] in pks]
-            it = resp.get("NextShardIterator")
-    return records
-
-
-def _drain(queue_url):
-    sqs, bodies = boto3.client("sqs"), []
-    while True:
-        got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            return bodies
-        for m in got:
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
-        bodies += [json.loads(m["Body"]) for m in got]
-
-
 def test_contact_changes_reach_the_event_topic_through_the_stream(deps, site, aws):
     arn = aws["ContactsTableStreamArn"]
     assert ":table/" in arn and "-contacts/stream/" in arn
-    ds, starts = _stream_starts(arn)
+    starts = shard_starts(arn)
     a = agent_svc.create_agent(deps, {"email": "sales@example.com", "name": "Sal",
                                       "password": "password1", "role": "agent"})
     sal = Actor(kind="agent", id=a["agent_id"], role="agent", name="Sal")
@@ -71,15 +39,16 @@ def test_contact_changes_reach_the_event_topic_through_the_stream(deps, site, aw
     merging.merge(deps, ADMIN, cid, {"from_contact_id": oid})         # other -> cid
     privacy.erase(deps, ADMIN, cid)                                   # the survivor erased
 
-    recs = _read(ds, starts, {f"contact#{cid}", f"contact#{oid}"})
+    recs = read_records(starts, {f"contact#{cid}", f"contact#{oid}"}.__contains__)
     assert recs and all(r["eventName"] in ("INSERT", "MODIFY", "REMOVE") for r in recs)
     assert {r["dynamodb"]["StreamViewType"] for r in recs} == {"NEW_AND_OLD_IMAGES"}
-    _drain(aws["QaConsumerQueueUrl"])                                 # earlier tests' events
+    drain_bodies(aws["QaConsumerQueueUrl"])                          # earlier tests' events
     event = lambda_event(recs, "us-east-1", arn)
     app_module.relay_contacts(event, None)
     app_module.relay_contacts(event, None)                            # a retried batch
 
-    envs = [b for b in _drain(aws["QaConsumerQueueUrl"]) if b.get("contact_id") in (cid, oid)]
+    envs = [b for b in drain_bodies(aws["QaConsumerQueueUrl"])
+            if b.get("contact_id") in (cid, oid)]
     first = {}
     for e in envs:
         first.setdefault(e["id"], e)
@@ -135,10 +104,10 @@ def test_an_endpoint_subscribed_to_contact_events_receives_them_signed(deps, aws
     created = create_hook(api, token, receiver.url, "crmhooks", ("contact.*",))
     secret = created["secret"]
     arn = aws["ContactsTableStreamArn"]
-    ds, starts = _stream_starts(arn)
+    starts = shard_starts(arn)
     c = links.link(deps, "crmhooks", "v_hook1", name="赵六", email="zhao@example.com")
     records.update(deps, ADMIN, c["contact_id"], {"tags": ["vip"], "company": "Acme 中文"})
-    recs = _read(ds, starts, {f"contact#{c['contact_id']}"})
+    recs = read_records(starts, f"contact#{c['contact_id']}".__eq__)
     app_module.relay_contacts(lambda_event(recs, "us-east-1", arn), None)
     delivered = receive(aws["WebhooksConsumerQueueUrl"])
     assert app_module.consume_webhooks(sqs_event(delivered, aws["WebhooksConsumerQueueArn"]),

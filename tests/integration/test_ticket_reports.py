@@ -2,51 +2,20 @@
 relay -> the reports consumer's queue -> consume_reports -> the site report (REST)."""
 import json
 
-import boto3
-from botocore.config import Config
-
 import app as app_module
 from chalicelib.services import consumers as runner
 from chalicelib.services.reports import queries
 from chalicelib.services.tickets import comments, manage, sla_sweep
 from infra.local.streams import lambda_event
 from tests.helpers.api import Api
-from tests.integration.test_tickets import H, agent, clock, new, world  # noqa: F401
-
-
-def _stream_records(arn, starts, ticket_ids):
-    ds = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
-    out = []
-    for it in starts:
-        while it:
-            resp = ds.get_records(ShardIterator=it, Limit=1000)
-            if not resp["Records"]:
-                break
-            out += [r for r in resp["Records"]
-                    if r["dynamodb"]["Keys"]["pk"]["S"][2:] in ticket_ids]
-            it = resp.get("NextShardIterator")
-    return out
-
-
-def _starts(arn):
-    ds = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
-    return [ds.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
-                                  ShardIteratorType="LATEST")["ShardIterator"]
-            for sh in ds.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]]
+from tests.helpers.streams import drain, read_records, shard_starts
+from tests.integration.test_tickets import H, clock, new, world  # noqa: F401
 
 
 def _consume(url, times=1):
     """Feed what waits in the reports consumer's queue to consume_reports `times` times (a
     redelivery), as Lambda's event source mapping would."""
-    sqs = boto3.client("sqs")
-    msgs = []
-    while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            break
-        for m in got:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        msgs += got
+    msgs = drain(url)
     records = [{"messageId": m["MessageId"], "receiptHandle": "r", "body": m["Body"],
                 "attributes": {}, "eventSource": "aws:sqs"} for m in msgs]
     for _ in range(times):
@@ -58,7 +27,7 @@ def _consume(url, times=1):
 
 def test_ticket_figures_reach_the_site_report_once(deps, aws, world, clock):
     arn = aws["TicketsTableStreamArn"]
-    starts = _starts(arn)
+    starts = shard_starts(arn)
     ann, bob, sue = world["ann"], world["bob"], world["sup"]
     t1 = new(deps, ann, team="sales", assignee_id=ann.id)
     t2 = new(deps, bob, team="support")
@@ -69,7 +38,7 @@ def test_ticket_figures_reach_the_site_report_once(deps, aws, world, clock):
     manage.update(deps, ann, t1["ticket_id"], {"status": "solved"})
     clock["now"] += 3 * 24 * H                       # t2's first reply is long overdue
     sla_sweep.sweep(deps)
-    records = _stream_records(arn, starts, {t1["ticket_id"], t2["ticket_id"]})
+    records = read_records(starts, {f"t#{t1['ticket_id']}", f"t#{t2['ticket_id']}"}.__contains__)
     event = lambda_event(records, "us-east-1", arn)
     app_module.relay_tickets(event, None)
     app_module.relay_tickets(event, None)            # a retried batch: the same event ids

@@ -326,42 +326,19 @@ def test_rest_routes_and_admin_settings(deps, world):
 def test_ticket_changes_reach_the_event_topic_through_the_stream(deps, aws, world):
     import json
 
-    import boto3
-    from botocore.config import Config
-
     import app as app_module
     from infra.local.streams import lambda_event
+    from tests.helpers.streams import drain_bodies, read_records, shard_starts
     arn = aws["TicketsTableStreamArn"]
-    ds = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
-    starts = [ds.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
-                                    ShardIteratorType="LATEST")["ShardIterator"]
-              for sh in ds.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]]
+    starts = shard_starts(arn)
     t = new(deps, world["ann"], team="sales")
     comments.add(deps, world["ann"], t["ticket_id"], {"body": "secret body", "public": True})
     manage.update(deps, world["ann"], t["ticket_id"], {"status": "solved"})
-    records = []
-    for it in starts:
-        while it:
-            resp = ds.get_records(ShardIterator=it, Limit=1000)
-            if not resp["Records"]:
-                break
-            records += [r for r in resp["Records"]
-                        if r["dynamodb"]["Keys"]["pk"]["S"] == f"t#{t['ticket_id']}"]
-            it = resp.get("NextShardIterator")
+    records = read_records(starts, f"t#{t['ticket_id']}".__eq__)
     event = lambda_event(records, "us-east-1", arn)
     app_module.relay_tickets(event, None)
     app_module.relay_tickets(event, None)                    # a retried batch: same ids
-    sqs = boto3.client("sqs")
-    bodies = []
-    while True:
-        got = sqs.receive_message(QueueUrl=aws["QaConsumerQueueUrl"],
-                                  MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            break
-        for m in got:
-            sqs.delete_message(QueueUrl=aws["QaConsumerQueueUrl"],
-                               ReceiptHandle=m["ReceiptHandle"])
-        bodies += [json.loads(m["Body"]) for m in got]
+    bodies = drain_bodies(aws["QaConsumerQueueUrl"])
     envs = [b for b in bodies if b.get("ticket_id") == t["ticket_id"]]
     first = {}
     for e in envs:

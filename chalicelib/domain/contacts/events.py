@@ -15,7 +15,7 @@ record yields the same ids. Envelopes carry ids, the names of changed keys, and 
 for tags, owners and lead status: never names, emails, phones, notes or field values."""
 from __future__ import annotations
 
-import json
+from chalicelib.domain import stored_json
 
 VERSION = 1
 TYPES = ("contact.created", "contact.updated", "contact.lead_changed", "contact.merged",
@@ -27,21 +27,12 @@ PLAIN_KEYS = ("name", "company", "locale", "notes")
 IDENTITY_KEYS = {"email": "emails", "phone": "phones"}
 
 
-def _json(value):
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 def profile(row: dict | None) -> dict | None:
     """The stored profile item as the contact record, or None for any other item."""
     if not row or row.get("sk") != PROFILE_SK or not str(row.get("pk", "")).startswith(
             "contact#"):
         return None
-    out = dict(_json(row.get("data")) or {})
+    out = dict(stored_json.loads(row.get("data")) or {})
     out.update(contact_id=row.get("contact_id") or str(row["pk"])[len("contact#"):],
                site_key=row.get("site_key"), version=int(row.get("version") or 0),
                updated_at=row.get("updated_at"))

@@ -59,6 +59,30 @@ def check_definitions(defs) -> list[dict]:
     return out
 
 
+def parse_number(value):
+    """A number field's value (int or float, from a number or its text), None if it is not
+    one (booleans, NaN, beyond 1e15)."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip()) if "." in value else int(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or abs(value) > 1e15 or value != value:
+        return None
+    return value
+
+
+def parse_date(value):
+    """A date field's value as YYYY-MM-DD, None if it is not one."""
+    try:
+        if not isinstance(value, str) or len(value.strip()) != 10:
+            return None
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        return None
+
+
 def _bad(key: str, message: str, code: str = "invalid_field_value"):
     return ValidationError(message, code=code, details={"field": f"fields.{key}"})
 
@@ -76,24 +100,18 @@ def check_value(d: dict, value):
             raise _bad(key, f"'{key}' is too long.", "too_long")
         return value
     if kind == "number":
-        if isinstance(value, str):
-            try:
-                value = float(value.strip()) if "." in value else int(value.strip())
-            except ValueError:
-                raise _bad(key, f"'{key}' must be a number.")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > 1e15:
+        value = parse_number(value)
+        if value is None:
             raise _bad(key, f"'{key}' must be a number.")
         if d.get("min") is not None and value < d["min"] or \
                 d.get("max") is not None and value > d["max"]:
             raise _bad(key, f"'{key}' is out of range.", "out_of_range")
         return value
     if kind == "date":
-        try:
-            if not isinstance(value, str) or len(value.strip()) != 10:
-                raise ValueError(value)
-            return date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
+        day = parse_date(value)
+        if day is None:
             raise _bad(key, f"'{key}' must be a date (YYYY-MM-DD).")
+        return day
     options = {o["value"] for o in d.get("options") or []}
     if kind == "select":
         if value not in options:

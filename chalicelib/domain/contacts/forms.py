@@ -8,7 +8,6 @@ fields"); null keeps the answer in the transcript only."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from chalicelib.domain.contacts import fields as field_rules
 from chalicelib.domain.contacts import identities as ids
@@ -133,22 +132,11 @@ def _answer(f: dict, value, country: str):
                 return "invalid_phone", "Not a phone number."
         return value
     if kind == "number":
-        if isinstance(value, str):
-            try:
-                value = float(value.strip()) if "." in value else int(value.strip())
-            except ValueError:
-                return "invalid_number", "Must be a number."
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or abs(value) > 1e15 or value != value:
-            return "invalid_number", "Must be a number."
-        return value
+        number = field_rules.parse_number(value)
+        return ("invalid_number", "Must be a number.") if number is None else number
     if kind == "date":
-        try:
-            if not isinstance(value, str) or len(value.strip()) != 10:
-                raise ValueError(value)
-            return date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            return "invalid_date", "Must be a date (YYYY-MM-DD)."
+        day = field_rules.parse_date(value)
+        return ("invalid_date", "Must be a date (YYYY-MM-DD).") if day is None else day
     options = {o["value"] for o in f.get("options") or []}
     if kind == "select":
         if not isinstance(value, str) or value not in options:

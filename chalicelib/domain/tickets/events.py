@@ -5,27 +5,18 @@ the events the transition produced, so the history item is the outbox. One INSER
 history item yields its events, each with a stable id `tkt:{ticket}:{history id}:{n}`."""
 from __future__ import annotations
 
-import json
+from chalicelib.domain import stored_json
 
 VERSION = 1
 TYPES = ("ticket.created", "ticket.updated", "ticket.commented", "ticket.status_changed",
          "ticket.assigned", "ticket.sla_breached")
 
 
-def _json(value):
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 def from_row(row: dict) -> list[dict]:
     """The events of one new tickets-table item (only history items carry any)."""
     if row.get("kind") != "history":
         return []
-    entry = _json(row.get("data")) or {}
+    entry = stored_json.loads(row.get("data")) or {}
     ticket_id = str(row.get("pk", ""))[2:]
     ctx = entry.get("ticket") or {}
     out = []
