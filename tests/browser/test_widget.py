@@ -490,8 +490,11 @@ def test_bot_answers_suggests_and_falls_back(new_page, runtime):
     assert answer.locator(".p-name").inner_text() == "Assistant"
     assert "p-them" in answer.get_attribute("class")
 
-    # middle band (matcher confidence 0.45: suggest): a button per suggestion, and a human
+    # a question its best entry alone matches is answered (calibration.SOLE)
     type_and_send(page, "upload limit for videos from a phone")
+    row_with(page, "Single files up to 50 GB").wait_for(timeout=15000)
+    # middle band, two entries in play: a button per suggestion, and a human
+    type_and_send(page, "limit for sharing files from phone")
     suggest = row_with(page, "Did you mean")
     suggest.wait_for(timeout=15000)
     chip = suggest.locator(".p-chip:not(.p-chip-human)", has_text="What is the maximum file size?")
@@ -499,7 +502,8 @@ def test_bot_answers_suggests_and_falls_back(new_page, runtime):
     assert suggest.locator(".p-chip-human").inner_text() == "Talk to a human"
     chip.click()
     wait_bubble(page, "What is the maximum file size?")          # sent as the visitor
-    row_with(page, "Single files up to 50 GB").wait_for(timeout=15000)
+    page.locator(".p-log .p-msg[data-seq]").filter(has_text="Single files up to 50 GB").nth(1) \
+        .wait_for(timeout=15000)
     assert bubbles(page, "me")[-1] == "What is the maximum file size?"
 
     # an unknown question: the fallback, with a "talk to a human" button
@@ -512,9 +516,11 @@ def test_bot_answers_suggests_and_falls_back(new_page, runtime):
     agent = Agent(runtime)
     cid = state["conversation_id"]
     assert agent.texts(cid) == ["How much does it cost?", "upload limit for videos from a phone",
-                                "What is the maximum file size?", "What is the weather on Mars?"]
+                                "limit for sharing files from phone",
+                                "What is the maximum file size?",
+                                "What is the weather on Mars?"]
     kinds = [m["extra"]["kind"] for m in agent.history(cid) if m["sender"]["type"] == "bot"]
-    assert kinds == ["answer", "suggest", "answer", "fallback"]
+    assert kinds == ["answer", "answer", "suggest", "answer", "fallback"]
     assert agent.call("GET", f"/conversations/{cid}")["conversation"]["status"] in ("new", "open")
     assert_gapless_once(page)
     assert page.parley_log.errors == []

@@ -39,12 +39,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FEATURES = ("score", "margin", "coverage", "phrase_sim", "unknown", "clean", "single",
             "same_lang")
-COST = 1.5             # a wrong or out-of-scope answer costs this many missed answers
+COST = 1.0             # a wrong or out-of-scope answer costs this many missed answers
 SUGGEST_FRACTION = 0.25  # suggest when p >= this share of the answer threshold
 MAX_POSITIVES = 400    # leave-one-out samples at most (large KBs: a deterministic stride)
 MIN_POSITIVES = 6      # fewer: not enough to learn from, the fixed thresholds stay
 RIDGE = 1.0
 SLACK = 0.0
+#: the model's best entry is the only suggestion left (every other entry scores under a third
+#: of it): answered from this share of the answer threshold up (chosen on the tuned-on sets)
+SOLE = 0.7
 TIE = 0.05               # runner-up within 5 % of the best: a tie, suggest both
 _SWAP_EN = "zorbexq"
 _SWAP_ZH = "犇鑫"
@@ -163,8 +166,10 @@ class Decider:
         best_idx = scored.cands[0][0]
         sugg = matcher.suggestions(scored, top_k)
         f = features(matcher, scored)
-        if self._answer(f, p):
-            best = matcher.entries[matcher.in_language(best_idx, scored.lang)]
+        best = matcher.entries[matcher.in_language(best_idx, scored.lang)]
+        sole = len(sugg) == 1 and sugg[0][0] is best and p >= self.answer_p * SOLE \
+            and f[1] >= TIE * f[0]
+        if self._answer(f, p) or sole:
             return MatchResult("answer", best, p, [s for s in sugg if s[0] is not best])
         # suggestions: the model is not sure, and the query shares words with one of the
         # entry's questions (not only with its answer: "what is the weather" ~ an answer's "is")
