@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from chalicelib import config
+from tests.browser.console_fixtures import admin_token, console, make_agent, rest  # noqa: F401
 from tests.browser.test_widget import Agent, make_site, open_widget, wait_ready, wait_until
 
 pytestmark = pytest.mark.timeout(180)
@@ -32,7 +33,8 @@ def age(runtime, cid, ms):
                     ExpressionAttributeValues={":d": {"N": str(ms)}, ":q": {"S": "queued"}})
 
 
-def test_an_overflowed_visitor_is_told_in_english_and_chinese(new_page, runtime):
+def test_an_overflowed_visitor_is_told_in_english_and_chinese(new_page, runtime, console,
+                                                              make_agent):
     admin = Agent(runtime)
     src, dst = (f"ov{uuid.uuid4().hex[:8]}" for _ in range(2))
     for team in (dst, src):                  # both pick by hand: nobody takes the chats
@@ -64,3 +66,10 @@ def test_an_overflowed_visitor_is_told_in_english_and_chinese(new_page, runtime)
     shadow(en, ".p-queue").wait_for(timeout=10000)
     assert en.locator(".p-note", has_text="You were transferred to").count() == 0
     assert not en.parley_log.errors and not zh.parley_log.errors
+    # the console says why it moved, not a plain "Transferred to"
+    sup = console(make_agent(role="supervisor", name="Sue Overflow", capacity=0), online=False)
+    sup.locator("#tabs [data-tab=queue]").click()
+    sup.locator(f"#conv-list li[data-cid='{chats['en'][1]}']").click()
+    sup.locator("#log li[data-seq]", has_text=f"Waited too long in {src}: moved to {dst}").wait_for(
+        timeout=15000)
+    assert not sup.parley_log.errors, sup.parley_log.errors

@@ -113,7 +113,9 @@
     switch (e.kind) {
       case "joined": return t("ev_joined", {agent: agent});
       case "left": return t("ev_left", {agent: agent});
-      case "transferred": return t("ev_transferred", {target: e.agent_name || e.to_agent_name || e.to_team || e.team || e.to_agent_id || ""});
+      case "transferred":
+        if (e.reason === "overflow") return t("ev_overflow", {target: e.team || e.to_team || "", from: e.from_team || ""});
+        return t("ev_transferred", {target: e.agent_name || e.to_agent_name || e.to_team || e.team || e.to_agent_id || ""});
       case "closed": return t("ev_closed");
       case "queued": return t("ev_queued");
       case "assigned": return t("ev_assigned", {agent: agent});
