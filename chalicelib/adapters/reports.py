@@ -132,19 +132,28 @@ class ReportsRepo(LazyClient):
             {"Delete": {"TableName": self.table, "Key": self._key(site_key, "sum", day)}}])
         return 2
 
-    def summaries(self, site_key: str, days: list[str]) -> dict[str, dict]:
-        """{day: counters} of the days that have a summary."""
-        got = self._batch_get([self._key(site_key, "sum", d) for d in days])
-        return {item["sk"]["S"][4:]: json.loads(item["data"]["S"]) for item in got}
+    def summaries(self, site_key: str, days: list[str], hours: bool = False
+                  ) -> dict[str, dict]:
+        """{day: counters} of the days that have a summary; the part kept apart ("hours") is
+        read and merged in only when asked for (a projection: the rest is not transferred)."""
+        names = {"#d": "data", "#s": "sk"}
+        if hours:
+            names["#h"] = "hours"
+        got = self._batch_get([self._key(site_key, "sum", d) for d in days],
+                              projection=", ".join(names), names=names)
+        return {item["sk"]["S"][4:]: {**json.loads(item["data"]["S"]),
+                                      **(json.loads(item["hours"]["S"])
+                                         if "hours" in item else {})} for item in got}
 
-    def seal(self, site_key: str, day: str, counters: dict, summary: dict | None = None
-             ) -> bool:
+    def seal(self, site_key: str, day: str, counters: dict, summary: dict | None = None,
+             hours: dict | None = None) -> bool:
         """Write the summary of a day read at version counters["ver"] (`summary`, else its
-        non-zero counters), and mark the day sealed, in one transaction (False: the day
-        changed since it was read)."""
+        non-zero counters; `hours`, a part stored apart and read only on request), and mark
+        the day sealed, in one transaction (False: the day changed since it was read)."""
         version = int(counters.get("ver") or 0)
         data = summary if summary is not None else {
             k: v for k, v in counters.items() if v and k not in ("ver", "sealed")}
+        apart = {"hours": {"S": json.dumps(hours, separators=(",", ":"))}} if hours else {}
         client = self._get_client()
         try:
             client.transact_write_items(TransactItems=[
@@ -156,7 +165,7 @@ class ReportsRepo(LazyClient):
                 {"Put": {"TableName": self.table,
                          "Item": {**self._key(site_key, "sum", day),
                                   "data": {"S": json.dumps(data, separators=(",", ":"))},
-                                  "ver": {"N": str(version)}}}}])
+                                  **apart, "ver": {"N": str(version)}}}}])
             return True
         except client.exceptions.TransactionCanceledException:
             return False
@@ -167,13 +176,16 @@ class ReportsRepo(LazyClient):
         return {item["sk"]["S"][4:]: {k: _num(v) for k, v in item.items()
                                       if k not in ("pk", "sk", "sealed")} for item in got}
 
-    def _batch_get(self, keys: list[dict]) -> list[dict]:
+    def _batch_get(self, keys: list[dict], projection: str | None = None,
+                   names: dict | None = None) -> list[dict]:
         """BatchGetItem, 100 keys a request; unprocessed keys are retried a bounded number of
         times."""
         out = []
         client = self._get_client()
+        shape = {"ProjectionExpression": projection,
+                 "ExpressionAttributeNames": names} if projection else {}
         for start in range(0, len(keys), BATCH_KEYS):
-            request = {self.table: {"Keys": keys[start:start + BATCH_KEYS]}}
+            request = {self.table: {"Keys": keys[start:start + BATCH_KEYS], **shape}}
             for attempt in range(8):
                 got = client.batch_get_item(RequestItems=request)
                 out += got.get("Responses", {}).get(self.table, [])

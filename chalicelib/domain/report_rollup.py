@@ -93,10 +93,28 @@ def dim_values(items, kind: str) -> list[str]:
                    if dim.startswith(prefix)})
 
 
+BUSY = "busy"     # a sealed day's {agent: busy ms} (summary_parts)
+
+
+def summary_parts(item: dict) -> tuple[dict, dict]:
+    """A split day item as a sealed summary: (main, hours). The hour attributes (more than half
+    of a busy day's) are kept apart, read only by an hourly report; the main part carries
+    each agent's busy ms of the day, summed, so a long report never reads the hours."""
+    main = {dim: values for dim, values in item.items() if dim[:1] != "h"}
+    hours = {dim: values for dim, values in item.items() if dim[:1] == "h"}
+    main[BUSY] = busy_by_agent([hours]) if hours else {}
+    return main, hours
+
+
 def busy_by_agent(items) -> dict[str, int]:
-    """{agent: busy ms} over day items, in one pass over the hour attributes."""
+    """{agent: busy ms} over day items: a sealed day's sums, else one pass over the hour
+    attributes."""
     out: dict = defaultdict(int)
     for item in _split_all(items):
+        if BUSY in item:
+            for agent, ms in item[BUSY].items():
+                out[agent] += int(ms)
+            continue
         for dim, values in item.items():
             if dim[:1] != "h":
                 continue

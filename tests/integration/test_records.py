@@ -282,8 +282,10 @@ def test_the_daily_run_seals_past_days_so_no_report_has_to(deps, aws):
     assert result["sealed"]["rec"] == 2
     sums = deps.reports.summaries("rec", days)
     assert sorted(sums) == sorted(days)
-    from chalicelib.domain.report_rollup import split
-    assert sums[days[0]] == split({k: v for k, v in deps.reports.days(
-        "rec", [days[0]])[days[0]].items() if v and k != "ver"})
+    from chalicelib.domain.report_rollup import split, summary_parts
+    main, hours = summary_parts(split({k: v for k, v in deps.reports.days(
+        "rec", [days[0]])[days[0]].items() if v and k != "ver"}))
+    assert sums[days[0]] == main and main["busy"] == {"a1": 900000}     # hours kept apart
+    assert deps.reports.summaries("rec", days[:1], hours=True)[days[0]] == {**main, **hours}
     assert deps.reports.summaries("rec", [today]) == {}        # today stays live
     assert daily.run(deps)["sealed"]["rec"] == 2               # again: nothing to seal

@@ -129,6 +129,16 @@ def test_every_report_figure_equals_the_oracle(world):
     assert {d: n for d, n in per_day.items() if n} == truth["started_by_day"]
     assert report["granularity"] == "day" and report["tz"] == "Asia/Shanghai"
 
+    # read again from the sealed summaries (their hours kept apart and not read, each
+    # agent's busy time summed per day): the same report; a sealed day's hourly report too
+    sealed = [d for d in truth["started_by_day"] if deps.reports.summaries(SITE, [d])]
+    assert sealed
+    assert queries.site_report(deps, ADMIN, {"site": SITE, "from": first, "to": last}) == report
+    day = sealed[0]
+    hourly = queries.site_report(deps, ADMIN, {"site": SITE, "from": day, "to": day})
+    assert hourly["granularity"] == "hour"
+    assert sum(p["started"] for p in hourly["series"]) == truth["started_by_day"][day]
+
 
 def test_one_day_report_is_hourly_and_sums_to_the_day(world):
     deps = world.deps

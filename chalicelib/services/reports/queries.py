@@ -80,20 +80,24 @@ def parse(params: dict, actor: Actor) -> dict:
     return {"site": site, "from": first, "to": last, "filter": filters[0] if filters else None}
 
 
-def load_days(deps, site_key: str, days: list[str], tz) -> dict[str, dict]:
-    """{day: counters}: the summary of each day older than SEAL_AFTER_DAYS (one small item),
-    else the live bucket; a live bucket old enough is sealed on the way (once per day)."""
+def load_days(deps, site_key: str, days: list[str], tz, hours: bool = False
+              ) -> dict[str, dict]:
+    """{day: counters}: the summary of each day older than SEAL_AFTER_DAYS (one small item;
+    its hour attributes only when `hours`: an hourly report), else the live bucket; a live
+    bucket old enough is sealed on the way (once per day)."""
     today = datetime.strptime(metrics.local_day_hour(now_ms(), tz)[0], "%Y-%m-%d")
     cutoff = _iso(today - timedelta(days=SEAL_AFTER_DAYS))
     old = [d for d in days if d <= cutoff]
-    out = deps.reports.summaries(site_key, old) if old else {}
+    out = deps.reports.summaries(site_key, old, hours=hours) if old else {}
     missing = [d for d in days if d not in out]
     live = deps.reports.days(site_key, missing) if missing else {}
     for day, counters in live.items():
         if day <= cutoff:
-            # stored split by dimension: a report then parses it and reads it as it is
-            deps.reports.seal(site_key, day, counters, rollup.split(
+            # stored split by dimension (a report parses it and reads it as it is), the
+            # hours apart (report_rollup.summary_parts)
+            main, apart = rollup.summary_parts(rollup.split(
                 {k: v for k, v in counters.items() if v and k not in ("ver", "sealed")}))
+            deps.reports.seal(site_key, day, counters, main, apart)
         out[day] = counters
     return out
 
@@ -111,17 +115,17 @@ def site_report(deps, actor: Actor, params: dict) -> dict:
     days = days_between(_iso(q["from"]), _iso(q["to"]))
     prev_first = q["from"] - timedelta(days=span)
     prev_days = days_between(_iso(prev_first), _iso(q["from"] - timedelta(days=1)))
+    kind, value = q["filter"] or ("site", None)
+    hourly = span <= HOURLY_MAX_DAYS and kind == "site"
     items = load_days(deps, q["site"], prev_days + days, metrics.zone(
-        site_zone_name(site.get("settings"))))
+        site_zone_name(site.get("settings"))), hours=hourly)
     items = {day: rollup.split(item) for day, item in items.items()}
     current = [items[d] for d in days if d in items]
     previous = [items[d] for d in prev_days if d in items]
 
-    kind, value = q["filter"] or ("site", None)
     dim = {"site": "s", "agent": "a:", "team": "t:", "channel": "c:"}[kind] + (value or "")
     totals = rollup.figures(rollup.collect(current, dim))
     before = rollup.figures(rollup.collect(previous, dim))
-    hourly = span <= HOURLY_MAX_DAYS and kind == "site"
     series = (rollup.hourly_series(items, days) if hourly
               else rollup.daily_series(items, days, dim))
     out = {"site_key": q["site"], "from": days[0], "to": days[-1],
