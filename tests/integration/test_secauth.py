@@ -242,6 +242,11 @@ def every_listed_action(api, people, deps):
     merging.merge(deps, root, a["contact_id"], {"from_contact_id": b["contact_id"]})
     privacy.export(deps, root, a["contact_id"])
     privacy.erase(deps, root, a["contact_id"])
+    from chalicelib.services.contacts import forms
+    form = forms.create(deps, root, "demo", {"name": "Audit", "kind": "inchat", "fields": [
+        {"key": "who", "label": {"en": "Name", "zh": "姓名"}, "type": "text",
+         "maps_to": "name"}]})
+    forms.delete(deps, root, "demo", form["form"]["form_id"])
     return aid, cid
 
 

@@ -121,6 +121,9 @@ def test_no_agent_only_field_reaches_the_visitor(api, deps, agent, posted):
     # nothing of the note in the answer)
     status, _ = visitor_call("POST", f"{base}/bot-feedback", {"seq": 2, "helpful": True})
     assert status == 404
+    # the form-answer route on the same note: no form there (404, nothing of the note)
+    status, _ = visitor_call("POST", f"{base}/forms/2", {"answers": {"who": "Vic"}})
+    assert status == 404
     visitor_call("POST", f"{base}/handoff", {})
     visitor_call("POST", f"{base}/offline-message", {"email": "v@example.com",
                                                      "text": "call me"})
