@@ -40,10 +40,14 @@ def test_actions_done_in_the_console_show_on_the_audit_page(console, runtime, re
     page.locator("#pages [data-page=audit]").focus()
     page.keyboard.press("Enter")
     rows = page.locator("#audit-rows tr")
-    rows.first.wait_for(timeout=10000)
-    first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
-    assert "Sessions signed out" in first and victim["agent_id"] in first
-    assert "Identity secret viewed" in second and "site demo" in second
+    signed_out = rows.filter(has_text="Sessions signed out").filter(has_text=victim["agent_id"])
+    signed_out.first.wait_for(timeout=10000)
+    texts = rows.all_inner_texts()       # newest first (other work may log in between)
+    first = next(i for i, x in enumerate(texts)
+                 if "Sessions signed out" in x and victim["agent_id"] in x)
+    second = next(i for i, x in enumerate(texts)
+                  if "Identity secret viewed" in x and "site demo" in x)
+    assert first < second, texts[:5]
     assert secret not in page.locator("#page-audit").inner_text()    # never the secret itself
     # filter by action with the keyboard: choose, then Enter submits
     page.locator("#audit-action").select_option("site.secret_viewed")

@@ -328,9 +328,13 @@ window.ParleyAdmin = function (kit) {
 
   function siteForm(holder, key) {
     clear(holder);
-    holder.dataset.site = key;                 // a later pick wins over a slower earlier load
+    // only the latest load draws: a slower earlier one (even of the same site) would redraw
+    // the form and its panels under the user's hands
+    var gen = String(Number(holder.dataset.gen || 0) + 1);
+    holder.dataset.gen = gen;
+    holder.dataset.site = key;
     Promise.all([api("GET", "/admin/sites/" + encodeURIComponent(key)), loadTeams()]).then(function (res) {
-      if (holder.dataset.site !== key) return;
+      if (holder.dataset.gen !== gen) return;
       clear(holder);
       var site = res[0].site, s = site.settings || {}, bh = s.business_hours;
       var f = {
