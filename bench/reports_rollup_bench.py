@@ -1,5 +1,5 @@
 """Reports: the CPU of a 90-day report's roll-up, summaries stored flat (as before) or split by
-dimension (as sealed now), without moto: one day of ~1,100 synthetic conversations (what
+dimension, or split with the hours apart (as sealed now), without moto: one day of ~1,100 synthetic conversations (what
 100,000 conversations over 90 days give a day: ~1,600 attributes with per-agent histograms),
 read 180 times (the range and the previous period), then rolled up as site_report does
 (site totals, every agent and team, the daily series). Median of 5.
@@ -57,7 +57,10 @@ def report(stored: list[str]) -> None:
 def main() -> None:
     flat = one_day()
     forms = {"flat": json.dumps(flat, separators=(",", ":")),
-             "split": json.dumps(rollup.split(flat), separators=(",", ":"))}
+             "split": json.dumps(rollup.split(flat), separators=(",", ":")),
+             # as sealed now: the hours apart (not read by a long report), busy time summed
+             "hours_apart": json.dumps(rollup.summary_parts(rollup.split(flat))[0],
+                                       separators=(",", ":"))}
     out = {"attributes_per_day": len(flat)}
     for name, text in forms.items():
         times = []
