@@ -1,8 +1,9 @@
 """Reports: the CPU of a 90-day report's roll-up, summaries stored flat (as before), split by
 dimension, or split with the hours apart (as sealed now), without moto: one day of ~1,100
 synthetic conversations (what 100,000 conversations over 90 days give a day: ~1,600
-attributes with per-agent histograms), read 180 times (the range and the previous period), then rolled up as site_report does
-(site totals, every agent and team, the daily series). Median of 5.
+attributes with per-agent histograms), read 180 times (the range and the previous period),
+then rolled up as site_report does (site totals, every agent and team, the daily series).
+Median of 5.
 Usage: .venv/bin/python bench/reports_rollup_bench.py
 """
 from __future__ import annotations
