@@ -179,8 +179,16 @@ class IntegrationsRepo:
         except DoesNotExist:
             return None
 
-    def list_keys(self, limit: int = 200) -> list[dict]:
-        return [to_dict(i) for i in I.query(KEYS_PK, limit=limit)]
+    def list_keys(self, limit: int = 50, after: str | None = None
+                  ) -> tuple[list[dict], str | None]:
+        """One page of keys in key-id order; (items, the key id to continue after or None)."""
+        kwargs = {"limit": limit}
+        if after:
+            kwargs["last_evaluated_key"] = {"pk": {"S": KEYS_PK}, "sk": {"S": after}}
+        result = I.query(KEYS_PK, **kwargs)
+        items = [to_dict(i) for i in result]
+        last = result.last_evaluated_key
+        return items, (last["sk"]["S"] if last and len(items) >= limit else None)
 
     def revoke_key(self, key_id: str, now: int) -> bool:
         item = I(KEYS_PK, key_id)

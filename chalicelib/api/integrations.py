@@ -83,7 +83,7 @@ def redeliver(endpoint_id, delivery_id):
 @route(bp, "/api-keys", methods=["GET"])
 def list_api_keys():
     admin_actor(bp.current_request)
-    return api_keys.list_keys(get_deps())
+    return api_keys.list_keys(get_deps(), query(bp.current_request).get("cursor"))
 
 
 @route(bp, "/api-keys", methods=["POST"])

@@ -29,6 +29,7 @@ CATALOGUE = tuple(["message.created"] +
 FUTURE_FAMILIES: tuple = ()
 TYPE_RE = re.compile(r"^([a-z]+)\.(\*|[a-z_]{1,40})$")
 MAX_TYPES = 40
+MAX_ENDPOINTS = 20                  # per site: a bounded list (GitHub allows 20 per repository)
 
 
 def valid_event_type(name: str) -> bool:

@@ -59,9 +59,19 @@ def create_key(deps, actor: Actor, payload: dict) -> dict:
     return {"api_key": view(item), "key": key}
 
 
-def list_keys(deps) -> dict:
-    items = sorted(deps.integrations.list_keys(), key=lambda i: -(i.get("created_at") or 0))
-    return {"api_keys": [view(i) for i in items], "scopes": list(rules.KEY_SCOPES)}
+PAGE = 50
+
+
+def list_keys(deps, cursor: str | None = None) -> dict:
+    """One page of keys (key-id order across pages, newest first within a page) and the
+    cursor of the next page (None: the last)."""
+    if cursor is not None and not (isinstance(cursor, str) and len(cursor) == 12
+                                   and cursor.isalnum()):
+        raise ValidationError("Bad cursor.", code="invalid_cursor", details={"field": "cursor"})
+    items, after = deps.integrations.list_keys(PAGE, cursor)
+    items.sort(key=lambda i: -(i.get("created_at") or 0))
+    return {"api_keys": [view(i) for i in items], "scopes": list(rules.KEY_SCOPES),
+            "cursor": after}
 
 
 def revoke_key(deps, actor: Actor, key_id: str) -> dict:

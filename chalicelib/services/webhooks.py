@@ -14,7 +14,7 @@ from chalicelib.adapters.webhook_http import url_refusal
 from chalicelib.domain import webhooks as rules
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
-from chalicelib.errors import NotFound, ValidationError
+from chalicelib.errors import Conflict, NotFound, ValidationError
 from chalicelib.sealing import seal
 from chalicelib.services import audit
 from chalicelib.services import webhook_delivery as delivery
@@ -86,6 +86,10 @@ def create_endpoint(deps, actor: Actor, payload: dict) -> dict:
     if deps.sites.get(q["site_key"]) is None:
         raise ValidationError("No such site.", code="unknown_site",
                               details={"field": "site_key"})
+    if len(deps.integrations.list_endpoints(q["site_key"], rules.MAX_ENDPOINTS)) \
+            >= rules.MAX_ENDPOINTS:
+        raise Conflict(f"A site has at most {rules.MAX_ENDPOINTS} webhook endpoints; delete "
+                       "one first.", code="too_many_webhooks")
     secret, sealed = _new_secret(deps)
     endpoint_id = "wh_" + secrets.token_hex(8)
     data = {"url": q["url"], "description": q.get("description", ""), "events": events,
@@ -101,7 +105,7 @@ def list_endpoints(deps, site_key: str | None) -> dict:
     if not site_key or not SITE_KEY_RE.match(site_key):
         raise ValidationError("Give 'site_key'.", code="missing_field",
                               details={"field": "site_key"})
-    items = sorted(deps.integrations.list_endpoints(site_key),
+    items = sorted(deps.integrations.list_endpoints(site_key, rules.MAX_ENDPOINTS),
                    key=lambda i: i.get("created_at") or 0)
     return {"webhooks": [view(i) for i in items], "event_types": list(rules.CATALOGUE)}
 

@@ -81,6 +81,29 @@ def test_api_key_is_shown_once_and_revoked(console, runtime, rest):
     page.locator(f"#ch-key-rows tr[data-key='{key_id}']", has_text="Revoked").wait_for(
         timeout=10000)
     rest.call("GET", "/admin/agents", None, key, expect=(401,))
+    # the list pages (50 a page): with more keys than that, "More keys" shows the rest
+    token = rest.call("POST", "/agent/login", {"email": admin_creds(runtime)["email"],
+                                               "password": admin_creds(runtime)["password"]})
+    for i in range(51):
+        rest.call("POST", "/admin/api-keys", {"name": f"bulk {i}", "scope": "read-only"},
+                  token["token"])
+    total = 0
+    cursor = ""
+    while True:
+        got = rest.call("GET", "/admin/api-keys" + (f"?cursor={cursor}" if cursor else ""),
+                        None, token["token"])
+        total += len(got["api_keys"])
+        cursor = got["cursor"]
+        if not cursor:
+            break
+    page.locator("#pages [data-page=audit]").click()
+    page.locator("#pages [data-page=channels]").click()
+    page.locator("#ch-keys-more").wait_for(timeout=10000)
+    assert page.locator("#ch-key-rows tr").count() == 50
+    page.locator("#ch-keys-more").click()
+    page.wait_for_function(f"() => document.querySelectorAll('#ch-key-rows tr').length === {total}",
+                           timeout=10000)
+    assert page.locator("#ch-keys-more").is_hidden()
     assert page.evaluate("() => window.__pwned") is None
     assert not page.parley_log.errors, page.parley_log.errors
 

@@ -125,3 +125,18 @@ def test_a_key_on_agent_self_routes_is_a_clear_error_not_a_500(deps, admin):
     status, data = api.request("PUT", "/v1/agent/status", {"status": "online"}, key)
     assert status == 403 and data["error"]["code"] == "key_scope"
     assert api.get("/v1/agent/queue", key)[0] == 200
+
+
+def test_the_key_list_pages(deps, admin):
+    from chalicelib.services import api_keys
+    api, token = admin
+    made = {make_key(api, token, "read-only", f"k{i}")["api_key"]["id"]
+            for i in range(api_keys.PAGE + 3)}
+    status, first = api.get("/v1/admin/api-keys", token)
+    assert status == 200 and len(first["api_keys"]) == api_keys.PAGE and first["cursor"]
+    status, rest = api.get(f"/v1/admin/api-keys?cursor={first['cursor']}", token)
+    assert status == 200 and rest["cursor"] is None
+    seen = [k["id"] for k in first["api_keys"] + rest["api_keys"]]
+    assert len(seen) == len(set(seen)) and set(seen) == made
+    status, data = api.get("/v1/admin/api-keys?cursor=../../x", token)
+    assert status == 400 and data["error"]["code"] == "invalid_cursor"

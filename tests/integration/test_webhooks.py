@@ -239,3 +239,20 @@ def test_sustained_failure_disables_the_endpoint_and_emails_the_admins(deps, aws
                                token)
     assert status == 200 and data["webhook"]["enabled"] and \
         data["webhook"]["failing_since"] is None
+
+
+def test_a_site_has_at_most_twenty_endpoints_and_the_list_shows_them_all(deps, admin, receiver,
+                                                                        site):
+    from chalicelib.domain import webhooks as rules
+    api, token = admin
+    for _ in range(rules.MAX_ENDPOINTS):
+        create_hook(api, token, receiver.url)
+    status, data = api.post("/v1/admin/webhooks", {"site_key": "demo", "url": receiver.url,
+                                                   "events": ["conversation.created"]}, token)
+    assert status == 409 and data["error"]["code"] == "too_many_webhooks", data
+    listed = api.get("/v1/admin/webhooks?site_key=demo", token)[1]["webhooks"]
+    assert len(listed) == rules.MAX_ENDPOINTS              # nothing cut off, nothing written
+    hook_id = listed[0]["id"]
+    assert api.request("DELETE", f"/v1/admin/webhooks/{hook_id}", None, token=token)[0] in (
+        200, 204)
+    assert create_hook(api, token, receiver.url)["webhook"]["id"]   # room again

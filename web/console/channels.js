@@ -15,7 +15,7 @@ const EN = {
   ch_key_revoke: "Revoke", ch_key_confirm_revoke: "Revoke the key “{name}”? Calls with it stop working at once.",
   ch_key_once: "Copy this key now: it is shown only once.", ch_copy: "Copy", ch_copied: "Copied",
   "scope_read-only": "Read-only", scope_channel: "Channel (inbound messages)", scope_admin: "Admin",
-  ch_no_keys: "No API keys yet.", ch_never: "never",
+  ch_no_keys: "No API keys yet.", ch_never: "never", ch_keys_more: "More keys",
   ch_hooks: "Webhooks", ch_hooks_note: "Parley POSTs the events you pick to your URL, signed with the endpoint's secret (header Parley-Signature).",
   ch_site: "Site", ch_url: "URL (https://)", ch_description: "Description", ch_events: "Event types", ch_enabled: "Enabled",
   ch_hook_create: "Add endpoint", ch_hook_save: "Save endpoint", ch_hook_new: "New endpoint", ch_hook_edit: "Edit endpoint",
@@ -41,7 +41,7 @@ const ZH = {
   ch_key_revoke: "吊销", ch_key_confirm_revoke: "吊销密钥“{name}”?使用它的调用将立即失效。",
   ch_key_once: "请立即复制此密钥:它只显示这一次。", ch_copy: "复制", ch_copied: "已复制",
   "scope_read-only": "只读", scope_channel: "渠道(接收消息)", scope_admin: "管理员",
-  ch_no_keys: "还没有 API 密钥。", ch_never: "从未",
+  ch_no_keys: "还没有 API 密钥。", ch_never: "从未", ch_keys_more: "更多密钥",
   ch_hooks: "Webhook", ch_hooks_note: "Parley 将您选择的事件 POST 到您的地址,并用该端点的密钥签名(请求头 Parley-Signature)。",
   ch_site: "站点", ch_url: "地址(https://)", ch_description: "说明", ch_events: "事件类型", ch_enabled: "启用",
   ch_hook_create: "添加端点", ch_hook_save: "保存端点", ch_hook_new: "新端点", ch_hook_edit: "编辑端点",
@@ -65,7 +65,7 @@ const DELIVERY_PAGE = 20;
 const SCOPES = ["read-only", "channel", "admin"];
 const FAMILIES = ["conversation.*", "ticket.*", "contact.*"];
 // survives re-renders (language switch, revisits); a secret shown once stays until the next change
-const state = {site: "", sites: [], keys: [], hooks: [], types: [], editing: null, log: null};
+const state = {site: "", sites: [], keys: [], keysCursor: null, hooks: [], types: [], editing: null, log: null};
 const extraSections = [];
 
 function onceBox(label, value, id) {
@@ -117,12 +117,21 @@ function keysSection(container) {
       el("td", {text: k.active ? t("ch_key_active") : t("ch_key_revoked")}),
       el("td", {}, [k.active ? el("button", {type: "button", class: "small danger", text: t("ch_key_revoke"), onclick: () => {
         if (!window.confirm(t("ch_key_confirm_revoke", {name: k.name}))) return;
-        api("DELETE", "/admin/api-keys/" + encodeURIComponent(k.id)).then(load).catch((e) => showErr(err, e));
+        api("DELETE", "/admin/api-keys/" + encodeURIComponent(k.id)).then(() => load()).catch((e) => showErr(err, e));
       }}) : null])
     ])));
   }
-  function load() {
-    return api("GET", "/admin/api-keys").then((r) => { state.keys = r.api_keys || []; show(); }).catch((e) => showErr(err, e));
+  // pages of 50 (GET /admin/api-keys?cursor=): "More keys" appends the next one
+  const more = el("button", {type: "button", class: "small", id: "ch-keys-more", text: t("ch_keys_more"), hidden: true,
+    onclick: () => load(state.keysCursor)});
+  function load(cursor) {
+    const path = "/admin/api-keys" + (cursor ? "?cursor=" + encodeURIComponent(cursor) : "");
+    return api("GET", path).then((r) => {
+      state.keys = (cursor ? state.keys : []).concat(r.api_keys || []);
+      state.keysCursor = r.cursor || null;
+      more.hidden = !state.keysCursor;
+      show();
+    }).catch((e) => showErr(err, e));
   }
   box.append(
     el("h3", {id: "ch-keys-h", text: t("ch_keys")}), el("p", {class: "muted", text: t("ch_keys_note")}),
@@ -134,7 +143,9 @@ function keysSection(container) {
       api("POST", "/admin/api-keys", body).then((r) => {
         clear(once).appendChild(onceBox(t("ch_key_once"), r.key, "ch-key-value"));
         name.value = "";
-        return load();
+        return load().then(() => {      // the new key stays in view, whichever page it sorts to
+          if (r.api_key && !state.keys.some((k) => k.id === r.api_key.id)) { state.keys.unshift(r.api_key); show(); }
+        });
       }).catch((e) => showErr(err, e));
     }}, [el("div", {class: "row wrap"}, [field(t("ch_key_name"), name), field(t("ch_key_scope"), scope), siteField]), err,
       el("button", {type: "submit", class: "primary", text: t("ch_key_create")})]),
@@ -142,7 +153,7 @@ function keysSection(container) {
     el("div", {class: "scroll-x"}, [el("table", {class: "grid", id: "ch-key-table"}, [
       el("thead", {}, [el("tr", {}, ["ch_key_name", "ch_key_scope", "ch_key_prefix", "ch_key_created", "ch_key_used", "ch_key_status", "ch_key_revoke"]
         .map((k) => el("th", {scope: "col", text: t(k)})))]), tbody])]),
-    empty);
+    more, empty);
   show();
   load();
 }
