@@ -92,7 +92,6 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
         "text": parsed["text"],
         "attachment": att,
         **sender_fields(actor),
-        **_retention(conv),
     }
     updates = {}
     if actor.kind == "visitor" and conv["status"] == "new":
@@ -100,12 +99,9 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
     if actor.is_agent and not parsed["note"] and \
             "first_response_at" not in (conv.get("attrs") or {}):
         updates[("attrs", "first_response_at")] = now_ms()
-    stored, created = deps.messages.append(conv, message, parsed["client_message_id"],
-                                           conversation_updates=updates)
+    stored, created, conv = append_from(deps, actor, conv, message,
+                                        parsed["client_message_id"], updates)
     if created:
-        conv = {**conv, **{k: v for k, v in updates.items() if isinstance(k, str)},
-                "last_seq": stored["seq"]}
-        _deliver_message(deps, conv, stored)
         if "status" in updates:     # new -> open: it enters the consoles' "open" list
             notifier.notify_conversation(deps, {**conv, "updated_at": stored["created_at"],
                                                 "last_message_at": stored["created_at"]})
@@ -118,12 +114,29 @@ def post_message(deps, actor: Actor, conversation_id: str, payload: dict,
                 log.error("message_hook_failed", conversation_id=conv["conversation_id"],
                           hook=getattr(hook, "__name__", "hook"), error=repr(exc))
     else:
-        if not sent_by(stored, actor):   # claims are per sender; never hand out another's
-            raise Conflict("This client_message_id names another sender's message.",
-                           code="client_id_conflict")
         log.info("message_replayed", conversation_id=conv["conversation_id"],
                  seq=stored["seq"])
     return message_view(stored, deps.storage), created
+
+
+def append_from(deps, actor: Actor, conv: dict, message: dict, client_message_id: str | None,
+                updates: dict | None = None) -> tuple[dict, bool, dict]:
+    """Append a message `actor` wrote (with the conversation's retention and `updates` to the
+    conversation in the same write) and deliver it; a repeated client_message_id returns the
+    stored message, refused when another sender wrote it. Returns (stored, created, the
+    conversation as it stands after the append)."""
+    stored, created = deps.messages.append(conv, {**message, **_retention(conv)},
+                                           client_message_id,
+                                           conversation_updates=updates or {})
+    if not created:
+        if not sent_by(stored, actor):   # claims are per sender; never hand out another's
+            raise Conflict("This client_message_id names another sender's message.",
+                           code="client_id_conflict")
+        return stored, False, conv
+    conv = {**conv, **{k: v for k, v in (updates or {}).items() if isinstance(k, str)},
+            "last_seq": stored["seq"]}
+    _deliver_message(deps, conv, stored)
+    return stored, True, conv
 
 
 def _retention(conv: dict) -> dict:

@@ -36,16 +36,12 @@ def send(deps, actor: Actor, conversation_id: str, payload) -> dict:
         raise ValidationError("Only an in-chat form is sent into a chat.",
                               code="not_an_inchat_form", details={"field": "form_id"})
     message = {"message_id": uuid.uuid4().hex, "type": "form", "text": None,
-               "extra": {"form": rules.snapshot(form)}, **convs.sender_fields(actor),
-               **convs._retention(conv)}
-    stored, created = deps.messages.append(conv, message, body.get("client_message_id"))
+               "extra": {"form": rules.snapshot(form)}, **convs.sender_fields(actor)}
+    stored, created, _ = convs.append_from(deps, actor, conv, message,
+                                           body.get("client_message_id"))
     if created:
-        convs._deliver_message(deps, {**conv, "last_seq": stored["seq"]}, stored)
         log.info("form_sent", conversation_id=conversation_id, seq=stored["seq"],
                  form_id=form["form_id"], agent_id=actor.id)
-    elif not convs.sent_by(stored, actor):
-        raise Conflict("This client_message_id names another sender's message.",
-                       code="client_id_conflict")
     return {"message": message_view(stored, deps.storage), "created": created}
 
 
