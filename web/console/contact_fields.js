@@ -81,8 +81,15 @@ function fieldRow(d, i, onRemove) {
     if (out.type === "text" && c.max_len.value !== "") out.max_len = Number(c.max_len.value);
     return out;
   }
+  return {box, read, ...fieldErrors(c, errs)};
+}
+
+/* a row's error marks: errorAt(prop, message) on that control (or the key's, for a property
+   the row has no control for), clearErrors() on all; `alias` renames API properties */
+function fieldErrors(c, errs, alias = {}) {
   function errorAt(prop, message) {
-    const target = errs[prop] ? prop : "key";
+    const p = alias[prop] || prop;
+    const target = errs[p] ? p : "key";
     errs[target].textContent = message;
     c[target].setAttribute("aria-invalid", "true");
     c[target].focus();
@@ -90,7 +97,7 @@ function fieldRow(d, i, onRemove) {
   function clearErrors() {
     Object.keys(errs).forEach((p) => { errs[p].textContent = ""; c[p].removeAttribute("aria-invalid"); });
   }
-  return {box, read, errorAt, clearErrors};
+  return {errorAt, clearErrors};
 }
 
 function fieldsPanel(siteKey) {
@@ -138,3 +145,5 @@ if (X) {
   X.addStrings(EN, ZH);
   X.addSitePanel(fieldsPanel);
 }
+
+export { fieldErrors };

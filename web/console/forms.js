@@ -5,6 +5,8 @@
  * options as `value | English | 中文` lines for selects). The API's 4xx is shown next to the
  * control it names (details.field = fields[i].prop). In-chat sending and rendering live in
  * form_inbox.js. An ES module on window.ParleyConsole.ext; server values via textContent. */
+import { fieldErrors } from "./contact_fields.js";
+
 const X = window.ParleyConsole && window.ParleyConsole.ext;
 
 const EN = {
@@ -89,17 +91,7 @@ function fieldRow(f, i, onRemove) {
     if (out.type === "select" || out.type === "multi_select") out.options = parseOptions(c.options.value);
     return out;
   }
-  function errorAt(prop, message) {
-    const p = prop === "label" ? "label_en" : prop;
-    const target = errs[p] ? p : "key";
-    errs[target].textContent = message;
-    c[target].setAttribute("aria-invalid", "true");
-    c[target].focus();
-  }
-  function clearErrors() {
-    Object.keys(errs).forEach((p) => { errs[p].textContent = ""; c[p].removeAttribute("aria-invalid"); });
-  }
-  return {box, read, errorAt, clearErrors};
+  return {box, read, ...fieldErrors(c, errs, {label: "label_en"})};
 }
 
 /* the designer for one form (form = null: a new one); done() redraws the list */
