@@ -125,7 +125,7 @@ def append_from(deps, actor: Actor, conv: dict, message: dict, client_message_id
     conversation in the same write) and deliver it; a repeated client_message_id returns the
     stored message, refused when another sender wrote it. Returns (stored, created, the
     conversation as it stands after the append)."""
-    stored, created = deps.messages.append(conv, {**message, **_retention(conv)},
+    stored, created = deps.messages.append(conv, {**message, **retention_fields(conv)},
                                            client_message_id,
                                            conversation_updates=updates or {})
     if not created:
@@ -139,7 +139,7 @@ def append_from(deps, actor: Actor, conv: dict, message: dict, client_message_id
     return stored, True, conv
 
 
-def _retention(conv: dict) -> dict:
+def retention_fields(conv: dict) -> dict:
     """A message expires with its conversation's retention, counted from now."""
     return ttl_fields(conv.get("retention_days"), now_ms())
 
@@ -160,6 +160,27 @@ def _deliver_message(deps, conv: dict, stored: dict) -> int:
     return delivery.to_conversation(deps, conv, event, visitor=visible_to_visitor(stored))
 
 
+def system_message(kind: str, data: dict | None = None, text: str | None = None,
+                   extra: dict | None = None) -> dict:
+    """The row of a system event (joined, left, transferred, closed...) before it is
+    stored."""
+    message = {"message_id": uuid.uuid4().hex, "type": "event",
+               "sender_type": "system", "sender_id": None, "sender_name": None,
+               "event": {"kind": kind, **(data or {})}, "text": text}
+    if extra:
+        message["extra"] = extra
+    return message
+
+
+def deliver_system_event(deps, conv: dict, stored: dict, visitor: bool = True,
+                         visitor_conns: list[dict] | None = None,
+                         agent_conns: list[dict] | None = None) -> int:
+    event = {"type": "message", "conversation_id": conv["conversation_id"],
+             "message": message_view(stored, deps.storage)}
+    return delivery.to_conversation(deps, conv, event, visitor=visitor,
+                                    visitor_conns=visitor_conns, agent_conns=agent_conns)
+
+
 def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
                       text: str | None = None, extra: dict | None = None,
                       visitor: bool = True) -> dict:
@@ -167,19 +188,13 @@ def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
 
     Reads the conversation itself (consistently) and returns it as it stands after the
     append, so callers need no read of their own before or after."""
-    message = {"message_id": uuid.uuid4().hex, "type": "event",
-               "sender_type": "system", "sender_id": None, "sender_name": None,
-               "event": {"kind": kind, **(data or {})}, "text": text}
-    if extra:
-        message["extra"] = extra
+    message = system_message(kind, data, text, extra)
     fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
-    message.update(_retention(fresh))
+    message.update(retention_fields(fresh))
     stored, _ = deps.messages.append(fresh, message, None)
     ts = stored["created_at"]  # the append moved last_seq and both timestamps to this
     conv = {**fresh, "last_seq": stored["seq"], "updated_at": ts, "last_message_at": ts}
-    event = {"type": "message", "conversation_id": conv["conversation_id"],
-             "message": message_view(stored, deps.storage)}
-    delivery.to_conversation(deps, conv, event, visitor=visitor)
+    deliver_system_event(deps, conv, stored, visitor=visitor)
     return conv
 
 
@@ -192,7 +207,7 @@ def post_bot_message(deps, conv: dict, text: str, extra: dict | None = None,
     if extra:
         message["extra"] = extra
     fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
-    message.update(_retention(fresh))
+    message.update(retention_fields(fresh))
     stored, created = deps.messages.append(fresh, message, client_message_id)
     if created:
         _deliver_message(deps, {**fresh, "last_seq": stored["seq"]}, stored)

@@ -19,18 +19,28 @@ def encode(event: dict) -> bytes:
     return strictjson.dumps(event).encode("utf-8")
 
 
-def recipients(deps, conversation: dict, visitor: bool = True, agents: bool = True) -> list[dict]:
+def recipients(deps, conversation: dict, visitor: bool = True, agents: bool = True,
+               visitor_conns: list[dict] | None = None,
+               agent_conns: list[dict] | None = None) -> list[dict]:
+    """The connections that hear a message of the conversation: the visitor's, and those of
+    its holder, participants and live watchers. `visitor_conns` / `agent_conns`: what the
+    caller read already (the conversation's connections; every agent connection), so no
+    Query is repeated."""
     conns: list[dict] = []
     if visitor:
-        conns += deps.connections.by_conversation(conversation["conversation_id"])
+        conns += visitor_conns if visitor_conns is not None else \
+            deps.connections.by_conversation(conversation["conversation_id"])
     if agents:
         agent_ids = set(conversation.get("participants") or [])
         if conversation.get("agent_id"):
             agent_ids.add(conversation["agent_id"])
         # supervisors with a live view of the chat (services/supervision.watch)
         agent_ids.update(watchers(conversation.get("attrs"), int(deps.clock() * 1000)))
-        for agent_id in sorted(agent_ids):
-            conns += deps.connections.by_agent(agent_id)
+        if agent_conns is not None:
+            conns += [c for c in agent_conns if c.get("agent_id") in agent_ids]
+        else:
+            for agent_id in sorted(agent_ids):
+                conns += deps.connections.by_agent(agent_id)
     seen, unique = set(), []
     for c in conns:
         if c["connection_id"] not in seen:
@@ -65,8 +75,11 @@ def push(deps, connections: list[dict], event: dict, conversation_id: str | None
 
 
 def to_conversation(deps, conversation: dict, event: dict, visitor: bool = True,
-                    agents: bool = True, exclude: str | None = None) -> int:
-    conns = recipients(deps, conversation, visitor=visitor, agents=agents)
+                    agents: bool = True, exclude: str | None = None,
+                    visitor_conns: list[dict] | None = None,
+                    agent_conns: list[dict] | None = None) -> int:
+    conns = recipients(deps, conversation, visitor=visitor, agents=agents,
+                       visitor_conns=visitor_conns, agent_conns=agent_conns)
     return push(deps, conns, event, conversation["conversation_id"], exclude=exclude)
 
 

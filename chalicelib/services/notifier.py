@@ -18,22 +18,27 @@ from chalicelib.services.views import agent_view, conversation_view
 
 
 def conversation_recipients(deps, conv: dict, also=(),
-                            agent_conns: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+                            agent_conns: list[dict] | None = None,
+                            visitor_conns: list[dict] | None = None
+                            ) -> tuple[list[dict], list[dict]]:
     """(visitor connections, agent connections) for a change of `conv`. `agent_conns`: the
     agent connections when the caller read them already (an assignment pass reads them once
-    for all the chats it moves)."""
-    visitors = deps.connections.by_conversation(conv["conversation_id"])
+    for all the chats it moves); `visitor_conns`: the conversation's connections when the
+    caller read them already."""
+    visitors = visitor_conns if visitor_conns is not None else \
+        deps.connections.by_conversation(conv["conversation_id"])
     if agent_conns is None:
         agent_conns = deps.connections.by_kind("agent")
     agents = [c for c in agent_conns if audience.hears_conversation(c, conv, also)]
     return visitors, agents
 
 
-def notify_conversation(deps, conv: dict, also=(), agent_conns: list[dict] | None = None) -> int:
+def notify_conversation(deps, conv: dict, also=(), agent_conns: list[dict] | None = None,
+                        visitor_conns: list[dict] | None = None) -> int:
     """Push the changed conversation to who may see it. `also`: agent ids that must hear it
     although the rule would not pick them (who held it before it moved away)."""
     cid = conv["conversation_id"]
-    visitors, agents = conversation_recipients(deps, conv, also, agent_conns)
+    visitors, agents = conversation_recipients(deps, conv, also, agent_conns, visitor_conns)
     n = delivery.push(deps, agents, {"type": "conversation",
                                      "conversation": conversation_view(conv, for_agent=True)},
                       cid)

@@ -23,7 +23,9 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.services import positions, tasks
-from chalicelib.services.conversations import load_for, post_system_event
+from chalicelib.services.conversations import (deliver_system_event, load_for,
+                                               post_system_event, retention_fields,
+                                               system_message)
 from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services.views import conversation_view
 
@@ -199,10 +201,13 @@ def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | Non
               kind: str = "assigned", extra_event: dict | None = None,
               clear_attrs=(), extra_attrs: dict | None = None, agent_conns=None,
               expect_queue: str | None = None) -> dict:
-    """Give the conversation to `agent` in one transaction (conversation still `expect`,
-    and still in `expect_queue` when given; agent online and under capacity), post the
-    `kind` system event and push the change. Raises AssignmentConflict when either side
-    moved."""
+    """Give the conversation to `agent` and post the `kind` system event in ONE
+    transaction (conversation still `expect`, and still in `expect_queue` when given; agent
+    online and under capacity; no read before or after: QueueRepo.move_with_event), then
+    push the event and the change. Costs that transaction and one Query (the visitor's
+    connections) when the caller read the agent connections (`agent_conns`, as an
+    assignment pass does once for all its chats). Raises AssignmentConflict when either
+    side moved."""
     ts = now_ms()
     # assign_kind: how it reached this agent (assigned, transferred, reopened): the console
     # words its notification by it
@@ -210,18 +215,21 @@ def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | Non
              "queue_position": 0, "estimated_wait": 0, **(extra_attrs or {})}
     if agent.get("avatar_url"):
         attrs["agent_avatar"] = agent["avatar_url"]
-    deps.waiting.move(conv["conversation_id"], expect,
-                      set_fields={"status": "assigned", "agent_id": agent["agent_id"]},
-                      attrs=attrs, remove=("queue_key", "queued_at"),
-                      add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
-                      release_agent=release,
-                      expect_agent=release if release else None,
-                      remove_attrs=("offline_offered", *clear_attrs),
-                      expect_queue=expect_queue)
-    fresh = post_system_event(deps, conv, kind, {"agent_id": agent["agent_id"],
-                                                 "agent_name": agent.get("name"),
-                                                 **(extra_event or {})})
-    notify_conversation(deps, fresh, agent_conns=agent_conns)
+    message = {**system_message(kind, {"agent_id": agent["agent_id"],
+                                       "agent_name": agent.get("name"),
+                                       **(extra_event or {})}),
+               **retention_fields(conv)}
+    fresh, stored = deps.waiting.move_with_event(
+        conv, expect, message,
+        set_fields={"status": "assigned", "agent_id": agent["agent_id"]},
+        attrs=attrs, remove=("queue_key", "queued_at"),
+        add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
+        release_agent=release, expect_agent=release if release else None,
+        remove_attrs=("offline_offered", *clear_attrs), expect_queue=expect_queue)
+    visitor_conns = deps.connections.by_conversation(conv["conversation_id"])
+    deliver_system_event(deps, fresh, stored, visitor_conns=visitor_conns,
+                         agent_conns=agent_conns)
+    notify_conversation(deps, fresh, agent_conns=agent_conns, visitor_conns=visitor_conns)
     log.info("conversation_" + kind, conversation_id=conv["conversation_id"],
              agent_id=agent["agent_id"])
     return fresh

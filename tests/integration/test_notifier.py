@@ -124,14 +124,14 @@ def test_accept_is_idempotent_for_the_holder_when_auto_assignment_wins_the_race(
     """The agent goes online and accepts a queued chat while the assignment handler gives it
     to them: 200 with the conversation, not 409 already_assigned."""
     cid = chat(deps, "gamma")
-    move = deps.waiting.move
+    move = deps.waiting.move_with_event
 
-    def racing_move(conversation_id, *args, **kwargs):
-        monkeypatch.setattr(deps.waiting, "move", move)
+    def racing_move(conversation, *args, **kwargs):
+        monkeypatch.setattr(deps.waiting, "move_with_event", move)
         assert routing.assign_next(deps, "gamma") == 1          # the handler wins
-        return move(conversation_id, *args, **kwargs)           # ...and accept's move fails
+        return move(conversation, *args, **kwargs)              # ...and accept's move fails
 
-    monkeypatch.setattr(deps.waiting, "move", racing_move)
+    monkeypatch.setattr(deps.waiting, "move_with_event", racing_move)
     result = lifecycle.accept(deps, floor["c1"], cid)
     assert result["conversation"]["agent_id"] == floor["c1"].id
     assert result["conversation"]["status"] == "assigned"
@@ -158,14 +158,14 @@ def test_accept_at_capacity_because_the_race_gave_it_to_me_is_a_success(deps, fl
 
 def test_accept_lost_to_someone_else_is_still_a_conflict(deps, floor, monkeypatch):
     cid = chat(deps, "alpha")
-    move = deps.waiting.move
+    move = deps.waiting.move_with_event
 
-    def racing_move(conversation_id, *args, **kwargs):
-        monkeypatch.setattr(deps.waiting, "move", move)
+    def racing_move(conversation, *args, **kwargs):
+        monkeypatch.setattr(deps.waiting, "move_with_event", move)
         lifecycle.accept(deps, floor["a2"], cid)
-        return move(conversation_id, *args, **kwargs)
+        return move(conversation, *args, **kwargs)
 
-    monkeypatch.setattr(deps.waiting, "move", racing_move)
+    monkeypatch.setattr(deps.waiting, "move_with_event", racing_move)
     with pytest.raises(Conflict) as err:
         lifecycle.accept(deps, floor["a1"], cid)
     assert err.value.code == "already_assigned"
