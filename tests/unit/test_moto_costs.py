@@ -124,3 +124,26 @@ def test_queries_read_only_their_partition_and_stay_correct_after_writes(ddb):
         "pk": {"S": "c9"}, "sk": {"N": "99"}, "g": {"S": "g1"}}}}])
     assert by_g("g1") == [11, 16, 21, 26, 99]
     assert 1 in by_g("g2")
+
+
+def test_sqs_clock_keeps_visibility_and_delays(monkeypatch):
+    """The fast SQS clock is the same instant: a received message is hidden for its
+    visibility timeout, a delayed one until its delay, then both are received again."""
+    import time as real_time
+
+    from moto.sqs import models as sqs_models
+    serialize_moto_dynamodb()
+    assert sqs_models.unix_time_millis.__module__ == "infra.moto_costs"
+    assert abs(sqs_models.unix_time_millis() - real_time.time() * 1000) < 50
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="now")
+        sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=2)
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=1)
+        assert [m["Body"] for m in got["Messages"]] == ["now"]
+        assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+        now = real_time.time()
+        monkeypatch.setattr("infra.moto_costs.time.time", lambda: now + 3)
+        again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+        assert sorted(m["Body"] for m in again["Messages"]) == ["later", "now"]
