@@ -98,7 +98,7 @@ def handle_events(event):
 @app.on_sqs_message(queue=config.ASSIGNMENT_QUEUE, batch_size=5)
 def handle_assignments(event):
     from chalicelib.services import tasks
-    return tasks.handle_records(get_deps(), event.to_dict().get("Records", []))
+    return tasks.handle_assignment_records(get_deps(), event.to_dict().get("Records", []))
 
 
 # ------------------------------------------------------------------ conversation events

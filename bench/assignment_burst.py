@@ -11,7 +11,9 @@ assignments of a phase (the burst, each refill) over the time in it when a slot 
 and a chat was waiting, from the stored asked/assigned/closed times. The older figures
 (`burst_assignments_per_s`, `refill_assignments_per_s`: assignments over the span from the
 first to the last of the phase) are printed too; they are bounded by how fast the handoffs
-or the closes arrive, not by routing.
+or the closes arrive, not by routing. A last phase frees all 36 slots at once (every agent
+away, their chats closed, then all online together): `shift_start_fill_s` and
+`shift_start_assignments_per_s` are routing's own rate.
 Then, in-process on moto, it counts the DynamoDB requests of one assignment pass that fills
 36 slots (the request-counting helper of tests/integration/test_request_budget.py).
 
@@ -168,6 +170,19 @@ def throughput_while_free(convs: list[dict], t0_ms: int, t1_ms: int) -> float | 
     return round(made / (free_ms / 1000), 1) if free_ms > 0 else None
 
 
+def shift_figures(shift: dict | None, assigned_times: list[int]) -> dict:
+    """36 slots freed at one moment: how long until all were taken, and the rate from the
+    moment the agents went online to the last of those assignments."""
+    if not shift:
+        return {"shift_start_fill_s": None, "shift_start_assignments_per_s": None}
+    t0 = shift["t_online"] * 1000
+    after = [t for t in assigned_times if t >= t0]
+    return {"shift_start_fill_s": round(shift["t_full"] - shift["t_online"], 2)
+            if shift["t_full"] else None,
+            "shift_start_assignments_per_s": round(len(after) / ((after[-1] - t0) / 1000), 1)
+            if after and after[-1] > t0 else None}
+
+
 def read_state(ddb, tables, ids) -> list[dict]:
     out = []
     for cid in ids:
@@ -253,6 +268,29 @@ def runtime_phase(args) -> dict:
             t_refill = wait_until(full, deadline)
             phases.append({"closed": len(mine), "t_close": t_close, "t_closed": t_closed,
                            "t_refill": t_refill})
+        # a shift starts: every agent away (keeping their chats), their chats closed (no
+        # refill: away agents take none), then all 12 online at once: 36 slots free at the
+        # same moment, so the fill rate is routing's own, not the pace of the closes
+        shift = None
+        if time.time() < deadline:
+            with ThreadPoolExecutor(12) as pool:
+                list(pool.map(lambda t: call(api, "PUT", "/agent/status", {"status": "away"},
+                                             t), tokens))
+            mine = []
+            for t in tokens:
+                mine += [(t, c["conversation_id"]) for c in call(
+                    api, "GET", "/agent/conversations?status=mine&limit=50",
+                    token=t)["conversations"] if c["status"] == "assigned"]
+            with ThreadPoolExecutor(16) as pool:
+                list(pool.map(lambda tc: call(api, "POST",
+                                              f"/agent/conversations/{tc[1]}/close", {}, tc[0]),
+                              mine))
+            time.sleep(2)
+            t_online = time.time()
+            with ThreadPoolExecutor(12) as pool:
+                list(pool.map(lambda t: call(api, "PUT", "/agent/status", {"status": "online"},
+                                             t), tokens))
+            shift = {"t_online": t_online, "t_full": wait_until(full, deadline)}
         time.sleep(3)                 # the last position window closes and is pushed
         sampler.stop.set()
         sampler.join(5)
@@ -295,6 +333,7 @@ def runtime_phase(args) -> dict:
         "assignments_per_s_while_capacity_free": free_rates,
         "fifo_inversions": fifo_inversions(state),
         **position_figures(sampler.samples),
+        **shift_figures(shift, assigned_times),
         "double_assignments": sum(1 for c in state if c["assigned_events"] > 1),
         "capacity_violations": sum(1 for n in list(held.values()) + list(loads.values())
                                    if n > CAPACITY),

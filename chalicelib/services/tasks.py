@@ -36,6 +36,33 @@ def handle_records(deps, records, handlers: dict | None = None) -> dict:
     return {"batchItemFailures": failures}
 
 
+def handle_assignment_records(deps, records) -> dict:
+    """The assignments queue: the `assign` tasks of a batch run as ONE pass over the union
+    of their queues (a pass fills every free slot of the queues it is given, so five
+    wake-ups of the same queues need one pass, not five); any other task runs as in
+    handle_records. A failed pass reports every `assign` record of the batch for retry."""
+    assigns, others, keys = [], [], []
+    for record in records:
+        try:
+            body = json.loads(record.get("body") or "{}")
+        except ValueError:
+            body = {}
+        if body.get("type") == "assign":
+            assigns.append(record)
+            keys += body.get("queue_keys") or [body.get("queue_key") or "_default"]
+        else:
+            others.append(record)
+    result = handle_records(deps, others) if others else {"batchItemFailures": []}
+    if assigns:
+        try:
+            deps.task_handlers["assign"](deps, {"queue_keys": sorted(set(map(str, keys)))})
+        except Exception as exc:
+            log.error("event_failed", error=repr(exc), task="assign", records=len(assigns))
+            result["batchItemFailures"] += [{"itemIdentifier": r.get("messageId")}
+                                            for r in assigns]
+    return result
+
+
 def _cid(record) -> str | None:
     try:
         return json.loads(record.get("body") or "{}").get("conversation_id")
