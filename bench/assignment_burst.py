@@ -88,6 +88,19 @@ class Sampler(threading.Thread):
             self.stop.wait(self.every)
 
 
+def close_all(api, tokens) -> list:
+    """Every agent closes every chat they hold (16 at a time); the (token, id) pairs."""
+    mine = []
+    for t in tokens:
+        mine += [(t, c["conversation_id"]) for c in call(
+            api, "GET", "/agent/conversations?status=mine&limit=50",
+            token=t)["conversations"] if c["status"] == "assigned"]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda tc: call(api, "POST", f"/agent/conversations/{tc[1]}/close",
+                                      {}, tc[0]), mine))
+    return mine
+
+
 def wait_until(pred, deadline: float, step: float = 0.1) -> float | None:
     while time.time() < deadline:
         if pred():
@@ -255,14 +268,7 @@ def runtime_phase(args) -> dict:
         phases = []
         for _ in range(args.rounds):
             t_close = time.time()
-            mine = []
-            for t in tokens:
-                mine += [(t, c["conversation_id"]) for c in call(
-                    api, "GET", "/agent/conversations?status=mine&limit=50",
-                    token=t)["conversations"] if c["status"] == "assigned"]
-            with ThreadPoolExecutor(16) as pool:
-                list(pool.map(lambda tc: call(api, "POST", f"/agent/conversations/{tc[1]}/close",
-                                              {}, tc[0]), mine))
+            mine = close_all(api, tokens)
             t_closed = time.time()
             time.sleep(0.6)
             t_refill = wait_until(full, deadline)
@@ -276,15 +282,7 @@ def runtime_phase(args) -> dict:
             with ThreadPoolExecutor(12) as pool:
                 list(pool.map(lambda t: call(api, "PUT", "/agent/status", {"status": "away"},
                                              t), tokens))
-            mine = []
-            for t in tokens:
-                mine += [(t, c["conversation_id"]) for c in call(
-                    api, "GET", "/agent/conversations?status=mine&limit=50",
-                    token=t)["conversations"] if c["status"] == "assigned"]
-            with ThreadPoolExecutor(16) as pool:
-                list(pool.map(lambda tc: call(api, "POST",
-                                              f"/agent/conversations/{tc[1]}/close", {}, tc[0]),
-                              mine))
+            close_all(api, tokens)
             time.sleep(2)
             t_online = time.time()
             with ThreadPoolExecutor(12) as pool:

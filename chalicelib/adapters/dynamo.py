@@ -273,7 +273,7 @@ class QueueRepo:
         """One transaction: update the conversation (on condition its status is expected,
         and its agent or its queue when given), take a slot of `take_agent` (online, enabled, under
         capacity) and give back a slot of `release_agent`."""
-        C, A = m.Conversation, m.Agent
+        C = m.Conversation
         statuses = (expect_status,) if isinstance(expect_status, str) else expect_status
         cond = C.status.is_in(*statuses)
         if expect_agent is not None:
@@ -287,14 +287,7 @@ class QueueRepo:
                           actions=self._conv_actions(set_fields, attrs or {}, remove,
                                                      add_participants, remove_attrs),
                           condition=cond)
-                if take_agent and take_agent != release_agent:
-                    tx.update(A(take_agent),
-                              actions=[A.active_count.add(1), A.last_assigned_at.set(ts)],
-                              condition=(A.status == "online") & (A.disabled == False) &  # noqa
-                              (A.active_count < A.capacity))
-                if release_agent and release_agent != take_agent:
-                    tx.update(A(release_agent), actions=[A.active_count.add(-1)],
-                              condition=A.active_count > 0)
+                _move_slots(tx, take_agent, release_agent, ts)
         except TransactWriteError as exc:
             reasons = [getattr(r, "code", None) if r else None
                        for r in (exc.cancellation_reasons or [])]
@@ -321,7 +314,7 @@ class QueueRepo:
         update) one consistent GetItem re-reads it and the transaction is tried again, as
         long as it still is where the move expects it; otherwise AssignmentConflict
         ("conversation"). A full or absent agent: AssignmentConflict("agent")."""
-        C, A = m.Conversation, m.Agent
+        C = m.Conversation
         cid = conversation["conversation_id"]
         statuses = (expect_status,) if isinstance(expect_status, str) else expect_status
         attrs = attrs or {}
@@ -349,15 +342,7 @@ class QueueRepo:
                 with TransactWrite(connection=_connection()) as tx:
                     tx.save(item, condition=m.Message.seq.does_not_exist())
                     tx.update(C(cid), actions=actions, condition=cond)
-                    if take_agent and take_agent != release_agent:
-                        tx.update(A(take_agent),
-                                  actions=[A.active_count.add(1), A.last_assigned_at.set(ts)],
-                                  condition=(A.status == "online") &
-                                  (A.disabled == False) &  # noqa: E712
-                                  (A.active_count < A.capacity))
-                    if release_agent and release_agent != take_agent:
-                        tx.update(A(release_agent), actions=[A.active_count.add(-1)],
-                                  condition=A.active_count > 0)
+                    _move_slots(tx, take_agent, release_agent, ts)
             except TransactWriteError as exc:
                 # puts go before updates: [event row, conversation, agent(s)]
                 reasons = [getattr(r, "code", None) if r else None
@@ -381,6 +366,19 @@ class QueueRepo:
     def idle(self, status: str, before_ms: int, limit: int = 25) -> list[dict]:
         return [to_dict(c) for c in m.Conversation.status_index.query(
             status, m.Conversation.updated_at < before_ms, limit=limit)]
+
+
+def _move_slots(tx, take_agent: str | None, release_agent: str | None, ts: int) -> None:
+    """The agents' side of a move: take a slot of `take_agent` (online, enabled, under
+    capacity) and give one back to `release_agent`."""
+    A = m.Agent
+    if take_agent and take_agent != release_agent:
+        tx.update(A(take_agent), actions=[A.active_count.add(1), A.last_assigned_at.set(ts)],
+                  condition=(A.status == "online") & (A.disabled == False) &  # noqa: E712
+                  (A.active_count < A.capacity))
+    if release_agent and release_agent != take_agent:
+        tx.update(A(release_agent), actions=[A.active_count.add(-1)],
+                  condition=A.active_count > 0)
 
 
 def _still_expected(conv: dict, statuses, expect_agent, expect_queue) -> bool:
