@@ -19,10 +19,25 @@ two naive datetimes per check (`unix_time_millis`), and a send, a receive and ev
 fan-out to a queue check every message the queue holds, several times. With a few thousand
 messages waiting that clock was a third of the local runtime's CPU under a burst. Here it
 reads `time.time()` (the same instant, without the datetimes).
+
+The server's dispatch: for every request moto's server finds the service by listing its own
+package directory (a `stat` per service module, ~150) and then trying its URL patterns, all
+under one lock that every request of every service takes. Here both answers are kept per
+host: the directory does not change while the server runs, and a host always maps to the
+same service.
+
+DynamoDB's answers: moto 5 serialises every response by walking botocore's output shape,
+value by value, recursing through each attribute value's union shape: half of moto's CPU
+under a burst. The data-plane answers (moto's `DynamoResult`: items, keys, counts) are
+already in DynamoDB's wire form, so they are written with `json.dumps` (missing members
+and members the operation does not have left out, as the shape walk does); anything `json` cannot write goes the slow way.
+`DEBUG_COMPARE` checks both ways give the same JSON (tests/unit/test_moto_costs.py).
 """
 from __future__ import annotations
 
+import base64
 import copy
+import json
 import time
 import types
 
@@ -36,6 +51,8 @@ def install() -> None:
     _install_transactions()
     _install_queries()
     _install_sqs_clock()
+    _install_dispatch_cache()
+    _install_dynamodb_answers()
     _installed = True
 
 
@@ -204,3 +221,67 @@ def _install_sqs_clock() -> None:
         return time.time() if dt is None else slow_s(dt)
 
     sqs_models.unix_time_millis, sqs_models.unix_time = unix_time_millis, unix_time
+
+
+def _install_dispatch_cache() -> None:
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    find = DomainDispatcherApplication.get_backend_for_host
+    found: dict = {}
+
+    def get_backend_for_host(self, host):
+        if host not in found:
+            found[host] = find(self, host)
+        return found[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+
+
+#: tests: compare each fast answer with moto's own serialisation (mismatches listed here)
+DEBUG_COMPARE = False
+MISMATCHES: list = []
+
+
+def _wire(value):
+    """The response without members that are None (the shape walk omits them)."""
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return value
+
+
+def _json_default(value):
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(type(value).__name__)
+
+
+def _install_dynamodb_answers() -> None:
+    from moto.dynamodb.responses import DynamoResult
+
+    slow = DynamoResult.execute_result
+
+    def execute_result(self, context):
+        result = self.result
+        if not isinstance(result, dict):
+            return slow(self, context)
+        shape = context.operation_model.output_shape
+        members = shape.members if shape is not None else {}
+        try:
+            body = json.dumps(_wire({k: v for k, v in result.items() if k in members}),
+                              default=_json_default, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return slow(self, context)
+        version = context.service_model.metadata.get("jsonVersion", "1.0")
+        answer = (200, {"Content-Type": f"application/x-amz-json-{version}"}, body)
+        if DEBUG_COMPARE:
+            expected = slow(self, context)
+            if json.loads(expected[2] or "{}") != json.loads(body) or expected[0] != 200:
+                MISMATCHES.append((context.operation_model.name, expected, answer))
+        return answer
+
+    DynamoResult.execute_result = execute_result

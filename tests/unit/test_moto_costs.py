@@ -147,3 +147,47 @@ def test_sqs_clock_keeps_visibility_and_delays(monkeypatch):
         monkeypatch.setattr("infra.moto_costs.time.time", lambda: now + 3)
         again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
         assert sorted(m["Body"] for m in again["Messages"]) == ["later", "now"]
+
+
+def test_fast_dynamodb_answers_equal_motos_own(ddb):
+    """Every data-plane answer written with json.dumps equals moto's shape-walked one."""
+    moto_costs.DEBUG_COMPARE = True
+    moto_costs.MISMATCHES.clear()
+    try:
+        item = {"pk": {"S": "a"}, "sk": {"N": "1"}, "m": {"M": {"x": {"L": [
+            {"N": "1.5"}, {"S": "é"}, {"NULL": True}, {"BOOL": False}]}}},
+                "b": {"B": b"\x00\xff"}, "ss": {"SS": ["p", "q"]}, "ns": {"NS": ["1", "2"]}}
+        ddb.put_item(TableName="t", Item=item)
+        for i in range(2, 6):
+            ddb.put_item(TableName="t", Item={"pk": {"S": "a"}, "sk": {"N": str(i)}})
+        got = ddb.get_item(TableName="t", Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+                           ConsistentRead=True)["Item"]
+        assert got["b"]["B"] == b"\x00\xff" and got["m"] == item["m"]
+        assert "Item" not in ddb.get_item(TableName="t",
+                                          Key={"pk": {"S": "none"}, "sk": {"N": "1"}})
+        page = ddb.query(TableName="t", KeyConditionExpression="pk = :p", Limit=2,
+                         ExpressionAttributeValues={":p": {"S": "a"}})
+        assert page["Count"] == 2 and "LastEvaluatedKey" in page
+        ddb.query(TableName="t", KeyConditionExpression="pk = :p", Select="COUNT",
+                  ExpressionAttributeValues={":p": {"S": "a"}})
+        ddb.update_item(TableName="t", Key={"pk": {"S": "a"}, "sk": {"N": "2"}},
+                        UpdateExpression="SET n = if_not_exists(n, :z) + :o",
+                        ExpressionAttributeValues={":z": {"N": "0"}, ":o": {"N": "1"}},
+                        ReturnValues="ALL_NEW")
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "k", "Item": {"key": {"S": "x"}}}},
+            {"Update": {"TableName": "t", "Key": {"pk": {"S": "a"}, "sk": {"N": "3"}},
+                        "UpdateExpression": "SET v = :v",
+                        "ExpressionAttributeValues": {":v": {"S": "w"}}}}])
+        ddb.batch_get_item(RequestItems={"t": {"Keys": [
+            {"pk": {"S": "a"}, "sk": {"N": "1"}}, {"pk": {"S": "a"}, "sk": {"N": "9"}}]}})
+        ddb.batch_write_item(RequestItems={"k": [{"PutRequest": {"Item": {"key": {"S": "y"}}}}]})
+        ddb.delete_item(TableName="t", Key={"pk": {"S": "a"}, "sk": {"N": "5"}},
+                        ReturnValues="ALL_OLD")
+        ddb.scan(TableName="k")
+        with pytest.raises(ClientError):
+            ddb.put_item(TableName="t", Item={"pk": {"S": "a"}, "sk": {"N": "1"}},
+                         ConditionExpression="attribute_not_exists(pk)")
+        assert moto_costs.MISMATCHES == []
+    finally:
+        moto_costs.DEBUG_COMPARE = False
