@@ -11,14 +11,12 @@ import errno
 import importlib
 import ipaddress
 import json
-import logging
 import os
 import secrets
 import signal
 import socket
 import sys
 import time
-import warnings
 from pathlib import Path
 
 from infra.local import logs
@@ -219,25 +217,39 @@ class Runner:
         return gw_sock
 
     def _start_moto(self, port: int) -> str:
-        from moto.server import ThreadedMotoServer
-        # check first: ThreadedMotoServer would hang waiting for a server that failed to bind
-        probe = bind_socket("127.0.0.1", port, "moto")
-        port = probe.getsockname()[1]
-        probe.close()
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        # moto's CloudFormation has no AWS::SecretsManager::Secret: the app uses
-        # PARLEY_TOKEN_SECRET locally, so the warning is noise
-        logging.getLogger("moto").setLevel(logging.ERROR)
-        warnings.filterwarnings("ignore", module="moto")
-        warnings.filterwarnings("ignore", message=".*moto's CloudFormation.*")
-        # moto's transactions are not isolated across its request threads: serialise its
-        # DynamoDB requests so concurrent Lambdas see DynamoDB's semantics
-        from infra.resources import serialize_moto_dynamodb
-        serialize_moto_dynamodb()
-        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        self.moto.start()
-        host, port = self.moto.get_host_and_port()
-        return f"http://127.0.0.1:{port}"
+        """moto's server in a child process (infra/local/moto_process.py): its own core,
+        not a share of the runtime's interpreter lock."""
+        import subprocess
+        from infra.local import moto_process
+        self.moto = subprocess.Popen(
+            [sys.executable, "-m", "infra.local.moto_process", "--port", str(port)],
+            cwd=str(REPO_ROOT), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.moto.stdout.readline()      # the child's one line: ready or failed
+        if line.startswith(moto_process.READY_PREFIX):
+            got = json.loads(line[len(moto_process.READY_PREFIX):])
+            return f"http://127.0.0.1:{got['port']}"
+        self._stop_moto()
+        if line.startswith(moto_process.FAILED_PREFIX):
+            failed = json.loads(line[len(moto_process.FAILED_PREFIX):])
+            if failed.get("in_use"):
+                raise StartupError(f"moto port {port} on 127.0.0.1 is already in use "
+                                   "(choose another with --moto-port)")
+            raise StartupError(failed.get("error") or "moto did not start")
+        raise StartupError("moto did not start")
+
+    def _stop_moto(self) -> None:
+        import subprocess
+        proc, self.moto = self.moto, None
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()                  # the child stops when its stdin closes
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        except Exception:
+            pass
 
     # -------------------------------------------------------------- serve (async)
     async def serve(self, gw_sock: socket.socket) -> None:
@@ -299,12 +311,7 @@ class Runner:
             self.sources = None
         if self.gateway:
             self.gateway.pool.shutdown(wait=False, cancel_futures=True)
-        if self.moto:
-            try:
-                self.moto.stop()
-            except Exception:
-                pass
-            self.moto = None
+        self._stop_moto()
 
 
 def main(argv=None) -> int:
