@@ -17,6 +17,7 @@ Wait estimates use the queue's measured handle time (a rolling average updated b
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
@@ -25,6 +26,7 @@ from chalicelib.errors import Conflict
 from chalicelib.services import delivery, tasks
 
 MAX_LINE = 1000                # places computed per queue and window (the rest: next window)
+PARALLEL = 8                   # place writes and pushes in flight at once in a run
 STATS_KIND = "queue_stats"     # directory records: rolling handle time per queue
 DONE_KIND = "queue_positions"  # directory records: when the queue's last run read its line
 
@@ -110,14 +112,20 @@ def on_positions(deps, body: dict) -> int:
         return 0
     online, free, slots = _wait_inputs(deps, key)
     avg = handle_seconds(deps, key)
-    pushed = 0
+    changed, moved = [], 0
     for position, conv in enumerate(line, start=1):
         wait = policy.estimate_wait_seconds(position, online, avg, free, slots)
-        if not _changed(conv.get("attrs") or {}, position, wait):
-            continue
-        if set_position(deps, conv["conversation_id"], position, wait):
-            pushed += 1
-    log.info("positions_pushed", queue=key, waiting=len(line), changed=pushed)
+        attrs = conv.get("attrs") or {}
+        if _changed(attrs, position, wait):
+            changed.append((conv["conversation_id"], position, wait))
+            moved += attrs.get("queue_position") != position
+    # each place is its own write and push (no order between them): PARALLEL of them in
+    # flight at once, so a line that moved is told within one run's few round trips
+    # instead of one round trip per waiting visitor in a row
+    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(changed)))) as pool:
+        pushed = sum(pool.map(lambda c: set_position(deps, *c), changed))
+    log.info("positions_pushed", queue=key, waiting=len(line), changed=pushed, moved=moved,
+             free=free, slots=slots, handle_s=avg)
     return pushed
 
 
