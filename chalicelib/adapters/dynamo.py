@@ -20,6 +20,7 @@ from chalicelib.domain.events import context_snapshot
 from chalicelib.errors import AppError, Conflict
 
 MAX_APPEND_ATTEMPTS = 50
+PLACES_PER_TRANSACTION = 100       # DynamoDB's limit of actions in one transaction
 
 
 def _plain(value):
@@ -125,6 +126,50 @@ class ConversationRepo:
             return to_dict(m.Conversation.get(conversation_id, consistent_read=consistent))
         except DoesNotExist:
             return None
+
+    def set_places(self, places: list[tuple[str, int, int]]) -> list[str]:
+        """Store the places in line and wait estimates of many waiting chats: one
+        transaction per 100 (each chat on condition it is still queued; rev moves, so
+        long-poll clients see the change). A chat that left the line meanwhile is left out
+        and the rest written again; a transaction that meets another write of the same chat
+        falls back to one conditional update per chat. Returns the ids written."""
+        written: list[str] = []
+        for i in range(0, len(places), PLACES_PER_TRANSACTION):
+            written += self._set_places(places[i:i + PLACES_PER_TRANSACTION])
+        return written
+
+    def _set_places(self, places) -> list[str]:
+        C = m.Conversation
+        pending = list(places)
+        for _ in range(3):
+            if not pending:
+                return []
+            ts = now_ms()
+            try:
+                with TransactWrite(connection=_connection()) as tx:
+                    for cid, position, wait in pending:
+                        tx.update(C(cid), actions=[C.attrs["queue_position"].set(position),
+                                                   C.attrs["estimated_wait"].set(wait),
+                                                   C.rev.add(1), C.updated_at.set(ts)],
+                                  condition=C.status == "queued")
+                return [cid for cid, _, _ in pending]
+            except TransactWriteError as exc:
+                reasons = [getattr(r, "code", None) if r else None
+                           for r in (exc.cancellation_reasons or [])]
+                if len(reasons) != len(pending) or "TransactionConflict" in reasons or \
+                        "ConditionalCheckFailed" not in reasons:
+                    break
+                pending = [p for p, r in zip(pending, reasons) if r != "ConditionalCheckFailed"]
+        out = []
+        for cid, position, wait in pending:
+            try:
+                self.update(cid, map_sets={("attrs", "queue_position"): position,
+                                           ("attrs", "estimated_wait"): wait},
+                            expect={"status": "queued"})
+                out.append(cid)
+            except Conflict:
+                pass                       # left the line meanwhile
+        return out
 
     def get_state(self, conversation_id: str) -> dict | None:
         """The cheap consistent read behind long-poll: only the fields that change."""

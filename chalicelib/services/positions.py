@@ -7,9 +7,10 @@ returned) calls schedule(): the first change of a queue in a window of
 PARLEY_POSITION_WINDOW_SECONDS (default 2) claims the window and publishes one `positions`
 task delayed to the window's end, so the task sees every change of its window and a visitor
 hears at most one update per window. The task reads the line once (one Query, in pages)
-and writes and pushes only the places and estimates that changed. A place therefore goes up
-only when a chat is put ahead (a higher priority, a chat returned to the front), and 1
-("next") is shown only to the chat that is first in line.
+and writes (one transaction per 100 chats) and pushes only the places and estimates that
+changed. A place therefore goes up only when a chat is put ahead (a higher priority, a
+chat returned to the front), and 1 ("next") is shown only to the chat that is first in
+line.
 
 Wait estimates use the queue's measured handle time (a rolling average updated by the
 `handle_time` task when an assigned chat closes) instead of a fixed figure.
@@ -22,11 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import assignment as policy
-from chalicelib.errors import Conflict
 from chalicelib.services import delivery, tasks
 
 MAX_LINE = 1000                # places computed per queue and window (the rest: next window)
-PARALLEL = 8                   # place writes and pushes in flight at once in a run
+PARALLEL = 8                   # pushes (a Query and a post each) in flight at once
 STATS_KIND = "queue_stats"     # directory records: rolling handle time per queue
 DONE_KIND = "queue_positions"  # directory records: when the queue's last run read its line
 
@@ -119,28 +119,23 @@ def on_positions(deps, body: dict) -> int:
         if _changed(attrs, position, wait):
             changed.append((conv["conversation_id"], position, wait))
             moved += attrs.get("queue_position") != position
-    # each place is its own write and push (no order between them): PARALLEL of them in
-    # flight at once, so a line that moved is told within one run's few round trips
-    # instead of one round trip per waiting visitor in a row
-    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(changed)))) as pool:
-        pushed = sum(pool.map(lambda c: set_position(deps, *c), changed))
+    # the places are written in one transaction per 100 chats; each push needs the chat's
+    # connections (one Query each): PARALLEL of those in flight at once
+    written = set(deps.conversations.set_places(changed))
+    told = [c for c in changed if c[0] in written]
+    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(told)))) as pool:
+        list(pool.map(lambda c: push_position(deps, *c), told))
+    pushed = len(told)
     log.info("positions_pushed", queue=key, waiting=len(line), changed=pushed, moved=moved,
              free=free, slots=slots, handle_s=avg)
     return pushed
 
 
-def set_position(deps, cid: str, position: int, wait: int) -> bool:
-    """Store and push one place in line; False when the chat left the line meanwhile."""
-    try:
-        deps.conversations.update(cid, map_sets={("attrs", "queue_position"): position,
-                                                 ("attrs", "estimated_wait"): wait},
-                                  expect={"status": "queued"})
-    except Conflict:
-        return False
+def push_position(deps, cid: str, position: int, wait: int) -> None:
+    """Tell the chat's visitor their stored place in line."""
     delivery.push(deps, deps.connections.by_conversation(cid),
                   {"type": "queue", "conversation_id": cid, "position": position,
                    "estimated_wait": wait}, cid)
-    return True
 
 
 # ------------------------------------------------------------------ measured handle times

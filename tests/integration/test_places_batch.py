@@ -1,0 +1,40 @@
+"""Places in line are written in one transaction per 100 chats (ConversationRepo.set_places):
+a chat that left the line is left out, the others still written."""
+from chalicelib.services import positions, routing
+from tests.helpers.aws import AwsCallCounter, drain_queues
+from tests.integration.test_queue import conv, make_agent, nobot, visitor_chat  # noqa: F401
+
+
+def test_a_run_writes_all_changed_places_in_one_transaction(deps, nobot, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("PARLEY_POSITION_WINDOW_SECONDS", "0")
+    ids = [visitor_chat(deps)[0]["conversation_id"] for _ in range(12)]
+    drain_queues(deps)
+    make_agent(deps, "Ann", capacity=5)
+    assert routing.assign_next(deps, "_default") == 5
+    with AwsCallCounter(deps) as counter:
+        assert positions.on_positions(deps, {"queue_key": "_default", "after": 10**14}) == 7
+    ddb = [c for c in counter.calls if c.startswith("dynamodb:")]
+    assert ddb.count("dynamodb:TransactWriteItems") == 1
+    assert "dynamodb:UpdateItem" not in ddb
+    assert [conv(deps, c)["attrs"]["queue_position"] for c in ids[5:]] == list(range(1, 8))
+
+
+def test_a_chat_that_left_the_line_is_left_out_and_the_others_written(deps, nobot):  # noqa: F811
+    ids = [visitor_chat(deps)[0]["conversation_id"] for _ in range(4)]
+    drain_queues(deps)
+    make_agent(deps, "Ann", capacity=1)
+    assert routing.assign_next(deps, "_default") == 1      # ids[0] is no longer queued
+    written = deps.conversations.set_places([(c, n, 60 * n) for n, c in enumerate(ids)])
+    assert written == ids[1:]
+    assert conv(deps, ids[0])["attrs"].get("queue_position") == 0
+    assert [conv(deps, c)["attrs"]["queue_position"] for c in ids[1:]] == [1, 2, 3]
+    assert [conv(deps, c)["attrs"]["estimated_wait"] for c in ids[1:]] == [60, 120, 180]
+
+
+def test_more_than_a_hundred_places_take_one_transaction_per_hundred(deps, nobot):  # noqa: F811
+    ids = [visitor_chat(deps)[0]["conversation_id"] for _ in range(101)]
+    with AwsCallCounter(deps) as counter:
+        written = deps.conversations.set_places([(c, n + 1, 0) for n, c in enumerate(ids)])
+    assert written == ids
+    assert counter.calls.count("dynamodb:TransactWriteItems") == 2
+    assert conv(deps, ids[100])["attrs"]["queue_position"] == 101
