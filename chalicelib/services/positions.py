@@ -71,6 +71,15 @@ def schedule(deps, keys, now: int | None = None) -> int:
     return published
 
 
+def publish_now(deps, keys) -> None:
+    """An assignment pass moved these lines: their runs start at once (the pass already
+    gathered its changes, so the window would only delay them). A run of the window that
+    starts later still covers what changes after."""
+    now = now_ms()
+    for key in sorted(set(k for k in keys if k)):
+        tasks.publish(deps, "positions", {"queue_key": key, "after": now})
+
+
 # ------------------------------------------------------------------ the task
 def _wait_inputs(deps, key: str) -> tuple[int, int, int]:
     """(online agents, free slots, all slots) of the agents serving `key`."""

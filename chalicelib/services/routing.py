@@ -299,7 +299,7 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
     if again:
         publish_assign(deps, again)
     if assigned:
-        positions.schedule(deps, keys)
+        positions.publish_now(deps, keys)
     publish_overflow(deps, _past_due(lines, teams, placed))
     log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed))
     return assigned

@@ -38,3 +38,24 @@ def test_more_than_a_hundred_places_take_one_transaction_per_hundred(deps, nobot
     assert written == ids
     assert counter.calls.count("dynamodb:TransactWriteItems") == 2
     assert conv(deps, ids[100])["attrs"]["queue_position"] == 101
+
+
+def test_an_assignment_pass_asks_for_the_places_of_its_lines_at_once(deps, nobot,  # noqa: F811
+                                                                      monkeypatch):
+    """No window wait after a pass: its changes are gathered already."""
+    from chalicelib.services import tasks
+    for _ in range(3):
+        visitor_chat(deps)
+    drain_queues(deps)
+    make_agent(deps, "Ann", capacity=1)
+    published = []
+    real = tasks.publish
+
+    def spy(deps_, kind, body, **kw):
+        published.append((kind, body, kw.get("delay", 0)))
+        return real(deps_, kind, body, **kw)
+
+    monkeypatch.setattr(tasks, "publish", spy)
+    assert routing.assign_next(deps, "_default") == 1
+    runs = [(b["queue_key"], d) for k, b, d in published if k == "positions"]
+    assert runs == [("_default", 0)]
