@@ -117,7 +117,11 @@
       show();
     }).catch(function () { show(); });
 
+    // only the latest tab load draws: a slower load of the tab left earlier must not
+    // replace the one the user went to
+    var loadGen = 0;
     function show() {
+      loadGen += 1;
       host.setAttribute("data-site", site.value);
       Array.prototype.forEach.call(tabs.children, function (b) {
         b.setAttribute("aria-selected", b.id === "bot-tab-" + current ? "true" : "false");
@@ -146,8 +150,10 @@
 
     // ---------------------------------------------------------------- learning queue
     function learning(key) {
+      var mine = loadGen;
       Promise.all([ctx.api("GET", "/admin/kb/labels" + q(key)), ctx.api("GET", "/admin/kb" + q(key)),
                    ctx.api("GET", "/admin/kb/proposals" + q(key))]).then(function (res) {
+        if (mine !== loadGen) return;
         var labels = res[0].labels || [], entries = res[1].entries || [], props = res[2].proposals || [];
         clear(body);
         var err = errBox();
@@ -206,12 +212,16 @@
           });
           holder.appendChild(ul);
         }, plist);
-      }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
+      }).catch(function (e) {
+        if (mine === loadGen) clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)}));
+      });
     }
 
     // ---------------------------------------------------------------- synonyms
     function synonyms(key) {
+      var mine = loadGen;
       ctx.api("GET", "/admin/kb/synonyms" + q(key)).then(function (r) {
+        if (mine !== loadGen) return;
         clear(body);
         var groups = r.groups || [];
         var area = el("textarea", {id: "bot-synonyms", rows: "12", "aria-describedby": "bot-syn-help",
@@ -228,7 +238,9 @@
           }).catch(function (e2) { err.textContent = errText(e2); });
         }}, [el("p", {class: "muted", id: "bot-syn-help", text: t("syn_help")}), area, err,
           el("button", {type: "submit", class: "primary", text: t("save")})]));
-      }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
+      }).catch(function (e) {
+        if (mine === loadGen) clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)}));
+      });
     }
 
     // ---------------------------------------------------------------- flows
@@ -242,7 +254,9 @@
     function lines(s) { return s.split("\n").map(function (x) { return x.trim(); }).filter(Boolean); }
 
     function flows(key) {
+      var mine = loadGen;
       ctx.api("GET", "/admin/kb/flows" + q(key)).then(function (r) {
+        if (mine !== loadGen) return;
         clear(body);
         var forms = [];
         var holder = el("div", {id: "bot-flows"});
@@ -347,12 +361,16 @@
           }};
           return form;
         }
-      }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
+      }).catch(function (e) {
+        if (mine === loadGen) clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)}));
+      });
     }
 
     // ---------------------------------------------------------------- duplicates
     function duplicates(key) {
+      var mine = loadGen;
       Promise.all([ctx.api("GET", "/admin/kb/duplicates" + q(key)), ctx.api("GET", "/admin/kb" + q(key))]).then(function (res) {
+        if (mine !== loadGen) return;
         clear(body);
         var pairs = res[0].pairs || [], byId = {};
         (res[1].entries || []).forEach(function (e) { byId[e.id] = e; });
@@ -384,7 +402,9 @@
           });
           h.appendChild(ul);
         }, holder);
-      }).catch(function (e) { clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)})); });
+      }).catch(function (e) {
+        if (mine === loadGen) clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)}));
+      });
     }
   }
 

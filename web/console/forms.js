@@ -147,7 +147,6 @@ function designer(form, done) {
     holder, err,
     el("div", {class: "row wrap"}, [add, el("button", {type: "submit", class: "primary", id: "fm-save", text: t("fm_save")}),
       el("button", {type: "button", id: "fm-cancel", text: t("fm_cancel"), onclick: done})])]);
-  setTimeout(() => name.focus(), 0);
   return box;
 }
 
@@ -199,7 +198,9 @@ function renderForms() {
   }
   function openEditor(f) {
     clear(editorSlot);
-    editorSlot.appendChild(designer(f, () => { clear(editorSlot); load(false).then(() => newBtn.focus()); }));
+    const box = designer(f, () => { clear(editorSlot); load(false).then(() => newBtn.focus()); });
+    editorSlot.appendChild(box);
+    box.querySelector("#fm-name").focus();   // in the page now: focus at once, not later
   }
   newBtn.addEventListener("click", () => openEditor(null));
   more.addEventListener("click", () => load(true));
