@@ -61,6 +61,7 @@ def build_default() -> Deps:
     """Deps holding the real AWS adapters (DynamoDB, API Gateway, S3, Secrets Manager), with
     no handlers: chalicelib.bootstrap.build() adds those."""
     from chalicelib.adapters import dynamo
+    from chalicelib.adapters import waiting as waiting_adapter
     from chalicelib.adapters.agent_sessions import AgentSessions, LoginAttempts
     from chalicelib.adapters.audit import AuditRepo
     from chalicelib.adapters.channels import channel_adapters
@@ -101,7 +102,7 @@ def build_default() -> Deps:
         storage=AttachmentStore(),
         signer_factory=signer,
         queue=QueuePublisher(),
-        waiting=dynamo.QueueRepo(),
+        waiting=waiting_adapter.QueueRepo(),
         email=EmailSender(),
         claims=dynamo.ClaimRepo(),
         directory=DirectoryRepo(),

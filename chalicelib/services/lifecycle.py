@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from chalicelib import log
-from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
+from chalicelib.adapters.dynamo import now_ms
+from chalicelib.adapters.waiting import AssignmentConflict
 from chalicelib.domain import assignment as policy
 from chalicelib.domain import permissions
 from chalicelib.domain.actors import Actor

@@ -11,7 +11,8 @@ nothing twice and posts no second event.
 from __future__ import annotations
 
 from chalicelib import log
-from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
+from chalicelib.adapters.dynamo import now_ms
+from chalicelib.adapters.waiting import AssignmentConflict
 from chalicelib.domain import assignment as policy
 from chalicelib.domain import overflow as rule
 from chalicelib.services import positions

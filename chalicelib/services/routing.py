@@ -16,7 +16,8 @@ How a waiting visitor reaches a free agent, with many Lambdas and many agents:
 from __future__ import annotations
 
 from chalicelib import log
-from chalicelib.adapters.dynamo import AssignmentConflict, now_ms
+from chalicelib.adapters.dynamo import now_ms
+from chalicelib.adapters.waiting import AssignmentConflict
 from chalicelib.domain import assignment as policy
 from chalicelib.domain import overflow as overflow_rule
 from chalicelib.domain.actors import Actor

@@ -3,7 +3,7 @@
 writing nothing."""
 import pytest
 
-from chalicelib.adapters.dynamo import AssignmentConflict
+from chalicelib.adapters.waiting import AssignmentConflict
 from chalicelib.services import conversations as convs
 from chalicelib.services import routing
 from tests.helpers.aws import AwsCallCounter, drain_queues

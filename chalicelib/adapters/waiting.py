@@ -1,0 +1,191 @@
+"""The waiting line and the moves out of it: a conversation entering or leaving the queue
+and an agent's slot taken or given back, in one DynamoDB transaction (with the system event
+that tells of it, for the moves that post one)."""
+from __future__ import annotations
+
+import random
+import time
+
+from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.adapters import models as m
+from chalicelib.adapters.dynamo import (MAX_APPEND_ATTEMPTS, ConversationRepo, _connection,
+                                        now_ms, to_dict)
+from chalicelib.domain.events import context_snapshot
+from chalicelib.errors import AppError
+
+
+class AssignmentConflict(Exception):
+    """A transactional assignment lost a race: `part` is "conversation" or "agent"."""
+
+    def __init__(self, part: str):
+        super().__init__(part)
+        self.part = part
+
+
+class QueueRepo:
+    """The waiting line (sparse queue-index) and the transactions that move conversations
+    between the queue and agents, keeping every agent's active_count exact."""
+
+    def waiting(self, queue_key: str, limit: int = 50) -> list[dict]:
+        return [to_dict(c) for c in m.Conversation.queue_index.query(
+            queue_key, scan_index_forward=True, limit=limit)]
+
+    def position(self, queue_key: str, queued_at: int) -> int:
+        """1-based place in line: how many queued before this one, plus one."""
+        return m.Conversation.queue_index.count(
+            queue_key, m.Conversation.queued_at < queued_at) + 1
+
+    def _conv_actions(self, set_fields: dict, attrs: dict, remove=(), add_participants=(),
+                      remove_attrs=(), ts: int | None = None):
+        C = m.Conversation
+        ts = ts or now_ms()
+        actions = [getattr(C, k).set(v) for k, v in set_fields.items()]
+        actions += [C.attrs[k].set(v) for k, v in attrs.items()]
+        actions += [C.attrs[k].remove() for k in remove_attrs]
+        actions += [getattr(C, k).remove() for k in remove]
+        if add_participants:
+            actions.append(C.participants.add(set(add_participants)))
+        actions += [C.rev.add(1), C.updated_at.set(ts)]
+        return actions
+
+    def move(self, conversation_id: str, expect_status: str | tuple, set_fields: dict,
+             attrs: dict | None = None, remove=(), add_participants=(),
+             take_agent: str | None = None, release_agent: str | None = None,
+             expect_agent: str | None = None, remove_attrs=(),
+             expect_queue: str | None = None) -> None:
+        """One transaction: update the conversation (on condition its status is expected,
+        and its agent or its queue when given), take a slot of `take_agent` (online, enabled, under
+        capacity) and give back a slot of `release_agent`."""
+        C = m.Conversation
+        statuses = (expect_status,) if isinstance(expect_status, str) else expect_status
+        cond = _where(statuses, expect_agent, expect_queue)
+        ts = now_ms()
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.update(C(conversation_id),
+                          actions=self._conv_actions(set_fields, attrs or {}, remove,
+                                                     add_participants, remove_attrs),
+                          condition=cond)
+                _move_slots(tx, take_agent, release_agent, ts)
+        except TransactWriteError as exc:
+            reasons = [getattr(r, "code", None) if r else None
+                       for r in (exc.cancellation_reasons or [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise AssignmentConflict("conversation")
+            if "ConditionalCheckFailed" in reasons:
+                raise AssignmentConflict("agent")
+            raise
+
+    def move_with_event(self, conversation: dict, expect_status: str | tuple, message: dict,
+                        set_fields: dict, attrs: dict | None = None, remove=(),
+                        add_participants=(), take_agent: str | None = None,
+                        release_agent: str | None = None, expect_agent: str | None = None,
+                        remove_attrs=(), expect_queue: str | None = None
+                        ) -> tuple[dict, dict]:
+        """`move` and the system event that tells of it, in ONE transaction, with no read
+        before or after: the conversation as `conversation` shows it (its `rev` and
+        `last_seq` are conditions) moves and takes the next sequence number, the event row
+        is written under it, and the agents' slots move as in `move`. Returns (the
+        conversation after the write, the stored event row), both computed from what was
+        written.
+
+        When the conversation changed since it was read (another message, a place-in-line
+        update) one consistent GetItem re-reads it and the transaction is tried again, as
+        long as it still is where the move expects it; otherwise AssignmentConflict
+        ("conversation"). A full or absent agent: AssignmentConflict("agent")."""
+        C = m.Conversation
+        cid = conversation["conversation_id"]
+        statuses = (expect_status,) if isinstance(expect_status, str) else expect_status
+        attrs = attrs or {}
+        current = conversation
+        ctx_updates = {**set_fields, **{k: None for k in remove}}
+        for attempt in range(MAX_APPEND_ATTEMPTS):
+            if not _still_expected(current, statuses, expect_agent, expect_queue):
+                raise AssignmentConflict("conversation")
+            last_seq, rev = int(current.get("last_seq") or 0), int(current.get("rev") or 0)
+            seq, ts = last_seq + 1, now_ms()
+            item = m.Message(conversation_id=cid, seq=seq, created_at=ts,
+                             ctx=context_snapshot(current, ctx_updates), **message)
+            cond = _where(statuses, expect_agent, expect_queue)
+            cond &= (C.last_seq == last_seq) if last_seq else \
+                (C.last_seq.does_not_exist() | (C.last_seq == 0))
+            cond &= (C.rev == rev) if rev else (C.rev.does_not_exist() | (C.rev == 0))
+            actions = self._conv_actions(set_fields, attrs, remove, add_participants,
+                                         remove_attrs, ts)
+            actions += [C.last_seq.set(seq), C.last_message_at.set(ts)]
+            try:
+                with TransactWrite(connection=_connection()) as tx:
+                    tx.save(item, condition=m.Message.seq.does_not_exist())
+                    tx.update(C(cid), actions=actions, condition=cond)
+                    _move_slots(tx, take_agent, release_agent, ts)
+            except TransactWriteError as exc:
+                # puts go before updates: [event row, conversation, agent(s)]
+                reasons = [getattr(r, "code", None) if r else None
+                           for r in (exc.cancellation_reasons or [])]
+                if len(reasons) > 2 and "ConditionalCheckFailed" in reasons[2:] and \
+                        reasons[1] != "ConditionalCheckFailed":
+                    raise AssignmentConflict("agent")
+                if "ConditionalCheckFailed" in reasons[:2] or "TransactionConflict" in reasons:
+                    fresh = ConversationRepo().get(cid, consistent=True)
+                    if fresh is None:
+                        raise AssignmentConflict("conversation")
+                    current = fresh
+                    if "TransactionConflict" in reasons:
+                        time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(attempt, 6))))
+                    continue
+                raise
+            return (_moved(current, set_fields, attrs, remove, add_participants, remove_attrs,
+                           rev + 1, seq, ts), to_dict(item))
+        raise AppError("The conversation is too busy; try again.", code="busy", status=503)
+
+    def idle(self, status: str, before_ms: int, limit: int = 25) -> list[dict]:
+        return [to_dict(c) for c in m.Conversation.status_index.query(
+            status, m.Conversation.updated_at < before_ms, limit=limit)]
+
+
+def _where(statuses, expect_agent, expect_queue):
+    """A move's condition on the conversation: its status, and its agent or its queue when
+    given."""
+    C = m.Conversation
+    cond = C.status.is_in(*statuses)
+    if expect_agent is not None:
+        cond &= C.agent_id == expect_agent
+    if expect_queue is not None:
+        cond &= C.queue_key == expect_queue
+    return cond
+
+
+def _move_slots(tx, take_agent: str | None, release_agent: str | None, ts: int) -> None:
+    """The agents' side of a move: take a slot of `take_agent` (online, enabled, under
+    capacity) and give one back to `release_agent`."""
+    A = m.Agent
+    if take_agent and take_agent != release_agent:
+        tx.update(A(take_agent), actions=[A.active_count.add(1), A.last_assigned_at.set(ts)],
+                  condition=(A.status == "online") & (A.disabled == False) &  # noqa: E712
+                  (A.active_count < A.capacity))
+    if release_agent and release_agent != take_agent:
+        tx.update(A(release_agent), actions=[A.active_count.add(-1)],
+                  condition=A.active_count > 0)
+
+
+def _still_expected(conv: dict, statuses, expect_agent, expect_queue) -> bool:
+    return conv.get("status") in statuses and \
+        (expect_agent is None or conv.get("agent_id") == expect_agent) and \
+        (expect_queue is None or conv.get("queue_key") == expect_queue)
+
+
+def _moved(conv: dict, set_fields: dict, attrs: dict, remove, add_participants, remove_attrs,
+           rev: int, seq: int, ts: int) -> dict:
+    """The conversation after QueueRepo.move_with_event wrote it (what the item holds)."""
+    out = {k: v for k, v in conv.items() if k not in set(remove)}
+    out.update(set_fields)
+    merged = {k: v for k, v in (conv.get("attrs") or {}).items() if k not in set(remove_attrs)}
+    merged.update(attrs)
+    out["attrs"] = merged
+    if add_participants:
+        out["participants"] = sorted(set(conv.get("participants") or ()) |
+                                     set(add_participants))
+    out.update(rev=rev, last_seq=seq, updated_at=ts, last_message_at=ts)
+    return out
