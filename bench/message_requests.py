@@ -1,5 +1,7 @@
 """AWS requests per message send, long-poll wait and assignment, at 10, 1,000 and 10,000
-conversations (`--sizes 10,1000` for fewer).
+conversations (`--sizes 10,1000` for fewer). The chat is assigned to the agent; a "cold"
+send is the first frame a function instance sees on that connection (it reads the
+connection's row), a "warm" one a later frame.
 
 Runs the services on moto in-process and counts every AWS API call with botocore's
 before-call event (the same counter the request-budget test uses). Prints a table and one
@@ -70,11 +72,15 @@ def main() -> None:
                         "action": "send", "data": {"client_message_id": f"m{i}", "text": "x"}}))
                     times.append((time.perf_counter() - t0) * 1000)
                     sends.append(list(c.calls))
-                c.reset()
-                realtime.handle_frame(deps, "agent-conn=", json.dumps({
-                    "action": "send", "conversation_id": cid,
-                    "data": {"client_message_id": "r1", "text": "reply"}}))
-                agent_send = list(c.calls)
+                agent_sends = []
+                deps.connections._known.pop("agent-conn=", None)   # a new instance: cold
+                for i in range(2):
+                    c.reset()
+                    realtime.handle_frame(deps, "agent-conn=", json.dumps({
+                        "action": "send", "conversation_id": cid,
+                        "data": {"client_message_id": f"r{total}-{i}", "text": "reply"}}))
+                    agent_sends.append(list(c.calls))
+                agent_send = agent_sends[-1]
                 c.reset()
                 clock = FakeClock()
                 os.environ["PARLEY_POLL_INTERVAL"] = "1.0"
@@ -84,9 +90,11 @@ def main() -> None:
                 poll_calls = list(c.calls)
             split = lambda calls, svc: sum(1 for x in calls if x.startswith(svc + ":"))  # noqa
             rows[total] = {
-                "visitor_send_dynamodb": split(sends[-1], "dynamodb"),
+                "visitor_send_dynamodb_cold": split(sends[0], "dynamodb"),
+                "visitor_send_dynamodb_warm": split(sends[-1], "dynamodb"),
                 "visitor_send_posts": split(sends[-1], "apigatewaymanagementapi"),
-                "agent_send_dynamodb": split(agent_send, "dynamodb"),
+                "agent_send_dynamodb_cold": split(agent_sends[0], "dynamodb"),
+                "agent_send_dynamodb_warm": split(agent_send, "dynamodb"),
                 "agent_send_posts": split(agent_send, "apigatewaymanagementapi"),
                 "long_poll_20s_requests": len(poll_calls),
                 "assignment_requests": len(assign_calls),

@@ -147,6 +147,8 @@ FUNCTIONS: dict[str, list[Grant]] = {
           "realtime.connect: the visitor / agent behind the token"),
         G("RegisterConnection", "dynamodb:PutItem", table("connections"),
           "the connection row"),
+        G("NoteVisitorSocket", "dynamodb:UpdateItem", table("conversations"),
+          "a visitor's socket noted on its conversation (a send's recipients)"),
         G("TokenSecret", "secretsmanager:GetSecretValue", SECRET, "token verification keys"),
         G("WakeRouting", "sqs:SendMessage", queue("assignments"),
           "an agent's socket is back: assign for the queues they serve"),
@@ -177,6 +179,8 @@ FUNCTIONS: dict[str, list[Grant]] = {
     "websocket_disconnect": [
         G("RemoveConnection", ("dynamodb:GetItem", "dynamodb:DeleteItem"), table("connections"),
           "delete the connection; the presence hook reads it first"),
+        G("ForgetVisitorSocket", "dynamodb:UpdateItem", table("conversations"),
+          "a visitor's socket removed from its conversation"),
         G("AgentConnections", "dynamodb:Query", table("connections/index/agent-index"),
           "does the agent have other connections"),
         G("PresenceCheck", "sqs:SendMessage", queue("events"), "a delayed presence_check"),

@@ -266,6 +266,79 @@ class ConversationRepo:
             condition=C.conversation_id.exists() & C.typing.exists())
 
 
+    def add_socket(self, conversation_id: str, connection_id: str, connected_at: int) -> None:
+        """Note a visitor's open socket on its conversation: a send then finds the visitor's
+        recipients in the item it reads anyway. Moves neither rev nor updated_at (no state
+        change for anyone). A conversation made before sockets were kept gets the map."""
+        C = m.Conversation
+        for _ in range(2):     # a racing connect may make the map between the two writes
+            try:
+                C(conversation_id).update(actions=[C.sockets[connection_id].set(connected_at)],
+                                          condition=C.sockets.exists())
+                return
+            except UpdateError as exc:
+                if not _conditional_failed(exc):
+                    raise
+            try:
+                C(conversation_id).update(
+                    actions=[C.sockets.set({connection_id: connected_at})],
+                    condition=C.conversation_id.exists() & C.sockets.does_not_exist())
+                return
+            except UpdateError as exc:
+                if not _conditional_failed(exc):
+                    raise
+        # the conversation is gone: nothing to note
+
+    def drop_socket(self, conversation_id: str, connection_id: str) -> None:
+        """The socket is closed (or gone): forget it. Never creates an item."""
+        C = m.Conversation
+        try:
+            C(conversation_id).update(actions=[C.sockets[connection_id].remove()],
+                                      condition=C.sockets[connection_id].exists())
+        except UpdateError as exc:
+            if not _conditional_failed(exc):
+                raise
+
+    def add_holder_socket(self, conversation_id: str, agent_id: str, connection_id: str,
+                          connected_at: int) -> None:
+        """Note a new socket of the holder on the chat they hold (only while they still
+        hold it and its holder_sockets are theirs; otherwise nothing is written)."""
+        C = m.Conversation
+        try:
+            C(conversation_id).update(
+                actions=[C.holder_sockets["ids"][connection_id].set(connected_at)],
+                condition=(C.agent_id == agent_id) & (C.status == "assigned") &
+                (C.holder_sockets["agent"] == agent_id))
+        except UpdateError as exc:
+            if not _conditional_failed(exc):
+                raise
+
+    def drop_holder_socket(self, conversation_id: str, connection_id: str) -> None:
+        C = m.Conversation
+        try:
+            C(conversation_id).update(
+                actions=[C.holder_sockets["ids"][connection_id].remove()],
+                condition=C.holder_sockets["ids"][connection_id].exists())
+        except UpdateError as exc:
+            if not _conditional_failed(exc):
+                raise
+
+    def held_by(self, agent_id: str, count: int, most: int = 1000) -> list[dict]:
+        """The `count` chats the agent holds (their active_count), newest change first: the
+        agent index pages until all are found (it also lists chats they held before)."""
+        held: list[dict] = []
+        if count <= 0:
+            return held
+        for read, item in enumerate(m.Conversation.agent_index.query(
+                agent_id, scan_index_forward=False, page_size=50)):
+            if item.status == "assigned" and item.agent_id == agent_id:
+                held.append(to_dict(item))
+                if len(held) >= count:
+                    break
+            if read + 1 >= most:
+                break
+        return held
+
     def set_attr(self, conversation_id: str, key: str, value) -> dict:
         """Set one key of the conversation's attrs without moving rev or updated_at (a
         supervisor's live view: no state change for clients, no delay of the idle close)."""
@@ -376,32 +449,6 @@ class MessageRepo:
             conversation_id, cond, scan_index_forward=False, limit=limit)]
         items.reverse()
         return items
-
-
-class ConnectionRepo:
-    def put(self, data: dict) -> None:
-        m.Connection(**data).save()
-
-    def get(self, connection_id: str) -> dict | None:
-        try:
-            return to_dict(m.Connection.get(connection_id))
-        except DoesNotExist:
-            return None
-
-    def delete(self, connection_id: str) -> None:
-        try:
-            m.Connection(connection_id).delete()
-        except DeleteError:
-            pass
-
-    def by_conversation(self, conversation_id: str) -> list[dict]:
-        return [to_dict(c) for c in m.Connection.conversation_index.query(conversation_id)]
-
-    def by_agent(self, agent_id: str) -> list[dict]:
-        return [to_dict(c) for c in m.Connection.agent_index.query(agent_id)]
-
-    def by_kind(self, kind: str) -> list[dict]:
-        return [to_dict(c) for c in m.Connection.kind_index.query(kind)]
 
 
 class AgentRepo:
@@ -522,5 +569,5 @@ def _ttl_days(days: int):
     return datetime.now(timezone.utc) + timedelta(days=days)
 
 
-__all__ = ["VisitorRepo", "ConversationRepo", "MessageRepo", "ConnectionRepo", "AgentRepo",
+__all__ = ["VisitorRepo", "ConversationRepo", "MessageRepo", "AgentRepo",
            "SiteRepo", "PutError", "now_ms"]

@@ -123,6 +123,8 @@ class Conversation(Model):
     rev = NumberAttribute(default=0)          # bumps on any state change (long-poll wake-up)
     reads = MapAttribute(null=True)           # {"visitor": seq, "<agent id>": seq}
     typing = MapAttribute(null=True)          # {"visitor": until_ms, "<agent id>": until_ms}
+    sockets = MapAttribute(null=True)         # the visitor's open sockets {id: connected_at}
+    holder_sockets = MapAttribute(null=True)  # {"agent": holder, "ids": {id: connected_at}}
     tags = UnicodeSetAttribute(null=True)
     bot_state = JSONAttribute(null=True)
     attrs = MapAttribute(null=True)           # reporting timestamps, rating, agent name...

@@ -1,6 +1,7 @@
 """Fan-out: push an event to every live connection that should see it.
 
-Recipients come from key lookups (connections by conversation, by agent), never a full-table scan;
+Recipients come from the conversation item (the visitor's sockets) and key lookups
+(connections by agent), never a full-table scan;
 who hears a state change is decided in services/notifier.py.
 A GoneException removes exactly that stale connection (unless it is still opening); delivery to
 the others goes on.
@@ -29,7 +30,7 @@ def recipients(deps, conversation: dict, visitor: bool = True, agents: bool = Tr
     conns: list[dict] = []
     if visitor:
         conns += visitor_conns if visitor_conns is not None else \
-            deps.connections.by_conversation(conversation["conversation_id"])
+            visitor_connections(deps, conversation)
     if agents:
         agent_ids = set(conversation.get("participants") or [])
         if conversation.get("agent_id"):
@@ -39,6 +40,10 @@ def recipients(deps, conversation: dict, visitor: bool = True, agents: bool = Tr
         if agent_conns is not None:
             conns += [c for c in agent_conns if c.get("agent_id") in agent_ids]
         else:
+            held = holder_connections(conversation)
+            if held is not None:          # the holder's sockets are on the item
+                conns += held
+                agent_ids.discard(conversation["agent_id"])
             for agent_id in sorted(agent_ids):
                 conns += deps.connections.by_agent(agent_id)
     seen, unique = set(), []
@@ -47,6 +52,51 @@ def recipients(deps, conversation: dict, visitor: bool = True, agents: bool = Tr
             seen.add(c["connection_id"])
             unique.append(c)
     return unique
+
+
+def visitor_connections(deps, conversation: dict) -> list[dict]:
+    """The visitor's open sockets: from the conversation item (`sockets`, kept by $connect,
+    $disconnect and 410s), so no Query; for an item read without them (a projection, or made
+    before sockets were kept), one Query of the connections by conversation."""
+    sockets = conversation.get("sockets")
+    cid = conversation["conversation_id"]
+    if isinstance(sockets, dict):
+        return [{"connection_id": conn_id, "kind": "visitor", "conversation_id": cid,
+                 "connected_at": int(at)} for conn_id, at in sorted(sockets.items())]
+    return deps.connections.by_conversation(cid)
+
+
+def holder_connections(conversation: dict) -> list[dict] | None:
+    """The holder's sockets as the item notes them (`holder_sockets`, written by the
+    assignment and by the holder's $connect), or None when the item has no such note for its
+    current holder (then the caller asks the connections table)."""
+    holder = conversation.get("agent_id")
+    note = conversation.get("holder_sockets")
+    if conversation.get("status") != "assigned" or not holder or not isinstance(note, dict) \
+            or note.get("agent") != holder:
+        return None
+    cid = conversation["conversation_id"]
+    return [{"connection_id": conn_id, "kind": "agent", "agent_id": holder,
+             "conversation_id": cid, "holder": True, "connected_at": int(at)}
+            for conn_id, at in sorted((note.get("ids") or {}).items())]
+
+
+def holder_note(agent_id: str, agent_conns: list[dict]) -> dict:
+    """What an assignment writes as the new holder's sockets."""
+    return {"agent": agent_id, "ids": {c["connection_id"]: int(c.get("connected_at") or 0)
+                                       for c in agent_conns if c.get("agent_id") == agent_id}}
+
+
+def forget(deps, conn: dict) -> None:
+    """Drop a closed or gone connection: its row and its note on the conversation (a
+    visitor's socket, or a holder's)."""
+    deps.connections.delete(conn["connection_id"])
+    if not conn.get("conversation_id"):
+        return
+    if conn.get("kind") == "visitor":
+        deps.conversations.drop_socket(conn["conversation_id"], conn["connection_id"])
+    elif conn.get("holder"):
+        deps.conversations.drop_holder_socket(conn["conversation_id"], conn["connection_id"])
 
 
 def push(deps, connections: list[dict], event: dict, conversation_id: str | None = None,
@@ -66,7 +116,7 @@ def push(deps, connections: list[dict], event: dict, conversation_id: str | None
                 # its handshake is still under way (domain/sockets.py): keep the row
                 log.info("connection_opening", connection_id=cid, conversation_id=conversation_id)
                 continue
-            deps.connections.delete(cid)
+            forget(deps, conn)
             log.info("connection_gone", connection_id=cid, conversation_id=conversation_id)
         except Exception as exc:  # one bad connection must not stop the others
             log.warning("post_failed", connection_id=cid, conversation_id=conversation_id,

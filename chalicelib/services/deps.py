@@ -80,6 +80,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.integrations import IntegrationsRepo
     from chalicelib.adapters import webhook_http
     from chalicelib.adapters.archive import ArchiveStore
+    from chalicelib.adapters.connections import ConnectionRepo
     from chalicelib.adapters.exports import ExportStore
     from chalicelib.adapters.records import RecordsRepo
     from chalicelib.adapters.reports import ReportsRepo
@@ -95,7 +96,7 @@ def build_default() -> Deps:
         visitors=dynamo.VisitorRepo(),
         conversations=dynamo.ConversationRepo(),
         messages=dynamo.MessageRepo(),
-        connections=dynamo.ConnectionRepo(),
+        connections=ConnectionRepo(),
         agents=dynamo.AgentRepo(),
         sites=dynamo.SiteRepo(),
         sender=WebSocketSender(),

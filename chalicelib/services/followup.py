@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from chalicelib import log
 from chalicelib.domain.messages import visible_to_visitor
-from chalicelib.services import tasks
+from chalicelib.services import delivery, tasks
 
 
 def on_agent_message(deps, conv: dict, message: dict) -> None:
     """An agent's reply to a visitor who left a message offline also goes by email, as
     long as the visitor is not back on the site to read it live."""
     if (conv.get("attrs") or {}).get("offline") and message.get("type") == "text" and \
-            not deps.connections.by_conversation(conv["conversation_id"]):
+            not delivery.visitor_connections(deps, conv):
         tasks.publish(deps, "email_reply", {"conversation_id": conv["conversation_id"],
                                              "seq": int(message["seq"])})
 

@@ -26,7 +26,7 @@ def conversation_recipients(deps, conv: dict, also=(),
     for all the chats it moves); `visitor_conns`: the conversation's connections when the
     caller read them already."""
     visitors = visitor_conns if visitor_conns is not None else \
-        deps.connections.by_conversation(conv["conversation_id"])
+        delivery.visitor_connections(deps, conv)
     if agent_conns is None:
         agent_conns = deps.connections.by_kind("agent")
     agents = [c for c in agent_conns if audience.hears_conversation(c, conv, also)]

@@ -128,21 +128,23 @@ def on_positions(deps, body: dict) -> int:
         if _changed(attrs, position, wait):
             changed.append((conv["conversation_id"], position, wait))
             moved += attrs.get("queue_position") != position
-    # the places are written in one transaction per 100 chats; each push needs the chat's
-    # connections (one Query each): PARALLEL of those in flight at once
+    # the places are written in one transaction per 100 chats; the pushes go to the sockets
+    # the line's items name (no Query), PARALLEL of them in flight at once
     written = set(deps.conversations.set_places(changed))
+    items = {conv["conversation_id"]: conv for conv in line}
     told = [c for c in changed if c[0] in written]
     with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(told)))) as pool:
-        list(pool.map(lambda c: push_position(deps, *c), told))
+        list(pool.map(lambda c: push_position(deps, items[c[0]], *c[1:]), told))
     pushed = len(told)
     log.info("positions_pushed", queue=key, waiting=len(line), changed=pushed, moved=moved,
              free=free, slots=slots, handle_s=avg)
     return pushed
 
 
-def push_position(deps, cid: str, position: int, wait: int) -> None:
+def push_position(deps, conv: dict, position: int, wait: int) -> None:
     """Tell the chat's visitor their stored place in line."""
-    delivery.push(deps, deps.connections.by_conversation(cid),
+    cid = conv["conversation_id"]
+    delivery.push(deps, delivery.visitor_connections(deps, conv),
                   {"type": "queue", "conversation_id": cid, "position": position,
                    "estimated_wait": wait}, cid)
 

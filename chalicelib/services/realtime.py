@@ -39,6 +39,7 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
                               "name": actor.name, "session_id": actor.session_id,
                               "teams": set(actor.teams) or None,
                               "connected_at": ts, "expires_at": expires})
+        _note_on_held(deps, actor.id, connection_id, ts)
         log.info("ws_connect", connection_id=connection_id, agent_id=actor.id)
         from chalicelib.services import routing
         routing.agent_back(deps, actor.teams)      # their socket is back: wake their queues
@@ -52,17 +53,27 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
                           "visitor_id": actor.id, "conversation_id": cid,
                           "site_key": visitor.get("site_key"), "connected_at": ts,
                           "expires_at": expires})
+    deps.conversations.add_socket(cid, connection_id, ts)   # a send's recipients, no Query
     log.info("ws_connect", connection_id=connection_id, conversation_id=cid)
     return {"ok": True, "kind": "visitor", "conversation_id": cid}
 
 
+def _note_on_held(deps, agent_id: str, connection_id: str, ts: int) -> None:
+    """The new socket joins the holder's sockets of each chat the agent holds (the agent
+    item's exact active_count says how many to look for)."""
+    agent = deps.agents.get(agent_id) or {}
+    for conv in deps.conversations.held_by(agent_id, int(agent.get("active_count") or 0)):
+        deps.conversations.add_holder_socket(conv["conversation_id"], agent_id,
+                                             connection_id, ts)
+
+
 def disconnect(deps, connection_id: str) -> None:
-    """Drop the connection row, then run deps.disconnect_hooks (chalicelib/bootstrap.py)."""
-    hooks = deps.disconnect_hooks
-    conn = deps.connections.get(connection_id) if hooks else None
-    deps.connections.delete(connection_id)
+    """Drop the connection row (and a visitor's note of it on the conversation), then run
+    deps.disconnect_hooks (chalicelib/bootstrap.py)."""
+    conn = deps.connections.get(connection_id)
+    delivery.forget(deps, conn or {"connection_id": connection_id})
     log.info("ws_disconnect", connection_id=connection_id)
-    for hook in hooks:
+    for hook in deps.disconnect_hooks:
         try:
             hook(deps, conn)
         except Exception as exc:
@@ -96,7 +107,7 @@ def handle_frame(deps, connection_id: str, body: str | None) -> None:
                                   code="unknown_action")
         env = validate(frame, ENVELOPE)
         request_id = env.get("id")
-        conn = deps.connections.get(connection_id)
+        conn = deps.connections.identity(connection_id)    # read once per warm instance
         if conn is None:
             raise Unauthorized("This connection is not registered; reconnect.",
                                code="unknown_connection")
@@ -124,7 +135,7 @@ def drop_agent_connections(deps, agent_id: str, session_id: str | None = None) -
         if session_id is not None and conn.get("session_id") != session_id:
             continue
         deps.sender.close(conn["connection_id"])
-        deps.connections.delete(conn["connection_id"])
+        delivery.forget(deps, conn)
         n += 1
     return n
 

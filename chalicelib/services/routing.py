@@ -23,7 +23,7 @@ from chalicelib.domain import overflow as overflow_rule
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services import positions, tasks
+from chalicelib.services import delivery, positions, tasks
 from chalicelib.services.conversations import (deliver_system_event, load_for,
                                                post_system_event, retention_fields,
                                                system_message)
@@ -205,10 +205,11 @@ def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | Non
     """Give the conversation to `agent` and post the `kind` system event in ONE
     transaction (conversation still `expect`, and still in `expect_queue` when given; agent
     online and under capacity; no read before or after: QueueRepo.move_with_event), then
-    push the event and the change. Costs that transaction and one Query (the visitor's
-    connections) when the caller read the agent connections (`agent_conns`, as an
-    assignment pass does once for all its chats). Raises AssignmentConflict when either
-    side moved."""
+    push the event and the change. The agent's sockets go on the item (`holder_sockets`), so
+    a send to the chat needs no Query for them. Costs that transaction alone when the caller
+    read the agent connections (`agent_conns`, as an assignment pass does once for all its
+    chats; otherwise one Query of the agent's). Raises AssignmentConflict when either side
+    moved."""
     ts = now_ms()
     # assign_kind: how it reached this agent (assigned, transferred, reopened): the console
     # words its notification by it
@@ -220,14 +221,18 @@ def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | Non
                                        "agent_name": agent.get("name"),
                                        **(extra_event or {})}),
                **retention_fields(conv)}
+    theirs = deps.connections.by_agent(agent["agent_id"]) if agent_conns is None \
+        else agent_conns
     fresh, stored = deps.waiting.move_with_event(
         conv, expect, message,
-        set_fields={"status": "assigned", "agent_id": agent["agent_id"]},
+        set_fields={"status": "assigned", "agent_id": agent["agent_id"],
+                    # a send's recipients: the holder's sockets, no Query (delivery.py)
+                    "holder_sockets": delivery.holder_note(agent["agent_id"], theirs)},
         attrs=attrs, remove=("queue_key", "queued_at"),
         add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
         release_agent=release, expect_agent=release if release else None,
         remove_attrs=("offline_offered", *clear_attrs), expect_queue=expect_queue)
-    visitor_conns = deps.connections.by_conversation(conv["conversation_id"])
+    visitor_conns = delivery.visitor_connections(deps, fresh)
     deliver_system_event(deps, fresh, stored, visitor_conns=visitor_conns,
                          agent_conns=agent_conns)
     notify_conversation(deps, fresh, agent_conns=agent_conns, visitor_conns=visitor_conns)

@@ -53,7 +53,7 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
         "status": "new", "channel": channel, "last_seq": 0, "rev": 0, "reads": {},
-        "typing": {}, "team": settings.get("team"),
+        "typing": {}, "sockets": {}, "team": settings.get("team"),
         "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True)), **who,
                   **(channel_attrs or {})},
         "created_at": ts, "updated_at": ts,

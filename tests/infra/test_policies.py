@@ -144,10 +144,11 @@ def test_narrow_functions_stay_narrow():
     arn = "arn:aws:{}:us-east-1:123456789012:{}"
     for stage in STAGES:
         disc = policy(stage, "websocket_disconnect")
-        # delete the connection; the presence hook reads it, looks for the agent's other
-        # connections and schedules a presence_check
+        # delete the connection (and a visitor's note of it on the conversation); the
+        # presence hook reads it, looks for the agent's other connections and schedules a
+        # presence_check
         assert _actions(disc) == {"dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Query",
-                                  "sqs:SendMessage"} | LOGS
+                                  "dynamodb:UpdateItem", "sqs:SendMessage"} | LOGS
         assert not iam.allowed(disc, "sqs:SendMessage",
                                arn.format("sqs", f"parley-{stage}-assignments"))
         assert not iam.allowed(disc, "dynamodb:GetItem",

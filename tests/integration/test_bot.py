@@ -186,12 +186,12 @@ def test_bot_turn_request_budget(api, deps, kb):
     ddb = counter.by_service("dynamodb")
     assert extra(v.last_bot())["entry_id"] == "recover-file"
     # GetItem conversation, BatchGetItem (2 KB versions), GetItem message, GetItem visitor,
-    # GetItem site (its handoff rule), post: GetItem conversation + TransactWriteItems + Query
-    # recipients, UpdateItem bot_state
+    # GetItem site (its handoff rule), post: GetItem conversation + TransactWriteItems (the
+    # recipients are the sockets the item names), UpdateItem bot_state
     assert sorted(ddb) == sorted([
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:GetItem",
         "dynamodb:GetItem",
-        "dynamodb:GetItem", "dynamodb:TransactWriteItems", "dynamodb:Query",
+        "dynamodb:GetItem", "dynamodb:TransactWriteItems",
         "dynamodb:UpdateItem"]), ddb
     assert counter.by_service("sqs") == []
 
@@ -202,7 +202,7 @@ def test_bot_turn_request_budget(api, deps, kb):
     with AwsCallCounter(deps) as counter:
         run_events(deps, records)
     # + the examples the calibration learns from (GetItem)
-    assert len(counter.by_service("dynamodb")) == 9 + 6, counter.calls
+    assert len(counter.by_service("dynamodb")) == 8 + 6, counter.calls
 
 
 def test_kb_change_rebuilds_the_matcher_once(api, deps, kb, admin_token):

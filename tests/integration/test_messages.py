@@ -71,6 +71,7 @@ def test_gone_connection_is_removed_and_others_still_get_the_message(deps, visit
     # stale-2 opened a minute ago; opening-4's handshake is still under way (410 as well)
     old = deps.connections.get("stale-2")
     deps.connections.put(dict(old, connected_at=old["connected_at"] - 60_000))
+    deps.conversations.add_socket(cid, "stale-2", old["connected_at"] - 60_000)  # its note
     client = deps.sender._get_client()
     real_call = client._make_api_call
 
