@@ -196,6 +196,12 @@ def test_lost_disconnect_gives_410_and_the_stale_connection_is_removed(local_run
         TableName=rt.table_name("connections"), Key={"connection_id": {"S": stale}},
         UpdateExpression="SET connected_at = connected_at - :m",
         ExpressionAttributeValues={":m": {"N": "60000"}})
+    # and so is its note on the conversation, which a send reads for its recipients
+    rt.boto3_client("dynamodb").update_item(
+        TableName=rt.table_name("conversations"), Key={"conversation_id": {"S": cid}},
+        UpdateExpression="SET sockets.#s = sockets.#s - :m",
+        ExpressionAttributeNames={"#s": stale},
+        ExpressionAttributeValues={":m": {"N": "60000"}})
 
     # the next message to the conversation meets the 410 and deletes the stale row
     with Socket(rt, agent_login(rt)["token"], role="agent") as agent:
@@ -207,6 +213,10 @@ def test_lost_disconnect_gives_410_and_the_stale_connection_is_removed(local_run
         while _connection_rows(rt, cid) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _connection_rows(rt, cid) == []
+        note = rt.boto3_client("dynamodb").get_item(
+            TableName=rt.table_name("conversations"), Key={"conversation_id": {"S": cid}},
+            ConsistentRead=True)["Item"]
+        assert note["sockets"] == {"M": {}}
 
 
 def test_botocore_sees_gone_exception_from_the_management_api(local_runtime):
