@@ -8,13 +8,14 @@ from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.adapters.waiting import AssignmentConflict
 from chalicelib.domain import assignment as policy
+from chalicelib.domain import conversation as transition
 from chalicelib.domain import permissions
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import EMAIL_RE, Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.services.conversations import (deny, load_for, post_message, serves_queue,
                                                serves_conversation, post_system_event)
-from chalicelib.services import tasks
+from chalicelib.services import tasks, transitions
 from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services import positions
 from chalicelib.services.routing import assign_to, team_exists, publish_assign
@@ -124,17 +125,11 @@ def transfer(deps, actor: Actor, cid: str, payload: dict) -> dict:
         team = body["team"]
         if not team_exists(deps, team):
             raise NotFound("No such team.", code="team_not_found")
-        ts = now_ms()
         try:
-            deps.waiting.move(cid, "assigned", set_fields={"status": "queued",
-                                                           "queue_key": team, "queued_at": ts,
-                                                           "team": team},
-                              attrs={"queued_at": ts, "handoff_reason": "transfer"},
-                              remove=("agent_id",), release_agent=source, expect_agent=source)
+            fresh, _ = transitions.apply(deps, conv,
+                                         transition.transfer_to_team(conv, team, now_ms()))
         except AssignmentConflict:
             raise Conflict("The conversation changed; try again.", code="conflict")
-        fresh = post_system_event(deps, conv, "transferred",
-                                  {"from_agent_id": source, "team": team})
         notify_conversation(deps, fresh)
         publish_assign(deps, [team])
         positions.schedule(deps, [team])
@@ -192,15 +187,13 @@ def close_now(deps, conv: dict, by: Actor | None, reason: str) -> dict:
     cid = conv["conversation_id"]
     holder = conv.get("agent_id") if conv["status"] == "assigned" else None
     try:
-        deps.waiting.move(cid, conv["status"], set_fields={"status": "closed"},
-                          attrs={"closed_at": now_ms(), "close_reason": reason,
-                                 "closed_by": by.id if by else "system"},
-                          remove=("queue_key", "queued_at"), release_agent=holder,
-                          expect_agent=holder)
+        closing = transition.close(conv, now_ms(), reason, by.id if by else None,
+                                   by.kind if by else None)
+        fresh, _ = transitions.apply(deps, conv, closing)    # the close and its event
+    except transition.Refused as refused:
+        raise Conflict(refused.message, code=refused.code)
     except AssignmentConflict:
         raise Conflict("The conversation changed; try again.", code="conflict")
-    fresh = post_system_event(deps, conv, "closed", {"reason": reason,
-                                                     "by": by.kind if by else "system"})
     notify_conversation(deps, fresh)
     log.info("conversation_closed", conversation_id=cid, reason=reason)
     if conv.get("queue_key"):
@@ -239,10 +232,10 @@ def set_tags(deps, actor: Actor, cid: str, payload: dict) -> dict:
     body = validate(payload, TAGS_SCHEMA)
     conv = load_for(deps, actor, cid, consistent=True)
     deny(permissions.tag(conv, actor))
-    tags = (set(conv.get("tags") or []) | set(body.get("add") or [])) - set(
-        body.get("remove") or [])
-    if len(tags) > 30:
-        raise ValidationError("At most 30 tags.", code="too_many_items")
+    try:
+        tags = transition.tags_after(conv, body.get("add"), body.get("remove"))
+    except transition.Refused as refused:
+        raise ValidationError(refused.message, code=refused.code)
     fresh = deps.conversations.update(cid, set_fields={"tags": tags or None})
     notify_conversation(deps, fresh)
     return {"conversation": conversation_view(fresh, for_agent=True)}
@@ -271,14 +264,13 @@ def update_visitor(deps, actor: Actor, visitor_id: str, payload: dict) -> dict:
 def rate(deps, actor: Actor, cid: str, payload: dict) -> dict:
     body = validate(payload, RATING_SCHEMA)
     conv = load_for(deps, actor, cid, consistent=True)
-    if conv["status"] != "closed":
-        raise Conflict("Conversations are rated once they are closed.", code="not_closed")
-    if (conv.get("attrs") or {}).get("rating"):
-        raise Conflict("This conversation has been rated already.", code="already_rated")
-    rating = {"score": body["score"], "comment": body.get("comment"), "at": now_ms()}
-    fresh = deps.conversations.update(cid, map_sets={("attrs", "rating"): rating})
-    fresh = post_system_event(deps, fresh, "rated", {"score": body["score"]},
-                              text=body.get("comment"))
+    try:
+        rating = transition.rate(conv, body["score"], body.get("comment"), now_ms())
+        fresh, _ = transitions.apply(deps, conv, rating)     # the rating and its event
+    except transition.Refused as refused:
+        raise Conflict(refused.message, code=refused.code)
+    except AssignmentConflict:
+        raise Conflict("The conversation changed; try again.", code="conflict")
     notify_conversation(deps, fresh)
     log.info("conversation_rated", conversation_id=cid, score=body["score"])
     return {"conversation": conversation_view(fresh, for_agent=False)}
@@ -288,10 +280,6 @@ def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
     """Nobody can answer now: keep the visitor's message and contact for a follow-up."""
     body = validate(payload, OFFLINE_SCHEMA)
     conv = load_for(deps, actor, cid, consistent=True)
-    if conv["status"] == "closed":
-        raise Conflict("This conversation is closed.", code="conversation_closed")
-    if conv["status"] == "assigned":
-        raise Conflict("An agent is with you now: write to them here.", code="agent_assigned")
     contact = {"email": body["email"], "name": body.get("name"), "phone": body.get("phone"),
                "at": now_ms()}
     who = {"visitor_email": body["email"]}
@@ -299,9 +287,9 @@ def leave_offline_message(deps, actor: Actor, cid: str, payload: dict) -> dict:
         who["visitor_name"] = body["name"]
     # the state move comes first: if an agent took the chat meanwhile nothing is written
     try:
-        deps.waiting.move(cid, ("new", "open", "queued", "offline"),
-                          set_fields={"status": "offline"},
-                          attrs={"offline": contact, **who}, remove=("queue_key", "queued_at"))
+        transitions.apply(deps, conv, transition.leave_message(conv, contact, who))
+    except transition.Refused as refused:
+        raise Conflict(refused.message, code=refused.code)
     except AssignmentConflict:
         raise Conflict("An agent is with you now: write to them here.", code="agent_assigned")
     fields = {"email": body["email"]}
@@ -338,15 +326,10 @@ def return_to_queue(deps, conv: dict, reason: str) -> bool:
     head = deps.waiting.waiting(key, limit=1)
     order = min(ts, int(head[0]["queued_at"]) - 1) if head else ts
     try:
-        deps.waiting.move(cid, "assigned", set_fields={"status": "queued", "queue_key": key,
-                                                       "queued_at": order},
-                          attrs={"queued_at": ts, "handoff_reason": reason,
-                                 "previous_agent_id": holder},
-                          remove=("agent_id",), release_agent=holder, expect_agent=holder)
-    except AssignmentConflict:
+        fresh, _ = transitions.apply(deps, conv,
+                                     transition.requeue(conv, key, order, ts, reason))
+    except (transition.Refused, AssignmentConflict):
         return False
-    fresh = post_system_event(deps, conv, "queued", {"reason": reason,
-                                                     "from_agent_id": holder})
     notify_conversation(deps, fresh, also=[holder] if holder else ())
     log.info("conversation_requeued", conversation_id=cid, agent_id=holder, reason=reason)
     publish_assign(deps, [key])

@@ -6,7 +6,7 @@ days (settings.report_tz, else business_hours.tz, else UTC, as reports) of the c
 close, fixed on the result when it is scored (domain/qa/figures.counted_day)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from chalicelib import log
 from chalicelib.domain.actors import Actor

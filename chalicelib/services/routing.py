@@ -19,14 +19,13 @@ from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.adapters.waiting import AssignmentConflict
 from chalicelib.domain import assignment as policy
+from chalicelib.domain import conversation as transition
 from chalicelib.domain import overflow as overflow_rule
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services import delivery, positions, tasks
-from chalicelib.services.conversations import (deliver_system_event, load_for,
-                                               post_system_event, retention_fields,
-                                               system_message)
+from chalicelib.services import delivery, positions, tasks, transitions
+from chalicelib.services.conversations import load_for, post_system_event
 from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services.views import conversation_view
 
@@ -89,20 +88,12 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         return {"conversation": conversation_view(conv, for_agent=False), "offline": True}
     key = policy.queue_key(team or conv.get("team") or settings.get("team"))
     ts = now_ms()
-    attrs = {"queued_at": ts, "handoff_reason": reason}
     previous = _previous_agent(deps, conv)
-    if previous:
-        attrs["previous_agent_id"] = previous
     boost = _boost(deps, settings, conv, previous)
-    if boost:
-        attrs["priority_boost"] = boost
-    order = policy.line_order(ts, boost)
-    set_fields = {"status": "queued", "queue_key": key, "queued_at": order}
-    if key != policy.DEFAULT_QUEUE:
-        set_fields["team"] = key
+    queued = transition.queue(conv, key, ts, reason, boost=boost, previous_agent=previous)
     try:
-        deps.waiting.move(conv["conversation_id"], conv["status"], set_fields=set_fields,
-                          attrs=attrs)
+        # the "queued" event follows the bot's "connecting you" (announce, below)
+        transitions.apply(deps, conv, queued.without_event())
     except AssignmentConflict:
         return request_handoff(deps, conv, reason, team, announce)  # the status moved
     # From here on the chat may move on at any moment (an assignment pass can take it
@@ -111,7 +102,7 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
                  if policy.serves(a, key) and not a.get("disabled"))
     if announce:
         announce("offline_queued" if online == 0 else "queued")
-    conv = post_system_event(deps, conv, "queued", {"reason": reason})
+    conv = post_system_event(deps, conv, queued.event.kind, queued.event.data)
     log.info("conversation_queued", conversation_id=conv["conversation_id"], queue=key,
              reason=reason, boost=boost)
     publish_assign(deps, [key])
@@ -152,15 +143,11 @@ def _boost(deps, settings: dict, conv: dict, previous: str | None) -> int:
 def _offer_offline(deps, conv: dict, reason: str) -> dict | None:
     """Offer the leave-a-message form (once until an agent takes the chat): the
     conversation after the offer, or None when it had been offered already."""
-    if (conv.get("attrs") or {}).get("offline_offered"):
-        return None
     try:
-        conv = deps.conversations.update(conv["conversation_id"],
-                                         map_sets={("attrs", "offline_offered"): now_ms()},
-                                         expect={"status": conv["status"]})
-    except Conflict:
-        return None              # an agent took it (or it closed) meanwhile: no offer
-    conv = post_system_event(deps, conv, "offline", {"reason": reason})
+        offer = transition.offer_offline(conv, now_ms(), reason)
+        conv, _ = transitions.apply(deps, conv, offer)   # the offer and its event: one write
+    except (transition.Refused, AssignmentConflict):
+        return None       # offered already, or an agent took it (or it closed) meanwhile
     log.info("offline_offered", conversation_id=conv["conversation_id"], reason=reason)
     return conv
 
@@ -210,31 +197,16 @@ def assign_to(deps, conv: dict, agent: dict, expect="queued", release: str | Non
     read the agent connections (`agent_conns`, as an assignment pass does once for all its
     chats; otherwise one Query of the agent's). Raises AssignmentConflict when either side
     moved."""
-    ts = now_ms()
-    # assign_kind: how it reached this agent (assigned, transferred, reopened): the console
-    # words its notification by it
-    attrs = {"assigned_at": ts, "agent_name": agent.get("name"), "assign_kind": kind,
-             "queue_position": 0, "estimated_wait": 0, **(extra_attrs or {})}
-    if agent.get("avatar_url"):
-        attrs["agent_avatar"] = agent["avatar_url"]
-    message = {**system_message(kind, {"agent_id": agent["agent_id"],
-                                       "agent_name": agent.get("name"),
-                                       **(extra_event or {})}),
-               **retention_fields(conv)}
     theirs = deps.connections.by_agent(agent["agent_id"]) if agent_conns is None \
         else agent_conns
-    fresh, stored = deps.waiting.move_with_event(
-        conv, expect, message,
-        set_fields={"status": "assigned", "agent_id": agent["agent_id"],
-                    # a send's recipients: the holder's sockets, no Query (delivery.py)
-                    "holder_sockets": delivery.holder_note(agent["agent_id"], theirs)},
-        attrs=attrs, remove=("queue_key", "queued_at"),
-        add_participants=[agent["agent_id"]], take_agent=agent["agent_id"],
-        release_agent=release, expect_agent=release if release else None,
-        remove_attrs=("offline_offered", *clear_attrs), expect_queue=expect_queue)
-    visitor_conns = delivery.visitor_connections(deps, fresh)
-    deliver_system_event(deps, fresh, stored, visitor_conns=visitor_conns,
-                         agent_conns=agent_conns)
+    t = transition.assign(conv, agent, now_ms(), kind=kind, expect=expect, release=release,
+                          extra_event=extra_event, clear_attrs=clear_attrs,
+                          extra_attrs=extra_attrs, expect_queue=expect_queue,
+                          # a send's recipients: the holder's sockets, no Query (delivery.py)
+                          holder_sockets=delivery.holder_note(agent["agent_id"], theirs))
+    visitor_conns = delivery.visitor_connections(deps, conv)
+    fresh, _ = transitions.apply(deps, conv, t, agent_conns=agent_conns,
+                                 visitor_conns=visitor_conns)
     notify_conversation(deps, fresh, agent_conns=agent_conns, visitor_conns=visitor_conns)
     log.info("conversation_" + kind, conversation_id=conv["conversation_id"],
              agent_id=agent["agent_id"])
