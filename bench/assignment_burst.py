@@ -109,10 +109,12 @@ def wait_until(pred, deadline: float, step: float = 0.1) -> float | None:
     return None
 
 
-def position_figures(samples) -> dict:
-    """Max |shown - true rank|, how long a place stayed off by more than one, places that
-    went up, queued chats shown as next while not first."""
+def position_figures(samples, t0_ms: int = 0) -> dict:
+    """Max |shown - true rank|, how long a place stayed off by more than one (and when the
+    longest such stretch began, in s after `t0_ms`), places that went up, queued chats shown
+    as next while not first."""
     max_err, stale_ms, up, false_next = 0, 0, set(), set()
+    worst_at = None
     last_shown: dict[str, int] = {}
     wrong_since: dict[str, int] = {}
     for t, lines in samples:
@@ -126,7 +128,8 @@ def position_figures(samples) -> dict:
                 max_err = max(max_err, abs(shown - rank))
                 if abs(shown - rank) > 1:
                     wrong_since.setdefault(cid, t)
-                    stale_ms = max(stale_ms, t - wrong_since[cid])
+                    if t - wrong_since[cid] > stale_ms:
+                        stale_ms, worst_at = t - wrong_since[cid], wrong_since[cid]
                 else:
                     wrong_since.pop(cid, None)
                 if cid in last_shown and shown > last_shown[cid]:
@@ -135,6 +138,8 @@ def position_figures(samples) -> dict:
                 if shown == 1 and rank != 1:
                     false_next.add(cid)
     return {"max_position_error": max_err, "max_ms_off_by_more_than_one": stale_ms,
+            "longest_off_began_s": round((worst_at - t0_ms) / 1000, 1)
+            if worst_at is not None else None,
             "positions_went_up": len(up), "queued_shown_next": len(false_next)}
 
 
@@ -330,7 +335,12 @@ def runtime_phase(args) -> dict:
         # (burst, then each refill)
         "assignments_per_s_while_capacity_free": free_rates,
         "fifo_inversions": fifo_inversions(state),
-        **position_figures(sampler.samples),
+        **position_figures(sampler.samples, t_start_ms),
+        # when each phase began, s after the burst's start (to place the figures above)
+        "phases_s": {"burst_end": round(t_burst_end - t_start, 1),
+                     **{f"close_{i + 1}": round(p["t_close"] - t_start, 1)
+                        for i, p in enumerate(phases)},
+                     "shift_online": round(shift["t_online"] - t_start, 1) if shift else None},
         **shift_figures(shift, assigned_times),
         "double_assignments": sum(1 for c in state if c["assigned_events"] > 1),
         "capacity_violations": sum(1 for n in list(held.values()) + list(loads.values())
