@@ -92,7 +92,7 @@ def ws_disconnect(event):
 @app.on_sqs_message(queue=config.EVENTS_QUEUE, batch_size=10)
 def handle_events(event):
     from chalicelib.services import tasks
-    return tasks.handle_records(get_deps(), event.to_dict().get("Records", []))
+    return tasks.handle_event_records(get_deps(), event.to_dict().get("Records", []))
 
 
 @app.on_sqs_message(queue=config.ASSIGNMENT_QUEUE, batch_size=5)

@@ -43,3 +43,42 @@ def test_a_failed_pass_returns_every_assign_record_for_retry_and_only_those():
         _record("3", {"type": "assign", "queue_keys": ["beta"]}),
     ])
     assert sorted(f["itemIdentifier"] for f in out["batchItemFailures"]) == ["1", "3"]
+
+
+def _event_deps(calls, fail_queue=None):
+    def positions(deps, body):
+        calls.append(("positions", body))
+        if body["queue_key"] == fail_queue:
+            raise RuntimeError("boom")
+
+    def bot_turn(deps, body):
+        calls.append(("bot_turn", body))
+    return SimpleNamespace(task_handlers={"positions": positions, "bot_turn": bot_turn})
+
+
+def test_the_events_batch_runs_places_first_once_per_queue():
+    calls = []
+    out = tasks.handle_event_records(_event_deps(calls), [
+        _record("1", {"type": "bot_turn", "conversation_id": "c1"}),
+        _record("2", {"type": "positions", "queue_key": "alpha", "after": 100}),
+        _record("3", {"type": "positions", "queue_key": "beta", "after": 50}),
+        _record("4", {"type": "positions", "queue_key": "alpha", "after": 300}),
+    ])
+    assert out == {"batchItemFailures": []}
+    # the two queues' runs go side by side, both before the rest of the batch
+    assert sorted(calls[:2], key=lambda c: c[1]["queue_key"]) == [
+        ("positions", {"queue_key": "alpha", "after": 300}),
+        ("positions", {"queue_key": "beta", "after": 50})]
+    assert calls[2:] == [("bot_turn", {"type": "bot_turn", "conversation_id": "c1"})]
+
+
+def test_a_failed_places_run_returns_the_records_it_stood_for():
+    calls = []
+    out = tasks.handle_event_records(_event_deps(calls, fail_queue="alpha"), [
+        _record("1", {"type": "positions", "queue_key": "alpha", "after": 1}),
+        _record("2", {"type": "positions", "queue_key": "beta", "after": 1}),
+        _record("3", {"type": "positions", "queue_key": "alpha", "after": 2}),
+        _record("4", {"type": "bot_turn", "conversation_id": "c1"}),
+    ])
+    assert sorted(f["itemIdentifier"] for f in out["batchItemFailures"]) == ["1", "3"]
+    assert ("bot_turn", {"type": "bot_turn", "conversation_id": "c1"}) in calls
