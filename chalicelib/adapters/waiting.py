@@ -38,7 +38,7 @@ class QueueRepo:
             queue_key, m.Conversation.queued_at < queued_at) + 1
 
     def _conv_actions(self, set_fields: dict, attrs: dict, remove=(), add_participants=(),
-                      remove_attrs=(), ts: int | None = None):
+                      remove_attrs=(), ts: int | None = None, remove_participants=()):
         C = m.Conversation
         ts = ts or now_ms()
         actions = [getattr(C, k).set(v) for k, v in set_fields.items()]
@@ -47,6 +47,8 @@ class QueueRepo:
         actions += [getattr(C, k).remove() for k in remove]
         if add_participants:
             actions.append(C.participants.add(set(add_participants)))
+        if remove_participants:
+            actions.append(C.participants.delete(set(remove_participants)))
         actions += [C.rev.add(1), C.updated_at.set(ts)]
         return actions
 
@@ -54,7 +56,7 @@ class QueueRepo:
              attrs: dict | None = None, remove=(), add_participants=(),
              take_agent: str | None = None, release_agent: str | None = None,
              expect_agent: str | None = None, remove_attrs=(),
-             expect_queue: str | None = None) -> None:
+             expect_queue: str | None = None, remove_participants=()) -> None:
         """One transaction: update the conversation (on condition its status is expected,
         and its agent or its queue when given), take a slot of `take_agent` (online, enabled, under
         capacity) and give back a slot of `release_agent`."""
@@ -66,7 +68,8 @@ class QueueRepo:
             with TransactWrite(connection=_connection()) as tx:
                 tx.update(C(conversation_id),
                           actions=self._conv_actions(set_fields, attrs or {}, remove,
-                                                     add_participants, remove_attrs),
+                                                     add_participants, remove_attrs,
+                                                     remove_participants=remove_participants),
                           condition=cond)
                 _move_slots(tx, take_agent, release_agent, ts)
         except TransactWriteError as exc:
@@ -82,8 +85,8 @@ class QueueRepo:
                         set_fields: dict, attrs: dict | None = None, remove=(),
                         add_participants=(), take_agent: str | None = None,
                         release_agent: str | None = None, expect_agent: str | None = None,
-                        remove_attrs=(), expect_queue: str | None = None
-                        ) -> tuple[dict, dict]:
+                        remove_attrs=(), expect_queue: str | None = None,
+                        remove_participants=()) -> tuple[dict, dict]:
         """`move` and the system event that tells of it, in ONE transaction, with no read
         before or after: the conversation as `conversation` shows it (its `rev` and
         `last_seq` are conditions) moves and takes the next sequence number, the event row
@@ -113,7 +116,7 @@ class QueueRepo:
                 (C.last_seq.does_not_exist() | (C.last_seq == 0))
             cond &= (C.rev == rev) if rev else (C.rev.does_not_exist() | (C.rev == 0))
             actions = self._conv_actions(set_fields, attrs, remove, add_participants,
-                                         remove_attrs, ts)
+                                         remove_attrs, ts, remove_participants)
             actions += [C.last_seq.set(seq), C.last_message_at.set(ts)]
             try:
                 with TransactWrite(connection=_connection()) as tx:
@@ -137,7 +140,7 @@ class QueueRepo:
                     continue
                 raise
             return (_moved(current, set_fields, attrs, remove, add_participants, remove_attrs,
-                           rev + 1, seq, ts), to_dict(item))
+                           rev + 1, seq, ts, remove_participants), to_dict(item))
         raise AppError("The conversation is too busy; try again.", code="busy", status=503)
 
     def idle(self, status: str, before_ms: int, limit: int = 25) -> list[dict]:
@@ -177,15 +180,15 @@ def _still_expected(conv: dict, statuses, expect_agent, expect_queue) -> bool:
 
 
 def _moved(conv: dict, set_fields: dict, attrs: dict, remove, add_participants, remove_attrs,
-           rev: int, seq: int, ts: int) -> dict:
+           rev: int, seq: int, ts: int, remove_participants=()) -> dict:
     """The conversation after QueueRepo.move_with_event wrote it (what the item holds)."""
     out = {k: v for k, v in conv.items() if k not in set(remove)}
     out.update(set_fields)
     merged = {k: v for k, v in (conv.get("attrs") or {}).items() if k not in set(remove_attrs)}
     merged.update(attrs)
     out["attrs"] = merged
-    if add_participants:
-        out["participants"] = sorted(set(conv.get("participants") or ()) |
-                                     set(add_participants))
+    if add_participants or remove_participants:
+        out["participants"] = sorted((set(conv.get("participants") or ()) |
+                                      set(add_participants)) - set(remove_participants))
     out.update(rev=rev, last_seq=seq, updated_at=ts, last_message_at=ts)
     return out

@@ -61,6 +61,7 @@ class Transition:
     remove: tuple[str, ...] = ()
     remove_attrs: tuple[str, ...] = ()
     add_participants: tuple[str, ...] = ()
+    remove_participants: tuple[str, ...] = ()
     take_agent: str | None = None
     release_agent: str | None = None
     expect_agent: str | None = None
@@ -87,9 +88,10 @@ class Transition:
         attrs = {k: v for k, v in (conv.get("attrs") or {}).items() if k not in dropped}
         attrs.update(self.attrs)
         out["attrs"] = attrs
-        if self.add_participants:
-            out["participants"] = sorted(set(conv.get("participants") or ()) |
-                                         set(self.add_participants))
+        if self.add_participants or self.remove_participants:
+            out["participants"] = sorted((set(conv.get("participants") or ()) |
+                                          set(self.add_participants)) -
+                                         set(self.remove_participants))
         out.update(rev=int(conv.get("rev") or 0) + 1, updated_at=ts)
         if seq is not None:
             out.update(last_seq=seq, last_message_at=ts)
@@ -220,6 +222,33 @@ def tags_after(conv: dict, add=(), remove=(), most: int = 30) -> set[str]:
     if len(tags) > most:
         raise Refused("too_many_items", f"At most {most} tags.")
     return tags
+
+
+def join(conv: dict, agent_id: str, agent_name: str | None) -> Transition:
+    """An agent joins to write in the chat (the visitor sees them as the person answering);
+    who may is permissions.join's rule, checked before."""
+    status = conv.get("status")
+    if status == "closed":
+        raise Refused("conversation_closed", "This conversation is closed.")
+    return Transition("join", (status,), attrs={"last_agent": {"id": agent_id,
+                                                               "name": agent_name}},
+                      add_participants=(agent_id,),
+                      event=Event("joined", {"agent_id": agent_id, "agent_name": agent_name}))
+
+
+def leave(conv: dict, agent_id: str, agent_name: str | None) -> Transition:
+    """A participant who does not hold the chat leaves it (the holder transfers or closes)."""
+    if conv.get("status") == "assigned" and conv.get("agent_id") == agent_id:
+        raise Refused("holder_cannot_leave",
+                      "You hold this conversation: transfer or close it instead.")
+    shown = ((conv.get("attrs") or {}).get("last_agent") or {}).get("id") == agent_id
+    return Transition("leave", (conv.get("status"),),
+                      # the visitor no longer sees them as the person answering
+                      attrs={"last_agent": {}} if shown else {},
+                      remove_participants=(agent_id,),
+                      expect_agent=conv.get("agent_id") if conv.get("status") == "assigned"
+                      else None,
+                      event=Event("left", {"agent_id": agent_id, "agent_name": agent_name}))
 
 
 def _holder(conv: dict) -> str:

@@ -6,6 +6,7 @@ import uuid
 
 from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain import conversation as transition
 from chalicelib.domain import permissions
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.assignment import DEFAULT_QUEUE, serves as _serves
@@ -344,11 +345,7 @@ def join(deps, actor: Actor, conversation_id: str) -> dict:
     deny(permissions.join(conv, actor, serves_conversation(deps, actor, conv)))
     if actor.id in (conv.get("participants") or []):
         return conversation_view(conv, for_agent=True)
-    conv = deps.conversations.update(conversation_id, add_participants=[actor.id],
-                                     map_sets={("attrs", "last_agent"): {
-                                         "id": actor.id, "name": actor.name}})
-    conv = post_system_event(deps, conv, "joined", {"agent_id": actor.id,
-                                                    "agent_name": actor.name})
+    conv = _apply(deps, conv, lambda c: transition.join(c, actor.id, actor.name))
     notifier.notify_conversation(deps, conv)
     log.info("agent_joined", conversation_id=conversation_id, agent_id=actor.id)
     return conversation_view(conv, for_agent=True)
@@ -360,19 +357,24 @@ def leave(deps, actor: Actor, conversation_id: str) -> dict:
     conv = load_for(deps, actor, conversation_id, consistent=True)
     if actor.id not in (conv.get("participants") or []):
         return conversation_view(conv, for_agent=True)          # idempotent
-    if conv.get("status") == "assigned" and conv.get("agent_id") == actor.id:
-        raise Conflict("You hold this conversation: transfer or close it instead.",
-                       code="holder_cannot_leave")
-    was_shown = ((conv.get("attrs") or {}).get("last_agent") or {}).get("id") == actor.id
-    conv = deps.conversations.update(
-        conversation_id, remove_participants=[actor.id],
-        # the visitor no longer sees them as the person answering
-        map_sets={("attrs", "last_agent"): {}} if was_shown else None)
-    conv = post_system_event(deps, conv, "left", {"agent_id": actor.id,
-                                                  "agent_name": actor.name})
+    conv = _apply(deps, conv, lambda c: transition.leave(c, actor.id, actor.name))
     notifier.notify_conversation(deps, conv)
     log.info("agent_left", conversation_id=conversation_id, agent_id=actor.id)
     return conversation_view(conv, for_agent=True)
+
+
+def _apply(deps, conv: dict, make) -> dict:
+    """Write the transition `make(conv)` with its event (services/transitions.py): one
+    transaction. A refusal or a lost race is a 409."""
+    from chalicelib.adapters.waiting import AssignmentConflict
+    from chalicelib.services import transitions
+    try:
+        fresh, _ = transitions.apply(deps, conv, make(conv))
+    except transition.Refused as refused:
+        raise Conflict(refused.message, code=refused.code)
+    except AssignmentConflict:
+        raise Conflict("The conversation changed; try again.", code="conflict")
+    return fresh
 
 
 # ---------------------------------------------------------------- attachments

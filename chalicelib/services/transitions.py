@@ -23,7 +23,8 @@ def apply(deps, conv: dict, t: Transition, agent_conns: list[dict] | None = None
                           attrs=t.attrs, remove=t.remove,
                           add_participants=t.add_participants, take_agent=t.take_agent,
                           release_agent=t.release_agent, expect_agent=t.expect_agent,
-                          remove_attrs=t.remove_attrs, expect_queue=t.expect_queue)
+                          remove_attrs=t.remove_attrs, expect_queue=t.expect_queue,
+                          remove_participants=t.remove_participants)
         return t.after(conv, now_ms()), None
     message = {**system_message(t.event.kind, t.event.data, t.event.text),
                **retention_fields(conv)}
@@ -31,7 +32,8 @@ def apply(deps, conv: dict, t: Transition, agent_conns: list[dict] | None = None
         conv, t.expect, message, set_fields=t.set_fields, attrs=t.attrs, remove=t.remove,
         add_participants=t.add_participants, take_agent=t.take_agent,
         release_agent=t.release_agent, expect_agent=t.expect_agent,
-        remove_attrs=t.remove_attrs, expect_queue=t.expect_queue)
+        remove_attrs=t.remove_attrs, expect_queue=t.expect_queue,
+        remove_participants=t.remove_participants)
     deliver_system_event(deps, fresh, stored, visitor_conns=visitor_conns,
                          agent_conns=agent_conns)
     return fresh, stored

@@ -141,6 +141,28 @@ def test_rating_once_after_the_close_and_tags():
         t.tags_after(conv(), add=[f"t{i}" for i in range(31)])
 
 
+def test_joining_and_leaving():
+    j = t.join(conv("open"), "s1", "Sue")
+    assert j.add_participants == ("s1",) and j.expect == ("open",)
+    assert j.attrs == {"last_agent": {"id": "s1", "name": "Sue"}}
+    assert j.events == ["conversation.joined"]
+    after = j.after(conv("open"), NOW, seq=8)
+    assert after["participants"] == ["s1"] and after["attrs"]["last_agent"]["id"] == "s1"
+    with pytest.raises(t.Refused):
+        t.join(conv("closed"), "s1", "Sue")
+
+    shown = conv("open", participants=["s1"], attrs={"last_agent": {"id": "s1"}})
+    gone = t.leave(shown, "s1", "Sue")
+    assert gone.remove_participants == ("s1",) and gone.attrs == {"last_agent": {}}
+    assert gone.after(shown, NOW)["participants"] == []
+    assert gone.events == ["conversation.left"]
+    helper = t.leave(conv("assigned", participants=["a0", "s1"]), "s1", "Sue")
+    assert helper.attrs == {} and helper.expect_agent == "a0"
+    with pytest.raises(t.Refused) as refused:
+        t.leave(conv("assigned"), "a0", "Al")
+    assert refused.value.code == "holder_cannot_leave"
+
+
 def test_every_event_a_transition_names_is_the_one_the_stream_derives():
     """The catalogue is one: the name a transition gives its event is the name the event
     stream gives the stored row (domain/events.py, docs/events.md)."""
@@ -153,11 +175,13 @@ def test_every_event_a_transition_names_is_the_one_the_stream_derives():
             t.transfer_to_team(conv("assigned"), "b", NOW),
             t.close(conv("open"), NOW, "r", None, None),
             t.offer_offline(conv("open"), NOW, "closed"),
-            t.rate(conv("closed"), 3, None, NOW)]
+            t.rate(conv("closed"), 3, None, NOW),
+            t.join(conv("open"), "s1", "Sue"),
+            t.leave(conv("open", participants=["s1"]), "s1", "Sue")]
     for transition in made:
         assert transition.events == [message_event_type(as_row(transition.event))]
     names = {name for tr in made for name in tr.events}
     assert names == {"conversation.queued", "conversation.assigned",
                      "conversation.transferred", "conversation.reopened",
                      "conversation.closed", "conversation.offline_offered",
-                     "conversation.rated"}
+                     "conversation.rated", "conversation.joined", "conversation.left"}
