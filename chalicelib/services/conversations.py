@@ -184,13 +184,16 @@ def deliver_system_event(deps, conv: dict, stored: dict, visitor: bool = True,
 
 def post_system_event(deps, conv: dict, kind: str, data: dict | None = None,
                       text: str | None = None, extra: dict | None = None,
-                      visitor: bool = True) -> dict:
+                      visitor: bool = True, known: bool = False) -> dict:
     """Append a system event (joined, left, transferred, closed...) and deliver it.
 
     Reads the conversation itself (consistently) and returns it as it stands after the
-    append, so callers need no read of their own before or after."""
+    append, so callers need no read of their own before or after. `known`: `conv` is the
+    state the caller just wrote (a transition's `after`), so there is no read; should a
+    message have come in between, the append's lost race re-reads and retries."""
     message = system_message(kind, data, text, extra)
-    fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+    fresh = conv if known else \
+        deps.conversations.get(conv["conversation_id"], consistent=True)
     message.update(retention_fields(fresh))
     stored, _ = deps.messages.append(fresh, message, None)
     ts = stored["created_at"]  # the append moved last_seq and both timestamps to this

@@ -93,7 +93,7 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
     queued = transition.queue(conv, key, ts, reason, boost=boost, previous_agent=previous)
     try:
         # the "queued" event follows the bot's "connecting you" (announce, below)
-        transitions.apply(deps, conv, queued.without_event())
+        moved, _ = transitions.apply(deps, conv, queued.without_event())
     except AssignmentConflict:
         return request_handoff(deps, conv, reason, team, announce)  # the status moved
     # From here on the chat may move on at any moment (an assignment pass can take it
@@ -102,7 +102,7 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
                  if policy.serves(a, key) and not a.get("disabled"))
     if announce:
         announce("offline_queued" if online == 0 else "queued")
-    conv = post_system_event(deps, conv, queued.event.kind, queued.event.data)
+    conv = post_system_event(deps, moved, queued.event.kind, queued.event.data, known=True)
     log.info("conversation_queued", conversation_id=conv["conversation_id"], queue=key,
              reason=reason, boost=boost)
     publish_assign(deps, [key])
