@@ -61,15 +61,17 @@ def _previous_agent(deps, conv: dict) -> str | None:
 
 
 def request_handoff(deps, conversation: dict, reason: str, team: str | None = None,
-                    announce=None) -> dict:
+                    announce=None, read: bool = True) -> dict:
     """Send the conversation to a human: the queue, or the leave-a-message path when the
     site is closed. Idempotent: a conversation already queued or assigned stays as it is.
 
     `announce(kind)` (the bot's reply) is called once the outcome is known and before any
     system event or assignment, so the visitor reads "connecting you" before "waiting" and
     "assigned": kind is "queued", "offline_queued" (queued, nobody online) or "offline"
-    (the site is closed)."""
-    conv = deps.conversations.get(conversation["conversation_id"], consistent=True)
+    (the site is closed). `read=False`: `conversation` is the caller's consistent read of
+    it, so it is not read again."""
+    conv = deps.conversations.get(conversation["conversation_id"], consistent=True) \
+        if read else conversation          # read=False: the caller's own consistent read
     if conv is None:
         raise NotFound("No such conversation.", code="conversation_not_found")
     if conv["status"] in ("queued", "assigned"):
@@ -170,7 +172,7 @@ def visitor_handoff(deps, actor: Actor, cid: str, payload: dict) -> dict:
                         details={"field": "team"})
     if team and not team_exists(deps, team):
         raise NotFound("No such team.", code="team_not_found")
-    return request_handoff(deps, conv, "visitor_request", team=team)
+    return request_handoff(deps, conv, "visitor_request", team=team, read=False)
 
 
 def visitor_teams(settings: dict, conv: dict) -> set:

@@ -171,3 +171,26 @@ def test_a_send_to_an_assigned_chat_costs_3_cold_and_2_warm(deps):
     from chalicelib.services import delivery
     heard = delivery.recipients(deps, deps.conversations.get(cid, consistent=True))
     assert sorted(c["connection_id"] for c in heard) == ["holder-1=", "holder-2=", "visitor-1="]
+
+
+def test_a_visitor_handoff_reads_its_conversation_once(deps):
+    """"Talk to a human": the conversation read once (consistently), the site, the visitor's
+    earlier chats (last agent first), the move, the agents online, the queued event's append
+    on the state the move wrote, and one read for the push at the end."""
+    from chalicelib.services import presence, routing, sites
+    sites.create_site(deps, "demo", "Demo site", {"bot_enabled": False})
+    a = agents.create_agent(deps, {"email": "o@example.com", "name": "On",
+                                   "password": "password1"})
+    presence.set_status(deps, Actor(kind="agent", id=a["agent_id"], role="agent"),
+                        {"status": "online"})
+    add_conversations(deps, 20)
+    s = sessions.start_session(deps, {"site_key": "demo"})
+    visitor = Actor(kind="visitor", id=s["visitor_id"], site_key="demo")
+    with AwsCallCounter(deps) as counter:
+        out = routing.visitor_handoff(deps, visitor, s["conversation_id"], {})
+    assert out["conversation"]["status"] == "queued"
+    assert dynamo(counter.calls) == [
+        "dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:Query",
+        "dynamodb:TransactWriteItems", "dynamodb:Query", "dynamodb:TransactWriteItems",
+        "dynamodb:GetItem", "dynamodb:Query"], counter.calls
+    assert [c for c in counter.calls if c.startswith("sqs:")] == ["sqs:SendMessage"] * 2
