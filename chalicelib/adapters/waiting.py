@@ -12,6 +12,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.adapters import models as m
 from chalicelib.adapters.dynamo import (MAX_APPEND_ATTEMPTS, ConversationRepo, _connection,
                                         now_ms, to_dict)
+from chalicelib.domain.conversation import Transition
 from chalicelib.domain.events import context_snapshot
 from chalicelib.errors import AppError
 
@@ -140,7 +141,7 @@ class QueueRepo:
                     continue
                 raise
             return (_moved(current, set_fields, attrs, remove, add_participants, remove_attrs,
-                           rev + 1, seq, ts, remove_participants), to_dict(item))
+                           seq, ts, remove_participants), to_dict(item))
         raise AppError("The conversation is too busy; try again.", code="busy", status=503)
 
     def idle(self, status: str, before_ms: int, limit: int = 25) -> list[dict]:
@@ -180,15 +181,10 @@ def _still_expected(conv: dict, statuses, expect_agent, expect_queue) -> bool:
 
 
 def _moved(conv: dict, set_fields: dict, attrs: dict, remove, add_participants, remove_attrs,
-           rev: int, seq: int, ts: int, remove_participants=()) -> dict:
-    """The conversation after QueueRepo.move_with_event wrote it (what the item holds)."""
-    out = {k: v for k, v in conv.items() if k not in set(remove)}
-    out.update(set_fields)
-    merged = {k: v for k, v in (conv.get("attrs") or {}).items() if k not in set(remove_attrs)}
-    merged.update(attrs)
-    out["attrs"] = merged
-    if add_participants or remove_participants:
-        out["participants"] = sorted((set(conv.get("participants") or ()) |
-                                      set(add_participants)) - set(remove_participants))
-    out.update(rev=rev, last_seq=seq, updated_at=ts, last_message_at=ts)
-    return out
+           seq: int, ts: int, remove_participants=()) -> dict:
+    """The conversation after QueueRepo.move_with_event wrote it (what the item holds): the
+    domain's own rule for a transition's result."""
+    return Transition("moved", (), set_fields=set_fields, attrs=attrs, remove=tuple(remove),
+                      remove_attrs=tuple(remove_attrs),
+                      add_participants=tuple(add_participants),
+                      remove_participants=tuple(remove_participants)).after(conv, ts, seq)

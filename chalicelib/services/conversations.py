@@ -367,17 +367,8 @@ def leave(deps, actor: Actor, conversation_id: str) -> dict:
 
 
 def _apply(deps, conv: dict, make) -> dict:
-    """Write the transition `make(conv)` with its event (services/transitions.py): one
-    transaction. A refusal or a lost race is a 409."""
-    from chalicelib.adapters.waiting import AssignmentConflict
-    from chalicelib.services import transitions
-    try:
-        fresh, _ = transitions.apply(deps, conv, make(conv))
-    except transition.Refused as refused:
-        raise Conflict(refused.message, code=refused.code)
-    except AssignmentConflict:
-        raise Conflict("The conversation changed; try again.", code="conflict")
-    return fresh
+    from chalicelib.services import transitions    # it builds on this module's delivery
+    return transitions.apply_or_409(deps, conv, make)
 
 
 # ---------------------------------------------------------------- attachments

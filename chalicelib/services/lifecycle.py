@@ -125,11 +125,8 @@ def transfer(deps, actor: Actor, cid: str, payload: dict) -> dict:
         team = body["team"]
         if not team_exists(deps, team):
             raise NotFound("No such team.", code="team_not_found")
-        try:
-            fresh, _ = transitions.apply(deps, conv,
-                                         transition.transfer_to_team(conv, team, now_ms()))
-        except AssignmentConflict:
-            raise Conflict("The conversation changed; try again.", code="conflict")
+        fresh = transitions.apply_or_409(
+            deps, conv, lambda c: transition.transfer_to_team(c, team, now_ms()))
         notify_conversation(deps, fresh)
         publish_assign(deps, [team])
         positions.schedule(deps, [team])
@@ -186,14 +183,9 @@ def close_now(deps, conv: dict, by: Actor | None, reason: str) -> dict:
     """Close without a permission check (the caller checked, or it is the idle sweep)."""
     cid = conv["conversation_id"]
     holder = conv.get("agent_id") if conv["status"] == "assigned" else None
-    try:
-        closing = transition.close(conv, now_ms(), reason, by.id if by else None,
-                                   by.kind if by else None)
-        fresh, _ = transitions.apply(deps, conv, closing)    # the close and its event
-    except transition.Refused as refused:
-        raise Conflict(refused.message, code=refused.code)
-    except AssignmentConflict:
-        raise Conflict("The conversation changed; try again.", code="conflict")
+    fresh = transitions.apply_or_409(    # the close and its event: one write
+        deps, conv, lambda c: transition.close(c, now_ms(), reason, by.id if by else None,
+                                               by.kind if by else None))
     notify_conversation(deps, fresh)
     log.info("conversation_closed", conversation_id=cid, reason=reason)
     if conv.get("queue_key"):
@@ -264,13 +256,8 @@ def update_visitor(deps, actor: Actor, visitor_id: str, payload: dict) -> dict:
 def rate(deps, actor: Actor, cid: str, payload: dict) -> dict:
     body = validate(payload, RATING_SCHEMA)
     conv = load_for(deps, actor, cid, consistent=True)
-    try:
-        rating = transition.rate(conv, body["score"], body.get("comment"), now_ms())
-        fresh, _ = transitions.apply(deps, conv, rating)     # the rating and its event
-    except transition.Refused as refused:
-        raise Conflict(refused.message, code=refused.code)
-    except AssignmentConflict:
-        raise Conflict("The conversation changed; try again.", code="conflict")
+    fresh = transitions.apply_or_409(    # the rating and its event: one write
+        deps, conv, lambda c: transition.rate(c, body["score"], body.get("comment"), now_ms()))
     notify_conversation(deps, fresh)
     log.info("conversation_rated", conversation_id=cid, score=body["score"])
     return {"conversation": conversation_view(fresh, for_agent=False)}

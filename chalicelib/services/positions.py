@@ -26,7 +26,7 @@ from chalicelib.domain import assignment as policy
 from chalicelib.services import delivery, tasks
 
 MAX_LINE = 1000                # places computed per queue and window (the rest: next window)
-PARALLEL = 8                   # pushes (a Query and a post each) in flight at once
+PARALLEL = 8                   # pushes (a post each) in flight at once
 STATS_KIND = "queue_stats"     # directory records: rolling handle time per queue
 DONE_KIND = "queue_positions"  # directory records: when the queue's last run read its line
 

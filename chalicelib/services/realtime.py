@@ -14,7 +14,7 @@ from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import AppError, Unauthorized, ValidationError
 from chalicelib.services import conversations as convs
 from chalicelib.services import delivery
-from chalicelib.services.sessions import agent_actor, visitor_actor
+from chalicelib.services.sessions import agent_account, visitor_actor
 
 MAX_FRAME = 32 * 1024
 ACTIONS = ("send", "typing", "read", "ping", "sync", "join")
@@ -33,13 +33,13 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
     from datetime import datetime, timedelta, timezone
     expires = datetime.now(timezone.utc) + timedelta(seconds=config.connection_ttl())
     if role == "agent":
-        actor = agent_actor(deps, token)
+        actor, agent = agent_account(deps, token)
         deps.connections.put({"connection_id": connection_id, "kind": "agent",
                               "agent_id": actor.id, "role": actor.role,
                               "name": actor.name, "session_id": actor.session_id,
                               "teams": set(actor.teams) or None,
                               "connected_at": ts, "expires_at": expires})
-        _note_on_held(deps, actor.id, connection_id, ts)
+        _note_on_held(deps, agent, connection_id, ts)
         log.info("ws_connect", connection_id=connection_id, agent_id=actor.id)
         from chalicelib.services import routing
         routing.agent_back(deps, actor.teams)      # their socket is back: wake their queues
@@ -58,10 +58,10 @@ def connect(deps, connection_id: str, query: dict | None) -> dict:
     return {"ok": True, "kind": "visitor", "conversation_id": cid}
 
 
-def _note_on_held(deps, agent_id: str, connection_id: str, ts: int) -> None:
+def _note_on_held(deps, agent: dict, connection_id: str, ts: int) -> None:
     """The new socket joins the holder's sockets of each chat the agent holds (the agent
-    item's exact active_count says how many to look for)."""
-    agent = deps.agents.get(agent_id) or {}
+    item's exact active_count, as the token check read it, says how many to look for)."""
+    agent_id = agent["agent_id"]
     for conv in deps.conversations.held_by(agent_id, int(agent.get("active_count") or 0)):
         deps.conversations.add_holder_socket(conv["conversation_id"], agent_id,
                                              connection_id, ts)

@@ -195,6 +195,12 @@ def agent_actor(deps, token: str | None, source_ip: str | None = None) -> Actor:
     """The agent behind a valid agent token, as the account stands now: a token outlives a
     role change, a disabled account or a revocation, so the stored agent decides (the one
     GetItem that reads the role also carries the token version and signed-out sessions)."""
+    return agent_account(deps, token, source_ip)[0]
+
+
+def agent_account(deps, token: str | None, source_ip: str | None = None
+                  ) -> tuple[Actor, dict]:
+    """agent_actor, and the agent's stored item it read (its load, for a new socket)."""
     from chalicelib.domain.signin import session_check
     claims = deps.signer.verify(token or "", "agent")
     agent = deps.agents.get(claims["sub"])
@@ -208,4 +214,4 @@ def agent_actor(deps, token: str | None, source_ip: str | None = None) -> Actor:
     ends = int(auth) + config.agent_session_max_age() if auth is not None else None
     return Actor(kind="agent", id=agent["agent_id"], role=agent.get("role", "agent"),
                  name=agent.get("name"), teams=tuple(agent.get("teams") or ()),
-                 session_id=claims.get("sid"), session_ends=ends, source_ip=source_ip)
+                 session_id=claims.get("sid"), session_ends=ends, source_ip=source_ip), agent

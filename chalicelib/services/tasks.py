@@ -42,17 +42,10 @@ def handle_assignment_records(deps, records) -> dict:
     of their queues (a pass fills every free slot of the queues it is given, so five
     wake-ups of the same queues need one pass, not five); any other task runs as in
     handle_records. A failed pass reports every `assign` record of the batch for retry."""
-    assigns, others, keys = [], [], []
-    for record in records:
-        try:
-            body = json.loads(record.get("body") or "{}")
-        except ValueError:
-            body = {}
-        if body.get("type") == "assign":
-            assigns.append(record)
-            keys += body.get("queue_keys") or [body.get("queue_key") or "_default"]
-        else:
-            others.append(record)
+    picked, others = _split(records, "assign")
+    assigns = [record for record, _ in picked]
+    keys = [k for _, body in picked
+            for k in body.get("queue_keys") or [body.get("queue_key") or "_default"]]
     result = handle_records(deps, others) if others else {"batchItemFailures": []}
     if assigns:
         try:
@@ -70,17 +63,11 @@ def handle_event_records(deps, records) -> dict:
     and one run per queue answers every task of that queue in the batch (the run reads the
     line as it is now, later than each task asked for). Everything else runs as in
     handle_records. A failed run reports every record it stood for."""
+    picked, others = _split(records, "positions")
     runs: dict[str, list] = {}
-    others = []
-    for record in records:
-        try:
-            body = json.loads(record.get("body") or "{}")
-        except ValueError:
-            body = {}
-        if body.get("type") == "positions":
-            runs.setdefault(str(body.get("queue_key") or "_default"), []).append((record, body))
-        else:
-            others.append(record)
+    for record, body in picked:
+        runs.setdefault(str(body.get("queue_key") or "_default"), []).append((record, body))
+
     def run(item) -> list[dict]:
         key, group = item
         after = max(int(b.get("after") or 0) for _, b in group)
@@ -101,6 +88,21 @@ def handle_event_records(deps, records) -> dict:
     result = handle_records(deps, others) if others else {"batchItemFailures": []}
     result["batchItemFailures"] = failures + result["batchItemFailures"]
     return result
+
+
+def _split(records, task_type: str) -> tuple[list[tuple[dict, dict]], list[dict]]:
+    """([(record, body)] of the batch's `task_type` tasks, the other records)."""
+    picked, others = [], []
+    for record in records:
+        try:
+            body = json.loads(record.get("body") or "{}")
+        except ValueError:
+            body = {}
+        if body.get("type") == task_type:
+            picked.append((record, body))
+        else:
+            others.append(record)
+    return picked, others
 
 
 def _cid(record) -> str | None:

@@ -8,7 +8,9 @@ written. The event is then pushed to the conversation's connections."""
 from __future__ import annotations
 
 from chalicelib.adapters.dynamo import now_ms
-from chalicelib.domain.conversation import Transition
+from chalicelib.adapters.waiting import AssignmentConflict
+from chalicelib.domain.conversation import Refused, Transition
+from chalicelib.errors import Conflict
 from chalicelib.services.conversations import (deliver_system_event, retention_fields,
                                                system_message)
 
@@ -37,3 +39,16 @@ def apply(deps, conv: dict, t: Transition, agent_conns: list[dict] | None = None
     deliver_system_event(deps, fresh, stored, visitor_conns=visitor_conns,
                          agent_conns=agent_conns)
     return fresh, stored
+
+
+def apply_or_409(deps, conv: dict, make) -> dict:
+    """`apply` the transition `make(conv)` for a request: a refusal (the transition does not
+    apply to the chat as it stands) or a lost race is a 409. Returns the conversation after
+    the write."""
+    try:
+        fresh, _ = apply(deps, conv, make(conv))
+    except Refused as refused:
+        raise Conflict(refused.message, code=refused.code)
+    except AssignmentConflict:
+        raise Conflict("The conversation changed; try again.", code="conflict")
+    return fresh
