@@ -93,11 +93,19 @@ def main(argv=None) -> int:
     ap.add_argument("--entries", type=int, default=2000)
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--fixed", action="store_true", help="fixed thresholds (no calibration)")
+    ap.add_argument("--semantic", action="store_true",
+                    help="with the sentence encoder (requirements-semantic.txt)")
     a = ap.parse_args(argv)
+    encoder = None
+    if a.semantic:
+        from chalicelib.adapters.encoder import load
+        encoder = load(force=True)
+        if encoder is None:
+            ap.error("--semantic: the encoder is not installed")
     kb = build_kb(a.entries)
     t0 = time.perf_counter()
     c0 = time.process_time()
-    m = Matcher(kb, version="bench", calibrate=not a.fixed)
+    m = Matcher(kb, version="bench", calibrate=not a.fixed, encoder=encoder)
     build = time.perf_counter() - t0
     build_cpu = time.process_time() - c0
     bot = Bot(m)

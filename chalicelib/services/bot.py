@@ -120,7 +120,7 @@ def load_bot(deps, site_key: str, settings: Optional[dict] = None) -> tuple[Bot,
     synonyms, engine, examples = bundle
     matcher = get_matcher(key, lambda: _merged_entries(repo, site_key, site_v["gen"],
                                                        common_v["gen"]), synonyms or None,
-                         site=site_key, examples=examples)
+                         site=site_key, examples=examples, encoder=deps.bot_encoder())
     settings = settings or {}
     return ConversationBot(matcher, engine,
                            max_misses=int(settings.get("bot_handoff_misses") or MAX_MISSES),

@@ -42,6 +42,9 @@ class Deps:
     archive: Any = None       # ArchiveStore (S3): closed conversations as JSON Lines
     tickets: Any = None       # TicketRepo: tickets, comments, history, ticket settings
     contacts: Any = None      # ContactsRepo: contacts, identities, timelines, leads
+    # the bot's optional sentence encoder (requirements-semantic.txt), loaded on first use;
+    # returns None when it is not installed: the matcher is then lexical only
+    bot_encoder: Callable[[], Any] = lambda: None
     extras: dict = field(default_factory=dict)
     # what runs when (declared in chalicelib/bootstrap.py, attached by bootstrap.wire)
     task_handlers: dict = field(default_factory=dict)     # SQS task type -> fn(deps, body)
@@ -66,6 +69,7 @@ def build_default() -> Deps:
     from chalicelib.adapters.audit import AuditRepo
     from chalicelib.adapters.channels import channel_adapters
     from chalicelib.adapters.contacts import ContactsRepo
+    from chalicelib.adapters.encoder import load as bot_encoder
     from chalicelib.adapters.site_secrets import sealing_keys
     from chalicelib.adapters.directory import DirectoryRepo
     from chalicelib.adapters.secrets import key_ring
@@ -126,5 +130,6 @@ def build_default() -> Deps:
         archive=ArchiveStore(),
         tickets=TicketRepo(),
         contacts=ContactsRepo(),
+        bot_encoder=bot_encoder,
     )
     return deps

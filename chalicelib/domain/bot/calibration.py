@@ -58,12 +58,16 @@ def features(matcher: "Matcher", scored: "Scored", rank: int = 0) -> Optional[li
     c = scored.cands
     if len(c) <= rank:
         return None
-    idx, s1, clean, cov, ps = c[rank]
+    idx, s1, clean, cov, ps, sem = c[rank][:6]
     lang = matcher._lang[idx]
-    s2 = next((sc for i, sc, *_ in c if i != idx and matcher._lang[i] == lang
-               and not matcher.is_twin(i, idx)), 0.0)
-    return [s1, s1 - s2, cov, ps, scored.unknown, 1.0 if clean else 0.0,
-            1.0 if scored.single else 0.0, 1.0 if scored.lang in matcher._langs[idx] else 0.0]
+    rival = next((x for x in c if x[0] != idx and matcher._lang[x[0]] == lang
+                  and not matcher.is_twin(x[0], idx)), None)
+    s2 = rival[1] if rival else 0.0
+    f = [s1, s1 - s2, cov, ps, scored.unknown, 1.0 if clean else 0.0,
+         1.0 if scored.single else 0.0, 1.0 if scored.lang in matcher._langs[idx] else 0.0]
+    if matcher.encoder is not None:  # the encoder's similarity and its margin to the rival
+        f += [sem, sem - (rival[5] if rival else 0.0)]
+    return f
 
 
 def _sigmoid(z: float) -> float:

@@ -1,7 +1,7 @@
 """Evaluate the bot on a KB CSV and a queries JSONL file.
 
     python -m chalicelib.domain.bot.evaluate --kb kb.csv --queries queries.jsonl [--report]
-        [--learn-from traffic.jsonl] [--fixed]
+        [--learn-from traffic.jsonl] [--fixed] [--semantic]
 
 Every query goes through ``Bot.respond`` with a fresh state (the same decision path as
 production). The last line printed is a JSON object with the metrics:
@@ -19,6 +19,7 @@ labelled example, every out-of-scope one a negative example (what the learning l
 with clicked suggestions, "helpful?" answers and questions agents resolved after a
 handoff); the KB's calibration is rebuilt from that, then ``--queries`` is evaluated.
 ``--fixed`` uses the old fixed thresholds (no self-calibration), for comparison.
+``--semantic`` adds the optional sentence encoder (``adapters/encoder.py``) to the matcher.
 """
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ def evaluate(kb_path: str, queries_path: str, report: bool = False, out=None,
         "handoff": n_h, "handoff_detected_count": n_h_ok,
         "wrong_answer_rate": round(n_wrong / n_in, 4) if n_in else None,
         "answered_or_suggested": round(n_sugg / n_in, 4) if n_in else None,
-        "calibrated": matcher.decider is not None, "learned_examples": len(examples),
+        "calibrated": matcher.decider is not None, "semantic": matcher.encoder is not None, "learned_examples": len(examples),
         "kb_entries": len(entries), "build_ms": round(build_ms, 1),
     }
     print(json.dumps(res, ensure_ascii=False), file=out)
@@ -100,9 +101,17 @@ def main(argv=None) -> int:
     ap.add_argument("--report", action="store_true", help="print one line per query first")
     ap.add_argument("--learn-from", help="replay this JSONL file as resolved traffic first")
     ap.add_argument("--fixed", action="store_true", help="fixed thresholds (no calibration)")
+    ap.add_argument("--semantic", action="store_true",
+                    help="with the sentence encoder (requirements-semantic.txt)")
     a = ap.parse_args(argv)
-    evaluate(a.kb, a.queries, a.report, learn_from=a.learn_from,
-             matcher_kwargs={"calibrate": False} if a.fixed else None)
+    kwargs: dict = {"calibrate": False} if a.fixed else {}
+    if a.semantic:
+        from chalicelib.adapters.encoder import load
+        kwargs["encoder"] = load(force=True)
+        if kwargs["encoder"] is None:
+            ap.error("--semantic: the encoder is not installed "
+                     "(pip install -r requirements-semantic.txt)")
+    evaluate(a.kb, a.queries, a.report, learn_from=a.learn_from, matcher_kwargs=kwargs)
     return 0
 
 

@@ -26,7 +26,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Protocol, Sequence
 
 from .analyzer import _WORD_RE, Analyzer, SynonymsArg, _synonym_groups, stem
 from .calibration import fit_decider
@@ -55,6 +55,23 @@ __all__ = ["KBEntry", "Matcher", "MatchResult", "Scored", "Analyzer", "SynonymsA
 _CLAUSE_RE = re.compile(r"[,.!?;:\n，。！？；：、…]+|\s+(?:but|so|and then|because|anyway)\s+")
 MAX_CLAUSES = 4
 OTHER_LANGUAGE_MARGIN = 1.25  # another language's entry is suggested when it scores this much more
+SEMANTIC_CANDIDATES = 8       # with an encoder: the entries closest in meaning are candidates too
+SEMANTIC_ANSWER_WEIGHT = 0.9  # an answer close in meaning counts a little less than a phrasing
+SEMANTIC_ANSWER_CHARS = 300
+#: an encoder's similarity under this says nothing (unrelated questions of the same shape
+#: score 0.2-0.5): the rest is stretched to 0..1 and averaged with the lexical score
+SEMANTIC_FLOOR = 0.3
+
+
+class Encoder(Protocol):
+    """A sentence encoder (optional; ``adapters/encoder.py``): ``index`` groups of texts once,
+    then ``scores`` a text against each group (best similarity in -1..1 per group;
+    ``skip=(group, position)`` leaves one text out)."""
+
+    def index(self, groups: Sequence[Sequence[str]]) -> Any: ...
+
+    def scores(self, index: Any, text: str,
+               skip: Optional[tuple[int, int]] = None) -> list[float]: ...
 
 
 def readings(text: str) -> list[str]:
@@ -100,7 +117,8 @@ class Matcher:
                  single_token_cap: bool = True, unknown_word_penalty: float = 0.9,
                  uncovered_penalty: float = 0.85, margin_threshold: float = 0.4,
                  margin_ratio: float = 0.6, calibrate: bool = True,
-                 examples: Sequence[tuple[str, Optional[str]]] = ()):
+                 examples: Sequence[tuple[str, Optional[str]]] = (),
+                 encoder: Optional[Encoder] = None):
         self.version = version
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -167,6 +185,14 @@ class Matcher:
         self.twin = link_twins([e.id for e in self.entries], self._lang,
                                [p + [a] for p, a in zip(self._phr, self._ans)],
                                [" ".join(e.phrasings + [e.answer]) for e in self.entries])
+        # optional sentence encoder: one group per entry's phrasings, then one per answer
+        self.encoder = encoder
+        self._sem_index = None
+        if encoder is not None and self.entries:
+            self._sem_index = encoder.index(
+                [[normalize(p) for p in e.phrasings] for e in self.entries] +
+                [[normalize(e.answer[:SEMANTIC_ANSWER_CHARS])] if e.answer else []
+                 for e in self.entries])
         # the answer/suggest/reject decision, learned from this KB (None: fixed thresholds)
         self.decider = fit_decider(self, examples) if calibrate else None
 
@@ -248,6 +274,11 @@ class Matcher:
             for idx, m in self._post.get(t, ()):
                 acc[idx] = acc.get(idx, 0.0) + w * m
         cands = sorted(acc, key=acc.__getitem__, reverse=True)[: self.max_candidates]
+        sem = self._semantic(text, exclude)
+        if sem is not None:  # the entries closest in meaning are candidates too
+            known = set(cands)
+            cands += [i for i in sorted(range(len(sem)), key=sem.__getitem__, reverse=True)
+                      [:SEMANTIC_CANDIDATES] if i not in known]
         out = []
         aw = self.answer_weight
         for idx in cands:
@@ -283,12 +314,24 @@ class Matcher:
             if qlang not in self._langs[idx]:
                 score *= self.cross_language_penalty
             score *= penalty * self.uncovered_penalty ** uncovered
+            if sem is not None:  # lexical and semantic evidence weigh the same
+                score = (score + max(0.0, (sem[idx] - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR))) / 2.0
             if cap is not None:
                 score = min(score, cap)
             clean = cap is None and penalty >= 1.0 and not uncovered
-            out.append((idx, min(1.0, max(0.0, score)), clean, cov, best_ps))
+            out.append((idx, min(1.0, max(0.0, score)), clean, cov, best_ps,
+                        sem[idx] if sem is not None else 0.0))
         out.sort(key=lambda x: -x[1])
         return Scored(out, unknown, cap is not None, qlang, len(q))
+
+    def _semantic(self, text: str, exclude: Optional[tuple[int, int]]) -> Optional[list[float]]:
+        """Per entry, the encoder's best similarity of the text to one of its phrasings (or
+        a little less to its answer); None without an encoder."""
+        if self._sem_index is None:
+            return None
+        n = len(self.entries)
+        s = self.encoder.scores(self._sem_index, normalize(text), exclude)
+        return [max(s[i], SEMANTIC_ANSWER_WEIGHT * s[n + i]) for i in range(n)]
 
     def _only_in(self, exclude: tuple[int, int]) -> frozenset:
         """Terms of one phrasing that nothing else in the KB has (unknown once it is left out)."""
