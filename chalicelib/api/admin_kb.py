@@ -68,6 +68,14 @@ def proposals():
     return bot_service.proposals(get_deps(), _site_param(req))
 
 
+@route(bp, "/figures", methods=["GET"])
+def figures():
+    req = bp.current_request
+    _admin(req)
+    q = query(req)
+    return bot_service.figures(get_deps(), q.get("site_key"), q)
+
+
 @route(bp, "/duplicates", methods=["GET"])
 def duplicates():
     req = bp.current_request

@@ -155,7 +155,22 @@ def _message_data(row: dict) -> dict:
     att = stored_json.loads(row.get("attachment"))
     if att:
         data["attachment"] = {k: att.get(k) for k in ("name", "content_type", "size")}
+    if row.get("sender_type") == "bot":
+        bot = bot_data(stored_json.loads(row.get("extra")))
+        if bot:
+            data["bot"] = bot
     return data
+
+
+def bot_data(extra) -> dict | None:
+    """What a bot reply did (``message.created`` ``data.bot``): its kind (answer, suggest,
+    fallback, handoff, flow), the entry it answered with and the entries it offered."""
+    if not isinstance(extra, dict) or not extra.get("kind"):
+        return None
+    offered = [s.get("id") for s in extra.get("suggestions") or []
+               if isinstance(s, dict) and isinstance(s.get("id"), str)]
+    return {"kind": str(extra["kind"]), "entry_id": extra.get("entry_id") or None,
+            "suggestions": offered[:5]}
 
 
 def conversation_created(row: dict) -> dict:

@@ -25,12 +25,18 @@ Metric definitions (each is attributed to the local day/hour of the event that d
   agent reply after it.
 - assignments (chats handled), transfers, reopened, msg_visitor / msg_agent / msg_bot.
 - rated, csat_sum, csat_1..csat_5: the first rating (agent: whoever held the chat last).
+- per knowledge-base entry (dimension "k:{entry id}", from bot replies' ``data.bot``):
+  answered (the bot answered with it), offered (among the bot's suggestions; offered_first:
+  the first of them, the bot's best guess -- asked = answered + offered_first), handed_off
+  (the chat's first queue entry came after an answer: the entry answered last), resolved
+  (the first close with no person before it came after an answer: the entry answered last).
+  helpful / not_helpful are added by the widget's feedback (services/bot_figures.py).
 
 Attribute names in a day item: "{dim}|{metric}" (counters), "{dim}|{metric}.n" / ".sum"
 (durations), "{dim}|{metric}.b{bin}" (histograms: site/team/channel for every
 duration, agents for AGENT_HISTOGRAMS only - wait, first response, handle time - which keeps
 an item bounded), "h{HH}|{metric}" (site, by local hour)
-and "h{HH}|a:{agent}|busy_ms". dim: "s" (site), "a:{agent}", "t:{team}", "c:{channel}".
+and "h{HH}|a:{agent}|busy_ms". dim: "s" (site), "a:{agent}", "t:{team}", "c:{channel}", "k:{KB entry}" (by day only).
 """
 from __future__ import annotations
 
@@ -129,6 +135,13 @@ def fact_of(event: dict) -> dict | None:
         f["s"] = sender.get("type")
         if sender.get("type") == "agent":
             f["a"] = sender.get("id")
+        bot = data.get("bot") or {}
+        if sender.get("type") == "bot" and bot.get("kind") in ("answer", "suggest"):
+            f["k"] = bot["kind"]
+            if bot.get("entry_id"):
+                f["e"] = bot["entry_id"]
+            if bot["kind"] == "suggest" and bot.get("suggestions"):
+                f["sg"] = list(bot["suggestions"])[:5]
     elif etype in ("conversation.assigned", "conversation.reopened"):
         f["a"] = data.get("agent_id")
     elif etype == "conversation.transferred":
@@ -180,6 +193,11 @@ class _Obs:
         self.out[(day, f"h{hour:02d}|{metric}.n")] += 1
         self.out[(day, f"h{hour:02d}|{metric}.sum")] += ms
 
+    def entry(self, metric: str, f: dict, entry: str):
+        """A knowledge-base entry's figure (its own dimension, by day only)."""
+        day, _hour = local_day_hour(f["at"], self.tz)
+        self.out[(day, f"k:{entry}|{metric}")] += 1
+
     def busy(self, agent: str, start: int, end: int):
         for day, hour, ms in spread_over_hours(start, end, self.tz):
             self.out[(day, f"h{hour:02d}|a:{agent}|busy_ms")] += ms
@@ -196,6 +214,7 @@ def contributions(facts, tz) -> dict:
     left_at = None
     last_agent = None
     human = False               # queued, offered, left a message or assigned so far
+    answered = None             # the entry the bot answered with last
 
     def once(name):
         if name in first:
@@ -225,6 +244,8 @@ def contributions(facts, tz) -> dict:
             obs.count("queued", f)
             if once("handed_off"):
                 obs.count("handed_off", f)
+                if answered is not None:
+                    obs.entry("handed_off", f, answered)
             pending_queue, human = f, True
         elif t in ("assigned", "transferred", "reopened"):
             agent = f.get("a")
@@ -254,6 +275,8 @@ def contributions(facts, tz) -> dict:
                 obs.count("closed", f, agent)
                 if not human:
                     obs.count("bot_resolved", f)
+                    if answered is not None:
+                        obs.entry("resolved", f, answered)
             end_turn(f)
         elif t == "offline_offered":
             human = True
@@ -279,6 +302,13 @@ def contributions(facts, tz) -> dict:
                     unanswered = f
             elif sender == "bot":
                 obs.count("msg_bot", f)
+                if f.get("k") == "answer" and f.get("e"):
+                    answered = f["e"]
+                    obs.entry("answered", f, answered)
+                for n, entry in enumerate(f.get("sg") or ()):
+                    obs.entry("offered", f, entry)
+                    if n == 0:   # the bot's best guess for the question
+                        obs.entry("offered_first", f, entry)
             elif sender == "agent":
                 agent = f.get("a")
                 obs.count("msg_agent", f, agent)

@@ -440,6 +440,15 @@ def export_entries(deps, site_key: Optional[str]) -> str:
     return _export_csv(sorted(kb_repo(deps).entries(site_key), key=lambda e: e.id))
 
 
+def figures(deps, site_key: Optional[str], params: dict) -> dict:
+    """Per-entry figures of a site's bot (services/bot_figures.py)."""
+    from chalicelib.services import bot_figures
+    site_key = _site(deps, site_key)
+    _key, site_v, common_v = version_key(deps, site_key)
+    entries = _merged_entries(kb_repo(deps), site_key, site_v["gen"], common_v["gen"])
+    return bot_figures.entry_figures(deps, site_key, entries, params)
+
+
 def proposals(deps, site_key: Optional[str], limit: int = 50) -> dict:
     site_key = _site(deps, site_key)
     repo = kb_repo(deps)

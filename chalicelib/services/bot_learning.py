@@ -28,6 +28,7 @@ from chalicelib.domain.bot import KBEntry
 from chalicelib.domain.bot.normalize import normalize
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
 from chalicelib.errors import NotFound, ValidationError
+from chalicelib.services import bot_figures
 from chalicelib.services.bot_flows import ENTRY_ID_RE
 
 MAX_SIMILAR = 50
@@ -75,6 +76,7 @@ def visitor_feedback(deps, actor: Actor, cid: str, payload: dict) -> dict:
     source = "helpful_yes" if body["helpful"] else "helpful_no"
     _repo(deps).record_label(conv["site_key"], f"{cid}-{body['seq']}-fb", asked,
                              extra["entry_id"], source, cid, ts=msg.get("created_at"))
+    bot_figures.record_feedback(deps, conv, msg, extra["entry_id"], body["helpful"])
     log.info("bot_feedback", conversation_id=cid, seq=body["seq"], helpful=body["helpful"],
              entry_id=extra["entry_id"])
     return {"recorded": True, "helpful": body["helpful"]}

@@ -35,6 +35,12 @@
       test_run: "Test", test_values: "Endpoint reply (JSON)", preview: "Preview the template",
       test_msgs: "Visitor messages (one per line)", run: "Run with the endpoint", no_reply: "(not part of the flow)",
       dup_empty: "No likely duplicates.", merge: "Merge {b} into {a}", merged: "Merged", similarity: "similarity",
+      sec_figures: "Figures", fig_range: "Period", fig_days: "Last {n} days", fig_entry: "Entry",
+      fig_asked: "Asked", fig_answered: "Answered", fig_offered: "Offered", fig_helpful: "Helpful",
+      fig_handed_off: "Handed to a person", fig_resolved: "Closed by the bot",
+      fig_deleted: "(deleted)", fig_shared: "Figures belong to a site: choose one above.",
+      fig_help: "Asked = answered + offered first. Handed to a person / closed by the bot: after this entry was the bot's last answer.",
+      fig_span: "{from} – {to}",
       loading: "Loading…"
     },
     zh: {
@@ -61,6 +67,12 @@
       test_run: "测试", test_values: "接口返回(JSON)", preview: "预览模板",
       test_msgs: "访客消息(每行一条)", run: "调用接口试运行", no_reply: "(不属于该流程)",
       dup_empty: "没有疑似重复的条目。", merge: "把 {b} 合并到 {a}", merged: "已合并", similarity: "相似度",
+      sec_figures: "数据", fig_range: "时间段", fig_days: "最近 {n} 天", fig_entry: "条目",
+      fig_asked: "被问", fig_answered: "直接回答", fig_offered: "作为推荐", fig_helpful: "有帮助",
+      fig_handed_off: "之后转人工", fig_resolved: "机器人独立解决",
+      fig_deleted: "(已删除)", fig_shared: "数据按站点统计:请在上方选择一个站点。",
+      fig_help: "被问 = 直接回答 + 作为首个推荐。之后转人工 / 机器人独立解决:以该条目为机器人最后一次回答。",
+      fig_span: "{from} 至 {to}",
       loading: "加载中…"
     }
   };
@@ -87,7 +99,7 @@
     site.appendChild(el("option", {value: "_common", text: t("shared")}));
     var tabs = el("div", {class: "tabs bot-tabs", role: "tablist", "aria-label": t("title")});
     var body = el("div", {id: "bot-body", class: "bot-body", role: "tabpanel"});
-    var SECTIONS = ["learning", "synonyms", "flows", "duplicates"];
+    var SECTIONS = ["learning", "synonyms", "flows", "duplicates", "figures"];
     var current = host.getAttribute("data-section") || "learning";
     SECTIONS.forEach(function (s) {
       tabs.appendChild(el("button", {type: "button", role: "tab", id: "bot-tab-" + s,
@@ -128,7 +140,8 @@
         b.tabIndex = b.id === "bot-tab-" + current ? 0 : -1;
       });
       clear(body).appendChild(el("p", {class: "muted", text: t("loading")}));
-      ({learning: learning, synonyms: synonyms, flows: flows, duplicates: duplicates})[current](site.value);
+      ({learning: learning, figures: figures, synonyms: synonyms, flows: flows,
+        duplicates: duplicates})[current](site.value);
     }
 
     function pager(rows, renderRows, holder) {
@@ -214,6 +227,53 @@
         }, plist);
       }).catch(function (e) {
         if (mine === loadGen) clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)}));
+      });
+    }
+
+    // ---------------------------------------------------------------- per-entry figures
+    // (server-paged: GET /admin/kb/figures, most asked first; a cursor per page)
+    var figDays = "30";
+    function figures(key, cursors) {
+      var mine = loadGen;
+      cursors = cursors || [""];
+      clear(body);
+      if (key === "_common") { body.appendChild(el("p", {class: "muted", id: "bot-fig-shared", text: t("fig_shared")})); return; }
+      var range = el("select", {id: "bot-fig-days", "aria-label": t("fig_range")}, ["7", "30", "90"].map(function (n) {
+        return el("option", {value: n, text: t("fig_days", {n: n}), selected: n === figDays});
+      }));
+      range.addEventListener("change", function () { figDays = range.value; figures(key); });
+      body.appendChild(el("div", {class: "row"}, [field(t("fig_range"), range)]));
+      var holder = el("div", {id: "bot-figures"}, [el("p", {class: "muted", text: t("loading")})]);
+      body.appendChild(holder);
+      var cursor = cursors[cursors.length - 1];
+      ctx.api("GET", "/admin/kb/figures" + q(key) + "&days=" + figDays + "&limit=" + PAGE +
+              (cursor ? "&cursor=" + encodeURIComponent(cursor) : "")).then(function (r) {
+        if (mine !== loadGen) return;
+        clear(holder);
+        holder.appendChild(el("p", {class: "muted", text: t("fig_span", {from: r.from, to: r.to}) + " · " + t("fig_help")}));
+        var cols = ["asked", "answered", "offered", "helpful", "handed_off", "resolved"];
+        var tb = el("tbody");
+        (r.entries || []).forEach(function (e) {
+          var name = el("td", {"data-entry": e.id}, [el("strong", {text: e.id}), " ", el("span", {class: "muted", text: e.deleted ? t("fig_deleted") : (e.question || "")})]);
+          tb.appendChild(el("tr", {}, [name].concat(cols.map(function (c) {
+            var v = c === "helpful" ? e.helpful + " / " + (e.helpful + e.not_helpful) +
+              (e.helpful_rate === null ? "" : " (" + Math.round(e.helpful_rate * 100) + "%)") : String(e[c]);
+            return el("td", {class: "num", "data-col": c, "data-label": t("fig_" + c), text: v});
+          }))));
+        });
+        holder.appendChild(el("div", {class: "table-wrap"}, [el("table", {class: "grid bot-figures"}, [
+          el("thead", {}, [el("tr", {}, [t("fig_entry")].concat(cols.map(function (c) { return t("fig_" + c); })).map(function (h) {
+            return el("th", {scope: "col", text: h});
+          }))]), tb])]));
+        var start = Number(cursor || 0);
+        holder.appendChild(el("div", {class: "row bot-pager"}, [
+          el("button", {type: "button", text: t("prev"), disabled: cursors.length < 2,
+            onclick: function () { figures(key, cursors.slice(0, -1)); }}),
+          el("span", {class: "muted", text: t("page_of", {a: r.total ? start + 1 : 0, b: start + (r.entries || []).length, n: r.total})}),
+          el("button", {type: "button", text: t("next"), disabled: !r.next_cursor,
+            onclick: function () { figures(key, cursors.concat([r.next_cursor])); }})]));
+      }).catch(function (e) {
+        if (mine === loadGen) clear(holder).appendChild(el("p", {class: "error", role: "alert", text: errText(e)}));
       });
     }
 
