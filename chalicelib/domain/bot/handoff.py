@@ -3,8 +3,8 @@
 Rules, not phrase lists (the tests hold many more variants than the code names):
 
 Chinese
-* a *person noun* (人工/人工客服, 真人, 活人, 客服, 工作人员, 经理, 领导, 主管, 负责人 ...)
-  counts when it is **asked for**: after a request verb (转/找/要/叫/换/让/请/接/联系/跟/和,
+* a *person noun* (人工/人工客服, 真人, 活人, 客服, 工作人员, 经理, 领导, 主管, 负责人, 店员,
+  导购 ...) counts when it is **asked for**: after a request verb (转/找/要/叫/换/让/请/接/接通/联系/跟/和,
   optionally "你们的", "一个", "一位" in between), or when the message is little more than
   the noun ("人工", "客服在吗", "真人?");
 * 人工/真人/活人 followed by another content character are **compound words** and not a
@@ -26,7 +26,9 @@ English
   need an agent"; but "no, connect me to an agent" is a request), and
   known non-person uses (user agent, travel agent, real estate, human resources) are not;
 * "how do I contact support" / "call me back tomorrow" are not transfer requests (the first
-  is a KB question; the second asks for a phone call the chat cannot make); nor are
+  is a KB question; the second asks for a phone call the chat cannot make) -- but a call back
+  asked of a person is ("can someone from customer service call me back", "have an agent
+  call me": a person arranges it); nor are
   questions about the service's hours ("when are your agents available", "is customer
   service open on weekends", "what are your support hours").
 """
@@ -38,15 +40,16 @@ from .normalize import normalize
 
 # ------------------------------------------------------------------ Chinese
 _ZH_PERSON = ("人工客服", "人工服务", "人工坐席", "人类客服", "真正的客服", "客服人员", "客服专员",
-              "客服小姐姐", "客服小哥", "工作人员", "接线员", "负责人", "人工", "真人", "活人", "客服",
-              "经理", "领导", "主管", "上级", "老板", "店长", "专员")
+              "客服小姐姐", "客服小哥", "客服代表", "工作人员", "接线员", "负责人", "人工", "真人",
+              "活人", "客服", "经理", "领导", "主管", "上级", "老板", "店长", "店员", "导购",
+              "售货员", "专员")
 _ZH_PERSON_RE = "|".join(sorted(_ZH_PERSON, key=len, reverse=True))
 # characters that may follow 人工/真人/活人 when they mean a person (anything else: compound word)
 _ZH_PERSON_FOLLOW = set("客服坐席务吗呢吧啊呀么了的来说回聊沟帮处接在和跟对我您能可")
 _ZH_COMPOUND_HEADS = ("人工", "真人", "活人")
-_ZH_REQ = r"(?:转接|转到|转给|转|找|要|叫|换成|换|让|请|接|联系|跟|和|与|同|给我|帮我)"
+_ZH_REQ = r"(?:转接|转到|转给|转|找|要|叫|换成|换|让|请|安排|接通|连线|接|联系|跟|和|与|同|给我|帮我)"
 _ZH_FILL = r"(?:一下|下|个|一个|一位|位|你们|你们的|你们家|贵公司|贵司|的|真正的|一个真正的)?"
-_ZH_REQUEST_VERB = re.compile(r"(?:转接|转到|转给|转|找|叫|换成|换|让|接|联系|给我|帮我)" + _ZH_FILL
+_ZH_REQUEST_VERB = re.compile(r"(?:转接|转到|转给|转|找|叫|换成|换|让|安排|接通|连线|接|联系|给我|帮我)" + _ZH_FILL
                               + "(?:" + _ZH_PERSON_RE + ")|(?:我|我们)(?:要|想要|需要)" + _ZH_FILL
                               + "(?:" + _ZH_PERSON_RE + ")")
 _ZH_REQUEST = re.compile(_ZH_REQ + _ZH_FILL + _ZH_FILL + "(" + _ZH_PERSON_RE + ")")
@@ -56,7 +59,8 @@ _ZH_SELF = re.compile(r"(?:我|我们|本人)(?:也)?(?:是|作为|当)(?:一名
                       + "(?:" + _ZH_PERSON_RE + ")")
 _ZH_BOT_NEG = re.compile(r"(?:不要|不想|不想跟|不想和|别用|受够了)(?:跟|和|与)?(?:机器人|智能客服|自动回复)")
 _ZH_CHANGE = re.compile(r"换(?:一)?(?:个|位)?(?:真人|客服|人)(?![\u4e00-\u9fff])"
-                        r"|换(?:一)?(?:个|位)?(?:真人|客服|人)(?=[来吧吗呢啊呀好说回聊处跟和])")
+                        r"|换(?:一)?(?:个|位)?(?:真人|客服|人)(?=[来吧吗呢啊呀好说回聊处跟和])"
+                        r"|(?:叫|找|派|来)(?:一)?(?:个|位)人(?:来|过来)?(?=[吧吗呢啊呀说回聊处跟和]|$)")
 _ZH_COMPLAIN = re.compile(r"(?:我要|我想|我得|我必须|必须|要)投诉|投诉你们")
 _ZH_CONTACT_Q = re.compile(r"(?:怎么|如何|怎样|在哪|哪里|方式).{0,4}联系|联系方式"
                            r"|(?:电话|邮箱|热线|微信|号码)(?:是)?(?:多少|什么|几号)")
@@ -69,7 +73,7 @@ _ZH_PARTICLES = set("吗呢吧啊呀么了的在请你您好我要找转一下�
 _ZH_STRONG = re.compile(r"人工客服|人工服务|人工坐席|真人客服|人类客服")
 # asking whether a person is there to help: "有没有真人能回答", "有客服在吗", "还有人工吗"
 _ZH_EXIST = re.compile(r"(?:有没有|有无|还有|有)(?:个|一个|一位|位)?(?:真人|人工|活人|客服|工作人员|人)"
-                       r"(?:能|可以|来|在|吗|么|呢|嘛|回答|帮|处理|解答|跟|和|\?|$)")
+                       r"(?:能|可以|来|在|吗|么|呢|嘛|啊|呀|哇|回答|帮|处理|解答|跟|和|\?|$)")
 
 
 def _zh_person_ok(text: str, start: int, noun: str) -> bool:
@@ -142,6 +146,12 @@ _EN_NOUN_ONLY = re.compile(r"\b(?:human|agent|representative|operator|person|som
 _POLITE = frozenset("please pls plz now i want need a an the to me my can could get give "
                     "let speak talk with hi hello hey ok okay thanks thank you just real live "
                     "your".split())
+# a call back asked *of a person* is a request for one (the agent arranges the call); a bare
+# "call me back tomorrow" is not (the chat itself cannot place calls)
+_EN_CALLBACK = re.compile(r"\b(?:someone|somebody|anyone|an? (?:agent|person|human|representative|"
+                          r"rep|manager)|(?:your|the) (?:team|staff|manager|support team)|"
+                          r"customer service|customer support|support)\b(?: \w+){0,4}? "
+                          r"(?:call|phone|ring) me\b")
 _EN_FALSE = re.compile(r"\buser agent\b|\bagent string\b|\btravel agent\b|\breal estate\b|"
                        r"\bsecret agent\b|\bagent header\b|\bhuman resources\b|\bthe person who\b|"
                        r"\bcall me back\b|\bcall me\b")
@@ -161,6 +171,8 @@ _EN_ASK = re.compile(r"\b(?:talk|speak|connect|transfer|put me|get me|escalate)\
 
 
 def _en_handoff(t: str) -> bool:
+    if _EN_CALLBACK.search(t) and not _EN_NEG.search(t):
+        return True
     if _EN_FALSE.search(t) or _EN_NEG.search(t):
         return False
     if _EN_ABOUT.search(t) and not _EN_ASK.search(t):
