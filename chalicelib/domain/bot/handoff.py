@@ -53,11 +53,21 @@ _ZH_REQUEST_VERB = re.compile(r"(?:转接|转到|转给|转|找|叫|换成|换|�
                               + "(?:" + _ZH_PERSON_RE + ")|(?:我|我们)(?:要|想要|需要)" + _ZH_FILL
                               + "(?:" + _ZH_PERSON_RE + ")")
 _ZH_REQUEST = re.compile(_ZH_REQ + _ZH_FILL + _ZH_FILL + "(" + _ZH_PERSON_RE + ")")
+# a role asked for by name: a word ending like a person's role (校长, 院长, 前台老师, 课程顾问,
+# 业务员, 医生, 师傅, 管事的) after a verb that asks for someone; the roles are open-ended, so
+# they are recognised by their endings rather than listed
+_ZH_ROLE = (r"[\u4e00-\u9fff]{0,3}?(?:长|员|老师|医生|大夫|护士|师傅|顾问|经理|主管|前台|助理|专家|负责人"
+            r"|管事的|负责的人|管理员|值班的)")
+_ZH_ROLE_ASK = re.compile(r"(?:我要|我想|我得|我需要|麻烦|请|帮我)?(?:找|叫|请|让|转接|转给|转到|接通|连线|安排)"
+                          r"(?:一下|下)?(?:你们|你们的|贵校|贵公司|贵店|这边|那边)?(?:的)?(?:一位|一个|个|位)?"
+                          + _ZH_ROLE + r"(?=$|[来过吧吗呢啊呀给跟和与联说回处打接帮出,。!?\s])")
+# talking to a person, said with the plain word 人: "我要跟人说话", "想和真人聊"
+_ZH_TALK_PERSON = re.compile(r"(?:跟|和|与|同)(?:真|活)?人(?:说话|聊|沟通|交流|谈|对话|讲)")
 _ZH_NEG = re.compile(r"(?:不要|不用|不需要|不必|无需|没必要|不想|别|不)(?:再)?" + _ZH_REQ + "?"
                      + _ZH_FILL + "(?:" + _ZH_PERSON_RE + ")")
 _ZH_SELF = re.compile(r"(?:我|我们|本人)(?:也)?(?:是|作为|当)(?:一名|一个|一位|这里的|你们的)?"
                       + "(?:" + _ZH_PERSON_RE + ")")
-_ZH_BOT_NEG = re.compile(r"(?:不要|不想|不想跟|不想和|别用|受够了)(?:跟|和|与)?(?:机器人|智能客服|自动回复)")
+_ZH_BOT_NEG = re.compile(r"(?:不要再|不要|不想|不想跟|不想和|别用|别再|别|受够了)(?:跟|和|与)?(?:机器人|智能客服|自动回复)")
 _ZH_CHANGE = re.compile(r"换(?:一)?(?:个|位)?(?:真人|客服|人)(?![\u4e00-\u9fff])"
                         r"|换(?:一)?(?:个|位)?(?:真人|客服|人)(?=[来吧吗呢啊呀好说回聊处跟和])"
                         r"|(?:叫|找|派|来)(?:一)?(?:个|位)人(?:来|过来)?(?=[吧吗呢啊呀说回聊处跟和]|$)")
@@ -98,7 +108,9 @@ def _zh_handoff(t: str) -> bool:
         return False  # "怎么联系客服", "客服电话是多少": a question for the KB
     if _ZH_ABOUT.search(s) and not _ZH_REQUEST_VERB.search(s):
         return False  # "人工服务几点上班", "客服周末在吗": about the service, not asking for it
-    if _ZH_STRONG.search(s):
+    if _ZH_STRONG.search(s) or _ZH_TALK_PERSON.search(s):
+        return True
+    if _ZH_ROLE_ASK.search(s):
         return True
     for m in _ZH_EXIST.finditer(s):
         noun_at = m.start() + len(re.match(r"(?:有没有|有无|还有|有)(?:个|一个|一位|位)?", m.group()).group())
@@ -125,7 +137,8 @@ def _zh_handoff(t: str) -> bool:
 _HUMAN_NOUNS = r"(?:human(?: being)?|humans|person|people|agent|agents|representative|rep|operator|" \
                r"someone|somebody|anyone|staff|support team|support staff|support|customer service|" \
                r"customer support|customer care|live support|live chat|manager|supervisor|" \
-               r"employee|team member)"
+               r"employee|team member|member of (?:your |the )?(?:staff|team)|staff member|" \
+               r"whoever(?: s| is)? in charge|whoever|(?:the )?person in charge|the boss|your boss)"
 _EN_VERBS = r"(?:talk|speak|chat|connect|transfer|put|get|escalate|pass|switch|route|reach)"
 _EN_STRONG = re.compile(
     r"\b(?:real|live|actual|human) (?:person|human|agent|operator|people|support|rep|"
@@ -135,7 +148,8 @@ _EN_STRONG = re.compile(
     r"|\bhuman please\b"
     r"|\bis (?:anyone|somebody|someone) (?:there|available|here|online)\b"
     r"|\bis (?:there|anyone) (?:a |an |any |some )?(?:real |live |actual )?"
-    r"(?:human|person|agent|someone|somebody|anyone|representative|operator)"
+    r"(?:human|person|agent|someone|somebody|anyone|representative|operator|employee|"
+    r"staff member|member of staff|team member)"
     r"(?: (?:i|we) can| to (?:talk|speak|chat)| who can| that can| available| online| here|$)"
     r"|\b(?:want|need|like|would like|wanna) (?:to )?(?:complain|file a complaint|make a complaint)\b"
     r"|\b(?:i|we) (?:want|need|demand|would like) (?:a |an |the |your |some )?"

@@ -151,3 +151,28 @@ def test_handoff_positive_more(text):
 ])
 def test_handoff_negative_more(text):
     assert not is_handoff_request(text)
+
+
+# roles asked for by name (recognised by their endings), talking to 人, a negated auto-reply,
+# English employees and "whoever's in charge" (from misses on a blind set; variants here)
+@pytest.mark.parametrize("text", [
+    "我要找校长", "帮我找一下你们院长", "请让课程顾问给我打个电话", "能转接一下前台老师吗",
+    "叫你们值班经理出来", "麻烦安排一位医生助理联系我", "找个师傅过来看看吧", "我要找你们管事的",
+    "别自动回复了，我要跟人说话", "我想和真人聊聊", "别再机器人了", "不要再自动回复了",
+    "is there an actual employee I can chat with right now?",
+    "I'd like to speak with whoever's in charge about what happened on my tour yesterday",
+    "can I talk to a member of your team", "let me speak to the person in charge",
+    "is there a staff member online",
+])
+def test_handoff_positive_roles(text):
+    assert is_handoff_request(text)
+
+
+@pytest.mark.parametrize("text", [
+    "校长是谁", "你们的老师都有教师资格证吗", "课程顾问会跟进吗", "前台几点下班", "医生是三甲医院的吗",
+    "找回密码", "怎么找到我的订单", "我要找发票", "人员配置是怎样的", "跟人合租可以吗",
+    "who is in charge of refunds", "how many employees do you have", "is the manager role free",
+    "whoever wrote this faq did a good job",
+])
+def test_handoff_negative_roles(text):
+    assert not is_handoff_request(text)
