@@ -41,14 +41,25 @@ def apply(deps, conv: dict, t: Transition, agent_conns: list[dict] | None = None
     return fresh, stored
 
 
+RACE_ATTEMPTS = 3   # a request's transition is re-read and re-decided this many times
+
+
 def apply_or_409(deps, conv: dict, make) -> dict:
-    """`apply` the transition `make(conv)` for a request: a refusal (the transition does not
-    apply to the chat as it stands) or a lost race is a 409. Returns the conversation after
-    the write."""
-    try:
-        fresh, _ = apply(deps, conv, make(conv))
-    except Refused as refused:
-        raise Conflict(refused.message, code=refused.code)
-    except AssignmentConflict:
-        raise Conflict("The conversation changed; try again.", code="conflict")
-    return fresh
+    """`apply` the transition `make(conv)` for a request. A lost race (a message or another
+    move landed between the request's read and its write) re-reads the conversation and
+    decides again, up to RACE_ATTEMPTS times: the request is refused only when the
+    transition no longer applies to the chat as it now stands (409 with the refusal's code),
+    or when the chat keeps moving (409 ``conflict``). Returns the conversation after the
+    write."""
+    for attempt in range(RACE_ATTEMPTS):
+        try:
+            fresh, _ = apply(deps, conv, make(conv))
+            return fresh
+        except Refused as refused:
+            raise Conflict(refused.message, code=refused.code)
+        except AssignmentConflict:
+            again = deps.conversations.get(conv["conversation_id"], consistent=True)
+            if again is None:
+                break
+            conv = again
+    raise Conflict("The conversation changed; try again.", code="conflict")

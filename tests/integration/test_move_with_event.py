@@ -78,3 +78,28 @@ def test_a_full_agent_is_an_agent_conflict_and_writes_nothing(deps, nobot):  # n
     assert c["status"] == "queued" and c["rev"] == rev
     assert len(_events(deps, second["conversation_id"])) == events
     assert load(deps, ann) == 1
+
+
+def test_a_request_transition_that_lost_a_race_is_decided_again_not_refused(deps, nobot):  # noqa: F811
+    """An agent joins a chat whose first visitor message (new -> open) lands between the
+    join's read and its write: the join re-reads and lands (it used to answer 409)."""
+    from chalicelib.domain import conversation as transition
+    from chalicelib.domain.actors import Actor
+    from chalicelib.services import sessions, transitions
+    ann = make_agent(deps, "Ann", online=False)
+    s = sessions.start_session(deps, {"site_key": "nobot"})
+    cid = s["conversation_id"]
+    stale = conv(deps, cid)
+    assert stale["status"] == "new"
+    visitor = Actor(kind="visitor", id=s["visitor_id"], site_key="nobot")
+    convs.post_message(deps, visitor, cid, {"client_message_id": "m1", "text": "hello?"})
+    assert conv(deps, cid)["status"] != "new"
+    fresh = transitions.apply_or_409(deps, stale, lambda c: transition.join(c, ann.id, "Ann"))
+    assert ann.id in fresh["participants"]
+    assert [m["event"]["kind"] for m in _events(deps, cid)].count("joined") == 1
+    # a transition that no longer applies after the re-read is refused with its own code
+    deps.waiting.move(cid, (conv(deps, cid)["status"],), set_fields={"status": "closed"})
+    from chalicelib.errors import Conflict
+    with pytest.raises(Conflict) as refused:
+        transitions.apply_or_409(deps, fresh, lambda c: transition.join(c, ann.id, "Ann"))
+    assert refused.value.code == "conversation_closed"
