@@ -2,6 +2,7 @@
 
     python -m chalicelib.domain.bot.evaluate --kb kb.csv --queries queries.jsonl [--report]
         [--learn-from traffic.jsonl] [--fixed] [--semantic]
+    python -m chalicelib.domain.bot.evaluate --handoff messages.jsonl [--report]
 
 Every query goes through ``Bot.respond`` with a fresh state (the same decision path as
 production). The last line printed is a JSON object with the metrics:
@@ -94,16 +95,48 @@ def evaluate(kb_path: str, queries_path: str, report: bool = False, out=None,
     return res
 
 
+def evaluate_handoff(path: str, report: bool = False, out=None) -> dict:
+    """The handoff detector alone on a JSONL of {"q", "handoff": bool, "lang"}: the share of
+    requests detected and of non-requests taken for one, per language."""
+    from .handoff import is_handoff_request
+    out = out or sys.stdout
+    res: dict = {}
+    for lang in ("zh", "en"):
+        rows = [r for r in _read(path) if r.get("lang", lang) == lang]
+        yes = [r for r in rows if r["handoff"]]
+        no = [r for r in rows if not r["handoff"]]
+        hit = [r for r in yes if is_handoff_request(r["q"])]
+        alarm = [r for r in no if is_handoff_request(r["q"])]
+        if report:
+            for r in yes:
+                if r not in hit:
+                    print("MISSED       " + r["q"], file=out)
+            for r in alarm:
+                print("FALSE ALARM  " + r["q"], file=out)
+        res[lang] = {"requests": len(yes), "detected": round(len(hit) / len(yes), 4) if yes else None,
+                     "non_requests": len(no),
+                     "false_alarms": round(len(alarm) / len(no), 4) if no else None}
+    print(json.dumps(res, ensure_ascii=False), file=out)
+    return res
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--kb", required=True)
-    ap.add_argument("--queries", required=True)
+    ap.add_argument("--kb")
+    ap.add_argument("--queries")
+    ap.add_argument("--handoff", help="evaluate the handoff detector alone on this JSONL "
+                                      "({q, handoff, lang})")
     ap.add_argument("--report", action="store_true", help="print one line per query first")
     ap.add_argument("--learn-from", help="replay this JSONL file as resolved traffic first")
     ap.add_argument("--fixed", action="store_true", help="fixed thresholds (no calibration)")
     ap.add_argument("--semantic", action="store_true",
                     help="with the sentence encoder (requirements-semantic.txt)")
     a = ap.parse_args(argv)
+    if a.handoff:
+        evaluate_handoff(a.handoff, a.report)
+        return 0
+    if not (a.kb and a.queries):
+        ap.error("--kb and --queries are required (or --handoff FILE)")
     kwargs: dict = {"calibrate": False} if a.fixed else {}
     if a.semantic:
         from chalicelib.adapters.encoder import load

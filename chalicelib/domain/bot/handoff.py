@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 
+from . import handoff_model
 from .normalize import normalize
 
 # ------------------------------------------------------------------ Chinese
@@ -73,7 +74,8 @@ _ZH_CHANGE = re.compile(r"换(?:一)?(?:个|位)?(?:真人|客服|人)(?![\u4e00
                         r"|(?:叫|找|派|来)(?:一)?(?:个|位)人(?:来|过来)?(?=[吧吗呢啊呀说回聊处跟和]|$)")
 _ZH_COMPLAIN = re.compile(r"(?:我要|我想|我得|我必须|必须|要)投诉|投诉你们")
 _ZH_CONTACT_Q = re.compile(r"(?:怎么|如何|怎样|在哪|哪里|方式).{0,4}联系|联系方式"
-                           r"|(?:电话|邮箱|热线|微信|号码)(?:是)?(?:多少|什么|几号)")
+                           r"|(?:电话|邮箱|热线|微信|号码)(?:是)?(?:多少|什么|几号)"
+                           r"|有(?:没有)?[\u4e00-\u9fff]{0,4}(?:电话|热线|邮箱)(?:吗|么|嘛|呢|$)")
 # a question about the human service itself (hours, price, weekends), not a request for it
 _ZH_ABOUT = re.compile(r"几点|什么时候|啥时候|何时|时间|上班|下班|营业|周末|周六|周日|星期|节假日|假期"
                        r"|晚上|夜里|半夜|24小时|收费|要钱|多少钱|免费|几个人|多少人")
@@ -204,20 +206,63 @@ def _en_handoff(t: str) -> bool:
 
 
 _CLAUSES = re.compile(r"[,.;!?\n，。；！？、~…]+")
+_EN_COMPOUND = re.compile(r"\buser agent\b|\bagent string\b|\btravel agent\b|\breal estate\b|"
+                          r"\bsecret agent\b|\bhuman resources\b|\bhuman hair\b")
+# 个人 as "personal" (个人账户, 个人信息 ...), not "a person"
+_ZH_PERSONAL = re.compile(r"个人(?:账户|帐户|账号|帐号|信息|中心|资料|隐私|用户|版|所得|名义|护理|卫生|主页|简历|贷款)")
+
+
+def _zh_compound_only(s: str) -> bool:
+    """人工/真人/活人 appear only as the head of a compound word (活人参与, 人工费)."""
+    found = [(m.start(), m.group()) for m in re.finditer("人工|真人|活人", s)]
+    return bool(found) and all(not _zh_person_ok(s, i, noun) and not re.search(
+        _ZH_REQ + "$", s[:i]) for i, noun in found)
+
+
+def _vetoed(t: str) -> bool:
+    """A rule says this (normalised) text is *not* a request, whatever the model thinks: a
+    negated request, oneself as staff, a question about reaching support or about the human
+    service's hours and price, a compound word."""
+    compact = t.replace(" ", "")
+    if any("\u4e00" <= ch <= "\u9fff" for ch in compact):
+        s = _ZH_SELF.sub(" ", compact)
+        if _ZH_NEG.search(compact) or _ZH_CONTACT_Q.search(s) or _ZH_SELF.search(compact):
+            return True
+        if _ZH_PERSONAL.search(compact) or _zh_compound_only(compact):
+            return True
+        if _ZH_ABOUT.search(s) and not _ZH_REQUEST_VERB.search(s):
+            return True
+    if _EN_NEG.search(t) or _EN_COMPOUND.search(t):
+        return True
+    if re.match(r"(?:(?:please|pls|plz|can you|could you|will you) )?call me\b", t):
+        return True   # a phone call asked of the chat itself: it cannot place one
+    if _EN_ABOUT.search(t) and not _EN_ASK.search(t):
+        return True
+    return bool(_EN_CONTACT_Q.search(t) and not re.search(r"\b(?:talk|speak|chat)\b", t))
+
+
+def _rules(t: str) -> bool:
+    compact = t.replace(" ", "")
+    if any("\u4e00" <= ch <= "\u9fff" for ch in compact) and _zh_handoff(compact):
+        return True
+    return _en_handoff(t)
 
 
 def is_handoff_request(text: str) -> bool:
-    """True when the visitor explicitly asks for a human agent in one of the message's
-    clauses (negation only applies inside its clause: "no, connect me to an agent")."""
+    """True when the visitor explicitly asks for a human agent: the rules say so in one of
+    the message's clauses (negation only applies inside its clause: "no, connect me to an
+    agent"), or the learned model (handoff_model.py) does for the message or one of its
+    clauses and no rule vetoes that text."""
     if not text:
         return False
-    for clause in _CLAUSES.split(text):
-        t = normalize(clause)
-        if not t:
-            continue
-        compact = t.replace(" ", "")
-        if any("\u4e00" <= ch <= "\u9fff" for ch in compact) and _zh_handoff(compact):
-            return True
-        if _en_handoff(t):
+    clauses = [c for c in (normalize(c) for c in _CLAUSES.split(text)) if c]
+    if any(_rules(t) for t in clauses):
+        return True
+    learned = handoff_model.model()
+    if learned is None:
+        return False
+    whole = normalize(text)
+    for t in ([whole] if len(clauses) > 1 else []) + clauses:
+        if not _vetoed(t) and learned.probability(t) >= handoff_model.THRESHOLD:
             return True
     return False
