@@ -280,5 +280,6 @@ def _run(console, runtime, make_agent, make_team, visitor, rest, admin_token, ar
         assert b["x"] >= 0 and b["x"] + b["width"] <= 375, (part, b)
     assert pp.evaluate("document.documentElement.scrollWidth") <= 375
     pp.screenshot(path=str(artifacts_dir / "console-teach-phone.png"))
+    t5.locator(".teach-btn").focus()                            # Escape from the button too
     pp.keyboard.press("Escape")
     assert picker5.is_hidden()

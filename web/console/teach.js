@@ -95,11 +95,11 @@ function create(conv, msg) {
     w.hint, w.err,
     el("div", {class: "row teach-buttons"}, [w.ok, w.cancel])
   ]);
-  // Escape closes the picker (from anywhere in it) and gives the focus back to the action
-  w.picker.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); close(w, true); }
-  });
   w.root = el("div", {class: "teach", dataset: {teach: w.key}}, [w.btn, w.picker]);
+  // Escape closes an open picker (from it or from its button) and gives the focus back
+  w.root.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !w.picker.hidden) { e.preventDefault(); e.stopPropagation(); close(w, true); }
+  });
   widgets.set(w.key, w);
   return w;
 }
