@@ -272,14 +272,16 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
             placed.add(conv["conversation_id"])
             assigned += 1
             break
-    for agent_id in changed:
-        notify_agent(deps, deps.agents.get(agent_id), agent_conns=conns)
+    if assigned:
+        # the places first: the waiting visitors' view is what lags behind a busy pass,
+        # the agents' load counters below can wait the few requests they cost
+        positions.publish_now(deps, keys)
     if assigned >= max_assign:
         again.update(keys)                         # more may wait: carry on
     if again:
         publish_assign(deps, again)
-    if assigned:
-        positions.publish_now(deps, keys)
+    for agent_id in changed:
+        notify_agent(deps, deps.agents.get(agent_id), agent_conns=conns)
     publish_overflow(deps, _past_due(lines, teams, placed))
     log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed))
     return assigned

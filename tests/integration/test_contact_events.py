@@ -112,7 +112,10 @@ def test_an_endpoint_subscribed_to_contact_events_receives_them_signed(deps, aws
     delivered = receive(aws["WebhooksConsumerQueueUrl"])
     assert app_module.consume_webhooks(sqs_event(delivered, aws["WebhooksConsumerQueueArn"]),
                                        None) == {"batchItemFailures": []}
-    assert run_deliveries(aws) == 2
+    # at least this endpoint's two (a retry of an earlier test's delivery may fall due now:
+    # it goes to that test's endpoint, not here)
+    assert run_deliveries(aws) >= 2
+    assert len(receiver.requests) == 2
     types = sorted(r["headers"]["Parley-Event-Type"] for r in receiver.requests)
     assert types == ["contact.created", "contact.updated"]
     for req in receiver.requests:
