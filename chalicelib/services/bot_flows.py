@@ -53,7 +53,7 @@ FLOW_SCHEMA = {
     "labels": Field(dict),
 }
 SLOT_SCHEMA = {
-    "name": Field(str, required=True, pattern=SLOT_NAME_RE),
+    "name": Field(str, required=True, min_len=1, pattern=SLOT_NAME_RE),
     "kind": Field(str, choices=SLOT_KINDS),
     "pattern": Field(str), "validate": Field(str),
     "prompt": _TEXT, "invalid": _TEXT,

@@ -609,6 +609,8 @@ def test_duplicates_synonyms_and_flow_validation(api, deps, kb, admin_token):
         {**good, "slots": [{"name": "x", "kind": "order", "prompt": "p"}]},      # no pattern
         {**good, "slots": [{"name": "x", "kind": "regex", "pattern": "([", "prompt": "p"}]},
         {**good, "slots": [{"name": "x", "kind": "spaceship", "prompt": "p"}]},
+        {**good, "slots": [{"name": "", "kind": "text", "prompt": "p"}]},         # no name
+        {**good, "slots": [{"name": "x", "kind": "regex", "pattern": "(?=a)", "prompt": "p"}]},
         {**good, "triggers": []},
         {**good, "answers": {}},
         {**good, "surprise": 1},

@@ -2,7 +2,8 @@
  * before the console's modules (app/), whose app/supervisor.js calls ParleyBotAdmin.render(host, ctx) when the "Bot" page opens
  * (explicit wiring: this file defines, it registers nothing).
  * Sections: learning queue (labels from "helpful?" / clicked suggestions + missed-question
- * proposals), synonyms, flows (structured editor), duplicates (merge). The site selector
+ * proposals), synonyms, flows (bot_flows.js: ParleyBotFlows.render, called from flows() below),
+ * duplicates (merge), figures. The site selector
  * includes the shared base "_common" every site's bot inherits.
  * Everything typed by users is rendered with textContent; never innerHTML. */
 (function () {
@@ -24,16 +25,6 @@
       prev: "Previous", next: "Next", page_of: "{a}-{b} of {n}",
       syn_help: "One group per line, phrases separated by commas: 退款, 退钱, refund",
       save: "Save", saved: "Saved", groups: "{n} groups",
-      flows_empty: "No flows yet.", new_flow: "New flow", remove: "Remove", edit: "Edit",
-      f_id: "Flow id", f_trig_zh: "Triggers (中文, one per line)", f_trig_en: "Triggers (English, one per line)",
-      f_url: "Endpoint URL", f_method: "Method", f_timeout: "Timeout (s)",
-      f_ok_zh: "Answer template (中文)", f_ok_en: "Answer template (English)",
-      f_fail_zh: "Failure text (中文)", f_fail_en: "Failure text (English)",
-      f_slots: "Slots (JSON list: name, kind, pattern, validate, prompt)",
-      f_labels: "Readable values (JSON: field → code → {zh, en})",
-      bad_json: "Not valid JSON: {f}", save_flows: "Save all flows",
-      test_run: "Test", test_values: "Endpoint reply (JSON)", preview: "Preview the template",
-      test_msgs: "Visitor messages (one per line)", run: "Run with the endpoint", no_reply: "(not part of the flow)",
       dup_empty: "No likely duplicates.", merge: "Merge {b} into {a}", merged: "Merged", similarity: "similarity",
       sec_figures: "Figures", fig_range: "Period", fig_days: "Last {n} days", fig_entry: "Entry",
       fig_asked: "Asked", fig_answered: "Answered", fig_offered: "Offered", fig_helpful: "Helpful",
@@ -56,16 +47,6 @@
       prev: "上一页", next: "下一页", page_of: "第 {a}-{b} 条,共 {n} 条",
       syn_help: "每行一组,词语用逗号分隔:退款, 退钱, refund",
       save: "保存", saved: "已保存", groups: "{n} 组",
-      flows_empty: "还没有流程。", new_flow: "新建流程", remove: "删除", edit: "编辑",
-      f_id: "流程标识", f_trig_zh: "触发词(中文,每行一个)", f_trig_en: "触发词(英文,每行一个)",
-      f_url: "接口地址", f_method: "方法", f_timeout: "超时(秒)",
-      f_ok_zh: "回答模板(中文)", f_ok_en: "回答模板(英文)",
-      f_fail_zh: "失败提示(中文)", f_fail_en: "失败提示(英文)",
-      f_slots: "槽位(JSON 列表:name、kind、pattern、validate、prompt)",
-      f_labels: "取值显示文字(JSON:字段 → 取值 → {zh, en})",
-      bad_json: "JSON 格式不对:{f}", save_flows: "保存全部流程",
-      test_run: "测试", test_values: "接口返回(JSON)", preview: "预览模板",
-      test_msgs: "访客消息(每行一条)", run: "调用接口试运行", no_reply: "(不属于该流程)",
       dup_empty: "没有疑似重复的条目。", merge: "把 {b} 合并到 {a}", merged: "已合并", similarity: "相似度",
       sec_figures: "数据", fig_range: "时间段", fig_days: "最近 {n} 天", fig_entry: "条目",
       fig_asked: "被问", fig_answered: "直接回答", fig_offered: "作为推荐", fig_helpful: "有帮助",
@@ -303,127 +284,11 @@
       });
     }
 
-    // ---------------------------------------------------------------- flows
-    function langText(v, l) { return !v ? "" : typeof v === "string" ? v : (v[l] || ""); }
-    function pickLang(zh, en) {
-      var o = {};
-      if (zh.trim()) o.zh = zh.trim();
-      if (en.trim()) o.en = en.trim();
-      return Object.keys(o).length ? o : undefined;
-    }
-    function lines(s) { return s.split("\n").map(function (x) { return x.trim(); }).filter(Boolean); }
-
+    // ---------------------------------------------------------------- flows (bot_flows.js)
     function flows(key) {
       var mine = loadGen;
-      ctx.api("GET", "/admin/kb/flows" + q(key)).then(function (r) {
-        if (mine !== loadGen) return;
-        clear(body);
-        var forms = [];
-        var holder = el("div", {id: "bot-flows"});
-        var err = errBox();
-        (r.flows || []).forEach(function (f) { forms.push(flowForm(f)); });
-        function draw() {
-          clear(holder);
-          if (!forms.length) holder.appendChild(el("p", {class: "muted", text: t("flows_empty")}));
-          forms.forEach(function (fm) { holder.appendChild(fm.node); });
-        }
-        body.appendChild(holder);
-        body.appendChild(err);
-        body.appendChild(el("div", {class: "row"}, [
-          el("button", {type: "button", id: "bot-new-flow", text: t("new_flow"), onclick: function () {
-            var fm = flowForm({id: "", triggers: {}, slots: [], action: {url: "", method: "POST", timeout: 3}, answers: {}});
-            forms.push(fm); draw(); fm.first.focus();
-          }}),
-          el("button", {type: "button", class: "primary", id: "bot-save-flows", text: t("save_flows"), onclick: function () {
-            var out = [];
-            try { forms.forEach(function (fm) { out.push(fm.read()); }); }
-            catch (e) { err.textContent = e.message; return; }
-            ctx.api("PUT", "/admin/kb/flows" + q(key), {flows: out}).then(function () {
-              err.textContent = ""; ctx.toast(t("saved"));
-            }).catch(function (e) { err.textContent = errText(e); });
-          }})]));
-        draw();
-
-        function flowForm(f) {
-          var trig = f.triggers || {};
-          var a = f.action || {}, ans = f.answers || {};
-          var inp = {
-            id: el("input", {type: "text", value: f.id || "", maxlength: "64", class: "bot-flow-id"}),
-            tzh: el("textarea", {rows: "2", value: (Array.isArray(trig) ? trig : trig.zh || []).join("\n")}),
-            ten: el("textarea", {rows: "2", value: (Array.isArray(trig) ? [] : trig.en || []).join("\n")}),
-            url: el("input", {type: "url", value: a.url || "", maxlength: "2000"}),
-            method: el("select", {}, [el("option", {value: "POST", text: "POST"}), el("option", {value: "GET", text: "GET"})]),
-            timeout: el("input", {type: "number", min: "0.1", max: "10", step: "0.1", value: a.timeout || 3}),
-            okzh: el("textarea", {rows: "2", value: langText(ans.success, "zh")}),
-            oken: el("textarea", {rows: "2", value: langText(ans.success, "en")}),
-            fzh: el("input", {type: "text", value: langText(ans.failure, "zh")}),
-            fen: el("input", {type: "text", value: langText(ans.failure, "en")}),
-            slots: el("textarea", {rows: "5", class: "mono", value: JSON.stringify(f.slots || [], null, 1)}),
-            labels: el("textarea", {rows: "3", class: "mono", value: f.labels ? JSON.stringify(f.labels, null, 1) : ""})
-          };
-          inp.method.value = a.method || "POST";
-          var sample = el("textarea", {rows: "2", class: "mono", "aria-label": t("test_values"), value: "{\"status\": \"processing\"}"});
-          var out = el("output", {class: "bot-preview", "aria-live": "polite"});
-          var msgs = el("textarea", {rows: "3", value: ((trig.zh || trig.en || [])[0] || "")});
-          var ran = el("output", {class: "bot-preview bot-run", "aria-live": "polite"});
-          function json(node, name, fallback) {
-            if (!node.value.trim()) return fallback;
-            try { return JSON.parse(node.value); } catch (e) { throw new Error(t("bad_json", {f: (inp.id.value || "?") + " · " + name})); }
-          }
-          var node = el("fieldset", {class: "card bot-flow"}, [
-            el("legend", {text: f.id || t("new_flow")}),
-            field(t("f_id"), inp.id), field(t("f_trig_zh"), inp.tzh), field(t("f_trig_en"), inp.ten),
-            el("div", {class: "row"}, [field(t("f_url"), inp.url), field(t("f_method"), inp.method), field(t("f_timeout"), inp.timeout)]),
-            field(t("f_ok_zh"), inp.okzh), field(t("f_ok_en"), inp.oken),
-            field(t("f_fail_zh"), inp.fzh), field(t("f_fail_en"), inp.fen),
-            field(t("f_slots"), inp.slots), field(t("f_labels"), inp.labels),
-            el("details", {}, [el("summary", {text: t("test_run")}), field(t("test_values"), sample),
-              el("button", {type: "button", text: t("preview"), onclick: function () {
-                // fills the templates the way the bot does ({name} only; codes via labels)
-                var vals;
-                try { vals = JSON.parse(sample.value || "{}"); } catch (e) { out.textContent = t("bad_json", {f: t("test_values")}); return; }
-                var labels = {};
-                try { labels = json(inp.labels, "labels", {}); } catch (e) { out.textContent = e.message; return; }
-                out.textContent = ["zh", "en"].map(function (l) {
-                  var tmpl = l === "zh" ? inp.okzh.value : inp.oken.value;
-                  return l + ": " + tmpl.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, function (m, k) {
-                    var v = vals[k], lab = labels[k] && labels[k][v];
-                    return lab ? langText(lab, l) : v === undefined || v === null ? "" : String(v);
-                  });
-                }).join("\n");
-              }}), out,
-              field(t("test_msgs"), msgs),
-              el("button", {type: "button", text: t("run"), onclick: function () {
-                // the server runs the (unsaved) flow against its real endpoint; nothing is stored
-                var flow;
-                try { flow = form.read(); } catch (e) { ran.textContent = e.message; return; }
-                ctx.api("POST", "/admin/kb/flows/test", {flow: flow, messages: lines(msgs.value)}).then(function (r) {
-                  ran.textContent = (r.replies || []).map(function (x, i) {
-                    return "› " + lines(msgs.value)[i] + "\n  " + (x.text === null ? t("no_reply") : x.text + " [" + x.status + "]");
-                  }).join("\n");
-                }).catch(function (e) { ran.textContent = errText(e); });
-              }}), ran]),
-            el("button", {type: "button", text: t("remove"), onclick: function () {
-              forms.splice(forms.indexOf(form), 1); draw();
-            }})]);
-          var form = {node: node, first: inp.id, read: function () {
-            var flow = {id: inp.id.value.trim(), triggers: {}, slots: json(inp.slots, "slots", []),
-              action: {url: inp.url.value.trim(), method: inp.method.value, timeout: parseFloat(inp.timeout.value) || 3},
-              answers: {success: pickLang(inp.okzh.value, inp.oken.value)}};
-            if (lines(inp.tzh.value).length) flow.triggers.zh = lines(inp.tzh.value);
-            if (lines(inp.ten.value).length) flow.triggers.en = lines(inp.ten.value);
-            var fail = pickLang(inp.fzh.value, inp.fen.value);
-            if (fail) flow.answers.failure = fail;
-            var labels = json(inp.labels, "labels", null);
-            if (labels) flow.labels = labels;
-            if (f.texts) flow.texts = f.texts;
-            return flow;
-          }};
-          return form;
-        }
-      }).catch(function (e) {
-        if (mine === loadGen) clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)}));
-      });
+      window.ParleyBotFlows.render(body, {api: ctx.api, toast: ctx.toast, el: el, clear: clear, lang: lang, site: key,
+        live: function () { return mine === loadGen; }});
     }
 
     // ---------------------------------------------------------------- duplicates
