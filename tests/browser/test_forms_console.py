@@ -126,6 +126,13 @@ def test_an_agent_sends_a_form_and_sees_the_answers(console, make_agent, make_te
             state="attached", timeout=15000)
         page.locator("#fi-form").select_option(form["form_id"])
         page.locator("#fi-send").focus()
+        # a change of the chat (here a tag) redraws the header: the form picker keeps its
+        # choice and the keyboard's focus stays on the button
+        rest.call("POST", f"/agent/conversations/{v.cid}/tags", {"add": [f"f{run}"]},
+                  admin_token)
+        page.locator("#conv-tags .chip.tag", has_text=f"f{run}").wait_for(timeout=15000)
+        assert page.evaluate("document.activeElement && document.activeElement.id") == "fi-send"
+        assert page.locator("#fi-form").input_value() == form["form_id"]
         page.keyboard.press("Enter")
         page.locator(".toast", has_text="Form sent").wait_for(timeout=10000)
         page.locator("#log li.form-msg", has_text=f"Quote {run}").wait_for(timeout=15000)

@@ -16,6 +16,7 @@ const ZH = {
   fi_required: "必填"
 };
 const cache = {};        // site -> promise of its in-chat forms (first page of 100)
+const loaded = {};       // site -> its in-chat forms, once the first load answered
 const picked = {};       // conversation -> the form chosen last (the header is redrawn often)
 
 function label(l) { return (l && (X.lang() === "zh" ? l.zh : l.en)) || ""; }
@@ -25,7 +26,8 @@ function shown(v) { return Array.isArray(v) ? v.join(", ") : String(v); }
 function inchatForms(site) {
   if (!cache[site]) {
     cache[site] = X.api("GET", "/agent/forms?kind=inchat&limit=100&site_key=" + encodeURIComponent(site))
-      .then((r) => r.forms || []).catch((e) => { delete cache[site]; throw e; });
+      .then((r) => { loaded[site] = r.forms || []; return loaded[site]; })
+      .catch((e) => { delete cache[site]; throw e; });
   }
   return cache[site];
 }
@@ -47,12 +49,16 @@ function header(conv, box) {
     api("POST", "/agent/conversations/" + encodeURIComponent(cid) + "/forms", {form_id: pick.value, client_message_id: uid()})
       .then(() => X.toast(t("fi_sent"))).catch((e) => showErr(err, e)).then(() => { send.disabled = false; });
   }}, [pick, send, err]));
-  inchatForms(conv.site_key).then((forms) => {
+  const fill = (forms) => {
     forms.forEach((f) => pick.appendChild(el("option", {value: f.form_id, text: f.name})));
     if (picked[cid] && forms.some((f) => f.form_id === picked[cid])) pick.value = picked[cid];
     if (forms.length) send.disabled = false;
     else pick.appendChild(el("option", {value: "", text: t("fi_none")}));
-  }).catch((e) => showErr(err, e));
+  };
+  // drawn again on every change of the chat: with the forms known, at once (the picker and
+  // the button are usable, and can keep the keyboard's focus, in the same redraw)
+  if (loaded[conv.site_key]) fill(loaded[conv.site_key]);
+  else inchatForms(conv.site_key).then(fill).catch((e) => showErr(err, e));
 }
 
 function message(m, li) {

@@ -229,7 +229,13 @@
     document.querySelectorAll("#conv-actions [data-act]").forEach(function (b) { b.hidden = !show[b.getAttribute("data-act")]; });
     $("input").disabled = !canWrite;
     $("input").placeholder = closed ? t("closed_ph") : canWrite ? t("composer_ph") : t("read_only_ph");
-    runHooks("header", c, clear($("conv-ext")));
+    // the header's extensions are drawn again on every change of the chat (a pushed delta):
+    // keyboard focus inside them stays on the control with the same id
+    var ext = $("conv-ext"), active = document.activeElement;
+    var keep = active && active.id && ext.contains(active) ? active.id : null;
+    runHooks("header", c, clear(ext));
+    var again = keep ? document.getElementById(keep) : null;
+    if (again && again !== document.activeElement) again.focus();
   }
 
   function renderVisitor() {
