@@ -96,6 +96,12 @@ def _zh_person_ok(text: str, start: int, noun: str) -> bool:
     return not nxt or nxt in _ZH_PERSON_FOLLOW or not ("\u4e00" <= nxt <= "\u9fff")
 
 
+def _zh_asks_about(s: str) -> bool:
+    """A question for the KB: how to reach support ("怎么联系客服", "客服电话是多少"), or about
+    the human service itself ("人工服务几点上班", "客服周末在吗") with no request verb."""
+    return bool(_ZH_CONTACT_Q.search(s) or (_ZH_ABOUT.search(s) and not _ZH_REQUEST_VERB.search(s)))
+
+
 def _zh_handoff(t: str) -> bool:
     if "转人工" in t or "转接人工" in t:
         return not _ZH_NEG.search(t)
@@ -106,10 +112,8 @@ def _zh_handoff(t: str) -> bool:
     s = _ZH_SELF.sub(" ", t)  # "我是工作人员": not asking for one
     if _ZH_COMPLAIN.search(s) and not re.search(r"怎么|如何|怎样|哪里|吗|多久|电话", s):
         return True
-    if _ZH_CONTACT_Q.search(s):
-        return False  # "怎么联系客服", "客服电话是多少": a question for the KB
-    if _ZH_ABOUT.search(s) and not _ZH_REQUEST_VERB.search(s):
-        return False  # "人工服务几点上班", "客服周末在吗": about the service, not asking for it
+    if _zh_asks_about(s):
+        return False
     if _ZH_STRONG.search(s) or _ZH_TALK_PERSON.search(s):
         return True
     if _ZH_ROLE_ASK.search(s):
@@ -168,9 +172,11 @@ _EN_CALLBACK = re.compile(r"\b(?:someone|somebody|anyone|an? (?:agent|person|hum
                           r"rep|manager)|(?:your|the) (?:team|staff|manager|support team)|"
                           r"customer service|customer support|support)\b(?: \w+){0,4}? "
                           r"(?:call|phone|ring) me\b")
-_EN_FALSE = re.compile(r"\buser agent\b|\bagent string\b|\btravel agent\b|\breal estate\b|"
-                       r"\bsecret agent\b|\bagent header\b|\bhuman resources\b|\bthe person who\b|"
-                       r"\bcall me back\b|\bcall me\b")
+# words that name no one to talk to (a veto of the model too, with "human hair")
+_EN_COMPOUNDS = (r"\buser agent\b|\bagent string\b|\btravel agent\b|\breal estate\b|"
+                 r"\bsecret agent\b|\bhuman resources\b")
+_EN_FALSE = re.compile(_EN_COMPOUNDS + r"|\bagent header\b|\bthe person who\b|\bcall me back\b"
+                       r"|\bcall me\b")
 _EN_NEG = re.compile(r"\b(?:don t|do not|dont|doesn t|no need (?:to|for)|without|never|not|no)"
                      r"(?: \w+){0,2}? (?:talk|speak|chat|connect|transfer|escalate|want|need|" + _HUMAN_NOUNS + r")\b"
                      r"|^no " + _HUMAN_NOUNS + r"\b")
@@ -186,15 +192,21 @@ _EN_ABOUT = re.compile(r"^(?:when|what time|what hours|what are (?:the |your )?(
 _EN_ASK = re.compile(r"\b(?:talk|speak|connect|transfer|put me|get me|escalate)\b|(?<!live )\bchat\b")
 
 
+def _en_asks_about(t: str) -> bool:
+    """A question for the KB: about the service's hours ("when are your agents available")
+    or how to reach support ("how do I contact support"), asking for no one."""
+    if _EN_ABOUT.search(t) and not _EN_ASK.search(t):
+        return True
+    return bool(_EN_CONTACT_Q.search(t) and not re.search(r"\b(?:talk|speak|chat)\b", t))
+
+
 def _en_handoff(t: str) -> bool:
     if _EN_CALLBACK.search(t) and not _EN_NEG.search(t):
         return True
     if _EN_FALSE.search(t) or _EN_NEG.search(t):
         return False
-    if _EN_ABOUT.search(t) and not _EN_ASK.search(t):
-        return False  # "when are your agents available": about the service's hours
-    if _EN_CONTACT_Q.search(t) and not re.search(r"\b(?:talk|speak|chat)\b", t):
-        return False  # "how do I contact support": a KB question
+    if _en_asks_about(t):
+        return False
     if _EN_STRONG.search(t):
         return True
     words = t.split()
@@ -206,8 +218,7 @@ def _en_handoff(t: str) -> bool:
 
 
 _CLAUSES = re.compile(r"[,.;!?\n，。；！？、~…]+")
-_EN_COMPOUND = re.compile(r"\buser agent\b|\bagent string\b|\btravel agent\b|\breal estate\b|"
-                          r"\bsecret agent\b|\bhuman resources\b|\bhuman hair\b")
+_EN_COMPOUND = re.compile(_EN_COMPOUNDS + r"|\bhuman hair\b")
 # 个人 as "personal" (个人账户, 个人信息 ...), not "a person"
 _ZH_PERSONAL = re.compile(r"个人(?:账户|帐户|账号|帐号|信息|中心|资料|隐私|用户|版|所得|名义|护理|卫生|主页|简历|贷款)")
 
@@ -225,20 +236,15 @@ def _vetoed(t: str) -> bool:
     service's hours and price, a compound word."""
     compact = t.replace(" ", "")
     if any("\u4e00" <= ch <= "\u9fff" for ch in compact):
-        s = _ZH_SELF.sub(" ", compact)
-        if _ZH_NEG.search(compact) or _ZH_CONTACT_Q.search(s) or _ZH_SELF.search(compact):
+        if _ZH_NEG.search(compact) or _ZH_SELF.search(compact) or _ZH_PERSONAL.search(compact):
             return True
-        if _ZH_PERSONAL.search(compact) or _zh_compound_only(compact):
-            return True
-        if _ZH_ABOUT.search(s) and not _ZH_REQUEST_VERB.search(s):
+        if _zh_compound_only(compact) or _zh_asks_about(_ZH_SELF.sub(" ", compact)):
             return True
     if _EN_NEG.search(t) or _EN_COMPOUND.search(t):
         return True
     if re.match(r"(?:(?:please|pls|plz|can you|could you|will you) )?call me\b", t):
         return True   # a phone call asked of the chat itself: it cannot place one
-    if _EN_ABOUT.search(t) and not _EN_ASK.search(t):
-        return True
-    return bool(_EN_CONTACT_Q.search(t) and not re.search(r"\b(?:talk|speak|chat)\b", t))
+    return _en_asks_about(t)
 
 
 def _rules(t: str) -> bool:
@@ -263,6 +269,6 @@ def is_handoff_request(text: str) -> bool:
         return False
     whole = normalize(text)
     for t in ([whole] if len(clauses) > 1 else []) + clauses:
-        if not _vetoed(t) and learned.probability(t) >= handoff_model.THRESHOLD:
+        if not _vetoed(t) and learned.probability(t, normalized=True) >= handoff_model.THRESHOLD:
             return True
     return False

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
+from .calibration import _sigmoid
 from .normalize import is_cjk, normalize
 
 WEIGHTS = Path(__file__).with_name("handoff_weights.json")
@@ -38,8 +38,8 @@ MIN_WEIGHT = 1e-2   # smaller weights are dropped from the shipped file
 _LATIN = re.compile(r"[a-z0-9']+")
 
 
-def features(text: str) -> set[str]:
-    t = normalize(text)
+def features(text: str, normalized: bool = False) -> set[str]:
+    t = text if normalized else normalize(text)
     out: set[str] = set()
     run = ""
     for ch in t + " ":
@@ -67,13 +67,6 @@ def features(text: str) -> set[str]:
     return out
 
 
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
 def train(rows: Iterable[tuple[str, bool]], epochs: int = EPOCHS) -> dict:
     """{"bias": b, "w": {feature: weight}} by gradient descent on the logistic loss,
     examples in their given order (deterministic)."""
@@ -97,8 +90,9 @@ class Model:
         self.bias = float(weights.get("bias", 0.0))
         self.w = weights.get("w", {})
 
-    def probability(self, text: str) -> float:
-        return _sigmoid(self.bias + sum(self.w.get(f, 0.0) for f in features(text)))
+    def probability(self, text: str, normalized: bool = False) -> float:
+        """``normalized``: the text is already normalize()d (handoff.py's clauses)."""
+        return _sigmoid(self.bias + sum(self.w.get(f, 0.0) for f in features(text, normalized)))
 
 
 @lru_cache(maxsize=1)
