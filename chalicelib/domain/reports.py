@@ -135,13 +135,11 @@ def fact_of(event: dict) -> dict | None:
         f["s"] = sender.get("type")
         if sender.get("type") == "agent":
             f["a"] = sender.get("id")
-        bot = data.get("bot") or {}
-        if sender.get("type") == "bot" and bot.get("kind") in ("answer", "suggest"):
-            f["k"] = bot["kind"]
-            if bot.get("entry_id"):
-                f["e"] = bot["entry_id"]
-            if bot["kind"] == "suggest" and bot.get("suggestions"):
-                f["sg"] = list(bot["suggestions"])[:5]
+        bot = data.get("bot") if sender.get("type") == "bot" else None
+        if bot and bot.get("kind") == "answer" and bot.get("entry_id"):
+            f["e"] = bot["entry_id"]                  # the entry it answered with
+        elif bot and bot.get("kind") == "suggest" and bot.get("suggestions"):
+            f["sg"] = list(bot["suggestions"])[:5]    # the entries it offered
     elif etype in ("conversation.assigned", "conversation.reopened"):
         f["a"] = data.get("agent_id")
     elif etype == "conversation.transferred":
@@ -302,7 +300,7 @@ def contributions(facts, tz) -> dict:
                     unanswered = f
             elif sender == "bot":
                 obs.count("msg_bot", f)
-                if f.get("k") == "answer" and f.get("e"):
+                if f.get("e"):
                     answered = f["e"]
                     obs.entry("answered", f, answered)
                 for n, entry in enumerate(f.get("sg") or ()):

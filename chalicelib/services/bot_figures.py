@@ -10,6 +10,7 @@ the range's day items (one BatchGetItem per 100 days), never the conversations.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Optional
 
@@ -19,7 +20,7 @@ from chalicelib.adapters.kb import COMMON
 from chalicelib.domain import report_rollup as rollup
 from chalicelib.domain import reports as metrics
 from chalicelib.errors import ValidationError
-from chalicelib.services.reports.consumer import site_zone, site_zone_name
+from chalicelib.services.reports.consumer import site_zone
 from chalicelib.services.reports.queries import load_days
 
 DEFAULT_DAYS = 30
@@ -79,16 +80,14 @@ def _int(name: str, value, default: int, low: int, high: int) -> int:
 
 def entry_figures(deps, site_key: str, entries: list, params: dict) -> dict:
     """Figures per entry over ``from``..``to`` (the site's local days; default the ``days``
-    (30) up to today),
-    most asked first, ``limit`` a page (default 20) from ``cursor``. ``entries`` are the
-    site's KB entries (with the shared base): every one is listed, asked or not; an entry
-    that was counted and no longer exists is listed with ``deleted: true``."""
+    (30) up to today), most asked first, ``limit`` a page (default 20) from ``cursor``.
+    ``entries`` are the site's KB entries (with the shared base): every one is listed, asked
+    or not; an entry that was counted and no longer exists is listed with ``deleted: true``."""
     if site_key == COMMON:
         raise ValidationError("Figures belong to a site: choose one (the shared base has no "
                               "conversations).", code="site_required",
                               details={"field": "site_key"})
-    site = deps.sites.get(site_key)
-    tz = metrics.zone(site_zone_name((site or {}).get("settings")))
+    tz = site_zone(deps, site_key)       # the caller read the site: the zone is cached
     today = datetime.strptime(metrics.local_day_hour(now_ms(), tz)[0], "%Y-%m-%d")
     last = _day("to", params.get("to")) or today
     span = _int("days", params.get("days"), DEFAULT_DAYS, 1, MAX_DAYS)
@@ -102,12 +101,16 @@ def entry_figures(deps, site_key: str, entries: list, params: dict) -> dict:
     limit = _int("limit", params.get("limit"), 20, 1, MAX_LIMIT)
     offset = _int("cursor", params.get("cursor"), 0, 0, 1_000_000)
     days = metrics.days_between(first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d"))
-    items = [rollup.split(item) for item in load_days(deps, site_key, days, tz).values()]
+    counted: dict = defaultdict(lambda: defaultdict(int))   # entry -> metric -> sum of days
+    for item in load_days(deps, site_key, days, tz).values():
+        for dim, values in rollup.split(item).items():
+            if dim.startswith("k:"):
+                for metric, n in values.items():
+                    counted[dim[2:]][metric] += int(n)
     by_id = {e.id: e for e in entries}
-    ids = sorted(set(by_id) | set(rollup.dim_values(items, "k")))
     rows = []
-    for entry_id in ids:
-        c = rollup.collect(items, _dim(entry_id))["counters"]
+    for entry_id in sorted(set(by_id) | set(counted)):
+        c = counted.get(entry_id, {})
         row = {m: int(c.get(m, 0)) for m in METRICS}
         row["asked"] = row["answered"] + row["offered_first"]
         rated = row["helpful"] + row["not_helpful"]

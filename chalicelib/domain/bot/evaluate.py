@@ -88,7 +88,8 @@ def evaluate(kb_path: str, queries_path: str, report: bool = False, out=None,
         "handoff": n_h, "handoff_detected_count": n_h_ok,
         "wrong_answer_rate": round(n_wrong / n_in, 4) if n_in else None,
         "answered_or_suggested": round(n_sugg / n_in, 4) if n_in else None,
-        "calibrated": matcher.decider is not None, "semantic": matcher.encoder is not None, "learned_examples": len(examples),
+        "calibrated": matcher.decider is not None, "semantic": matcher.encoder is not None,
+        "learned_examples": len(examples),
         "kb_entries": len(entries), "build_ms": round(build_ms, 1),
     }
     print(json.dumps(res, ensure_ascii=False), file=out)
@@ -101,19 +102,20 @@ def evaluate_handoff(path: str, report: bool = False, out=None) -> dict:
     from .handoff import is_handoff_request
     out = out or sys.stdout
     res: dict = {}
+    messages = _read(path)
     for lang in ("zh", "en"):
-        rows = [r for r in _read(path) if r.get("lang", lang) == lang]
+        rows = [r for r in messages if r.get("lang", lang) == lang]
         yes = [r for r in rows if r["handoff"]]
         no = [r for r in rows if not r["handoff"]]
-        hit = [r for r in yes if is_handoff_request(r["q"])]
+        missed = [r for r in yes if not is_handoff_request(r["q"])]
         alarm = [r for r in no if is_handoff_request(r["q"])]
         if report:
-            for r in yes:
-                if r not in hit:
-                    print("MISSED       " + r["q"], file=out)
+            for r in missed:
+                print("MISSED       " + r["q"], file=out)
             for r in alarm:
                 print("FALSE ALARM  " + r["q"], file=out)
-        res[lang] = {"requests": len(yes), "detected": round(len(hit) / len(yes), 4) if yes else None,
+        res[lang] = {"requests": len(yes),
+                     "detected": round(1 - len(missed) / len(yes), 4) if yes else None,
                      "non_requests": len(no),
                      "false_alarms": round(len(alarm) / len(no), 4) if no else None}
     print(json.dumps(res, ensure_ascii=False), file=out)
