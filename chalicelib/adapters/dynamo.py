@@ -458,6 +458,11 @@ class AgentRepo:
         except DoesNotExist:
             return None
 
+    def get_many(self, agent_ids) -> list[dict]:
+        """Several agents in one BatchGetItem (per 100), consistently (in no set order)."""
+        return [to_dict(a) for a in m.Agent.batch_get(sorted(set(agent_ids)),
+                                                      consistent_read=True)]
+
     def by_email(self, email: str) -> dict | None:
         for item in m.Agent.email_index.query(email.lower(), limit=1):
             return to_dict(item)

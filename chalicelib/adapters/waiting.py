@@ -17,12 +17,24 @@ from chalicelib.domain.events import context_snapshot
 from chalicelib.errors import AppError
 
 
+MOVES_PER_TRANSACTION = 40   # 2 items a move plus 1 per agent: under the limit of 100
+
+
 class AssignmentConflict(Exception):
     """A transactional assignment lost a race: `part` is "conversation" or "agent"."""
 
     def __init__(self, part: str):
         super().__init__(part)
         self.part = part
+
+
+class BatchConflict(Exception):
+    """A transaction of many moves was cancelled: nothing of it was written. `conversations`
+    and `agents` name the items whose condition failed (or that met another write)."""
+
+    def __init__(self, conversations: set, agents: set):
+        super().__init__(f"{len(conversations)} conversations, {len(agents)} agents")
+        self.conversations, self.agents = conversations, agents
 
 
 class QueueRepo:
@@ -108,17 +120,11 @@ class QueueRepo:
         for attempt in range(MAX_APPEND_ATTEMPTS):
             if not _still_expected(current, statuses, expect_agent, expect_queue):
                 raise AssignmentConflict("conversation")
-            last_seq, rev = int(current.get("last_seq") or 0), int(current.get("rev") or 0)
-            seq, ts = last_seq + 1, now_ms()
-            item = m.Message(conversation_id=cid, seq=seq, created_at=ts,
-                             ctx=context_snapshot(current, ctx_updates), **message)
-            cond = _where(statuses, expect_agent, expect_queue)
-            cond &= (C.last_seq == last_seq) if last_seq else \
-                (C.last_seq.does_not_exist() | (C.last_seq == 0))
-            cond &= (C.rev == rev) if rev else (C.rev.does_not_exist() | (C.rev == 0))
-            actions = self._conv_actions(set_fields, attrs, remove, add_participants,
-                                         remove_attrs, ts, remove_participants)
-            actions += [C.last_seq.set(seq), C.last_message_at.set(ts)]
+            seq, ts = int(current.get("last_seq") or 0) + 1, now_ms()
+            item, actions, cond = self._event_move(
+                current, statuses, message, ctx_updates, seq, ts, set_fields, attrs, remove,
+                add_participants, remove_attrs, remove_participants, expect_agent,
+                expect_queue)
             try:
                 with TransactWrite(connection=_connection()) as tx:
                     tx.save(item, condition=m.Message.seq.does_not_exist())
@@ -144,6 +150,72 @@ class QueueRepo:
                            seq, ts, remove_participants), to_dict(item))
         raise AppError("The conversation is too busy; try again.", code="busy", status=503)
 
+    def _event_move(self, current: dict, statuses, message: dict, ctx_updates: dict, seq: int,
+                    ts: int, set_fields: dict, attrs: dict, remove, add_participants,
+                    remove_attrs, remove_participants, expect_agent, expect_queue):
+        """The event row, the conversation's update actions and their condition for a move
+        that posts an event under `seq`: the conversation still as `current` shows it (its
+        status, agent or queue, `last_seq` and `rev`)."""
+        C = m.Conversation
+        item = m.Message(conversation_id=current["conversation_id"], seq=seq, created_at=ts,
+                         ctx=context_snapshot(current, ctx_updates), **message)
+        last_seq, rev = seq - 1, int(current.get("rev") or 0)
+        cond = _where(statuses, expect_agent, expect_queue)
+        cond &= (C.last_seq == last_seq) if last_seq else \
+            (C.last_seq.does_not_exist() | (C.last_seq == 0))
+        cond &= (C.rev == rev) if rev else (C.rev.does_not_exist() | (C.rev == 0))
+        actions = self._conv_actions(set_fields, attrs, remove, add_participants,
+                                     remove_attrs, ts, remove_participants)
+        actions += [C.last_seq.set(seq), C.last_message_at.set(ts)]
+        return item, actions, cond
+
+    def assign_many(self, moves: list[tuple[dict, Transition, dict]],
+                    capacity: dict[str, int]) -> list[tuple[dict, dict]]:
+        """Many assignments (domain `assign` transitions, each with its event `message`) in
+        ONE transaction, with no read before or after: every conversation as the move's
+        `conv` shows it (as in move_with_event), and each agent taking n slots only if
+        online, enabled and with room for all n (active_count <= capacity - n, with
+        `capacity[agent]` the capacity the plan saw and the stored one at least that: a close
+        meanwhile only makes room). At most
+        MOVES_PER_TRANSACTION moves. Returns [(the conversation after, the stored event
+        row)] in the order of `moves`. A cancelled transaction writes nothing and raises
+        BatchConflict naming what failed."""
+        C, A = m.Conversation, m.Agent
+        ts = now_ms()
+        slots: dict[str, int] = {}
+        rows, updates, out = [], [], []
+        for conv, t, message in moves:
+            seq = int(conv.get("last_seq") or 0) + 1
+            ctx_updates = {**t.set_fields, **{k: None for k in t.remove}}
+            item, actions, cond = self._event_move(
+                conv, t.expect, message, ctx_updates, seq, ts, t.set_fields, t.attrs,
+                t.remove, t.add_participants, t.remove_attrs, t.remove_participants,
+                t.expect_agent, t.expect_queue)
+            rows.append(item)
+            updates.append((conv["conversation_id"], actions, cond))
+            slots[t.take_agent] = slots.get(t.take_agent, 0) + 1
+            out.append((_moved(conv, t.set_fields, t.attrs, t.remove, t.add_participants,
+                               t.remove_attrs, seq, ts, t.remove_participants), to_dict(item)))
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                for item in rows:
+                    tx.save(item, condition=m.Message.seq.does_not_exist())
+                for cid, actions, cond in updates:
+                    tx.update(C(cid), actions=actions, condition=cond)
+                for agent_id, n in slots.items():
+                    seen = int(capacity[agent_id])
+                    tx.update(A(agent_id), actions=[A.active_count.add(n),
+                                                    A.last_assigned_at.set(ts)],
+                              condition=(A.status == "online") &
+                              (A.disabled == False) &  # noqa: E712
+                              (A.capacity >= seen) & (A.active_count <= seen - n))
+        except TransactWriteError as exc:
+            conflict = _batch_conflict(exc, moves, list(slots))
+            if conflict is None:
+                raise
+            raise conflict
+        return out
+
     def idle(self, status: str, before_ms: int, limit: int = 25) -> list[dict]:
         return [to_dict(c) for c in m.Conversation.status_index.query(
             status, m.Conversation.updated_at < before_ms, limit=limit)]
@@ -159,6 +231,27 @@ def _where(statuses, expect_agent, expect_queue):
     if expect_queue is not None:
         cond &= C.queue_key == expect_queue
     return cond
+
+
+def _batch_conflict(exc: TransactWriteError, moves,
+                    agent_ids: list[str]) -> BatchConflict | None:
+    """Which items of a cancelled assign_many transaction failed (None: it was not
+    cancelled but refused). Its items, in the order the transaction lists them: the event
+    rows (puts), the conversations, the agents. A row that exists means its conversation
+    moved on; without per-item reasons every conversation is named (the caller reads them
+    again)."""
+    if getattr(exc, "cause_response_code", None) != "TransactionCanceledException":
+        return None
+    reasons = [getattr(r, "code", None) if r else None
+               for r in (exc.cancellation_reasons or [])]
+    n = len(moves)
+    cids = [conv["conversation_id"] for conv, _, _ in moves]
+    if len(reasons) != 2 * n + len(agent_ids):
+        return BatchConflict(set(cids), set())
+    failed = lambda r: r not in (None, "None")  # noqa: E731
+    convs = {cids[i % n] for i, r in enumerate(reasons[:2 * n]) if failed(r)}
+    agents = {a for a, r in zip(agent_ids, reasons[2 * n:]) if failed(r)}
+    return BatchConflict(convs, agents)
 
 
 def _move_slots(tx, take_agent: str | None, release_agent: str | None, ts: int) -> None:

@@ -68,6 +68,26 @@ def merge_lines(lines: dict[str, list[dict]]) -> list[dict]:
     return sorted(merged, key=lambda c: (int(c.get("queued_at") or 0), c["conversation_id"]))
 
 
+def plan(line: list[dict], agents: list[dict], limit: int, now: int) -> list[tuple[dict, dict]]:
+    """An assignment pass's moves before any write: the chats of `line` (merged, oldest
+    first) each to the agent pick_agent chooses, counting the slots the plan itself takes
+    (on copies: `agents` is not changed). A chat nobody free serves is passed over, so a
+    line another team's agents serve goes on filling. At most `limit` moves."""
+    pool = [dict(a) for a in agents]
+    moves: list[tuple[dict, dict]] = []
+    for conv in line:
+        if len(moves) >= limit:
+            break
+        agent = pick_agent(pool, conv.get("queue_key") or DEFAULT_QUEUE,
+                           (conv.get("attrs") or {}).get("previous_agent_id"))
+        if agent is None:
+            continue
+        moves.append((conv, agent))
+        agent["active_count"] = int(agent.get("active_count") or 0) + 1
+        agent["last_assigned_at"] = now + len(moves)      # the next tie goes to another
+    return moves
+
+
 # ------------------------------------------------------------------ priorities
 MAX_BOOST_SECONDS = 86400
 PRIORITY_KEYS = ("vip", "returning", "channels")

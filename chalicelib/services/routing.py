@@ -24,7 +24,7 @@ from chalicelib.domain import overflow as overflow_rule
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services import delivery, positions, tasks, transitions
+from chalicelib.services import delivery, fill, positions, tasks, transitions
 from chalicelib.services.conversations import load_for, post_system_event
 from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services.views import conversation_view
@@ -226,11 +226,12 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
     Reads the online agents once (one Query) and, for each queue with a free slot, as many
     of its oldest waiting chats as there are free slots (one Query per queue); then takes
     them in line order across the queues (priority, then waiting time: domain
-    merge_lines), each to the best free agent who serves its queue. Every move is the
-    one transaction of assign_to, so a lost race or a redelivered message changes nothing:
-    a chat someone else moved is skipped, an agent who filled up or left is left out and
-    the chat tries the next agent. What the pass could not finish (the cap, lost races)
-    is published again, so nothing waits for an outside event."""
+    merge_lines), each to the best free agent who serves its queue, many moves in one
+    transaction (services/fill.py). Every move is conditional, so a lost race or a
+    redelivered message changes nothing: a chat someone else moved is dropped, one that
+    changed is read again, an agent who filled up or left is left out. What the pass could
+    not finish (the cap, lost races) is published again, so nothing waits for an outside
+    event."""
     agents = deps.agents.by_status("online")
     teams = {}                                     # the queues this pass can serve
     for k in sorted(set(keys)):
@@ -247,31 +248,11 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
                                      + (1 if _overflow_of(teams[k]) else 0))
              for k in keys}
     conns = deps.connections.by_kind("agent")   # who hears the changes: read once a pass
-    assigned, again, changed, placed = 0, set(), {}, set()
-    for conv in policy.merge_lines(lines):
-        key = conv.get("queue_key") or policy.DEFAULT_QUEUE
-        tried: set = set()
-        while assigned < max_assign:
-            agent = policy.pick_agent(agents, key, (conv.get("attrs") or {}).get(
-                "previous_agent_id"), exclude=tried)
-            if agent is None:
-                break
-            try:
-                # still in the line it was read from: an overflow may have moved it to
-                # another team's line meanwhile (then it is that team's to take)
-                assign_to(deps, conv, agent, agent_conns=conns, expect_queue=key)
-            except AssignmentConflict as exc:
-                if exc.part == "conversation":
-                    break                          # someone else moved it: next chat
-                tried.add(agent["agent_id"])       # full or gone by now: the next agent
-                again.add(key)
-                continue
-            agent["active_count"] = int(agent.get("active_count") or 0) + 1
-            agent["last_assigned_at"] = now_ms()
-            changed[agent["agent_id"]] = agent
-            placed.add(conv["conversation_id"])
-            assigned += 1
-            break
+    done, again = fill.fill(deps, policy.merge_lines(lines), agents, conns, max_assign)
+    assigned = len(done)
+    changed = {agent["agent_id"]: agent for _, agent, _, _ in done}
+    placed = {conv["conversation_id"] for conv, _, _, _ in done}
+    again = set(keys) if again else set()
     if assigned:
         # the places first: the waiting visitors' view is what lags behind a busy pass,
         # the agents' load counters below can wait the few requests they cost
@@ -280,8 +261,9 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
         again.update(keys)                         # more may wait: carry on
     if again:
         publish_assign(deps, again)
-    for agent_id in changed:
-        notify_agent(deps, deps.agents.get(agent_id), agent_conns=conns)
+    fill.push(deps, done, conns)
+    for agent in deps.agents.get_many(changed) if changed else ():
+        notify_agent(deps, agent, agent_conns=conns)      # their load, read in one request
     publish_overflow(deps, _past_due(lines, teams, placed))
     log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed))
     return assigned

@@ -114,3 +114,32 @@ def test_offsets_and_zone_names_both_count_as_zones():
     assert p.validate_hours({"tz": "+08:00", "days": {"mon": [["09:00", "12:00"],
                                                               ["13:00", "24:00"]]}})
     assert p.validate_hours({"tz": "Asia/Shanghai", "days": {}})
+
+
+def chat(cid, order, key=p.DEFAULT_QUEUE, previous=None):
+    return {"conversation_id": cid, "queued_at": order, "queue_key": key,
+            "attrs": {"previous_agent_id": previous} if previous else {}}
+
+
+def test_a_plan_fills_free_slots_oldest_first_counting_what_it_takes():
+    agents = [agent(1, active=1, cap=2), agent(2, active=0, cap=2)]
+    line = [chat(f"c{i}", i) for i in range(5)]
+    moves = p.plan(line, agents, limit=10, now=1000)
+    assert [(c["conversation_id"], a["agent_id"]) for c, a in moves] == \
+        [("c0", "a2"), ("c1", "a1"), ("c2", "a2")]                   # 3 free slots
+    assert [a["active_count"] for a in agents] == [1, 0]             # the input is untouched
+
+
+def test_a_plan_passes_over_a_chat_nobody_free_serves_and_keeps_the_limit():
+    agents = [agent(1, cap=3, teams=["billing"])]
+    line = [chat("t0", 0, key="tech"), chat("b1", 1, key="billing"),
+            chat("b2", 2, key="billing"), chat("b3", 3, key="billing")]
+    assert [c["conversation_id"] for c, _ in p.plan(line, agents, limit=2, now=0)] == \
+        ["b1", "b2"]
+
+
+def test_a_plan_gives_a_returning_visitor_their_previous_agent_when_free():
+    agents = [agent(1, cap=2), agent(2, active=1, cap=2)]
+    moves = p.plan([chat("c0", 0, previous="a2"), chat("c1", 1, previous="a2")], agents,
+                   limit=5, now=0)
+    assert [a["agent_id"] for _, a in moves] == ["a2", "a1"]         # a2 is full after one
