@@ -127,6 +127,11 @@ class ConversationRepo:
         except DoesNotExist:
             return None
 
+    def get_many(self, conversation_ids, consistent: bool = False) -> list[dict]:
+        """Several conversations in one BatchGetItem (per 100; in no set order)."""
+        return [to_dict(c) for c in m.Conversation.batch_get(
+            sorted(set(conversation_ids)), consistent_read=consistent)]
+
     def set_places(self, places: list[tuple[str, int, int]]) -> list[str]:
         """Store the places in line and wait estimates of many waiting chats: one
         transaction per 100 (each chat on condition it is still queued; rev moves, so

@@ -75,12 +75,16 @@ def _write(conv: dict, agent: dict, conns: list[dict]) -> tuple:
 
 
 def _read_again(deps, line: list[dict], cids: set) -> list[dict]:
-    """The line with the chats named by a lost race read again (consistently): those still
-    waiting in the same line stay, in line order; the others are dropped."""
+    """The line with the chats named by a lost race read again (consistently, one
+    request): those still waiting in the same line stay, in line order; the others are
+    dropped."""
+    named = [c["conversation_id"] for c in line if c["conversation_id"] in cids]
+    again = {c["conversation_id"]: c for c in deps.conversations.get_many(named,
+                                                                           consistent=True)}
     out = []
     for conv in line:
         if conv["conversation_id"] in cids:
-            fresh = deps.conversations.get(conv["conversation_id"], consistent=True)
+            fresh = again.get(conv["conversation_id"])
             key = conv.get("queue_key")
             if not fresh or fresh.get("status") != "queued" or fresh.get("queue_key") != key:
                 continue
