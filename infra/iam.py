@@ -240,10 +240,16 @@ FUNCTIONS: dict[str, list[Grant]] = {
         PUSH,
     ],
     "handle_assignments": [
-        G("ReadItems", "dynamodb:GetItem", table("conversations", "agents", "directory"),
-          "the conversation, the agent, the team's assignment mode"),
+        G("ReadItems", ("dynamodb:GetItem", "dynamodb:BatchGetItem"),
+          table("conversations", "agents", "directory"),
+          "the conversation, the agent, the team's assignment mode; the chats a lost race "
+          "names and the agents' new loads (one BatchGetItem each); positions inputs (the "
+          "queue's measured handle time, its last run)"),
         G("AssignAndPost", "dynamodb:UpdateItem", table("conversations", "agents"),
-          "the assignment transaction; the system message's conversation update"),
+          "the assignment transaction; the system message's conversation update; places "
+          "in line"),
+        G("PositionRuns", "dynamodb:PutItem", table("directory"),
+          "positions: when the queue's last run read its line"),
         G("PostSystemMessages", "dynamodb:PutItem", table("messages"), "the assigned message"),
         G("DropStaleConnections", "dynamodb:DeleteItem", table("connections"),
           "a connection that answered 410 Gone"),
@@ -256,7 +262,7 @@ FUNCTIONS: dict[str, list[Grant]] = {
         G("AssignmentsQueueConsume", CONSUME, queue("assignments"),
           "the assignments queue is this function's event source"),
         G("QueuePublish", "sqs:SendMessage", queue("assignments", "events"),
-          "a pass that hit its cap or lost a race goes on; the positions task"),
+          "a pass that hit its cap or lost a race goes on; the positions task (this queue)"),
         PRESIGN,
         PUSH,
     ],

@@ -88,6 +88,36 @@ def plan(line: list[dict], agents: list[dict], limit: int, now: int) -> list[tup
     return moves
 
 
+LANDING_MS = 5000   # how much later than it asked a handoff's write may land in its line
+
+
+def shown_places(line: list[dict]) -> list[int]:
+    """The place in line to show each chat of `line` (in line order, each with its order
+    `queued_at` and its shown place `attrs.queue_position`): its rank, except that a place
+    does not go up for a chat that asked a moment earlier but whose write landed later
+    (two handoffs at once: a chat new to the line, with no place shown yet, within
+    LANDING_MS of it in order). The place shown then stays, unless that would leave it
+    more than one off or show "next" to a chat that is not first. A chat put ahead for any
+    other reason (a higher priority, a chat returned to the front, one moved in from
+    another line by age) raises the places behind it to their ranks."""
+    places, start = [], 0
+    new = [0]                        # new[i]: chats among the first i with no place yet
+    for conv in line:
+        new.append(new[-1] + (not (conv.get("attrs") or {}).get("queue_position")))
+    for rank, conv in enumerate(line, start=1):
+        order = int(conv.get("queued_at") or 0)
+        while int(line[start].get("queued_at") or 0) < order - LANDING_MS:
+            start += 1
+        # ahead of it, new to the line, and asked at nearly the same time: landed late
+        close_ahead = new[rank - 1] - new[start]
+        shown = (conv.get("attrs") or {}).get("queue_position")
+        if not shown or rank <= int(shown) or rank - int(shown) > close_ahead:
+            places.append(rank)
+        else:
+            places.append(max(int(shown), rank - 1, 2))
+    return places
+
+
 # ------------------------------------------------------------------ priorities
 MAX_BOOST_SECONDS = 86400
 PRIORITY_KEYS = ("vip", "returning", "channels")

@@ -16,7 +16,7 @@ from chalicelib.adapters.dynamo import now_ms
 from chalicelib.adapters.waiting import MOVES_PER_TRANSACTION, BatchConflict
 from chalicelib.domain import assignment as policy
 from chalicelib.domain import conversation as transition
-from chalicelib.services import delivery
+from chalicelib.services import delivery, parallel
 from chalicelib.services.conversations import (deliver_system_event, retention_fields,
                                                system_message)
 from chalicelib.services.notifier import notify_conversation
@@ -96,10 +96,12 @@ def _read_again(deps, line: list[dict], cids: set) -> list[dict]:
 def push(deps, done: list[tuple], conns: list[dict]) -> None:
     """Each move of `fill`: the assigned event and the changed chat to the visitor and the
     agents who see it."""
-    for fresh, _, conv, stored in done:
+    def one(move) -> None:
+        fresh, _, conv, stored = move
         visitor_conns = delivery.visitor_connections(deps, conv)
         deliver_system_event(deps, fresh, stored, visitor_conns=visitor_conns,
                              agent_conns=conns)
         notify_conversation(deps, fresh, agent_conns=conns, visitor_conns=visitor_conns)
         log.info("conversation_assigned", conversation_id=conv["conversation_id"],
                  agent_id=fresh.get("agent_id"))
+    parallel.each(one, done)          # the chats' pushes side by side (posts, no reads)

@@ -6,11 +6,14 @@ assignment. Whatever changes a line (a chat queues, is assigned, leaves, is tran
 returned) calls schedule(): the first change of a queue in a window of
 PARLEY_POSITION_WINDOW_SECONDS (default 2) claims the window and publishes one `positions`
 task delayed to the window's end, so the task sees every change of its window and a visitor
-hears at most one update per window. The task reads the line once (one Query, in pages)
+hears at most one update per window. The tasks go on the assignments queue, routing's own,
+whose batches run them before the pass (services/tasks.py): a place never waits behind a
+bot turn or a handle-time update. The task reads the line once (one Query, in pages)
 and writes (one transaction per 100 chats) and pushes only the places and estimates that
 changed. A place therefore goes up only when a chat is put ahead (a higher priority, a
-chat returned to the front), and 1 ("next") is shown only to the chat that is first in
-line.
+chat returned to the front; a chat of the same priority whose write landed a moment late
+leaves the place shown, one off at most: domain assignment.shown_places), and 1 ("next") is
+shown only to the chat that is first in line.
 
 Wait estimates use the queue's measured handle time (a rolling average updated by the
 `handle_time` task when an assigned chat closes) instead of a fixed figure.
@@ -23,8 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import assignment as policy
-from chalicelib.services import delivery, tasks
+from chalicelib.services import delivery, parallel, tasks
 
+QUEUE = "assignments"          # routing's own queue: a run never waits behind other tasks
 MAX_LINE = 1000                # places computed per queue and window (the rest: next window)
 PARALLEL = 8                   # pushes (a post each) in flight at once
 STATS_KIND = "queue_stats"     # directory records: rolling handle time per queue
@@ -66,7 +70,8 @@ def schedule(deps, keys, now: int | None = None) -> int:
             _claimed[key] = slot
             covers = (slot + 1) * window * 1000
             delay = max(1, -(-(covers - now) // 1000))
-        tasks.publish(deps, "positions", {"queue_key": key, "after": covers}, delay=delay)
+        tasks.publish(deps, "positions", {"queue_key": key, "after": covers}, delay=delay,
+                      queue=QUEUE)
         published += 1
     return published
 
@@ -77,7 +82,30 @@ def publish_now(deps, keys) -> None:
     starts later still covers what changes after."""
     now = now_ms()
     for key in sorted(set(k for k in keys if k)):
-        tasks.publish(deps, "positions", {"queue_key": key, "after": now})
+        tasks.publish(deps, "positions", {"queue_key": key, "after": now}, queue=QUEUE)
+
+
+def run_now(deps, keys):
+    """An assignment pass moved these lines: run their places at once, in this function,
+    beside the pass's own pushes (a hop through the queue would wait behind the wake-ups a
+    close round sends). Returns the join: it waits for the runs; a run that failed is
+    published as a task instead (the queue retries it)."""
+    keys = sorted(set(k for k in keys if k))
+    if not keys:
+        return lambda: None
+    now = now_ms()
+    pool = ThreadPoolExecutor(max_workers=min(4, len(keys)))
+    runs = {k: pool.submit(on_positions, deps, {"queue_key": k, "after": now}) for k in keys}
+
+    def join() -> None:
+        for key, run in runs.items():
+            try:
+                run.result()
+            except Exception as exc:
+                log.error("positions_failed", queue=key, error=repr(exc))
+                tasks.publish(deps, "positions", {"queue_key": key, "after": now}, queue=QUEUE)
+        pool.shutdown()
+    return join
 
 
 # ------------------------------------------------------------------ the task
@@ -114,17 +142,24 @@ def on_positions(deps, body: dict) -> int:
     started = now_ms()
     done = deps.directory.get(DONE_KIND, key) or {}
     if int(done.get("started_at") or 0) > int(body.get("after") or 0) + SKEW_MS:
+        log.info("positions_skipped", queue=key, after=body.get("after"),
+                 later_run=done.get("started_at"))
         return 0      # a later run read the line after this change: it pushed it (backlog)
-    deps.directory.put(DONE_KIND, key, {"started_at": started})
-    line = deps.waiting.waiting(key, limit=MAX_LINE)
+    # the run's inputs side by side: their waits overlap
+    got = parallel.gather({"done": lambda: deps.directory.put(DONE_KIND, key,
+                                                              {"started_at": started}),
+                           "line": lambda: deps.waiting.waiting(key, limit=MAX_LINE),
+                           "agents": lambda: _wait_inputs(deps, key),
+                           "handle": lambda: handle_seconds(deps, key)})
+    line = got["line"]
     if not line:
         return 0
-    online, free, slots = _wait_inputs(deps, key)
-    avg = handle_seconds(deps, key)
+    online, free, slots = got["agents"]
+    avg = got["handle"]
     changed, moved = [], 0
-    for position, conv in enumerate(line, start=1):
-        wait = policy.estimate_wait_seconds(position, online, avg, free, slots)
+    for position, conv in zip(policy.shown_places(line), line):
         attrs = conv.get("attrs") or {}
+        wait = policy.estimate_wait_seconds(position, online, avg, free, slots)
         if _changed(attrs, position, wait):
             changed.append((conv["conversation_id"], position, wait))
             moved += attrs.get("queue_position") != position

@@ -24,7 +24,7 @@ from chalicelib.domain import overflow as overflow_rule
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services import delivery, fill, positions, tasks, transitions
+from chalicelib.services import delivery, fill, parallel, positions, tasks, transitions
 from chalicelib.services.conversations import load_for, post_system_event
 from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services.views import conversation_view
@@ -89,22 +89,26 @@ def request_handoff(deps, conversation: dict, reason: str, team: str | None = No
         notify_conversation(deps, conv)
         return {"conversation": conversation_view(conv, for_agent=False), "offline": True}
     key = policy.queue_key(team or conv.get("team") or settings.get("team"))
-    ts = now_ms()
     previous = _previous_agent(deps, conv)
     boost = _boost(deps, settings, conv, previous)
+    ts = now_ms()          # the place-in-line order: taken right before the write lands
     queued = transition.queue(conv, key, ts, reason, boost=boost, previous_agent=previous)
     try:
-        # the "queued" event follows the bot's "connecting you" (announce, below)
-        moved, _ = transitions.apply(deps, conv, queued.without_event())
+        # with a bot's "connecting you" (announce, below) the "queued" event follows it,
+        # so it is a write of its own; otherwise the move and its event are one transaction
+        moved, _ = transitions.apply(deps, conv, queued.without_event() if announce
+                                     else queued)
     except AssignmentConflict:
         return request_handoff(deps, conv, reason, team, announce)  # the status moved
     # From here on the chat may move on at any moment (an assignment pass can take it
     # between two of these steps): nothing below reads what the move wrote back.
     online = sum(1 for a in deps.agents.by_status("online")
                  if policy.serves(a, key) and not a.get("disabled"))
+    conv = moved
     if announce:
         announce("offline_queued" if online == 0 else "queued")
-    conv = post_system_event(deps, moved, queued.event.kind, queued.event.data, known=True)
+        conv = post_system_event(deps, moved, queued.event.kind, queued.event.data,
+                                 known=True)
     log.info("conversation_queued", conversation_id=conv["conversation_id"], queue=key,
              reason=reason, boost=boost)
     publish_assign(deps, [key])
@@ -220,7 +224,8 @@ def assign_next(deps, key: str, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
     return assign_pass(deps, [key], max_assign)
 
 
-def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
+def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN,
+                run_places: bool = False) -> int:
     """Fill the free slots of the agents serving these queues in one run.
 
     Reads the online agents once (one Query) and, for each queue with a free slot, as many
@@ -231,32 +236,45 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
     redelivered message changes nothing: a chat someone else moved is dropped, one that
     changed is read again, an agent who filled up or left is left out. What the pass could
     not finish (the cap, lost races) is published again, so nothing waits for an outside
-    event."""
+    event. The places of the lines it moved are run in the pass (`run_places`, as the
+    `assign` task does) or published as a positions task."""
+    started = now_ms()
     agents = deps.agents.by_status("online")
-    teams = {}                                     # the queues this pass can serve
-    for k in sorted(set(keys)):
-        if policy.free_slots(agents, k) > 0:
-            team = _team(deps, k)
-            if not (team and team.get("manual_assign")):
-                teams[k] = team
+    open_keys = [k for k in sorted(set(keys)) if policy.free_slots(agents, k) > 0]
+    if not open_keys:
+        return 0
+    # side by side: each queue's team record (its assignment mode) and line, and the agent
+    # connections (who hears the changes, read once a pass). A line is read one chat longer
+    # than its free slots: with a team overflow setting, the chat that stays at the head
+    # after this pass tells whether it is past the team's limit
+    calls = {("team", k): (lambda k=k: _team(deps, k)) for k in open_keys}
+    calls.update({("line", k): (lambda k=k: deps.waiting.waiting(
+        k, limit=min(max_assign, policy.free_slots(agents, k)) + 1)) for k in open_keys})
+    calls["conns"] = lambda: deps.connections.by_kind("agent")
+    got = parallel.gather(calls)
+    teams = {k: got[("team", k)] for k in open_keys
+             if not (got[("team", k)] or {}).get("manual_assign")}
     keys = list(teams)
     if not keys:
         return 0
-    # a team with an overflow setting reads one chat more in the same Query: the chat that
-    # stays at the head after this pass, to see whether it is past the team's limit
-    lines = {k: deps.waiting.waiting(k, limit=min(max_assign, policy.free_slots(agents, k))
-                                     + (1 if _overflow_of(teams[k]) else 0))
-             for k in keys}
-    conns = deps.connections.by_kind("agent")   # who hears the changes: read once a pass
+    lines = {k: got[("line", k)] for k in keys}
+    conns = got["conns"]
+    read_ms = now_ms() - started
     done, again = fill.fill(deps, policy.merge_lines(lines), agents, conns, max_assign)
     assigned = len(done)
     changed = {agent["agent_id"]: agent for _, agent, _, _ in done}
     placed = {conv["conversation_id"] for conv, _, _, _ in done}
     again = set(keys) if again else set()
-    if assigned:
-        # the places first: the waiting visitors' view is what lags behind a busy pass,
-        # the agents' load counters below can wait the few requests they cost
-        positions.publish_now(deps, keys)
+    written_ms = now_ms() - started
+    moved = {conv.get("queue_key") for _, _, conv, _ in done}
+    # the places first: the waiting visitors' view is what lags behind a busy pass, the
+    # agents' load counters below can wait the few requests they cost. The `assign` task
+    # runs them here, beside the pushes; a direct call publishes the positions task
+    if run_places:
+        places_done = positions.run_now(deps, moved)
+    else:
+        positions.publish_now(deps, moved)
+        places_done = None
     if assigned >= max_assign:
         again.update(keys)                         # more may wait: carry on
     if again:
@@ -265,7 +283,10 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
     for agent in deps.agents.get_many(changed) if changed else ():
         notify_agent(deps, agent, agent_conns=conns)      # their load, read in one request
     publish_overflow(deps, _past_due(lines, teams, placed))
-    log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed))
+    if places_done:
+        places_done()
+    log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed),
+             read_ms=read_ms, written_ms=written_ms, ms=now_ms() - started)
     return assigned
 
 
@@ -293,7 +314,7 @@ def _past_due(lines: dict, teams: dict, placed: set) -> list[str]:
 def on_assign(deps, body: dict) -> None:
     """The `assign` task: {"queue_keys": [...]} (or one "queue_key", as published before)."""
     keys = body.get("queue_keys") or [body.get("queue_key") or policy.DEFAULT_QUEUE]
-    assign_pass(deps, [str(k) for k in keys][:50])
+    assign_pass(deps, [str(k) for k in keys][:50], run_places=True)
 
 
 def team_exists(deps, team: str) -> bool:

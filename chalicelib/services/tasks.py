@@ -38,15 +38,21 @@ def handle_records(deps, records, handlers: dict | None = None) -> dict:
 
 
 def handle_assignment_records(deps, records) -> dict:
-    """The assignments queue: the `assign` tasks of a batch run as ONE pass over the union
-    of their queues (a pass fills every free slot of the queues it is given, so five
-    wake-ups of the same queues need one pass, not five); any other task runs as in
-    handle_records. A failed pass reports every `assign` record of the batch for retry."""
-    picked, others = _split(records, "assign")
+    """The assignments queue: routing's own work. A batch's `positions` tasks run first,
+    one run per queue (the places a waiting visitor watches lag behind the pass that moved
+    the line, and nothing else on this queue is slow), then the `assign` tasks as ONE pass
+    over the union of their queues (a pass fills every free slot of the queues it is
+    given, so five wake-ups of the same queues need one pass, not five); any other task
+    runs as in handle_records. A failed pass reports every `assign` record of the batch
+    for retry, a failed places run the records it stood for."""
+    places, rest = _split(records, "positions")
+    picked, others = _split(rest, "assign")
+    failures = _places_runs(deps, places)
     assigns = [record for record, _ in picked]
     keys = [k for _, body in picked
             for k in body.get("queue_keys") or [body.get("queue_key") or "_default"]]
     result = handle_records(deps, others) if others else {"batchItemFailures": []}
+    result["batchItemFailures"] = failures + result["batchItemFailures"]
     if assigns:
         try:
             deps.task_handlers["assign"](deps, {"queue_keys": sorted(set(map(str, keys)))})
@@ -58,12 +64,21 @@ def handle_assignment_records(deps, records) -> dict:
 
 
 def handle_event_records(deps, records) -> dict:
-    """The events queue: a batch's `positions` tasks run first (a place in line is the
-    figure a waiting visitor watches; a bot turn or a handle-time update can wait a moment),
-    and one run per queue answers every task of that queue in the batch (the run reads the
-    line as it is now, later than each task asked for). Everything else runs as in
-    handle_records. A failed run reports every record it stood for."""
+    """The events queue: a batch's `positions` tasks (published there before they moved to
+    the assignments queue) run first, one run per queue, as there; everything else runs as
+    in handle_records."""
     picked, others = _split(records, "positions")
+    failures = _places_runs(deps, picked)
+    result = handle_records(deps, others) if others else {"batchItemFailures": []}
+    result["batchItemFailures"] = failures + result["batchItemFailures"]
+    return result
+
+
+def _places_runs(deps, picked: list[tuple[dict, dict]]) -> list[dict]:
+    """One `positions` run per queue for a batch's positions tasks: the run reads the line
+    as it is now, later than each task asked for, so it answers them all. The queues'
+    runs touch different lines and run side by side (most of a run is waiting on DynamoDB
+    and on the posts). Returns the failures: every record a failed run stood for."""
     runs: dict[str, list] = {}
     for record, body in picked:
         runs.setdefault(str(body.get("queue_key") or "_default"), []).append((record, body))
@@ -79,15 +94,13 @@ def handle_event_records(deps, records) -> dict:
                       records=len(group))
             return [{"itemIdentifier": r.get("messageId")} for r, _ in group]
 
-    failures = []
-    # the queues' runs touch different lines: side by side (most of a run is waiting on
-    # DynamoDB and on the posts)
+    failures: list[dict] = []
+    if not runs:
+        return failures
     with ThreadPoolExecutor(max_workers=max(1, min(4, len(runs)))) as pool:
         for failed in pool.map(run, sorted(runs.items())):
             failures += failed
-    result = handle_records(deps, others) if others else {"batchItemFailures": []}
-    result["batchItemFailures"] = failures + result["batchItemFailures"]
-    return result
+    return failures
 
 
 def _split(records, task_type: str) -> tuple[list[tuple[dict, dict]], list[dict]]:

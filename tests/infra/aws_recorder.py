@@ -47,8 +47,8 @@ _installed = False
 #   handle_frame / disconnect -> websocket_connect / _message / _disconnect,
 #   presence.idle_sweep -> sweep_idle, tickets.sla_sweep.sweep -> sweep_ticket_sla,
 #   tasks.handle_records -> handle_assignments for a record
-#   of the assignments queue (its eventSourceARN, or an "assign" body when the test built
-#   the record without one) and handle_events for any other record.
+#   of the assignments queue (its eventSourceARN, or an "assign" or "positions" body when
+#   the test built the record without one) and handle_events for any other record.
 # Calls made by test code and fixtures outside all of these are recorded under "(none)".
 HANDLE_RECORDS = "(handle_records)"
 
@@ -104,8 +104,8 @@ def record_function(record) -> str:
         body = json.loads(record.get("body") or "{}")
     except ValueError:
         body = {}
-    return "handle_assignments" if isinstance(body, dict) and body.get("type") == "assign" \
-        else "handle_events"
+    return "handle_assignments" if isinstance(body, dict) and \
+        body.get("type") in ("assign", "positions") else "handle_events"
 
 
 def current_function() -> str:

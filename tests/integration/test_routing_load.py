@@ -51,14 +51,15 @@ def test_handoff_answers_when_an_assignment_takes_the_chat_between_two_steps(dep
     write and before its re-read. Injected deterministically: the move runs, then a pass."""
     ann = make_agent(deps, "Ann")
     drain_queues(deps)
-    real_move = deps.waiting.move
+    real_move = deps.waiting.move_with_event
 
-    def move_then_assign(cid, expect, **kw):
-        real_move(cid, expect, **kw)
+    def move_then_assign(conversation, expect, message, **kw):
+        out = real_move(conversation, expect, message, **kw)
         if kw.get("set_fields", {}).get("status") == "queued":
             assert routing.assign_next(deps, "_default") == 1   # the chat moves on
+        return out
 
-    monkeypatch.setattr(deps.waiting, "move", move_then_assign)
+    monkeypatch.setattr(deps.waiting, "move_with_event", move_then_assign)
     cid, out = handoff(deps)
     assert out["conversation"]["status"] == "assigned"          # 200, not a 500
     c = conv(deps, cid)

@@ -143,3 +143,34 @@ def test_a_plan_gives_a_returning_visitor_their_previous_agent_when_free():
     moves = p.plan([chat("c0", 0, previous="a2"), chat("c1", 1, previous="a2")], agents,
                    limit=5, now=0)
     assert [a["agent_id"] for _, a in moves] == ["a2", "a1"]         # a2 is full after one
+
+
+def waiting(*rows):
+    """(order in s, shown place) per chat, in line order."""
+    return [{"queued_at": order * 1000, "attrs": {"queue_position": shown} if shown else {}}
+            for order, shown in rows]
+
+
+def test_places_follow_the_line_down_and_start_at_the_rank():
+    assert p.shown_places(waiting((10, 3), (11, 4), (12, None))) == [1, 2, 3]
+
+
+def test_a_handoff_that_landed_late_does_not_push_the_places_behind_it_up():
+    # asked at 100.0 s but written after the chats of 100.5 and 101 s were shown 5 and 6
+    line = waiting((1, 1), (2, 2), (3, 3), (50, 4), (100, None), (100.5, 5), (101, 6))
+    assert p.shown_places(line) == [1, 2, 3, 4, 5, 5, 6]
+    # two landed late ahead of one: it goes up one, to stay within one of its rank
+    line = waiting((1, 1), (100, None), (100.2, None), (101, 2))
+    assert p.shown_places(line) == [1, 2, 3, 3]
+
+
+def test_next_is_shown_only_to_the_first_in_line():
+    assert p.shown_places(waiting((100, None), (100.5, 1))) == [1, 2]
+
+
+def test_a_chat_put_ahead_by_age_or_priority_raises_the_places_behind_it():
+    # moved in from another line keeping its age (asked 2 minutes earlier), or a VIP
+    line = waiting((-20, None), (100, 1), (101, 2))
+    assert p.shown_places(line) == [1, 2, 3]
+    line = waiting((-500, None), (100, 4), (101, 5), (102, 6))
+    assert p.shown_places(line) == [1, 2, 3, 4]
