@@ -8,7 +8,10 @@ reads the two lines (queue-index Query) and the online agents (status-index Quer
 0.5 s. After the burst, every agent closes what they hold, twice, so the line moves on.
 The throughput figure the target names is `assignments_per_s_while_capacity_free`: the
 assignments of a phase (the burst, each refill) over the time in it when a slot was free
-and a chat was waiting, from the stored asked/assigned/closed times. The older figures
+and a chat was waiting, from the stored asked/assigned/closed times. Routing cannot assign
+faster than chats ask (the burst) or slots free (a refill): `asked_or_freed_per_s_meanwhile`
+prints that pace for each phase, and `burst_time_to_assignment_*` how long the first 36
+chats waited. The older figures
 (`burst_assignments_per_s`, `refill_assignments_per_s`: assignments over the span from the
 first to the last of the phase) are printed too; they are bounded by how fast the handoffs
 or the closes arrive, not by routing. A last phase frees all 36 slots at once (every agent
@@ -19,7 +22,7 @@ Then, in-process on moto, it counts the DynamoDB requests of one assignment pass
 
 Prints one line per figure and a JSON line. Bounded: the runtime phase gives up after
 --deadline seconds (default 150). Usage:
-    .venv/bin/python bench/assignment_burst.py [--handoffs 150] [--rounds 2]
+    .venv/bin/python bench/assignment_burst.py [--handoffs 150] [--rounds 2] [--log FILE]
 """
 from __future__ import annotations
 
@@ -111,9 +114,9 @@ def wait_until(pred, deadline: float, step: float = 0.1) -> float | None:
 
 def position_figures(samples, t0_ms: int = 0) -> dict:
     """Max |shown - true rank|, how long a place stayed off by more than one (and when the
-    longest such stretch began, in s after `t0_ms`), places that went up, queued chats shown
-    as next while not first."""
-    max_err, stale_ms, up, false_next = 0, 0, set(), set()
+    longest such stretch began, in s after `t0_ms`), places that went up (and when), queued
+    chats shown as next while not first."""
+    max_err, stale_ms, up, false_next, ups = 0, 0, set(), set(), []
     worst_at = None
     last_shown: dict[str, int] = {}
     wrong_since: dict[str, int] = {}
@@ -134,13 +137,16 @@ def position_figures(samples, t0_ms: int = 0) -> dict:
                     wrong_since.pop(cid, None)
                 if cid in last_shown and shown > last_shown[cid]:
                     up.add(cid)
+                    ups.append((round((t - t0_ms) / 1000, 1), last_shown[cid], shown, rank))
                 last_shown[cid] = shown
                 if shown == 1 and rank != 1:
                     false_next.add(cid)
     return {"max_position_error": max_err, "max_ms_off_by_more_than_one": stale_ms,
             "longest_off_began_s": round((worst_at - t0_ms) / 1000, 1)
             if worst_at is not None else None,
-            "positions_went_up": len(up), "queued_shown_next": len(false_next)}
+            "positions_went_up": len(up), "queued_shown_next": len(false_next),
+            # (s after t0, shown before, shown after, true rank) of the first few
+            "went_up_at": ups[:5]}
 
 
 def fifo_inversions(convs: list[dict]) -> int:
@@ -188,6 +194,30 @@ def throughput_while_free(convs: list[dict], t0_ms: int, t1_ms: int) -> float | 
     return round(made / (free_ms / 1000), 1) if free_ms > 0 else None
 
 
+def pace_while_free(convs: list[dict], t0_ms: int, t1_ms: int, kind: str) -> float | None:
+    """What bounds the rate above: the chats that asked (kind "asked", a burst) or the
+    slots that freed (kind "closed", a refill) per second in [t0, t1], over the span from
+    the first to the last of them. Routing cannot assign faster than chats or slots come."""
+    key = {"asked": "asked", "closed": "closed_at"}[kind]
+    times = sorted(c[key] for c in convs if c.get(key) and t0_ms <= c[key] <= t1_ms
+                   and (kind != "closed" or c.get("assigned_at")))
+    if len(times) < 2 or times[-1] == times[0]:
+        return None
+    return round((len(times) - 1) / ((times[-1] - times[0]) / 1000), 1)
+
+
+def time_to_assignment(convs: list[dict], first: int) -> dict:
+    """The first `first` chats to ask (the burst while slots were free): seconds from asking
+    to assignment, median and worst."""
+    asked = sorted((c for c in convs if c.get("asked") and c.get("assigned_at")),
+                   key=lambda c: c["asked"])[:first]
+    waits = sorted((c["assigned_at"] - c["asked"]) / 1000 for c in asked)
+    if not waits:
+        return {"burst_time_to_assignment_p50_s": None, "burst_time_to_assignment_max_s": None}
+    return {"burst_time_to_assignment_p50_s": round(waits[len(waits) // 2], 2),
+            "burst_time_to_assignment_max_s": round(waits[-1], 2)}
+
+
 def shift_figures(shift: dict | None, assigned_times: list[int]) -> dict:
     """36 slots freed at one moment: how long until all were taken, and the rate from the
     moment the agents went online to the last of those assignments."""
@@ -224,9 +254,9 @@ def read_state(ddb, tables, ids) -> list[dict]:
 
 def runtime_phase(args) -> dict:
     import boto3
-    env = {"PARLEY_BCRYPT_ROUNDS": "4", "PARLEY_LOG_LEVEL": "WARNING",
+    env = {"PARLEY_BCRYPT_ROUNDS": "4", "PARLEY_LOG_LEVEL": "INFO" if args.log else "WARNING",
            "PARLEY_POSITION_WINDOW_SECONDS": "2"}
-    with LocalStack(env=env, extra_args=["--quiet"]) as rt:
+    with LocalStack(env=env, extra_args=["--quiet"], log_path=args.log) as rt:
         api, creds = rt.api_url, rt.credentials
         deadline = time.time() + args.deadline
         admin = call(api, "POST", "/agent/login", {"email": creds["admin_email"],
@@ -265,6 +295,8 @@ def runtime_phase(args) -> dict:
             latencies.append(time.perf_counter() - t0)
 
         t_start = time.time()
+        if args.log:
+            print(f"burst began at {t_start:.3f} (the log's ts)")
         with ThreadPoolExecutor(32) as pool:
             list(pool.map(handoff, enumerate(sessions)))
         t_burst_end = time.time()
@@ -307,13 +339,17 @@ def runtime_phase(args) -> dict:
         if c["status"] == "assigned":
             held[c["agent"]] = held.get(c["agent"], 0) + 1
     assigned_times = sorted(c["assigned_at"] for c in state if c["assigned_at"])
-    rates, free_rates = [], []
+    rates, free_rates, paces = [], [], []
     t_start_ms = int(t_start * 1000)
-    free_rates.append(throughput_while_free(state, t_start_ms, int((t_full or time.time()) * 1000)))
+    t_full_ms = int((t_full or time.time()) * 1000)
+    free_rates.append(throughput_while_free(state, t_start_ms, t_full_ms))
+    paces.append(pace_while_free(state, t_start_ms, t_full_ms, "asked"))
     for p in phases:
         if p["t_refill"]:
             free_rates.append(throughput_while_free(state, int(p["t_close"] * 1000),
                                                     int(p["t_refill"] * 1000)))
+            paces.append(pace_while_free(state, int(p["t_close"] * 1000),
+                                         int(p["t_refill"] * 1000), "closed"))
         # the refill: assignments after the closes began, over the span they took
         after = [t for t in assigned_times if t >= p["t_close"] * 1000]
         if len(after) > 1:
@@ -334,6 +370,10 @@ def runtime_phase(args) -> dict:
         # the target's figure: assignments over the time a slot was free and a chat waited
         # (burst, then each refill)
         "assignments_per_s_while_capacity_free": free_rates,
+        # what bounds each of those: chats asking per second (the burst), slots freeing per
+        # second (each refill)
+        "asked_or_freed_per_s_meanwhile": paces,
+        **time_to_assignment(state, SLOTS),
         "fifo_inversions": fifo_inversions(state),
         **position_figures(sampler.samples, t_start_ms),
         # when each phase began, s after the burst's start (to place the figures above)
@@ -391,6 +431,7 @@ def main() -> None:
     ap.add_argument("--handoffs", type=int, default=150)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--deadline", type=float, default=150)
+    ap.add_argument("--log", help="write the runtime's INFO log lines (JSON) to this file")
     args = ap.parse_args()
     out = runtime_phase(args)
     out["dynamodb_requests_per_assignment"] = requests_per_assignment()

@@ -226,6 +226,11 @@ def assign_next(deps, key: str, max_assign: int = MAX_ASSIGN_PER_RUN) -> int:
 
 def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN,
                 run_places: bool = False) -> int:
+    """One pass (see _pass): how many chats it assigned."""
+    return _pass(deps, keys, max_assign, run_places)[0]
+
+
+def _pass(deps, keys, max_assign: int, run_places: bool) -> tuple[int, set]:
     """Fill the free slots of the agents serving these queues in one run.
 
     Reads the online agents once (one Query) and, for each queue with a free slot, as many
@@ -242,7 +247,7 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN,
     agents = deps.agents.by_status("online")
     open_keys = [k for k in sorted(set(keys)) if policy.free_slots(agents, k) > 0]
     if not open_keys:
-        return 0
+        return 0, set()
     # side by side: each queue's team record (its assignment mode) and line, and the agent
     # connections (who hears the changes, read once a pass). A line is read one chat longer
     # than its free slots: with a team overflow setting, the chat that stays at the head
@@ -256,7 +261,7 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN,
              if not (got[("team", k)] or {}).get("manual_assign")}
     keys = list(teams)
     if not keys:
-        return 0
+        return 0, set()
     lines = {k: got[("line", k)] for k in keys}
     conns = got["conns"]
     read_ms = now_ms() - started
@@ -287,7 +292,7 @@ def assign_pass(deps, keys, max_assign: int = MAX_ASSIGN_PER_RUN,
         places_done()
     log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed),
              read_ms=read_ms, written_ms=written_ms, ms=now_ms() - started)
-    return assigned
+    return assigned, moved if run_places else set()
 
 
 def _team(deps, key: str) -> dict | None:
@@ -311,10 +316,11 @@ def _past_due(lines: dict, teams: dict, placed: set) -> list[str]:
         for c in line if c["conversation_id"] not in placed)]
 
 
-def on_assign(deps, body: dict) -> None:
-    """The `assign` task: {"queue_keys": [...]} (or one "queue_key", as published before)."""
+def on_assign(deps, body: dict) -> set:
+    """The `assign` task: {"queue_keys": [...]} (or one "queue_key", as published before).
+    Returns the queues whose places the pass ran (their positions tasks are answered)."""
     keys = body.get("queue_keys") or [body.get("queue_key") or policy.DEFAULT_QUEUE]
-    assign_pass(deps, [str(k) for k in keys][:50], run_places=True)
+    return _pass(deps, [str(k) for k in keys][:50], MAX_ASSIGN_PER_RUN, run_places=True)[1]
 
 
 def team_exists(deps, team: str) -> bool:

@@ -38,28 +38,31 @@ def handle_records(deps, records, handlers: dict | None = None) -> dict:
 
 
 def handle_assignment_records(deps, records) -> dict:
-    """The assignments queue: routing's own work. A batch's `positions` tasks run first,
-    one run per queue (the places a waiting visitor watches lag behind the pass that moved
-    the line, and nothing else on this queue is slow), then the `assign` tasks as ONE pass
-    over the union of their queues (a pass fills every free slot of the queues it is
-    given, so five wake-ups of the same queues need one pass, not five); any other task
-    runs as in handle_records. A failed pass reports every `assign` record of the batch
-    for retry, a failed places run the records it stood for."""
+    """The assignments queue: routing's own work. The batch's `assign` tasks run first as
+    ONE pass over the union of their queues (a pass fills every free slot of the queues it
+    is given, so five wake-ups of the same queues need one pass, not five); the pass runs
+    the places of the lines it moved itself. Then the batch's `positions` tasks of the
+    other lines, one run per queue (a task of a line the pass just ran is answered by that
+    run, which read the line after the task asked), then anything else as in
+    handle_records. A failed pass reports every `assign` record of the batch for retry, a
+    failed places run the records it stood for."""
     places, rest = _split(records, "positions")
     picked, others = _split(rest, "assign")
-    failures = _places_runs(deps, places)
     assigns = [record for record, _ in picked]
     keys = [k for _, body in picked
             for k in body.get("queue_keys") or [body.get("queue_key") or "_default"]]
-    result = handle_records(deps, others) if others else {"batchItemFailures": []}
-    result["batchItemFailures"] = failures + result["batchItemFailures"]
+    failures, ran = [], set()
     if assigns:
         try:
-            deps.task_handlers["assign"](deps, {"queue_keys": sorted(set(map(str, keys)))})
+            ran = set(deps.task_handlers["assign"](
+                deps, {"queue_keys": sorted(set(map(str, keys)))}) or ())
         except Exception as exc:
             log.error("event_failed", error=repr(exc), task="assign", records=len(assigns))
-            result["batchItemFailures"] += [{"itemIdentifier": r.get("messageId")}
-                                            for r in assigns]
+            failures += [{"itemIdentifier": r.get("messageId")} for r in assigns]
+    failures += _places_runs(deps, [(r, b) for r, b in places
+                                    if str(b.get("queue_key") or "_default") not in ran])
+    result = handle_records(deps, others) if others else {"batchItemFailures": []}
+    result["batchItemFailures"] = failures + result["batchItemFailures"]
     return result
 
 

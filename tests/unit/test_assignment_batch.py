@@ -1,5 +1,5 @@
-"""The assignments queue runs a batch's places first, one run per queue, then its `assign`
-tasks as one pass (tasks.py); the events queue runs places first too."""
+"""The assignments queue runs a batch's `assign` tasks as one pass, then the places the pass
+did not run, one run per queue (tasks.py); the events queue runs places first."""
 import json
 from types import SimpleNamespace
 
@@ -33,22 +33,27 @@ def test_a_batch_of_wake_ups_is_one_pass_over_the_union_of_their_queues():
     assert calls.count(("assign", {"queue_keys": ["_default", "alpha", "beta"]})) == 1
     assert [c for c in calls if c[0] == "assign"] == [
         ("assign", {"queue_keys": ["_default", "alpha", "beta"]})]
-    # the places run first (one run per queue), then the one pass
-    assert calls[0] == ("other", {"queue_key": "alpha", "after": 0})
+    # the pass first, then the places (one run per queue)
+    assert calls[-1] == ("other", {"queue_key": "alpha", "after": 0})
 
 
-def test_the_assignments_batch_runs_places_once_per_queue_before_the_pass():
+def test_the_assignments_batch_runs_the_pass_then_the_places_it_did_not_run():
     calls = []
-    out = tasks.handle_assignment_records(_deps(calls), [
+
+    def assign(deps, body):
+        calls.append(("assign", body))
+        return {"alpha"}                       # the pass ran alpha's places itself
+    deps = _deps(calls)
+    deps.task_handlers["assign"] = assign
+    out = tasks.handle_assignment_records(deps, [
         _record("1", {"type": "assign", "queue_keys": ["alpha"]}),
         _record("2", {"type": "positions", "queue_key": "alpha", "after": 100}),
         _record("3", {"type": "positions", "queue_key": "beta", "after": 50}),
-        _record("4", {"type": "positions", "queue_key": "alpha", "after": 300}),
+        _record("4", {"type": "positions", "queue_key": "beta", "after": 300}),
     ])
     assert out == {"batchItemFailures": []}
-    assert calls == [("other", {"queue_key": "alpha", "after": 300}),
-                     ("other", {"queue_key": "beta", "after": 50}),
-                     ("assign", {"queue_keys": ["alpha"]})]
+    assert calls == [("assign", {"queue_keys": ["alpha"]}),
+                     ("other", {"queue_key": "beta", "after": 300})]
 
 
 def test_a_failed_pass_returns_every_assign_record_for_retry_and_only_those():
