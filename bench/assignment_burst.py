@@ -11,7 +11,7 @@ assignments of a phase (the burst, each refill) over the time in it when a slot 
 and a chat was waiting, from the stored asked/assigned/closed times. Routing cannot assign
 faster than chats ask (the burst) or slots free (a refill): `asked_or_freed_per_s_meanwhile`
 prints that pace for each phase, and `burst_time_to_assignment_*` how long the first 36
-chats waited. The older figures
+chats assigned had waited. The older figures
 (`burst_assignments_per_s`, `refill_assignments_per_s`: assignments over the span from the
 first to the last of the phase) are printed too; they are bounded by how fast the handoffs
 or the closes arrive, not by routing. A last phase frees all 36 slots at once (every agent
@@ -207,10 +207,10 @@ def pace_while_free(convs: list[dict], t0_ms: int, t1_ms: int, kind: str) -> flo
 
 
 def time_to_assignment(convs: list[dict], first: int) -> dict:
-    """The first `first` chats to ask (the burst while slots were free): seconds from asking
-    to assignment, median and worst."""
+    """The first `first` chats assigned (the burst, while slots were free): seconds from
+    asking to assignment, median and worst."""
     asked = sorted((c for c in convs if c.get("asked") and c.get("assigned_at")),
-                   key=lambda c: c["asked"])[:first]
+                   key=lambda c: c["assigned_at"])[:first]
     waits = sorted((c["assigned_at"] - c["asked"]) / 1000 for c in asked)
     if not waits:
         return {"burst_time_to_assignment_p50_s": None, "burst_time_to_assignment_max_s": None}
