@@ -15,6 +15,8 @@ How a waiting visitor reaches a free agent, with many Lambdas and many agents:
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.adapters.waiting import AssignmentConflict
@@ -30,6 +32,8 @@ from chalicelib.services.notifier import notify_agent, notify_conversation
 from chalicelib.services.views import conversation_view
 
 MAX_ASSIGN_PER_RUN = 50        # assignments per pass; more waiting: the pass goes on later
+ROUNDS = 3                     # a pass's rounds when chats ask faster than a round fills
+MAX_QUEUES = 50                # queues a pass reads
 MAX_TIMER_DELAY = 900          # SQS DelaySeconds limit: longer waits hop in steps
 
 
@@ -237,7 +241,9 @@ def _pass(deps, keys, max_assign: int, run_places: bool) -> tuple[int, set]:
     of its oldest waiting chats as there are free slots (one Query per queue); then takes
     them in line order across the queues (priority, then waiting time: domain
     merge_lines), each to the best free agent who serves its queue, many moves in one
-    transaction (services/fill.py). Every move is conditional, so a lost race or a
+    transaction (services/fill.py). When a round took every chat it read and slots are
+    still free (a burst), the chats that asked meanwhile are read and filled in another
+    round, up to ROUNDS, the round's pushes going out meanwhile. Every move is conditional, so a lost race or a
     redelivered message changes nothing: a chat someone else moved is dropped, one that
     changed is read again, an agent who filled up or left is left out. What the pass could
     not finish (the cap, lost races) is published again, so nothing waits for an outside
@@ -265,11 +271,27 @@ def _pass(deps, keys, max_assign: int, run_places: bool) -> tuple[int, set]:
     lines = {k: got[("line", k)] for k in keys}
     conns = got["conns"]
     read_ms = now_ms() - started
-    done, again = fill.fill(deps, policy.merge_lines(lines), agents, conns, max_assign)
+    done, lost, pushes, read = [], False, [], dict(lines)
+    pusher = ThreadPoolExecutor(max_workers=1)
+    try:
+        for _ in range(ROUNDS):
+            taken, lost = fill.fill(deps, policy.merge_lines(lines), agents, conns,
+                                    max_assign - len(done))
+            done += taken
+            pushes.append(pusher.submit(fill.push, deps, taken, conns))  # beside the next
+            lines = _line_again(deps, teams, lines, taken, agents, max_assign - len(done),
+                                lost)
+            keys = list(teams)                         # a round may take on more queues
+            for k, line in lines.items():
+                read[k] = read.get(k, []) + line
+            if not lines:
+                break
+    finally:
+        pusher.shutdown(wait=False)
     assigned = len(done)
     changed = {agent["agent_id"]: agent for _, agent, _, _ in done}
     placed = {conv["conversation_id"] for conv, _, _, _ in done}
-    again = set(keys) if again else set()
+    again = set(keys) if lost else set()
     written_ms = now_ms() - started
     moved = {conv.get("queue_key") for _, _, conv, _ in done}
     # the places first: the waiting visitors' view is what lags behind a busy pass, the
@@ -284,15 +306,44 @@ def _pass(deps, keys, max_assign: int, run_places: bool) -> tuple[int, set]:
         again.update(keys)                         # more may wait: carry on
     if again:
         publish_assign(deps, again)
-    fill.push(deps, done, conns)
+    for pushed in pushes:
+        pushed.result()                                # every move pushed (or the error)
     for agent in deps.agents.get_many(changed) if changed else ():
         notify_agent(deps, agent, agent_conns=conns)      # their load, read in one request
-    publish_overflow(deps, _past_due(lines, teams, placed))
+    publish_overflow(deps, _past_due(read, teams, placed))
     if places_done:
         places_done()
     log.info("assign_pass", queues=keys, assigned=assigned, agents_changed=len(changed),
              read_ms=read_ms, written_ms=written_ms, ms=now_ms() - started)
     return assigned, moved if run_places else set()
+
+
+def _line_again(deps, teams: dict, lines: dict, taken: list, agents: list, budget: int,
+                lost: bool) -> dict:
+    """After a round of a pass: the lines to fill in another round, or {} when the pass is
+    done. Only when the round took every chat it had read while slots are still free (a
+    burst: chats ask faster than one round fills): the lines of every queue a free agent
+    serves, its own and the ones it was not woken for (their wake-ups may be waiting
+    behind this pass), are read side by side and filled at once, instead of in a pass of
+    their own after this one's pushes and places. A queue new to the pass adds its team
+    record (a manual-pick team is left out) to `teams`. Not after a lost race (the pass
+    wakes another)."""
+    read = sum(len(line) for line in lines.values())
+    served = set(teams)
+    for agent in agents:
+        served.update(policy.queues_of(agent))
+    open_keys = sorted(k for k in served if policy.free_slots(agents, k) > 0)[:MAX_QUEUES]
+    if lost or not taken or len(taken) < read or not open_keys or budget <= 0:
+        return {}
+    calls = {("team", k): (lambda k=k: _team(deps, k)) for k in open_keys if k not in teams}
+    calls.update({("line", k): (lambda k=k: deps.waiting.waiting(
+        k, limit=min(budget, policy.free_slots(agents, k)) + 1)) for k in open_keys})
+    got = parallel.gather(calls)
+    for k in open_keys:
+        if ("team", k) in got and not (got[("team", k)] or {}).get("manual_assign"):
+            teams[k] = got[("team", k)]
+    again = {k: got[("line", k)] for k in open_keys if k in teams}
+    return again if any(again.values()) else {}
 
 
 def _team(deps, key: str) -> dict | None:

@@ -12,8 +12,11 @@ from tests.integration.test_routing_load import handoff, published
 
 @pytest.fixture(autouse=True)
 def nobot(deps):
-    """The site of test_routing_load's handoff(): no bot, so a handoff queues at once."""
-    return sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False})
+    """The site of test_routing_load's handoff(): no bot, so a handoff queues at once; its
+    visitors may ask for the billing team."""
+    deps.directory.create("team", "billing", {"name": "Billing"})
+    return sites.create_site(deps, "nobot", "No bot", {"bot_enabled": False,
+                                                       "teams": ["billing"]})
 
 
 def waiting_floor(deps, agents: int, capacity: int, chats: int):
@@ -150,3 +153,43 @@ def test_a_close_meanwhile_only_makes_room(deps, monkeypatch):
     assert conv(deps, order[3])["status"] == "assigned"
     held = check_exact(deps, agents, order)
     assert held[ann.id] == 2
+
+
+def test_chats_that_ask_during_a_round_are_taken_by_another_round_of_the_pass(deps,
+                                                                            monkeypatch):
+    agents, order = waiting_floor(deps, 2, 3, 2)            # 6 slots, 2 waiting
+    real, late, rounds = deps.waiting.assign_many, [], []
+
+    def then_two_more_ask(moves, capacity):
+        rounds.append(len(moves))
+        out = real(moves, capacity)
+        if not late:
+            late.extend(handoff(deps)[0] for _ in range(2))
+        return out
+    monkeypatch.setattr(deps.waiting, "assign_many", then_two_more_ask)
+    assert routing.assign_pass(deps, ["_default"]) == 4
+    assert rounds == [2, 2]                  # the first round's 2, then the 2 who asked
+    assert [conv(deps, c)["status"] for c in order + late] == ["assigned"] * 4
+    check_exact(deps, agents, order + late)
+
+
+def test_a_pass_that_filled_every_slot_reads_no_more(deps):
+    agents, order = waiting_floor(deps, 2, 2, 6)
+    with AwsCallCounter(deps) as counter:
+        assert routing.assign_pass(deps, ["_default"]) == 4
+    queries = [c for c in counter.calls if c == "dynamodb:Query"]
+    assert len(queries) == 3     # the agents online, the line, the agent connections: no
+    #                              second read of the line once the slots are full
+
+
+def test_a_pass_woken_for_one_line_takes_the_other_lines_its_free_agents_serve(deps):
+    ann = make_agent(deps, "Ann", capacity=3, teams=["billing"], online=False)
+    general = [handoff(deps)[0] for _ in range(2)]
+    billing, _ = handoff(deps, "billing")
+    drain_queues(deps)
+    deps.agents.update(ann.id, {"status": "online"})
+    # woken for billing only (say its wake-up came first): billing's line is empty after
+    # the first round and Ann has room, so the next round reads the general line too
+    assert routing.assign_pass(deps, ["billing"]) == 3
+    assert all(conv(deps, c)["agent_id"] == ann.id for c in [billing] + general)
+    check_exact(deps, [ann], [billing] + general)
