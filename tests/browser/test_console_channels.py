@@ -67,6 +67,10 @@ def _badge_and_window(page, artifacts_dir):
                            ".some(o => o.value === 'wechat' && o.textContent === 'WeChat')",
                            timeout=10000)
     item.focus()
+    cid = item.get_attribute("data-cid")
+    # a pushed change redraws the list: the keyboard's focus stays on the same chat
+    page.evaluate("() => ParleyConsoleKit.renderList()")
+    assert page.evaluate("() => document.activeElement.dataset.cid") == cid
     page.keyboard.press("Enter")
     window = page.locator("#conv-ext .wx-window")
     window.wait_for(timeout=10000)

@@ -248,7 +248,9 @@
     fillFilter($("f-channel"), Object.keys(channels));
     fillFilter($("f-team"), Object.keys(teams));
     fillFilter($("f-tag"), Object.keys(tags));
-    var list = clear($("conv-list"));
+    var list = $("conv-list");
+    var kept = focusedItem(list);
+    clear(list);
     var shown = all.filter(matchesFilters);
     shown.forEach(function (c) {
       var n = S.tab === "queue" ? 0 : unread(c);   // queued chats are not ours to read yet
@@ -280,6 +282,26 @@
         onclick: function () { loadMore(tab); }})]));
     }
     if (!renderLookup(list, shown) && !shown.length) list.appendChild(el("li", {class: "none", text: t("no_conversations")}));
+    refocus(list, kept);
+  }
+
+  /* A pushed change redraws the list: the keyboard's focus stays on the same chat (its item,
+     or its Accept button), so an Enter pressed right after a push still opens it. */
+  function focusedItem(list) {
+    var a = document.activeElement;
+    var li = a && list.contains(a) && a.closest ? a.closest("li.conv") : null;
+    return li ? {cid: li.dataset.cid, accept: a.classList.contains("accept-btn")} : null;
+  }
+
+  function refocus(list, kept) {
+    if (!kept) return;
+    var items = list.querySelectorAll("li.conv");
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].dataset.cid !== kept.cid) continue;
+      var target = kept.accept ? items[i].querySelector(".accept-btn") || items[i] : items[i];
+      target.focus();
+      return;
+    }
   }
 
   /* The server-side lookup (GET /agent/visitors): visitors by name or email prefix across every
