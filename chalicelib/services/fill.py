@@ -21,7 +21,7 @@ from chalicelib.services.conversations import (deliver_system_event, retention_f
                                                system_message)
 from chalicelib.services.notifier import notify_conversation
 
-ROUNDS = 6          # transactions a pass tries, lost races included
+ATTEMPTS = 6        # transactions a pass tries, lost races included
 
 
 def fill(deps, line: list[dict], agents: list[dict], conns: list[dict],
@@ -35,7 +35,7 @@ def fill(deps, line: list[dict], agents: list[dict], conns: list[dict],
     left_out: set = set()
     lost_any = False
     done: list[tuple] = []
-    for _ in range(ROUNDS):
+    for _ in range(ATTEMPTS):
         pool = [a for a in agents if a["agent_id"] not in left_out]
         moves = policy.plan(line, pool, min(limit - len(done), MOVES_PER_TRANSACTION),
                             now_ms())

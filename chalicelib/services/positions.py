@@ -146,8 +146,8 @@ def on_positions(deps, body: dict) -> int:
                  later_run=done.get("started_at"))
         return 0      # a later run read the line after this change: it pushed it (backlog)
     # the run's inputs side by side: their waits overlap
-    got = parallel.gather({"done": lambda: deps.directory.put(DONE_KIND, key,
-                                                              {"started_at": started}),
+    got = parallel.gather({"record": lambda: deps.directory.put(DONE_KIND, key,
+                                                                {"started_at": started}),
                            "line": lambda: deps.waiting.waiting(key, limit=MAX_LINE),
                            "agents": lambda: _wait_inputs(deps, key),
                            "handle": lambda: handle_seconds(deps, key)})
@@ -168,8 +168,7 @@ def on_positions(deps, body: dict) -> int:
     written = set(deps.conversations.set_places(changed))
     items = {conv["conversation_id"]: conv for conv in line}
     told = [c for c in changed if c[0] in written]
-    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(told)))) as pool:
-        list(pool.map(lambda c: push_position(deps, items[c[0]], *c[1:]), told))
+    parallel.each(lambda c: push_position(deps, items[c[0]], *c[1:]), told, PARALLEL)
     pushed = len(told)
     log.info("positions_pushed", queue=key, waiting=len(line), changed=pushed, moved=moved,
              free=free, slots=slots, handle_s=avg)

@@ -243,12 +243,12 @@ def _pass(deps, keys, max_assign: int, run_places: bool) -> tuple[int, set]:
     merge_lines), each to the best free agent who serves its queue, many moves in one
     transaction (services/fill.py). When a round took every chat it read and slots are
     still free (a burst), the chats that asked meanwhile are read and filled in another
-    round, up to ROUNDS, the round's pushes going out meanwhile. Every move is conditional, so a lost race or a
-    redelivered message changes nothing: a chat someone else moved is dropped, one that
-    changed is read again, an agent who filled up or left is left out. What the pass could
-    not finish (the cap, lost races) is published again, so nothing waits for an outside
-    event. The places of the lines it moved are run in the pass (`run_places`, as the
-    `assign` task does) or published as a positions task."""
+    round, up to ROUNDS, the round's pushes going out meanwhile. Every move is
+    conditional, so a lost race or a redelivered message changes nothing: a chat someone
+    else moved is dropped, one that changed is read again, an agent who filled up or left
+    is left out. What the pass could not finish (the cap, lost races) is published again,
+    so nothing waits for an outside event. The places of the lines it moved are run in the
+    pass (`run_places`, as the `assign` task does) or published as a positions task."""
     started = now_ms()
     agents = deps.agents.by_status("online")
     open_keys = [k for k in sorted(set(keys)) if policy.free_slots(agents, k) > 0]

@@ -7,9 +7,9 @@ retried (partial batch responses), then parked in the dead-letter queue."""
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib import log
+from chalicelib.services import parallel
 
 
 def publish(deps, task_type: str, payload: dict, queue: str = "events", delay: int = 0) -> None:
@@ -97,13 +97,7 @@ def _places_runs(deps, picked: list[tuple[dict, dict]]) -> list[dict]:
                       records=len(group))
             return [{"itemIdentifier": r.get("messageId")} for r, _ in group]
 
-    failures: list[dict] = []
-    if not runs:
-        return failures
-    with ThreadPoolExecutor(max_workers=max(1, min(4, len(runs)))) as pool:
-        for failed in pool.map(run, sorted(runs.items())):
-            failures += failed
-    return failures
+    return [f for failed in parallel.each(run, sorted(runs.items()), 4) for f in failed]
 
 
 def _split(records, task_type: str) -> tuple[list[tuple[dict, dict]], list[dict]]:
