@@ -87,3 +87,32 @@ def test_a_team_rule_changed_in_the_editor_flags_the_next_chat(
     assert hit["detail"] == {"phrase": "banana split"}
     assert result["checks"]["forbidden"]["weight"] == 40
     assert_no_errors(pa)
+
+
+def test_a_late_list_answer_does_not_redraw_the_rules_being_typed(console, make_agent, rest,
+                                                                   admin_token):
+    """The page's first list ("My reviews") answers after the admin has moved to the Rules tab
+    and typed a site: the late answer is dropped, the input keeps the keyboard's focus, and
+    Enter loads the site (CI once lost the Enter to that redraw)."""
+    adm = make_agent(role="admin", name="Ada Admin", capacity=0)
+    pa = console(adm, online=False)
+    held = []
+    pa.route("**/agent/qa-review/mine*", lambda route: held.append(route))
+    pa.locator("#pages [data-page=qa]").click()
+    pa.locator("[data-qa-tab=rules]").click()
+    for _ in range(100):                           # the route handler runs while Playwright waits
+        if held:
+            break
+        pa.wait_for_timeout(100)
+    assert held, "the first list was never asked for"
+    site = pa.locator(".qa-rules-site")
+    site.fill("demo")
+    with pa.expect_response("**/agent/qa-review/mine*"):
+        held[0].continue_()
+    pa.wait_for_timeout(500)                       # time for the late answer's redraw, if any
+    assert pa.evaluate("document.activeElement.className") == "qa-rules-site"
+    assert pa.locator("[data-qa-tab=rules]").get_attribute("aria-selected") == "true"
+    pa.keyboard.press("Enter")
+    pa.locator(".qa-rules-scope").wait_for(timeout=10000)
+    pa.unroute("**/agent/qa-review/mine*")
+    assert_no_errors(pa)

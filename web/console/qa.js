@@ -64,7 +64,31 @@ function label(c) { return (c.label && (X.lang() === "zh" ? c.label.zh : c.label
 function when(ms) { return ms ? new Date(ms).toLocaleString() : ""; }
 function enc(x) { return encodeURIComponent(x); }
 
+/* The control with the keyboard's focus, named so the same one can be found after a redraw
+ * (its class, and the tab or check it belongs to). */
+function focusKey() {
+  const a = document.activeElement;
+  if (!a || a === document.body || !page().contains(a) || !a.className) return null;
+  const owner = a.closest("[data-check]");
+  return {cls: String(a.className).trim().split(/\s+/).join("."),
+    tab: a.getAttribute("data-qa-tab"), check: owner ? owner.getAttribute("data-check") : null,
+    tag: a.tagName};
+}
+
+function refocus(k) {
+  if (!k) return;
+  const sel = k.tag.toLowerCase() + "." + k.cls + (k.tab ? '[data-qa-tab="' + k.tab + '"]' : "");
+  const scope = k.check ? page().querySelector('[data-check="' + k.check + '"]') : page();
+  const el = scope && scope.querySelector(sel);
+  if (el && el !== document.activeElement) el.focus();
+}
+
 function render() {
+  const kept = focusKey();         // a redraw keeps the keyboard where it was
+  try { draw(); } finally { refocus(kept); }
+}
+
+function draw() {
   const root = X.clear(page());
   root.appendChild(X.section(X.t("page_qa")));
   const tabs = [["mine", "qa_mine"]];
@@ -123,9 +147,13 @@ function list() {
 }
 
 function load(more) {
+  // only the latest load is drawn: an older list's answer (of this tab or another one the
+  // user has since left) finishing late must not replace what is shown, or redraw a form
+  // being typed in
+  const gen = ++Q.gen;
   let path;
   if (Q.tab === "mine") path = base + "/mine?limit=20";
-  else if (Q.tab === "rubrics") return loadRubrics().then(render);
+  else if (Q.tab === "rubrics") return loadRubrics().then(function () { if (gen === Q.gen) render(); });
   else if (Q.tab === "rules") { render(); return Promise.resolve(); }
   else {
     if (!Q.site) { render(); return Promise.resolve(); }
@@ -133,8 +161,7 @@ function load(more) {
       (Q.tab === "disputes" ? "&status=disputed" : "");
   }
   if (more && Q.cursor) path += "&cursor=" + enc(Q.cursor);
-  const gen = ++Q.gen;             // only the latest request's answer is drawn: an older one
-  return X.api("GET", path).then(function (r) {   // finishing late must not replace it
+  return X.api("GET", path).then(function (r) {
     if (gen !== Q.gen) return;
     Q.rows = (more ? Q.rows : []).concat(r.reviews || []);
     Q.cursor = r.cursor || null;
