@@ -491,9 +491,13 @@ def put_synonyms(deps, payload: dict, site_key: Optional[str]) -> dict:
 
 
 def get_flows(deps, site_key: Optional[str]) -> dict:
+    """The site's flows, and the texts a flow says when its own `texts` leave one out (the
+    editor shows them in place of an empty field)."""
+    from chalicelib.domain.bot.flows import DEFAULT_TEXTS
     site_key = _site(deps, site_key)
     return {"site_key": site_key,
-            "flows": sorted(kb_repo(deps).flows(site_key), key=lambda f: f.get("id", ""))}
+            "flows": sorted(kb_repo(deps).flows(site_key), key=lambda f: f.get("id", "")),
+            "default_texts": DEFAULT_TEXTS}
 
 
 def put_flows(deps, payload: dict, site_key: Optional[str]) -> dict:

@@ -233,3 +233,64 @@ def test_the_formats_shorter_forms_load_and_save_back_unchanged(console, runtime
     flow.locator(".bot-labels .error", has_text="Readable value 4").wait_for(timeout=10000)
     assert _flows(rest, admin_token, site) == [want]
     assert not admin.parley_log.errors, admin.parley_log.errors
+
+
+def test_the_flows_own_texts_are_edited_with_the_built_in_ones_shown(console, runtime, rest,
+                                                                      admin_token):
+    """cancelled / invalid / too many: the loaded text in its fields, the built-in text as the
+    placeholder of an empty one; an emptied text is left out (the built-in one again), a typed
+    one is saved in zh/en, and the test run answers with it."""
+    site = f"texts-{uuid.uuid4().hex[:6]}"
+    rest.call("POST", "/admin/sites", {"site_key": site, "name": "Flow texts"}, admin_token)
+    rest.call("PUT", f"/admin/kb/flows?site_key={site}", {"flows": [LEGACY]}, admin_token)
+    defaults = rest.call("GET", f"/admin/kb/flows?site_key={site}", None,
+                         admin_token)["default_texts"]
+    admin = _admin(console, runtime)
+    flow = _open_flows(admin, site)
+    texts = flow.locator(".bot-texts")
+    cancelled_zh = texts.get_by_label("When the visitor cancels (中文)")
+    assert cancelled_zh.input_value() == "好的。"
+    assert texts.get_by_label("When the visitor cancels (English)").input_value() == "OK."
+    invalid_zh = texts.get_by_label("When an answer is not valid, for slots without their own "
+                                    "text (中文)")
+    assert invalid_zh.input_value() == ""
+    assert invalid_zh.get_attribute("placeholder") == defaults["invalid"]["zh"]
+    assert texts.get_by_label("After three answers that are not valid (English)") \
+        .get_attribute("placeholder") == defaults["too_many"]["en"]
+
+    # nothing edited: saved back as it was
+    assert _save(admin) == 200
+    assert _flows(rest, admin_token, site) == [LEGACY]
+
+    # the cancelled text emptied (the built-in one again), the invalid one typed in zh and en
+    cancelled_zh.fill("")
+    texts.get_by_label("When the visitor cancels (English)").fill("  ")
+    invalid_zh.fill("<b>运单号</b>是8位数字。")
+    texts.get_by_label("When an answer is not valid, for slots without their own text "
+                       "(English)").fill("A tracking code has 8 digits.")
+    assert _save(admin) == 200
+    want = copy.deepcopy(LEGACY)
+    want["texts"] = {"invalid": {"zh": "<b>运单号</b>是8位数字。",
+                                 "en": "A tracking code has 8 digits."}}
+    assert _flows(rest, admin_token, site) == [want]
+
+    # the test run says the typed text, as text (no markup made of it)
+    cancelled_zh.fill("好的,不查了。")
+    flow.locator("details summary").click()
+    flow.get_by_label("Visitor messages (one per line)").fill("查物流\n取消")
+    flow.get_by_role("button", name="Run with the endpoint").click()
+    ran = flow.locator(".bot-run")
+    ran.filter(has_text="好的,不查了。").wait_for(timeout=10000)
+    assert "[cancelled]" in ran.text_content()
+    assert _flows(rest, admin_token, site) == [want]               # a test run stores nothing
+
+    # zh-CN labels
+    admin.locator(".topbar .lang-toggle").click()
+    admin.locator("#bot-flows .bot-texts legend", has_text="流程中的提示").wait_for(timeout=30000)
+    zh = admin.locator("#bot-flows .bot-flow").first
+    assert zh.get_by_label("回答格式不对时,用于没有单独提示的槽位(中文)").input_value() == \
+        "<b>运单号</b>是8位数字。"
+    admin.locator(".topbar .lang-toggle").click()
+    admin.locator("#bot-flows .bot-texts legend", has_text="What the bot says").wait_for()
+    assert admin.locator("#bot-flows b").count() == 0
+    assert not admin.parley_log.errors, admin.parley_log.errors

@@ -89,8 +89,7 @@ def test_a_team_rule_changed_in_the_editor_flags_the_next_chat(
     assert_no_errors(pa)
 
 
-def test_a_late_list_answer_does_not_redraw_the_rules_being_typed(console, make_agent, rest,
-                                                                   admin_token):
+def test_a_late_list_answer_does_not_redraw_the_rules_being_typed(console, make_agent):
     """The page's first list ("My reviews") answers after the admin has moved to the Rules tab
     and typed a site: the late answer is dropped, the input keeps the keyboard's focus, and
     Enter loads the site (CI once lost the Enter to that redraw)."""

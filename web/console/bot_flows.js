@@ -3,7 +3,8 @@
  * (explicit wiring: this file defines, it registers nothing).
  * A structured editor per flow: id, triggers, endpoint, answer templates, slots (one card per
  * slot, in the order the bot asks: name, kind, pattern, check, question and invalid-answer text
- * zh/en; add, remove, move up/down), readable-value labels (field, code, zh/en rows), a
+ * zh/en; add, remove, move up/down), readable-value labels (field, code, zh/en rows), the
+ * flow's own texts (cancelled, invalid, too many: zh/en, the built-in ones as placeholders), a
  * template preview and a test run against the endpoint. It saves the format PUT
  * /v1/admin/kb/flows validates (chalicelib/services/bot_flows.py); what nobody edited is saved
  * back exactly as it was loaded. The API's validation errors are shown next to the flow (and
@@ -15,7 +16,9 @@
   var KINDS = ["order", "regex", "phone", "email", "date", "number", "text"];
   var PATTERN_KINDS = ["order", "regex"];   // the kinds that extract with `pattern` (required)
   var MAX_SLOTS = 10;
-  var EDITED = ["id", "triggers", "slots", "action", "answers", "labels"];   // a flow's keys this editor shows
+  var EDITED = ["id", "triggers", "slots", "action", "answers", "labels", "texts"];
+  // the flow's own texts this editor shows ("failure" is the answer's failure text above)
+  var TEXT_KEYS = ["cancelled", "invalid", "too_many"];   // a flow's keys this editor shows
 
   var seq = 0;   // ids for aria-describedby
 
@@ -46,6 +49,12 @@
       label_incomplete: "Readable value {n}: fill in the response field and the code.",
       label_dup: "Readable value {n}: {f} → {c} is there twice.",
       bad_json: "Not valid JSON: {f}",
+      texts: "What the bot says during the flow (empty: the built-in text shown in grey)",
+      x_cancelled_zh: "When the visitor cancels (中文)", x_cancelled_en: "When the visitor cancels (English)",
+      x_invalid_zh: "When an answer is not valid, for slots without their own text (中文)",
+      x_invalid_en: "When an answer is not valid, for slots without their own text (English)",
+      x_too_many_zh: "After three answers that are not valid (中文)",
+      x_too_many_en: "After three answers that are not valid (English)",
       test_run: "Test", test_values: "Endpoint reply (JSON)", preview: "Preview the template",
       test_msgs: "Visitor messages (one per line)", run: "Run with the endpoint", no_reply: "(not part of the flow)"
     },
@@ -75,6 +84,12 @@
       label_incomplete: "取值显示文字 {n}:请填写返回字段和代码。",
       label_dup: "取值显示文字 {n}:{f} → {c} 重复了。",
       bad_json: "JSON 格式不对:{f}",
+      texts: "流程中的提示(留空则使用灰色显示的内置文字)",
+      x_cancelled_zh: "访客取消时(中文)", x_cancelled_en: "访客取消时(英文)",
+      x_invalid_zh: "回答格式不对时,用于没有单独提示的槽位(中文)",
+      x_invalid_en: "回答格式不对时,用于没有单独提示的槽位(英文)",
+      x_too_many_zh: "连续三次回答不对、结束查询时(中文)",
+      x_too_many_en: "连续三次回答不对、结束查询时(英文)",
       test_run: "测试", test_values: "接口返回(JSON)", preview: "预览模板",
       test_msgs: "访客消息(每行一条)", run: "调用接口试运行", no_reply: "(不属于该流程)"
     }
@@ -186,6 +201,7 @@
         var keepTimeout = kept(a, "timeout", inp.timeout, function (v) { return v === "" ? undefined : parseFloat(v); });
         var slots = slotsEditor(f.slots || []);
         var labels = labelsEditor(f.labels);
+        var texts = textsEditor(f.texts, r.default_texts || {});
         var flowErr = errBox();
 
         var sample = el("textarea", {rows: "2", class: "mono", "aria-label": t("test_values"), value: "{\"status\": \"processing\"}"});
@@ -198,7 +214,7 @@
           el("div", {class: "row"}, [field(t("f_url"), inp.url), field(t("f_method"), inp.method), field(t("f_timeout"), inp.timeout)]),
           field(t("f_ok_zh"), ok.zh), field(t("f_ok_en"), ok.en),
           field(t("f_fail_zh"), fail.zh), field(t("f_fail_en"), fail.en),
-          slots.node, labels.node, flowErr,
+          slots.node, labels.node, texts.node, flowErr,
           el("details", {}, [el("summary", {text: t("test_run")}), field(t("test_values"), sample),
             el("button", {type: "button", text: t("preview"), onclick: function () {
               // fills the templates the way the bot does ({name} only; codes via labels)
@@ -258,23 +274,25 @@
             var answers = {};   // success and failure only
             put(answers, "success", ok.read()); put(answers, "failure", fail.read());
             flow.answers = answers;
-            Object.keys(f).forEach(function (k) {   // what the editor does not show ("texts")
+            Object.keys(f).forEach(function (k) {   // what the editor does not show
               if (EDITED.indexOf(k) < 0) flow[k] = copy(f[k]);
             });
-            var labs = labels.read();
+            var labs = labels.read(), tx = texts.read();
             if (labs !== undefined) flow.labels = labs;
+            if (tx !== undefined) flow.texts = tx;
             return flow;
           },
           clearErrors: function () {
             flowErr.textContent = "";
             marked.forEach(function (n) { n.removeAttribute("aria-invalid"); });
             marked = [];
-            slots.clearErrors(); labels.clearErrors();
+            slots.clearErrors(); labels.clearErrors(); texts.clearErrors();
           },
           // an error the API (or read()) gave for a path in this flow: "slots[1].pattern", "action.url", ...
           showError: function (msg, path) {
             path = path || "";
-            var target = slots.showError(msg, path) || labels.showError(msg, path);
+            var target = slots.showError(msg, path) || labels.showError(msg, path) ||
+              texts.showError(msg, path);
             if (target) return;
             flowErr.textContent = msg;
             var by = {id: inp.id, triggers: inp.tzh, "action.url": inp.url, "action.method": inp.method,
@@ -462,6 +480,47 @@
           showError: function (msg, path) {
             if (!/^labels\b/.test(path)) return false;
             labErr.textContent = msg;
+            return true;
+          }};
+      }
+
+      // ------------------------------------- the flow's texts: cancelled · invalid · too many
+      function textsEditor(orig, defaults) {
+        var own = orig && typeof orig === "object" ? orig : {};
+        var txErr = errBox(), pairs = {};
+        var node = el("fieldset", {class: "bot-texts"}, [el("legend", {text: t("texts")})]);
+        TEXT_KEYS.forEach(function (k) {
+          var p = pairs[k] = langPair(own[k], function (v) { return text(v); });
+          ["zh", "en"].forEach(function (l) {
+            p[l].placeholder = langText(defaults[k], l);     // what the bot says when empty
+            p[l].classList.add("bot-text-" + k.replace("_", "-"));
+            p[l].setAttribute("data-lang", l);
+          });
+          node.appendChild(pair(field(t("x_" + k + "_zh"), p.zh), field(t("x_" + k + "_en"), p.en)));
+        });
+        node.appendChild(txErr);
+        return {node: node,
+          // the loaded texts with the shown keys as edited (an emptied one left out: the
+          // built-in text); undefined when the flow had none and none was typed
+          read: function () {
+            var out = copy(own);
+            TEXT_KEYS.forEach(function (k) {
+              var v = pairs[k].read();
+              if (v === undefined) delete out[k]; else out[k] = v;
+            });
+            if (Object.keys(out).length) return out;
+            return orig && typeof orig === "object" && !Object.keys(orig).length ? {} : undefined;
+          },
+          clearErrors: function () {
+            txErr.textContent = "";
+            TEXT_KEYS.forEach(function (k) { pairs[k].zh.removeAttribute("aria-invalid"); });
+          },
+          showError: function (msg, path) {          // "texts.invalid": at that text
+            var m = /^texts(?:\.(\w+))?/.exec(path);
+            if (!m) return false;
+            txErr.textContent = msg;
+            var p = pairs[m[1]];
+            if (p) { p.zh.setAttribute("aria-invalid", "true"); p.zh.focus(); }
             return true;
           }};
       }
