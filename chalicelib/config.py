@@ -28,6 +28,15 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
+def aws_pool_size() -> int | None:
+    """HTTP connections each AWS client keeps (`PARLEY_AWS_POOL_SIZE`); None: the libraries'
+    default of 10, right for a Lambda that serves one request at a time. The local runtime
+    runs every handler in one process, many at once, and sets it to its thread count: with
+    10, the other requests opened a new connection each and closed it after."""
+    raw = os.environ.get("PARLEY_AWS_POOL_SIZE")
+    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else None
+
+
 def dynamodb_endpoint() -> str | None:
     """Explicit DynamoDB endpoint (a local server); None means the AWS default."""
     return os.environ.get("PARLEY_DYNAMODB_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None

@@ -24,6 +24,13 @@ class LazyClient:
                 if self._client is None:
                     import boto3
                     session = self._session or boto3.session.Session()
+                    kwargs = self.client_kwargs()
+                    pool = config.aws_pool_size()
+                    if pool:
+                        from botocore.config import Config
+                        more = Config(max_pool_connections=pool)
+                        kwargs["config"] = kwargs["config"].merge(more) \
+                            if kwargs.get("config") else more
                     self._client = session.client(self.service, region_name=config.region(),
-                                                   **self.client_kwargs())
+                                                   **kwargs)
         return self._client

@@ -20,6 +20,9 @@ def _meta(table: str):
         region = config.region()
         host = config.dynamodb_endpoint()
         billing_mode = "PAY_PER_REQUEST"
+    pool = config.aws_pool_size()
+    if pool:
+        Meta.max_pool_connections = pool
     return Meta
 
 

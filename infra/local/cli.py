@@ -108,6 +108,9 @@ def setup_env(args) -> None:
     env.setdefault("PARLEY_ALLOW_LOOPBACK_ENDPOINTS", "1")
     if args.quiet:
         env.setdefault("PARLEY_LOG_LEVEL", "WARNING")
+    # every handler of this process shares the AWS clients: one connection per handler thread
+    # (and the event sources' pollers), not the libraries' 10 (chalicelib/config.py)
+    env.setdefault("PARLEY_AWS_POOL_SIZE", str(args.pool_size + 16))
 
 
 def load_app(spec: str):
