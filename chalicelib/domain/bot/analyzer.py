@@ -22,6 +22,14 @@ W_UNIGRAM = 0.25
 _PARTICLES = frozenset("back out off up on in down over".split())
 
 _WORD_RE = re.compile(r"[a-z]+|[0-9]+")
+# a code of letters and digits ("c1", "5g", "s20", "ps5", "1099k"): a plan, a model, a form.
+# _WORD_RE splits it into a one-letter word and a number, both dropped, so "C1 学费" and
+# "C2 学费" were the same question; the whole code is a word of its own
+_CODE_RE = re.compile(r"(?<![a-z0-9])(?=[a-z]*[0-9])(?=[0-9]*[a-z])[a-z0-9]{2,12}(?![a-z0-9])")
+# ...but not an amount with its unit or an ordinal ("5pm", "2hrs", "40k", "15th"): the same
+# time or amount is written many ways ("5 pm", "17:00")
+_AMOUNT_RE = re.compile(r"[0-9]+(?:st|nd|rd|th|am|pm|h|hr|hrs|min|mins|s|sec|secs|d|day|days|"
+                        r"wk|wks|mo|mos|yr|yrs|k|kg|km|m|cm|mm|ft|in|lb|lbs|ml|l|x|ish|pc|pcs)")
 
 
 def stem(word: str) -> str:
@@ -297,6 +305,9 @@ class Analyzer:
                     add(s[k:k + 2], W_BIGRAM)
 
     def _analyze_en(self, run: str, add: Callable[[str, float], None], correct_typos: bool) -> None:
+        for code in _CODE_RE.findall(run):
+            if not _AMOUNT_RE.fullmatch(code):
+                add("w:" + code, W_WORD)
         raw = _WORD_RE.findall(run)
         if not raw:
             return
