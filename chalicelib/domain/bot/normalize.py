@@ -1,7 +1,8 @@
 """Text normalisation for the bot (pure Python, stdlib only).
 
 ``normalize(text)`` applies, in order: NFKC (full-width -> half-width), lowercase,
-traditional -> simplified Chinese (small table of common customer-service characters),
+traditional -> simplified Chinese (OpenCC's character table, t2s.py, and a few pairs of
+our own),
 punctuation stripping (replaced by spaces) and whitespace collapse.
 """
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Traditional -> simplified pairs, written as "TS" two-character chunks. Kept as a plain
-# dict; only characters that commonly show up in customer-service conversations.
+from .t2s import PAIRS as OPENCC_T2S
+
+# Traditional -> simplified pairs, written as "TS" two-character chunks, laid over OpenCC's
+# table: the first list was the whole table before it; 劵 -> 券 and 帐 -> 账 are variants
+# OpenCC leaves alone.
 _T2S_PAIRS = (
     "費费帳账號号檔档設设訂订單单買买賣卖價价錢钱問问題题幫帮務务驗验證证碼码鑰钥"
     "開开關关機机會会員员戶户網网頁页絡络線线電电話话郵邮運运輸输聯联繫系係系"
@@ -45,11 +49,13 @@ _T2S_EXTRA = (
     "損损寶宝稱称須须緊紧蹤踪跡迹響响纜缆贈赠禮礼劵券減减兌兑凍冻註注冊册書书騎骑揀拣憑凭塊块貴贵讚赞評评論论訴诉遊游攜携撥拨擾扰騷骚詐诈騙骗盜盗竊窃掛挂遺遗丟丢暱昵隱隐異异陸陆漲涨勵励傭佣殺杀搶抢罰罚滯滞違违飲饮麵面雞鸡魚鱼蝦虾湯汤餅饼燈灯輛辆駕驾韻韵順顺圓圆閃闪潰溃瀏浏覽览鈕钮綫线談谈討讨賺赚齡龄髮发隻只許许"
 )
 _T2S_PAIRS = _T2S_PAIRS + _T2S_EXTRA
-T2S: dict[str, str] = {
+# OpenCC's whole character table first (t2s.py), then these pairs over it
+T2S: dict[str, str] = dict(OPENCC_T2S)
+T2S.update({
     _T2S_PAIRS[i]: _T2S_PAIRS[i + 1]
     for i in range(0, len(_T2S_PAIRS) - 1, 2)
     if _T2S_PAIRS[i] != _T2S_PAIRS[i + 1]
-}
+})
 # variant characters used interchangeably in simplified text: 帐号/账号, 帐户/账户
 T2S.update({"帐": "账"})
 
