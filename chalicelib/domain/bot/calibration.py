@@ -48,6 +48,8 @@ SLACK = 0.0
 #: the model's best entry is the only suggestion left (every other entry scores under a third
 #: of it): answered from this share of the answer threshold up (chosen on the tuned-on sets)
 SOLE = 0.7
+TRANSLATED_MARGIN = 0.15  # a translated reading is answered above answer_p + this
+TRANSLATED_FLOOR = 0.8    # ...and above this
 TIE = 0.05               # runner-up within 5 % of the best: a tie, suggest both
 _SWAP_EN = "zorbexq"
 _SWAP_ZH = "犇鑫"
@@ -152,9 +154,11 @@ class Decider:
         """Decide on the most confident reading of the message: the ``whole`` text, one of
         its clauses when it is long (``clause``: the question buried in a rambling message;
         its best entry must be among the whole text's top three), or the text with homophone
-        typos corrected (``homophone``: only when it is answered -- 回复 / 恢复 are both words)."""
+        typos corrected (``homophone``: only when it is answered -- 回复 / 恢复 are both words),
+        or read in the KB's other language (``translated``: only when answered, by a margin)."""
         from .matcher import MatchResult
         p, scored = -1.0, None
+        other: Optional[tuple[float, "Scored"]] = None     # a translated reading not answered
         whole_top = {c[0] for c in readings[0][0].cands[:3]} if readings else set()
         for r, kind in readings:
             f = features(matcher, r)
@@ -163,10 +167,17 @@ class Decider:
             pr = self.probability(f)
             if kind == "homophone" and not self._answer(f, pr):
                 continue
+            # a question read in the other language through a dictionary: answered only
+            # when clearly surer than the KB's threshold (its words are the KB's own, so it
+            # looks cleaner than it is)
+            if kind == "translated" and not (self._answer(f, pr) and pr >= max(
+                    self.answer_p + TRANSLATED_MARGIN, TRANSLATED_FLOOR)):
+                other = (pr, r)
+                continue
             if pr > p:
                 p, scored = pr, r
         if scored is None:
-            return MatchResult("none", None, 0.0, [])
+            return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, 0.0, [])
         best_idx = scored.cands[0][0]
         sugg = matcher.suggestions(scored, top_k)
         f = features(matcher, scored)
@@ -179,7 +190,17 @@ class Decider:
         # entry's questions (not only with its answer: "what is the weather" ~ an answer's "is")
         if p >= self.suggest_p and sugg and (f[3] > 0 or f[2] >= 0.3):
             return MatchResult("suggest", None, p, sugg)
-        return MatchResult("none", None, p, [])
+        return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, p, [])
+
+    def _suggest_other(self, matcher: "Matcher", other: Optional[tuple[float, "Scored"]],
+                       top_k: int) -> Optional["MatchResult"]:
+        """Nothing to offer in the question's language: the entries its translated reading
+        found (a topic the KB has in the other language only), when sure enough to suggest."""
+        from .matcher import MatchResult
+        if other is None or other[0] < self.suggest_p:
+            return None
+        sugg = matcher.suggestions(other[1], top_k)
+        return MatchResult("suggest", None, other[0], sugg) if sugg else None
 
 
 def _swap_topic(matcher: "Matcher", text: str) -> Optional[str]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional, Protocol, Sequence
 
 from .analyzer import _WORD_RE, Analyzer, SynonymsArg, _synonym_groups, stem
+from .bridge import Bridge
 from .calibration import fit_decider
 from .normalize import detect_language, is_cjk, normalize
 from .twins import link_twins
@@ -56,6 +57,7 @@ _CLAUSE_RE = re.compile(r"[,.!?;:\n，。！？；：、…]+|\s+(?:but|so|and t
 MAX_CLAUSES = 4
 OTHER_LANGUAGE_MARGIN = 1.25  # another language's entry is suggested when it scores this much more
 SEMANTIC_CANDIDATES = 8       # with an encoder: the entries closest in meaning are candidates too
+MIN_TRANSLATED_SHARE = 0.6  # a question read in the other language: most of it
 SEMANTIC_ANSWER_WEIGHT = 0.9  # an answer close in meaning counts a little less than a phrasing
 SEMANTIC_ANSWER_CHARS = 300
 #: an encoder's similarity under this says nothing (unrelated questions of the same shape
@@ -193,6 +195,12 @@ class Matcher:
                 [[normalize(p) for p in e.phrasings] for e in self.entries] +
                 [[normalize(e.answer[:SEMANTIC_ANSWER_CHARS])] if e.answer else []
                  for e in self.entries])
+        # a bilingual KB: questions read in the other language too (bridge.py)
+        self.bridge = None
+        if any("zh" in ls for ls in self._langs) and any("en" in ls for ls in self._langs):
+            texts = [t for e in self.entries for t in e.phrasings + [e.answer] if t]
+            self.bridge = Bridge([t for t in texts if detect_language(t) == "zh"],
+                                 [t for t in texts if detect_language(t) == "en"])
         # the answer/suggest/reject decision, learned from this KB (None: fixed thresholds)
         self.decider = fit_decider(self, examples) if calibrate else None
 
@@ -373,8 +381,18 @@ class Matcher:
                 fixed = self.analyzer.correct_zh(text)  # homophone typos: a reading of its own
                 if fixed:
                     alts.append((self.score_query(fixed), "homophone"))
+                other = self._translated(text, whole.lang)
+                if other is not None:
+                    alts.append((self.score_query(other), "translated"))
             return self.decider.decide(self, alts, top_k)
         return self._match_fixed(text, top_k)
+
+    def _translated(self, text: str, lang: str) -> Optional[str]:
+        """The question in the KB's other language (a bilingual KB), when most of it reads."""
+        if self.bridge is None:
+            return None
+        r = self.bridge.to_en(text) if lang == "zh" else self.bridge.to_zh(text)
+        return r.text if r.text and r.share >= MIN_TRANSLATED_SHARE else None
 
     def _fixed_decision(self, scored: Scored) -> str:
         """"answer" / "suggest" / "none" by the fixed thresholds and the margin rule."""
