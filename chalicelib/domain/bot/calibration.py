@@ -49,7 +49,7 @@ SLACK = 0.0
 #: of it): answered from this share of the answer threshold up (chosen on the tuned-on sets)
 SOLE = 0.7
 TRANSLATED_MARGIN = 0.15  # a translated reading is answered above answer_p + this
-TRANSLATED_FLOOR = 0.8    # ...and above this
+TRANSLATED_FLOOR = 0.9    # ...and above this
 TIE = 0.05               # runner-up within 5 % of the best: a tie, suggest both
 _SWAP_EN = "zorbexq"
 _SWAP_ZH = "犇鑫"

@@ -76,5 +76,5 @@ def test_a_reading_not_sure_enough_to_answer_still_suggests_its_entries():
     m = Matcher(BILINGUAL)
     r = m.match("视力检查收费吗")            # eye tests: written in English only
     assert r.decision == "suggest" and r.suggestions[0][0].id == "eye-test"
-    r = m.match("contact lens brands")       # written in Chinese only: sure enough
-    assert r.decision == "answer" and r.best.id == "contacts"
+    r = m.match("contact lens brands")       # written in Chinese only: p 0.87 < 0.9
+    assert r.decision == "suggest" and r.suggestions[0][0].id == "contacts"
