@@ -56,7 +56,8 @@ def dictionary() -> dict[str, tuple[str, ...]]:
                 with gzip.open(DATA, "rt", encoding="utf-8") as fh:
                     for line in fh:
                         word, _, glosses = line.rstrip("\n").partition("\t")
-                        out[word] = tuple(glosses.split())
+                        # one string object per distinct gloss word: 19 MB, not 32
+                        out[word] = tuple(sys.intern(g) for g in glosses.split())
                 _DICT = out
     return _DICT
 
