@@ -2,6 +2,7 @@
 
     python -m chalicelib.domain.bot.evaluate --kb kb.csv --queries queries.jsonl [--report]
         [--learn-from traffic.jsonl] [--fixed] [--semantic]
+    python -m chalicelib.domain.bot.evaluate --sets FOLDER [--fixed] [--semantic]
     python -m chalicelib.domain.bot.evaluate --handoff messages.jsonl [--report]
 
 Every query goes through ``Bot.respond`` with a fresh state (the same decision path as
@@ -19,6 +20,8 @@ with an expected id is added to that entry as an approved similar question and b
 labelled example, every out-of-scope one a negative example (what the learning loop does
 with clicked suggestions, "helpful?" answers and questions agents resolved after a
 handoff); the KB's calibration is rebuilt from that, then ``--queries`` is evaluated.
+``--sets FOLDER`` evaluates every business of a folder (sub-folders with kb.csv and
+queries.jsonl, as the blind sets are written): a line per business, then the mean.
 ``--fixed`` uses the old fixed thresholds (no self-calibration), for comparison.
 ``--semantic`` adds the optional sentence encoder (``adapters/encoder.py``) to the matcher.
 """
@@ -77,7 +80,8 @@ def evaluate(kb_path: str, queries_path: str, report: bool = False, out=None,
         if report:
             top = [s["id"] for s in r.suggestions]
             print("%s %-9s conf=%.3f expect=%-18s got=%-18s sugg=%s q=%s" % (
-                "OK  " if ok else "MISS", r.kind, r.confidence, expect, got, ",".join(top), q["q"]),
+                "OK  " if ok else "MISS", r.kind, r.confidence, expect, got, ",".join(top),
+                q["q"]),
                 file=out)
     res = {
         "in_scope_top1": round(n_in_ok / n_in, 4) if n_in else None,
@@ -94,6 +98,36 @@ def evaluate(kb_path: str, queries_path: str, report: bool = False, out=None,
     }
     print(json.dumps(res, ensure_ascii=False), file=out)
     return res
+
+
+MEAN_KEYS = ("in_scope_top1", "out_of_scope_rejected", "handoff_detected", "wrong_answer_rate",
+             "answered_or_suggested")
+
+
+def evaluate_sets(folder: str, out=None, matcher_kwargs: Optional[dict] = None) -> dict:
+    """Every business of ``folder`` (a sub-folder with kb.csv and queries.jsonl): one line of
+    figures each, then their mean (each business counts once, whatever its size)."""
+    import io
+    import os
+    out = out or sys.stdout
+    names = sorted(n for n in os.listdir(folder)
+                   if os.path.isfile(os.path.join(folder, n, "kb.csv"))
+                   and os.path.isfile(os.path.join(folder, n, "queries.jsonl")))
+    if not names:
+        raise SystemExit(f"{folder}: no sub-folder with kb.csv and queries.jsonl")
+    per: dict[str, dict] = {}
+    for n in names:
+        res = evaluate(os.path.join(folder, n, "kb.csv"), os.path.join(folder, n, "queries.jsonl"),
+                       out=io.StringIO(), matcher_kwargs=matcher_kwargs)
+        per[n] = {k: res[k] for k in MEAN_KEYS}
+        print(n + " " + json.dumps(per[n]), file=out)
+    mean = {}
+    for k in MEAN_KEYS:
+        got = [r[k] for r in per.values() if r[k] is not None]
+        mean[k] = round(sum(got) / len(got), 3) if got else None
+    result = {"sets": len(names), "mean": mean}
+    print(json.dumps(result), file=out)
+    return result
 
 
 def evaluate_handoff(path: str, report: bool = False, out=None) -> dict:
@@ -125,6 +159,8 @@ def evaluate_handoff(path: str, report: bool = False, out=None) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kb")
+    ap.add_argument("--sets", help="a folder of businesses (sub-folders with kb.csv and "
+                                   "queries.jsonl): figures per business and their mean")
     ap.add_argument("--queries")
     ap.add_argument("--handoff", help="evaluate the handoff detector alone on this JSONL "
                                       "({q, handoff, lang})")
@@ -137,8 +173,8 @@ def main(argv=None) -> int:
     if a.handoff:
         evaluate_handoff(a.handoff, a.report)
         return 0
-    if not (a.kb and a.queries):
-        ap.error("--kb and --queries are required (or --handoff FILE)")
+    if not a.sets and not (a.kb and a.queries):
+        ap.error("--kb and --queries are required (or --sets FOLDER, or --handoff FILE)")
     kwargs: dict = {"calibrate": False} if a.fixed else {}
     if a.semantic:
         from chalicelib.adapters.encoder import load
@@ -146,6 +182,9 @@ def main(argv=None) -> int:
         if kwargs["encoder"] is None:
             ap.error("--semantic: the encoder is not installed "
                      "(pip install -r requirements-semantic.txt)")
+    if a.sets:
+        evaluate_sets(a.sets, matcher_kwargs=kwargs)
+        return 0
     evaluate(a.kb, a.queries, a.report, learn_from=a.learn_from, matcher_kwargs=kwargs)
     return 0
 

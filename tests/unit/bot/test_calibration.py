@@ -160,3 +160,30 @@ def test_homophone_correction_leaves_known_words_alone(m):
     assert m.analyzer.correct_zh("怎么申请退款") is None
     assert m.analyzer.correct_zh("how do I get a refund") is None
     assert m.analyzer.correct_zh("今天天气怎么样") is None
+
+
+def test_evaluate_sets_gives_each_business_and_the_mean(tmp_path):
+    import shutil
+    from chalicelib.domain.bot.evaluate import evaluate_sets, main
+    rows = {"a-shop": [{"q": "how do I share a folder", "expect": "en-share"},
+                       {"q": "who won the match", "expect": None}],
+            "b-shop": [{"q": "how do I share a folder", "expect": "en-share"},
+                       {"q": "转人工", "expect": "HANDOFF"}]}
+    for name, qs in rows.items():
+        (tmp_path / name).mkdir()
+        shutil.copy(DEMO_KB, tmp_path / name / "kb.csv")
+        (tmp_path / name / "queries.jsonl").write_text(
+            "\n".join(json.dumps(q, ensure_ascii=False) for q in qs), encoding="utf-8")
+    (tmp_path / "notes").mkdir()                       # not a business: skipped
+    out = io.StringIO()
+    res = evaluate_sets(str(tmp_path), out=out)
+    lines = out.getvalue().splitlines()
+    assert [x.split(" ", 1)[0] for x in lines[:2]] == ["a-shop", "b-shop"]
+    assert json.loads(lines[0].split(" ", 1)[1])["out_of_scope_rejected"] == 1.0
+    assert json.loads(lines[1].split(" ", 1)[1])["out_of_scope_rejected"] is None
+    assert res == json.loads(lines[-1]) and res["sets"] == 2
+    assert res["mean"]["in_scope_top1"] == 1.0
+    assert res["mean"]["out_of_scope_rejected"] == 1.0      # only the business that has some
+    assert res["mean"]["handoff_detected"] == 1.0
+    with pytest.raises(SystemExit):
+        main(["--sets", str(tmp_path / "notes")])
