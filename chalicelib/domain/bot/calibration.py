@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 FEATURES = ("score", "margin", "coverage", "phrase_sim", "unknown", "clean", "single",
             "same_lang")
 COST = 1.0             # a wrong or out-of-scope answer costs this many missed answers
-SUGGEST_FRACTION = 0.25  # suggest when p >= this share of the answer threshold
+SUGGEST_FRACTION = 0.15  # suggest when p >= this share of the answer threshold
 MAX_POSITIVES = 400    # leave-one-out samples at most (large KBs: a deterministic stride)
 MIN_POSITIVES = 6      # fewer: not enough to learn from, the fixed thresholds stay
 RIDGE = 1.0
