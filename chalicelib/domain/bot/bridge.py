@@ -112,9 +112,10 @@ class Bridge:
         for w in sorted(zh_vocab):        # sorted: the same reading in every process
             for g in full.get(w, ()):
                 rev.setdefault(g, []).append(w)
-        self._en_zh = {g: sorted(ws, key=lambda x: (-len(x), x))[:3]
-                       if any(len(x) > 1 for x in ws) else ws[:2] for g, ws in rev.items()}
-        self.active = bool(en_vocab) and bool(zh_vocab)
+        self._en_zh: dict[str, list[str]] = {}
+        for g, ws in rev.items():
+            longer = sorted((x for x in ws if len(x) > 1), key=lambda x: (-len(x), x))
+            self._en_zh[g] = longer[:3] if longer else ws[:2]
 
     def to_en(self, text: str) -> Reading:
         out: list[str] = []
@@ -128,7 +129,7 @@ class Bridge:
             if got:
                 out.extend(got)
                 read += size
-        rest = [x for x in _WORD.findall(normalize(text))]
+        rest = _WORD.findall(normalize(text))       # its English words stay as they are
         return Reading(" ".join(rest + out), read / total if total else 0.0)
 
     def to_zh(self, text: str) -> Reading:
