@@ -100,12 +100,9 @@ class Bridge:
             for w, _ in _cjk_words(t, full):
                 if w:
                     zh_vocab.add(w)
-        # Chinese word -> the KB's English words its glosses have
-        self._zh_en: dict[str, tuple[str, ...]] = {}
-        for w, glosses in full.items():
-            kept = tuple(g for g in glosses if g in en_vocab)
-            if kept:
-                self._zh_en[w] = kept
+        # a Chinese word's glosses are kept to these when read (nothing per word is stored
+        # here: a KB's reading costs its vocabulary, not a filtered copy of the dictionary)
+        self._en_vocab = frozenset(en_vocab)
         # the KB's English word -> the KB's Chinese words glossed with it (single characters
         # only when nothing longer has the word: 店 for "store", not 开 for "open")
         rev: dict[str, list[str]] = {}
@@ -125,7 +122,7 @@ class Bridge:
             if w in _ZH_FUNCTION or (w and not full[w]):
                 continue               # 你们, 的, 在, 哪里: the question's frame, not its topic
             total += size
-            got = self._zh_en.get(w) if w else None
+            got = [g for g in full[w] if g in self._en_vocab] if w else None
             if got:
                 out.extend(got)
                 read += size
