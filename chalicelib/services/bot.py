@@ -25,6 +25,7 @@ from typing import Optional
 from chalicelib import log
 from chalicelib.adapters.kb import COMMON, KbRepo
 from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
+from chalicelib.domain.bot.flows import DEFAULT_TEXTS
 from chalicelib.domain.bot.kbcsv import load_csv_file
 from chalicelib.domain.bot.normalize import is_cjk
 from chalicelib.services import bot_learning, conversations, tasks
@@ -493,7 +494,6 @@ def put_synonyms(deps, payload: dict, site_key: Optional[str]) -> dict:
 def get_flows(deps, site_key: Optional[str]) -> dict:
     """The site's flows, and the texts a flow says when its own `texts` leave one out (the
     editor shows them in place of an empty field)."""
-    from chalicelib.domain.bot.flows import DEFAULT_TEXTS
     site_key = _site(deps, site_key)
     return {"site_key": site_key,
             "flows": sorted(kb_repo(deps).flows(site_key), key=lambda f: f.get("id", "")),

@@ -195,12 +195,12 @@ class Matcher:
                 [[normalize(p) for p in e.phrasings] for e in self.entries] +
                 [[normalize(e.answer[:SEMANTIC_ANSWER_CHARS])] if e.answer else []
                  for e in self.entries])
-        # a bilingual KB: questions read in the other language too (bridge.py)
-        self.bridge = None
-        if any("zh" in ls for ls in self._langs) and any("en" in ls for ls in self._langs):
-            texts = [t for e in self.entries for t in e.phrasings + [e.answer] if t]
-            self.bridge = Bridge([t for t in texts if detect_language(t) == "zh"],
-                                 [t for t in texts if detect_language(t) == "en"])
+        # a bilingual KB: questions read in the other language too (bridge.py), built when
+        # a question first needs it: most are answered without, and the dictionary costs
+        # 0.25 s to load
+        self._bilingual = any("zh" in ls for ls in self._langs) and \
+            any("en" in ls for ls in self._langs)
+        self._bridge: Optional[Bridge] = None
         # the answer/suggest/reject decision, learned from this KB (None: fixed thresholds)
         self.decider = fit_decider(self, examples) if calibrate else None
 
@@ -387,11 +387,22 @@ class Matcher:
             return self.decider.decide(self, alts, top_k)
         return self._match_fixed(text, top_k)
 
+    @property
+    def bridge(self) -> Optional[Bridge]:
+        """The KB's cross-language reading (None for a KB in one language). Two threads
+        building it at once build the same thing; either is kept."""
+        if self._bilingual and self._bridge is None:
+            texts = [t for e in self.entries for t in e.phrasings + [e.answer] if t]
+            self._bridge = Bridge([t for t in texts if detect_language(t) == "zh"],
+                                  [t for t in texts if detect_language(t) == "en"])
+        return self._bridge
+
     def _translated(self, text: str, lang: str) -> Optional[str]:
         """The question in the KB's other language (a bilingual KB), when most of it reads."""
-        if self.bridge is None:
+        bridge = self.bridge
+        if bridge is None:
             return None
-        r = self.bridge.to_en(text) if lang == "zh" else self.bridge.to_zh(text)
+        r = bridge.to_en(text) if lang == "zh" else bridge.to_zh(text)
         return r.text if r.text and r.share >= MIN_TRANSLATED_SHARE else None
 
     def _fixed_decision(self, scored: Scored) -> str:
