@@ -1,9 +1,12 @@
 """Widget and demo-page defects from issues 7 and 11, each pinned by a test: link detection
 and ')', the place in line at position 1, closed hours told as closed with the opening
-hours, data-ws="" forcing long-poll with /config.json present, the demo page at /."""
+hours, data-ws="" forcing long-poll with /config.json present, the demo page at /; and an
+older conversation state pushed late (the CI failure of 2026-11-30) not undoing a newer one."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import urllib.request
 import uuid
 
@@ -136,3 +139,42 @@ def test_demo_page_at_root_loads_its_stylesheet_and_links(new_page, runtime):
         with urllib.request.urlopen(href, timeout=10) as resp:
             assert resp.status == 200, href
     assert failed == [], failed
+
+
+def test_an_older_conversation_state_pushed_late_does_not_undo_a_newer_one(new_page, runtime):
+    """Pushes of one chat come from different workers and may arrive out of order: the
+    'queued' state after the 'assigned' one must not take the agent's name off the header."""
+    sockets, states = [], []
+
+    def tap(ws):
+        server = ws.connect_to_server()
+        sockets.append(ws)
+        ws.on_message(lambda m: server.send(m))
+
+        def down(m):
+            frame = json.loads(m) if isinstance(m, str) else {}
+            if frame.get("conversation"):
+                states.append(frame["conversation"])
+            ws.send(m)
+        server.on_message(down)
+
+    page = new_page(goto=False)
+    page.route_web_socket(re.compile(r"/ws\?"), tap)
+    page.goto(runtime.base_url + "/demo/")
+    cid = wait_ready(page, transport="ws")["conversation_id"]
+    open_widget(page)
+    before = shadow(page, ".p-title").inner_text()
+    old = dict(states[0], agent_id=None)
+    old.pop("agent", None)
+    agent = Agent(runtime)
+    agent.join(cid)
+    page.wait_for_function("t => document.querySelector('#parley-widget').shadowRoot"
+                           ".querySelector('.p-title').textContent !== t", arg=before)
+    name = shadow(page, ".p-title").inner_text()
+    assert states[-1]["rev"] > old["rev"], states
+
+    sockets[-1].send(json.dumps({"type": "conversation", "conversation": old}))
+    agent.say(cid, "after the late state")
+    wait_bubble(page, "after the late state")
+    assert shadow(page, ".p-title").inner_text() == name
+    assert not page.parley_log.errors

@@ -212,7 +212,7 @@
 
   // ------------------------------------------------------------------ conversation state
   function setConv(c) {
-    if (!c) return;
+    if (!c || c.rev < rev) return;     // a late push of an older state
     var wasClosed = conv.status === 'closed';
     for (var k in c) conv[k] = c[k];
     if (c.rev != null && (rev == null || c.rev > rev)) rev = c.rev;
