@@ -2,7 +2,8 @@
 
   rest            small JSON-over-HTTP client for the runtime's REST API
   admin_token     the demo admin's agent token
-  make_agent      make_agent(role="agent", teams=[...]) -> {"email", "password", "agent_id", ...}
+  make_agent      make_agent(role="agent", teams=[...]) -> {"email", "password", "agent_id", ...};
+                  the general queue is emptied first (earlier tests may leave chats there)
   make_team       make_team(manual=False) -> team id (unique per call)
   console         console(creds) -> Page signed in to /console/, socket live, set online
   visitor         visitor() -> RestVisitor: a widget visitor driven through the REST API
@@ -99,9 +100,24 @@ def make_team(rest, admin_token):
     return make
 
 
+def close_general_queue(rest, admin_token):
+    """Every agent serves the general queue: chats an earlier test left waiting there would be
+    assigned to this test's agents the moment they go online (and fill their capacity)."""
+    for _ in range(5):
+        waiting = [c["conversation_id"] for c in
+                   rest.call("GET", "/agent/queue", None, admin_token)["conversations"]
+                   if c.get("queue_key") in (None, "_default")]
+        if not waiting:
+            return
+        for cid in waiting:
+            rest.call("POST", f"/agent/conversations/{cid}/close", {}, admin_token,
+                      expect=None)
+
+
 @pytest.fixture
 def make_agent(rest, admin_token):
     made = []
+    close_general_queue(rest, admin_token)      # before the test makes anything
 
     def make(role="agent", teams=None, capacity=5, name=None):
         email = f"{role}-{uuid.uuid4().hex[:8]}@agents.example"
