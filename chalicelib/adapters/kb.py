@@ -1,7 +1,8 @@
 """Knowledge-base storage: the only code that touches the ``kb`` table (GetItem, Query,
 BatchGetItem, BatchWriteItem, TransactWriteItems; never a table scan).
 
-Layout (hash ``site_key``, range ``sk``; ``site_key="_common"`` is the base shared by all sites):
+Layout (hash ``site_key``, range ``sk``; ``site_key="_common"`` is the base shared by all sites,
+``"{site}/{department}"`` a department's own, inheriting the site's: domain/departments.py):
 
 ===========================  ==================================================================
 ``version``                  ``data={"gen": G, "v": V}``: ``v`` changes on every change to the
@@ -37,9 +38,10 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters import models as m
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain.bot import KBEntry
+from chalicelib.domain.departments import SHARED_BASE
 from chalicelib.errors import AppError, Conflict
 
-COMMON = "_common"
+COMMON = SHARED_BASE
 MISS_TTL_DAYS = 90
 VERSION_SK = "version"
 SYNONYMS_SK = "synonyms"
@@ -89,13 +91,12 @@ class KbRepo:
             return dict(EMPTY_VERSION)
         return dict(item.data or EMPTY_VERSION)
 
-    def versions(self, site_key: str) -> tuple[dict, dict]:
-        """The site's and the shared base's version items in one BatchGetItem."""
-        keys = [(site_key, VERSION_SK)] if site_key == COMMON else \
-            [(site_key, VERSION_SK), (COMMON, VERSION_SK)]
-        found = {it.site_key: dict(it.data or EMPTY_VERSION) for it in m.KbItem.batch_get(keys)}
-        site = found.get(site_key, dict(EMPTY_VERSION))
-        return site, (site if site_key == COMMON else found.get(COMMON, dict(EMPTY_VERSION)))
+    def chain_versions(self, keys: list[str]) -> list[dict]:
+        """The version items of the knowledge bases a bot reads (domain/departments.chain:
+        shared base, site, department) in one BatchGetItem, in the order given."""
+        found = {it.site_key: dict(it.data or EMPTY_VERSION)
+                 for it in m.KbItem.batch_get([(k, VERSION_SK) for k in keys])}
+        return [found.get(k, dict(EMPTY_VERSION)) for k in keys]
 
     def _write(self, site_key: str, build) -> dict:
         """Run ``build(tx, version)`` and bump the version in one transaction, retrying when

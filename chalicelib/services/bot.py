@@ -24,6 +24,7 @@ from typing import Optional
 
 from chalicelib import log
 from chalicelib.adapters.kb import COMMON, KbRepo
+from chalicelib.domain import departments as depts
 from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
 from chalicelib.domain.bot.flows import DEFAULT_TEXTS
 from chalicelib.domain.bot.kbcsv import load_csv_file
@@ -64,18 +65,19 @@ def _request_handoff(deps, conv: dict, reason: str, announce=None) -> dict:
 
 
 # ------------------------------------------------------------------ loading the bot
-def version_key(deps, site_key: str) -> tuple[str, dict, dict]:
-    site_v, common_v = kb_repo(deps).versions(site_key)
-    return f"{site_key}:{site_v['v']}:{common_v['v']}", site_v, common_v
+def version_key(deps, key: str) -> tuple[str, list[str], list[dict]]:
+    """The cache key of a knowledge base's bot (its own version and those it inherits:
+    domain/departments.chain), the chain, and the chain's version items."""
+    keys = depts.chain(key)
+    versions = kb_repo(deps).chain_versions(keys)
+    return ":".join([key] + [v["v"] for v in reversed(versions)]), keys, versions
 
 
-def _merged_entries(repo: KbRepo, site_key: str, site_gen: str, common_gen: str) -> list[KBEntry]:
+def _merged_entries(repo: KbRepo, keys: list[str], versions: list[dict]) -> list[KBEntry]:
     out: dict[str, KBEntry] = {}
-    if site_key != COMMON:
-        for e in repo.entries(COMMON, common_gen):
-            out[e.id] = e
-    for e in repo.entries(site_key, site_gen):
-        out[e.id] = e  # a site's entry overrides a shared one with the same id
+    for key, version in zip(keys, versions):
+        for e in repo.entries(key, version["gen"]):
+            out[e.id] = e  # a site's entry overrides a shared one with the same id, and so on
     return list(out.values())
 
 
@@ -96,36 +98,37 @@ class ConversationBot(Bot):
         return super()._lang(text, state, context)
 
 
-def load_bot(deps, site_key: str, settings: Optional[dict] = None) -> tuple[Bot, str]:
-    """The site's bot, rebuilt only when the KB version (site's or shared) changed.
-    Warm path: one BatchGetItem (the two version items)."""
+def load_bot(deps, key: str, settings: Optional[dict] = None) -> tuple[Bot, str]:
+    """The bot of a knowledge base (a site's, a department's: ``site/department``), rebuilt
+    only when a version it reads changed. Warm path: one BatchGetItem (the version items)."""
     repo = kb_repo(deps)
-    key, site_v, common_v = version_key(deps, site_key)
+    cache_key, keys, versions = version_key(deps, key)
     with _BUNDLE_LOCK:
-        bundle = _BUNDLES.get(key)
+        bundle = _BUNDLES.get(cache_key)
         if bundle is not None:
-            _BUNDLES.move_to_end(key)
+            _BUNDLES.move_to_end(cache_key)
     if bundle is None:
-        synonyms = repo.synonyms(COMMON) + (repo.synonyms(site_key) if site_key != COMMON else [])
-        flows = repo.flows(site_key)
+        synonyms = [g for k in keys for g in repo.synonyms(k)]
+        own = keys[1:] or keys            # flows and examples: not the shared base's
+        flows = list({f["id"]: f for k in own for f in repo.flows(k)}.values())
         engine = FlowEngine(flows) if flows else None
         # approved labelled questions: the site's calibration learns from them
-        examples = tuple((str(t), e) for t, e in repo.examples(site_key))
+        examples = tuple((str(t), e) for k in own for t, e in repo.examples(k))
         bundle = (synonyms, engine, examples)
         with _BUNDLE_LOCK:
-            for k in [k for k in _BUNDLES if k.startswith(site_key + ":")]:
-                del _BUNDLES[k]  # the site's older version
-            _BUNDLES[key] = bundle
+            for k in [k for k in _BUNDLES if k.startswith(key + ":")]:
+                del _BUNDLES[k]  # the knowledge base's older version
+            _BUNDLES[cache_key] = bundle
             while len(_BUNDLES) > BUNDLE_CACHE_SIZE:
                 _BUNDLES.popitem(last=False)
     synonyms, engine, examples = bundle
-    matcher = get_matcher(key, lambda: _merged_entries(repo, site_key, site_v["gen"],
-                                                       common_v["gen"]), synonyms or None,
-                         site=site_key, examples=examples, encoder=deps.bot_encoder())
+    matcher = get_matcher(cache_key, lambda: _merged_entries(repo, keys, versions),
+                          synonyms or None, site=key, examples=examples,
+                          encoder=deps.bot_encoder())
     settings = settings or {}
     return ConversationBot(matcher, engine,
                            max_misses=int(settings.get("bot_handoff_misses") or MAX_MISSES),
-                           handoff_keywords=settings.get("bot_handoff_keywords") or ()), key
+                           handoff_keywords=settings.get("bot_handoff_keywords") or ()), cache_key
 
 
 def clear_caches() -> None:
@@ -187,7 +190,8 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
     text = msg.get("text") or ""
     visitor = deps.visitors.get(conv["visitor_id"]) or {}
     site = deps.sites.get(conv["site_key"]) or {}
-    bot, key = load_bot(deps, conv["site_key"], site.get("settings"))
+    kb = kb_of(conv)
+    bot, key = load_bot(deps, kb, site.get("settings"))
     memory = dict(state.get("memory") or {})
     offline = bool((conv.get("attrs") or {}).get("offline_offered"))
     context = {"locale": visitor.get("locale") or "",
@@ -235,7 +239,7 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
         # a suggestion is a weaker signal (the visitor may click one: that click is a new
         # message that gets answered), recorded with reason "suggest"
         reason = {"handoff": "handoff", "suggest": "suggest"}.get(reply.kind, "fallback")
-        kb_repo(deps).record_miss(conv["site_key"], text, cid, reason,
+        kb_repo(deps).record_miss(kb, text, cid, reason,
                                   miss_id=f"{cid}-{seq}", ts=msg.get("created_at"))
     log.info("bot_turn", conversation_id=cid, seq=seq, kind=reply.kind, kb=key,
              entry_id=reply.entry_id, confidence=round(float(reply.confidence), 3),
@@ -295,7 +299,8 @@ def seed_kb(deps, site_key: str, csv_path: str, flows: Optional[list] = None,
 from chalicelib.domain.bot import (export_csv as _export_csv, find_duplicate_entries,  # noqa: E402
                                    import_csv as _import_csv, propose_entries)
 from chalicelib.domain.bot.matcher import Matcher  # noqa: E402
-from chalicelib.domain.validation import SITE_KEY_RE, Field, validate  # noqa: E402
+from chalicelib.domain.departments import KB_KEY_RE  # noqa: E402
+from chalicelib.domain.validation import Field, validate  # noqa: E402
 from chalicelib.errors import NotFound, ValidationError  # noqa: E402
 from chalicelib.services.bot_flows import validate_flow  # noqa: E402
 
@@ -305,7 +310,7 @@ MAX_CSV_CHARS = 2_000_000
 
 _SIMILAR_ITEM = Field(str, min_len=1, max_len=500)
 ENTRY_SCHEMA = {
-    "site_key": Field(str, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "site_key": Field(str, min_len=1, max_len=97, pattern=KB_KEY_RE),
     "id": Field(str, min_len=1, max_len=128, pattern=ENTRY_ID_RE),
     "question": Field(str, required=True, min_len=1, max_len=500),
     "similar": Field(list, item=_SIMILAR_ITEM, max_items=50),
@@ -314,29 +319,43 @@ ENTRY_SCHEMA = {
     "enabled": Field(bool),
 }
 IMPORT_SCHEMA = {
-    "site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "site_key": Field(str, required=True, min_len=1, max_len=97, pattern=KB_KEY_RE),
     "csv": Field(str, required=True, min_len=1, max_len=MAX_CSV_CHARS, strip=False),
     "mode": Field(str, choices=("merge", "replace")),
 }
 SYNONYMS_SCHEMA = {
-    "site_key": Field(str, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "site_key": Field(str, min_len=1, max_len=97, pattern=KB_KEY_RE),
     "groups": Field(list, required=True, max_items=500,
                     item=Field(list, max_items=50, item=Field(str, min_len=1, max_len=100))),
 }
 FLOWS_SCHEMA = {
-    "site_key": Field(str, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "site_key": Field(str, min_len=1, max_len=97, pattern=KB_KEY_RE),
     "flows": Field(list, required=True, max_items=MAX_FLOWS, item=Field(dict)),
 }
 
 
 def _site(deps, site_key: Optional[str]) -> str:
+    """A knowledge base's key as an admin gave it: the shared base, a site, or a site's
+    department (``site/department``)."""
     site_key = (site_key or COMMON).strip()
-    if not SITE_KEY_RE.match(site_key):
+    if not KB_KEY_RE.match(site_key):
         raise ValidationError("'site_key' has an invalid format.", code="invalid_format",
                               details={"field": "site_key"})
-    if site_key != COMMON and deps.sites.get(site_key) is None:
+    if site_key == COMMON:
+        return site_key
+    site_part, dept = depts.split_key(site_key)
+    site = deps.sites.get(site_part)
+    if site is None:
         raise NotFound("Unknown site key.", code="unknown_site")
+    if dept and depts.find(site.get("settings"), dept) is None:
+        raise NotFound("The site has no such department.", code="unknown_department")
     return site_key
+
+
+def kb_of(conv: dict) -> str:
+    """The knowledge base a conversation's bot answers from: its department's, if it chose
+    one (sessions checked it against the site's departments), else the site's."""
+    return depts.kb_key(conv["site_key"], (conv.get("attrs") or {}).get("department"))
 
 
 def entry_view(e: KBEntry, site_key: str) -> dict:
@@ -445,8 +464,8 @@ def figures(deps, site_key: Optional[str], params: dict) -> dict:
     """Per-entry figures of a site's bot (services/bot_figures.py)."""
     from chalicelib.services import bot_figures
     site_key = _site(deps, site_key)
-    _key, site_v, common_v = version_key(deps, site_key)
-    entries = _merged_entries(kb_repo(deps), site_key, site_v["gen"], common_v["gen"])
+    _key, keys, versions = version_key(deps, site_key)
+    entries = _merged_entries(kb_repo(deps), keys, versions)
     return bot_figures.entry_figures(deps, site_key, entries, params)
 
 

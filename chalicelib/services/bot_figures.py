@@ -17,6 +17,7 @@ from typing import Optional
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.adapters.kb import COMMON
+from chalicelib.domain import departments as depts
 from chalicelib.domain import report_rollup as rollup
 from chalicelib.domain import reports as metrics
 from chalicelib.errors import ValidationError
@@ -87,6 +88,9 @@ def entry_figures(deps, site_key: str, entries: list, params: dict) -> dict:
         raise ValidationError("Figures belong to a site: choose one (the shared base has no "
                               "conversations).", code="site_required",
                               details={"field": "site_key"})
+    # a department's figures: the site's counts of the entries its bot has (a department's
+    # entry ids are its own; counts of other departments' entries are not listed)
+    site_key, dept = depts.split_key(site_key)
     tz = site_zone(deps, site_key)       # the caller read the site: the zone is cached
     today = datetime.strptime(metrics.local_day_hour(now_ms(), tz)[0], "%Y-%m-%d")
     last = _day("to", params.get("to")) or today
@@ -109,7 +113,7 @@ def entry_figures(deps, site_key: str, entries: list, params: dict) -> dict:
                     counted[dim[2:]][metric] += int(n)
     by_id = {e.id: e for e in entries}
     rows = []
-    for entry_id in sorted(set(by_id) | set(counted)):
+    for entry_id in sorted(set(by_id) | (set() if dept else set(counted))):
         c = counted.get(entry_id, {})
         row = {m: int(c.get(m, 0)) for m in METRICS}
         row["asked"] = row["answered"] + row["offered_first"]
@@ -121,5 +125,6 @@ def entry_figures(deps, site_key: str, entries: list, params: dict) -> dict:
     rows.sort(key=lambda r: (-r["asked"], -r["offered"], r["id"]))
     page = rows[offset:offset + limit]
     more = offset + limit < len(rows)
-    return {"site_key": site_key, "from": days[0], "to": days[-1], "total": len(rows),
+    return {"site_key": depts.kb_key(site_key, dept), "from": days[0], "to": days[-1],
+            "total": len(rows),
             "entries": page, "next_cursor": str(offset + limit) if more else None}

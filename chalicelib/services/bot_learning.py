@@ -22,11 +22,12 @@ import re
 from typing import Optional
 
 from chalicelib import log
-from chalicelib.adapters.kb import COMMON
+from chalicelib.domain import departments as depts
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.bot import KBEntry
 from chalicelib.domain.bot.normalize import normalize
-from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
+from chalicelib.domain.departments import KB_KEY_RE
+from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import NotFound, ValidationError
 from chalicelib.services import bot_figures
 from chalicelib.services.bot_flows import ENTRY_ID_RE
@@ -38,13 +39,13 @@ FEEDBACK_SCHEMA = {
     "helpful": Field(bool, required=True),
 }
 LABEL_SCHEMA = {
-    "site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "site_key": Field(str, required=True, min_len=1, max_len=97, pattern=KB_KEY_RE),
     "text": Field(str, required=True, min_len=1, max_len=500),
     "entry_id": Field(str, min_len=1, max_len=128, pattern=ENTRY_ID_RE, nullable=True),
     "conversation_id": Field(str, min_len=1, max_len=64),
 }
 APPROVE_SCHEMA = {
-    "site_key": Field(str, required=True, min_len=1, max_len=64, pattern=SITE_KEY_RE),
+    "site_key": Field(str, required=True, min_len=1, max_len=97, pattern=KB_KEY_RE),
     "entry_id": Field(str, min_len=1, max_len=128, pattern=ENTRY_ID_RE, nullable=True),
 }
 
@@ -74,12 +75,18 @@ def visitor_feedback(deps, actor: Actor, cid: str, payload: dict) -> dict:
     if asked is None:
         raise NotFound("The question this answer replied to is gone.", code="answer_not_found")
     source = "helpful_yes" if body["helpful"] else "helpful_no"
-    _repo(deps).record_label(conv["site_key"], f"{cid}-{body['seq']}-fb", asked,
+    _repo(deps).record_label(_kb(conv), f"{cid}-{body['seq']}-fb", asked,
                              extra["entry_id"], source, cid, ts=msg.get("created_at"))
     bot_figures.record_feedback(deps, conv, msg, extra["entry_id"], body["helpful"])
     log.info("bot_feedback", conversation_id=cid, seq=body["seq"], helpful=body["helpful"],
              entry_id=extra["entry_id"])
     return {"recorded": True, "helpful": body["helpful"]}
+
+
+def _kb(conv: dict) -> str:
+    """Labels go to the knowledge base that answered: the department's, if one was chosen."""
+    from chalicelib.services.bot import kb_of
+    return kb_of(conv)
 
 
 def _question_of(deps, cid: str, bot_msg: dict) -> Optional[str]:
@@ -95,7 +102,7 @@ def _question_of(deps, cid: str, bot_msg: dict) -> Optional[str]:
 
 def record_clicked(deps, conv: dict, label: dict, seq: int, ts: Optional[int]) -> None:
     """A suggestion the visitor clicked (``reply.label`` of a bot turn): idempotent."""
-    _repo(deps).record_label(conv["site_key"], f"{conv['conversation_id']}-{seq}-click",
+    _repo(deps).record_label(_kb(conv), f"{conv['conversation_id']}-{seq}-click",
                              label["text"][:500], label["entry_id"], "clicked",
                              conv["conversation_id"], ts=ts)
 
@@ -149,9 +156,11 @@ def _apply(deps, site_key: str, text: str, entry_id: Optional[str],
     repo = _repo(deps)
     entry: Optional[KBEntry] = None
     if entry_id:
-        entry = repo.get_entry(site_key, entry_id)
-        if entry is None and site_key != COMMON:
-            entry = repo.get_entry(COMMON, entry_id)  # inherited: the site gets its own copy
+        # the nearest link of the chain that has it; an inherited one: this KB gets a copy
+        for key in reversed(depts.chain(site_key)):
+            entry = repo.get_entry(key, entry_id)
+            if entry is not None:
+                break
         if entry is None:
             raise NotFound("No such entry.", code="entry_not_found")
         entry = KBEntry(entry_id, entry.question, list(entry.similar), entry.answer,

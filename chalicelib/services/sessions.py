@@ -5,11 +5,12 @@ import uuid
 
 from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain import departments as depts
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.retention import ttl_fields
 from chalicelib.domain.visits import is_new_visit
 from chalicelib.domain.validation import EMAIL_RE, SITE_KEY_RE, Field, validate
-from chalicelib.errors import NotFound, Unauthorized, AppError
+from chalicelib.errors import AppError, Conflict, NotFound, Unauthorized, ValidationError
 from chalicelib.services import notifier, throttle
 from chalicelib.services.contacts import links as contact_links
 from chalicelib.services.views import conversation_view, visitor_self_view
@@ -50,10 +51,15 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
     if (profile or {}).get("page_url"):
         who["page_url"] = profile["page_url"]     # where the chat started (events)
     days = settings.get("retention_days")
+    # the department the visitor chose (pre-chat form) before: its bot and its team
+    dept, team = depts.routing(settings, ((profile or {}).get("attributes") or {})
+                               .get(depts.ATTRIBUTE))
+    if dept:
+        who["department"] = dept
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
         "status": "new", "channel": channel, "last_seq": 0, "rev": 0, "reads": {},
-        "typing": {}, "sockets": {}, "team": settings.get("team"),
+        "typing": {}, "sockets": {}, "team": team,
         "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True)), **who,
                   **(channel_attrs or {})},
         "created_at": ts, "updated_at": ts,
@@ -74,6 +80,39 @@ def _check_attributes(attrs: dict | None) -> dict | None:
                            code="invalid_attribute")
         clean[k] = v
     return clean
+
+
+def _check_department(site: dict, attrs: dict | None) -> str | None:
+    """The department a pre-chat answer chose: one of the site's (a site without departments
+    keeps "department" as a plain attribute)."""
+    settings = site.get("settings") or {}
+    chosen = (attrs or {}).get(depts.ATTRIBUTE)
+    if chosen is None or not depts.of(settings):
+        return None
+    if depts.find(settings, chosen) is None:
+        raise ValidationError("The site has no such department.", code="unknown_department",
+                              details={"field": f"attributes.{depts.ATTRIBUTE}"})
+    return chosen
+
+
+def _choose_department(deps, conv: dict, site: dict, chosen: str) -> dict:
+    """A department chosen in a conversation the bot still has: its bot answers from now on
+    and a handoff goes to its team. Once a person is involved the choice waits for the next
+    conversation (the visitor's attribute keeps it)."""
+    attrs = conv.get("attrs") or {}
+    if attrs.get(depts.ATTRIBUTE) == chosen or conv.get("status") not in ("new", "open") \
+            or conv.get("agent_id"):
+        return conv
+    dept, team = depts.routing(site.get("settings"), chosen)
+    try:
+        fresh = deps.conversations.update(conv["conversation_id"], set_fields={"team": team},
+                                          map_sets={("attrs", depts.ATTRIBUTE): dept},
+                                          expect={"status": conv["status"]})
+    except Conflict:
+        return conv                     # it moved on meanwhile (a handoff): keep that
+    log.info("department_chosen", conversation_id=conv["conversation_id"], department=dept)
+    notifier.notify_conversation(deps, fresh)
+    return fresh
 
 
 def _sync_contact(deps, conv: dict, profile: dict) -> dict:
@@ -102,6 +141,7 @@ def start_session(deps, payload: dict, token: str | None = None,
         raise NotFound("Unknown site key.", code="unknown_site")
     throttle.check(deps, "sessions", site_key)
     attrs = _check_attributes(body.get("attributes"))
+    chosen = _check_department(site, attrs)
     profile = {k: body.get(k) for k in PROFILE_FIELDS}
 
     visitor = None
@@ -152,9 +192,13 @@ def start_session(deps, payload: dict, token: str | None = None,
         if new_conv:
             conversation = _new_conversation(deps, visitor["visitor_id"], site_key, site,
                                              {**visitor, **{k: v for k, v in profile.items()
-                                                            if v is not None}})
+                                                            if v is not None},
+                                              "attributes": {**(visitor.get("attributes")
+                                                                or {}), **(attrs or {})}})
         else:
             conversation = _sync_contact(deps, conversation, profile)
+            if chosen:
+                conversation = _choose_department(deps, conversation, site, chosen)
         fields = {k: v for k, v in profile.items() if v is not None}
         if attrs:
             fields["attributes"] = {**(visitor.get("attributes") or {}), **attrs}

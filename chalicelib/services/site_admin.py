@@ -12,6 +12,7 @@ import secrets
 from chalicelib import config, log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import assignment as policy
+from chalicelib.domain import departments as depts
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.mail.addresses import site_mailbox
 from chalicelib.domain.qa import checks as qa_checks
@@ -86,6 +87,13 @@ SETTINGS_SCHEMA = {
     # (default 72); national phone numbers get this country code (default 86)
     "lead_return_hours": Field(int, min=1, max=2160),
     "phone_country": Field(str, pattern=re.compile(r"^[1-9][0-9]{0,2}$")),
+    # visitors choose one before chatting; each has its own bot and team (docs/bot.md)
+    "departments": Field(list, max_items=depts.MAX_DEPARTMENTS, item=Field(dict, schema={
+        "id": Field(str, required=True, min_len=1, max_len=32, pattern=depts.DEPT_ID_RE),
+        "name": Field(dict, required=True, schema={"en": Field(str, max_len=60),
+                                                   "zh": Field(str, max_len=60)}),
+        "team": Field(str, nullable=True, max_len=40, pattern=TEAM_ID_RE),
+    })),
 }
 
 SITE_CREATE = {
@@ -144,6 +152,12 @@ def _check_settings(deps, body: dict) -> dict:
         if _directory(deps).get("team", team) is None:
             raise ValidationError(f"Unknown team '{team}'.", code="unknown_team",
                                   details={"field": "teams", "team": team})
+    if body.get("departments") is not None:
+        try:
+            body["departments"] = depts.check(
+                body["departments"], lambda team: _directory(deps).get("team", team) is not None)
+        except depts.DepartmentError as exc:
+            raise ValidationError(str(exc), code=exc.code, details=exc.details)
     return body
 
 
@@ -170,7 +184,8 @@ def _site_out(deps, site: dict, widget_url: str, secret: bool = False) -> dict:
 
 def list_sites(deps) -> dict:
     return {"sites": [{"site_key": s["id"], "name": s.get("name"),
-                       "created_at": s.get("created_at")}
+                       "created_at": s.get("created_at"),
+                       "departments": s.get("departments") or []}
                       for s in _directory(deps).list("site")]}
 
 
@@ -198,8 +213,8 @@ def put_site(deps, site_key: str, payload: dict, widget_url: str,
                             "updated_at": now_ms()})
     if "mail_address" in body:
         mail_sites.claim(deps, site_key, old_mail, body["mail_address"])
-    _directory(deps).put("site", site_key, {"name": name,
-                                            "created_at": site.get("created_at")})
+    sites_svc.record_site(deps, site_key, name, site.get("created_at"),
+                          settings.get("departments"))
     log.info("site_updated", site_key=site_key, fields=sorted(payload))
     if actor is not None:
         audit.record(deps, actor, "site.settings_changed", "site", site_key, site_key,

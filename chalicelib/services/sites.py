@@ -5,6 +5,7 @@ import secrets
 
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
+from chalicelib.domain import departments as depts
 from chalicelib.errors import NotFound
 from chalicelib.sealing import SealError, key_id, open_sealed, seal
 
@@ -31,15 +32,18 @@ def create_site(deps, site_key: str, name: str, settings: dict | None = None) ->
                            "settings": {**DEFAULT_SETTINGS, **(settings or {})},
                            "identity_secret": seal(secrets.token_hex(32), _keys(deps)),
                            "created_at": ts, "updated_at": ts})
-    record_site(deps, site_key, name, ts)
+    record_site(deps, site_key, name, ts, site["settings"].get("departments"))
     return site
 
 
-def record_site(deps, site_key: str, name: str, created_at: int | None = None) -> None:
-    """List the site in the directory table (kind "site") so admins can list sites by Query."""
+def record_site(deps, site_key: str, name: str, created_at: int | None = None,
+                departments: list | None = None) -> None:
+    """List the site in the directory table (kind "site") so admins can list sites, and
+    their departments' bots, by Query."""
     directory = getattr(deps, "directory", None)
     if directory is not None:
-        directory.put("site", site_key, {"name": name, "created_at": created_at})
+        directory.put("site", site_key, {"name": name, "created_at": created_at,
+                                         "departments": depts.directory_view(departments or [])})
 
 
 def public_config(deps, site_key: str) -> dict:
@@ -48,7 +52,9 @@ def public_config(deps, site_key: str) -> dict:
         raise NotFound("Unknown site key.", code="unknown_site")
     settings = {**DEFAULT_SETTINGS, **(site.get("settings") or {})}
     return {"site_key": site_key, "name": site.get("name"),
-            **{k: settings.get(k) for k in PUBLIC_KEYS}}
+            **{k: settings.get(k) for k in PUBLIC_KEYS},
+            # with departments, the form asks for one first (the widget shows it as it is)
+            "prechat_form": depts.prechat_form(settings)}
 
 
 # ------------------------------------------------------------------ identity secrets

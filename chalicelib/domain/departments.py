@@ -1,0 +1,117 @@
+"""Departments of a site (docs/bot.md "Departments"): the visitor picks one before chatting,
+the department's own bot answers (its knowledge base inherits the site's and the shared
+base), and a chat the bot hands off goes to the department's team.
+
+A department's knowledge base lives under the key ``{site_key}/{department id}``; the bot of
+a key reads the chain ``shared base → site → department``, a later link's entry, synonym
+group or flow overriding an earlier one with the same id. Plain Python: no AWS here.
+"""
+from __future__ import annotations
+
+import re
+
+SHARED_BASE = "_common"
+MAX_DEPARTMENTS = 20
+DEPT_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$")
+KB_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}(?:/[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?)?$")
+ATTRIBUTE = "department"          # the visitor attribute the pre-chat form fills
+FIELD_LABEL = {"en": "Department", "zh": "咨询部门"}
+
+
+class DepartmentError(ValueError):
+    def __init__(self, code: str, message: str, **details):
+        super().__init__(message)
+        self.code = code
+        self.details = {"field": "departments", **details}
+
+
+def kb_key(site_key: str, department: str | None) -> str:
+    return f"{site_key}/{department}" if department else site_key
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    """``"demo/sales"`` → ("demo", "sales"); ``"demo"`` → ("demo", None)."""
+    site, _, dept = key.partition("/")
+    return site, dept or None
+
+
+def chain(key: str) -> list[str]:
+    """The knowledge bases a key's bot reads, base first."""
+    if key == SHARED_BASE:
+        return [SHARED_BASE]
+    site, dept = split_key(key)
+    return [SHARED_BASE, site] + ([key] if dept else [])
+
+
+def of(settings: dict | None) -> list[dict]:
+    return list((settings or {}).get("departments") or [])
+
+
+def find(settings: dict | None, dept_id) -> dict | None:
+    if not isinstance(dept_id, str):
+        return None
+    return next((d for d in of(settings) if d.get("id") == dept_id), None)
+
+
+def check(departments: list[dict], team_exists) -> list[dict]:
+    """A site's departments as an admin saved them (the schema checked the shapes): unique
+    ids, a name in at least one language, known teams. Returns them normalised."""
+    seen, out = set(), []
+    for d in departments:
+        dept_id = d["id"]
+        if dept_id in seen:
+            raise DepartmentError("duplicate_department",
+                                  f"Department '{dept_id}' is listed twice.", id=dept_id)
+        seen.add(dept_id)
+        name = {k: (d.get("name") or {}).get(k, "").strip() for k in ("en", "zh")}
+        if not any(name.values()):
+            raise DepartmentError("missing_name",
+                                  f"Department '{dept_id}' needs a name.", id=dept_id)
+        team = d.get("team") or None
+        if team and not team_exists(team):
+            raise DepartmentError("unknown_team", f"Unknown team '{team}'.", id=dept_id,
+                                  team=team)
+        out.append({"id": dept_id, "name": {k: v for k, v in name.items() if v},
+                    "team": team})
+    return out
+
+
+def directory_view(departments: list[dict]) -> list[dict]:
+    """What the site list shows of them (the console's Bot page lists their knowledge bases)."""
+    return [{"id": d["id"], "name": d.get("name") or {}} for d in departments]
+
+
+def prechat_form(settings: dict | None) -> dict | None:
+    """The pre-chat form the widget shows: the department to choose first, then the site's
+    designed form or its legacy fields; None when the site has no departments (the site's
+    own form is shown as it is)."""
+    departments = of(settings)
+    designed = (settings or {}).get("prechat_form")
+    if not departments:
+        return designed
+    field = {"key": ATTRIBUTE, "type": "select", "required": True, "label": FIELD_LABEL,
+             "options": [{"value": d["id"], "label": _both(d.get("name") or {})}
+                         for d in departments]}
+    if designed:
+        rest = [f for f in designed.get("fields") or [] if f.get("key") != ATTRIBUTE]
+        return {**designed, "fields": [field] + rest}
+    legacy = [{"key": f["name"], "type": f.get("type", "text"),
+               "required": bool(f.get("required")),
+               "label": {"en": f.get("label") or f["name"], "zh": f.get("label") or f["name"]}}
+              for f in (settings or {}).get("prechat_fields") or [] if f.get("name")]
+    return {"fields": [field] + legacy}
+
+
+def _both(name: dict) -> dict:
+    en, zh = name.get("en"), name.get("zh")
+    return {"en": en or zh or "", "zh": zh or en or ""}
+
+
+def routing(settings: dict | None, dept_id) -> tuple[str | None, str | None]:
+    """(department id, team) a conversation takes for a chosen department: the department's
+    team, else the site's. An unknown id: (None, the site's team)."""
+    dept = find(settings, dept_id)
+    site_team = (settings or {}).get("team")
+    if dept is None:
+        return None, site_team
+    return dept["id"], dept.get("team") or site_team
