@@ -1,0 +1,80 @@
+"""Departments in the widget, in Chromium against the local runtime: the visitor of a site
+with departments chooses one in the pre-chat form before chatting (labels in the widget's
+language, a typed name shown as text), then the department's bot answers from its own
+entries and the site's, and the chat carries the department and its team."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.browser.test_widget import (Agent, make_site, open_widget, type_and_send,
+                                       wait_ready)
+
+pytestmark = pytest.mark.timeout(180)
+XSS = "<b>Bold</b> & co"
+
+
+def departed_site(admin):
+    team = f"dt{uuid.uuid4().hex[:8]}"
+    admin.admin("POST", "/teams", {"id": team, "name": "Sales team"})
+    site = make_site(admin, bot_enabled=True, departments=[
+        {"id": "sales", "name": {"en": "Sales", "zh": "销售"}, "team": team},
+        {"id": "support", "name": {"en": XSS, "zh": XSS}}])
+    for key, question, answer in (
+            (site, "What are your opening hours?", "We open 9 to 6, Monday to Friday."),
+            (f"{site}/sales", "Do you give volume discounts?", "Yes: 10% off from 50 seats."),
+            (f"{site}/support", "How do I reset my password?", "Use 'Forgot password'.")):
+        admin.admin("POST", "/kb", {"site_key": key, "question": question, "answer": answer})
+    return site, team
+
+
+def bot_bubble(page, text):
+    page.locator(".p-log .p-msg.p-them .p-bubble", has_text=text).wait_for(timeout=20000)
+
+
+def test_the_visitor_chooses_a_department_and_its_bot_answers(new_page, runtime):
+    admin = Agent(runtime)
+    site, team = departed_site(admin)
+    page = new_page(f"/demo/site.html?site={site}&locale=en")
+    wait_ready(page)
+    open_widget(page)
+    form = page.locator(".p-prechat")
+    form.wait_for(timeout=10000)
+    assert page.locator(".p-compose").is_hidden()          # no chat before the choice
+    assert form.locator("label").first.inner_text() == "Department *"
+    options = form.locator("select option").all_inner_texts()
+    assert options[1:] == ["Sales", XSS]                    # typed markup stays text
+    assert form.locator("select b").count() == 0
+    form.locator("button[type=submit]").click()            # required: not sent without one
+    form.locator(".p-ferr", has_text="Please fill this in").wait_for(timeout=5000)
+    form.locator("select").select_option("sales")
+    form.locator("button[type=submit]").press("Enter")     # by keyboard
+    page.locator(".p-compose").wait_for(timeout=10000)
+
+    type_and_send(page, "Do you give volume discounts?")
+    bot_bubble(page, "10% off from 50 seats")              # the department's own entry
+    type_and_send(page, "What are your opening hours?")
+    bot_bubble(page, "We open 9 to 6")                     # the site's, inherited
+    cid = page.evaluate("Parley.state().conversation_id")
+    conv = admin.call("GET", f"/conversations/{cid}")["conversation"]
+    assert conv["attrs"]["department"] == "sales" and conv["team"] == team
+    assert page.parley_log.errors == []
+
+
+def test_the_department_choice_in_chinese(new_page, runtime):
+    admin = Agent(runtime)
+    site, _team = departed_site(admin)
+    page = new_page(f"/demo/site.html?site={site}&locale=zh")
+    wait_ready(page)
+    open_widget(page)
+    form = page.locator(".p-prechat")
+    form.wait_for(timeout=10000)
+    assert form.locator("label").first.inner_text() == "咨询部门 *"
+    assert form.locator("select option").all_inner_texts()[1:] == ["销售", XSS]
+    form.locator("select").select_option("support")
+    form.locator("button[type=submit]").click()
+    page.locator(".p-compose").wait_for(timeout=10000)
+    type_and_send(page, "How do I reset my password?")
+    bot_bubble(page, "Forgot password")
+    assert page.parley_log.errors == []
