@@ -409,7 +409,8 @@ window.ParleyAdmin = function (kit) {
         el("h3", {text: t("snippet")}), snippetBox,
         el("button", {type: "button", id: "copy-snippet", text: t("copy"), onclick: function (ev) { copyText(snippetBox, ev.target); }})
       ]));
-      kit.sitePanels().forEach(function (panel) { holder.appendChild(panel(key, site)); });
+      // each panel gets the site and the teams (departments.js picks a department's team from them)
+      kit.sitePanels().forEach(function (panel) { holder.appendChild(panel(key, site, res[1])); });
     }).catch(report);
   }
 
