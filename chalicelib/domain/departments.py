@@ -107,6 +107,13 @@ def _both(name: dict) -> dict:
     return {"en": en or zh or "", "zh": zh or en or ""}
 
 
+def chosen_attrs(settings: dict | None, dept_id) -> dict:
+    """What a conversation records of a chosen department: its id, and its name for the
+    agents' console (names can change later; the chat keeps the one the visitor chose)."""
+    dept = find(settings, dept_id)
+    return {ATTRIBUTE: dept["id"], "department_name": dept.get("name") or {}} if dept else {}
+
+
 def routing(settings: dict | None, dept_id) -> tuple[str | None, str | None]:
     """(department id, team) a conversation takes for a chosen department: the department's
     team, else the site's. An unknown id: (None, the site's team)."""

@@ -52,10 +52,9 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
         who["page_url"] = profile["page_url"]     # where the chat started (events)
     days = settings.get("retention_days")
     # the department the visitor chose (pre-chat form) before: its bot and its team
-    dept, team = depts.routing(settings, ((profile or {}).get("attributes") or {})
-                               .get(depts.ATTRIBUTE))
-    if dept:
-        who["department"] = dept
+    chosen = ((profile or {}).get("attributes") or {}).get(depts.ATTRIBUTE)
+    _dept, team = depts.routing(settings, chosen)
+    who.update(depts.chosen_attrs(settings, chosen))
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
         "status": "new", "channel": channel, "last_seq": 0, "rev": 0, "reads": {},
@@ -103,11 +102,13 @@ def _choose_department(deps, conv: dict, site: dict, chosen: str) -> dict:
     if attrs.get(depts.ATTRIBUTE) == chosen or conv.get("status") not in ("new", "open") \
             or conv.get("agent_id"):
         return conv
-    dept, team = depts.routing(site.get("settings"), chosen)
+    settings = site.get("settings")
+    dept, team = depts.routing(settings, chosen)
     try:
-        fresh = deps.conversations.update(conv["conversation_id"], set_fields={"team": team},
-                                          map_sets={("attrs", depts.ATTRIBUTE): dept},
-                                          expect={"status": conv["status"]})
+        fresh = deps.conversations.update(
+            conv["conversation_id"], set_fields={"team": team},
+            map_sets={("attrs", k): v for k, v in depts.chosen_attrs(settings, chosen).items()},
+            expect={"status": conv["status"]})
     except Conflict:
         return conv                     # it moved on meanwhile (a handoff): keep that
     log.info("department_chosen", conversation_id=conv["conversation_id"], department=dept)

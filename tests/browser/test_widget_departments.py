@@ -1,13 +1,18 @@
 """Departments in the widget, in Chromium against the local runtime: the visitor of a site
 with departments chooses one in the pre-chat form before chatting (labels in the widget's
 language, a typed name shown as text), then the department's bot answers from its own
-entries and the site's, and the chat carries the department and its team."""
+entries and the site's, and the chat carries the department and its team; the agent of that
+team gets it and sees the department in the visitor panel."""
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
 
+from tests.browser.console_fixtures import (admin_token, console, make_agent,  # noqa: F401
+                                            make_team, rest)
+from tests.browser.test_console import item
 from tests.browser.test_widget import (Agent, make_site, open_widget, type_and_send,
                                        wait_ready)
 
@@ -77,4 +82,26 @@ def test_the_department_choice_in_chinese(new_page, runtime):
     page.locator(".p-compose").wait_for(timeout=10000)
     type_and_send(page, "How do I reset my password?")
     bot_bubble(page, "Forgot password")
+    assert page.parley_log.errors == []
+
+
+def test_the_agent_of_the_departments_team_sees_the_department(new_page, runtime, console,
+                                                                make_agent, rest):
+    admin = Agent(runtime)
+    site, team = departed_site(admin)
+    agent = make_agent(teams=[team], name="Dee Department")
+    page = console(agent)
+    v = rest.call("POST", "/visitor/sessions", {"site_key": site, "name": "Vic",
+                                                "attributes": {"department": "sales"}})
+    rest.call("POST", f"/visitor/conversations/{v['conversation_id']}/handoff", {}, v["token"])
+    cid = v["conversation_id"]
+    page.wait_for_function(f"() => ParleyConsole.state().lists.mine.includes('{cid}')",
+                           timeout=20000)
+    item(page, cid).click()
+    panel = page.locator("#visitor-panel")
+    row = panel.locator(".kv").filter(has=page.locator("dt", has_text=re.compile("^Department$")))
+    row.locator("dd", has_text=re.compile("^Sales$")).wait_for(timeout=10000)
+    page.locator("header .lang-toggle").click()
+    panel.locator(".kv", has_text="咨询部门").filter(has_text="销售").wait_for(timeout=10000)
+    page.locator("header .lang-toggle").click()
     assert page.parley_log.errors == []

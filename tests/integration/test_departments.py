@@ -95,6 +95,7 @@ def test_the_chosen_departments_bot_answers_with_the_inherited_entries(api, deps
     sales = chosen(api, "sales")
     conv = deps.conversations.get(sales.cid)
     assert conv["attrs"]["department"] == "sales" and conv["team"] == "sales-team"
+    assert conv["attrs"]["department_name"] == SALES["name"]      # what the console shows
     sales.say("Do you give volume discounts?", deps)
     assert extra(sales.last_bot())["entry_id"] == "volume"
     sales.say("What are your opening hours?", deps)        # the site's entry, inherited

@@ -81,3 +81,9 @@ def test_a_chosen_department_routes_to_its_team_else_the_sites():
     assert depts.routing(SETTINGS, None) == (None, "front")
     assert depts.routing({}, "sales") == (None, None)
     assert depts.find(SETTINGS, ["sales"]) is None
+
+
+def test_a_chat_records_the_chosen_departments_id_and_name():
+    assert depts.chosen_attrs(SETTINGS, "sales") == {
+        "department": "sales", "department_name": {"en": "Sales", "zh": "销售"}}
+    assert depts.chosen_attrs(SETTINGS, "nope") == {} and depts.chosen_attrs(None, "x") == {}

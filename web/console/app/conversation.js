@@ -254,7 +254,7 @@
     panel.appendChild(el("dl", {}, [
       row(t("email"), v.email), row(t("site"), v.site_key || c.site_key), row(t("page"), v.page_url, true),
       row(t("referrer"), v.referrer, true), row(t("device"), device(v.user_agent)), row(t("language"), v.locale),
-      row(t("channel"), c.channel)
+      row(t("channel"), c.channel), row(t("department"), deptName(c.attrs || {}))
     ]));
     if (v.attributes) {
       panel.appendChild(el("dl", {class: "attrs"}, Object.keys(v.attributes).map(function (k) { return row(k, v.attributes[k]); })));
@@ -283,6 +283,12 @@
       })));
     }
     runHooks("visitor", c, panel, d);
+  }
+
+  // the department the visitor chose (its name as it was then, in the console's language)
+  function deptName(a) {
+    var n = a.department_name || {};
+    return a.department ? (n[PC.getLang() === "zh" ? "zh" : "en"] || n.en || n.zh || a.department) : null;
   }
 
   function device(ua) {
