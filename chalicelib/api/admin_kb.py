@@ -58,7 +58,8 @@ def export_csv():
     text = kb_admin.export_entries(get_deps(), actor, site_key)
     return Response(body=text, status_code=200,
                     headers={"Content-Type": "text/csv; charset=utf-8",
-                             "Content-Disposition": f'attachment; filename="kb-{site_key}.csv"'})
+                             "Content-Disposition":
+                                 f'attachment; filename="kb-{site_key.replace("/", "-")}.csv"'})
 
 
 @route(bp, "/proposals", methods=["GET"])

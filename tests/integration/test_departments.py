@@ -167,3 +167,11 @@ def test_a_departments_warm_bot_reads_its_three_versions_in_one_request(api, dep
     assert counter.calls == ["dynamodb:BatchGetItem"], counter.calls
     assert key.startswith("demo/sales:")
     assert bot.matcher.match("Do you give volume discounts?").best.id == "volume"
+
+
+def test_a_departments_csv_export_is_named_without_a_slash(api, deps, departed):
+    resp = api.client.http.get("/v1/admin/kb/export?site_key=demo%2Fsales",
+                               headers={"Authorization": f"Bearer {departed}"})
+    assert resp.status_code == 200
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="kb-demo-sales.csv"'
+    assert "Do you give volume discounts?" in resp.body.decode()

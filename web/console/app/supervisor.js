@@ -101,21 +101,27 @@
     var err = errBox();
     page.appendChild(el("div", {class: "row"}, [site, q, el("button", {type: "button", text: t("export_csv"), onclick: function () {
       api("GET", "/admin/kb/export?site_key=" + encodeURIComponent(site.value), undefined, {raw: true}).then(function (resp) { return resp.blob(); }).then(function (b) {
-        var a = el("a", {href: URL.createObjectURL(b), download: "kb-" + site.value + ".csv"});
+        var a = el("a", {href: URL.createObjectURL(b), download: "kb-" + site.value.replace("/", "-") + ".csv"});
         document.body.appendChild(a); a.click(); a.remove();
       }).catch(function (e) { showErr(err, e); });
     }})]));
     page.appendChild(err);
     page.appendChild(list);
+    var gen = 0;        // a late answer for an earlier site or search is dropped
     function load() {
+      var mine = ++gen;
       clear(list);
       api("GET", "/admin/kb?site_key=" + encodeURIComponent(site.value) + "&q=" + encodeURIComponent(q.value)).then(function (r) {
+        if (mine !== gen) return;
+        clear(list);
         var tb = el("tbody");
         (r.entries || []).forEach(function (en) { tb.appendChild(kbRow(en, load, err)); });
         list.appendChild(el("table", {class: "grid kb"}, [el("thead", {}, [el("tr", {}, [t("question"), t("similar"), t("answer"), t("tags_label"), t("enabled"), ""].map(function (h) { return el("th", {text: h}); }))]), tb]));
       }).catch(function (e) { showErr(err, e); });
       clear(props);
       api("GET", "/admin/kb/proposals?site_key=" + encodeURIComponent(site.value)).then(function (r) {
+        if (mine !== gen) return;
+        clear(props);
         props.appendChild(el("h3", {text: t("proposals")}));
         props.appendChild(el("ul", {class: "plain"}, (r.proposals || []).map(function (p) {
           return el("li", {class: "row"}, [el("strong", {text: p.representative}), el("span", {class: "muted", text: "× " + p.count}),
@@ -159,7 +165,13 @@
     }}, [el("h3", {text: t("import_csv")}), field(t("choose_file"), csvFile), ierr, el("button", {type: "submit", text: t("import_csv")})]));
     page.appendChild(props);
     api("GET", "/admin/sites").then(function (r) {
-      (r.sites || []).forEach(function (s) { site.appendChild(el("option", {value: s.site_key, text: s.site_key})); });
+      (r.sites || []).forEach(function (s) {
+        site.appendChild(el("option", {value: s.site_key, text: s.site_key}));
+        // each department's own knowledge base (docs/bot.md "Departments"), after its site
+        (s.departments || []).forEach(function (d) {
+          site.appendChild(el("option", {value: s.site_key + "/" + d.id, text: s.site_key + " / " + d.id}));
+        });
+      });
       load();
     }).catch(report);
     site.addEventListener("change", load);
