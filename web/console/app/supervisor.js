@@ -91,6 +91,7 @@
     window.ParleyBotAdmin.render($("page-bot"), {api: api, toast: toast, el: el, clear: clear, lang: function () { return PC.getLang(); }});
   };
 
+  var KB_PAGE = 50;
   function renderKb() {
     var page = clear($("page-kb"));
     page.appendChild(section(t("page_kb")));
@@ -114,9 +115,22 @@
       api("GET", "/admin/kb?site_key=" + encodeURIComponent(site.value) + "&q=" + encodeURIComponent(q.value)).then(function (r) {
         if (mine !== gen) return;
         clear(list);
-        var tb = el("tbody");
-        (r.entries || []).forEach(function (en) { tb.appendChild(kbRow(en, load, err)); });
+        var tb = el("tbody"), all = r.entries || [], shown = 0;
+        // 50 rows at a time (a KB may hold thousands): "Load more" adds the next 50
+        var more = el("button", {type: "button", id: "kb-more", text: t("load_more"), onclick: function () {
+          var from = shown;
+          page50();
+          var next = tb.children[from] && tb.children[from].querySelector("input");
+          if (next) next.focus();
+        }});
+        function page50() {
+          all.slice(shown, shown + KB_PAGE).forEach(function (en) { tb.appendChild(kbRow(en, load, err)); });
+          shown = Math.min(all.length, shown + KB_PAGE);
+          more.hidden = shown >= all.length;
+        }
+        page50();
         list.appendChild(el("table", {class: "grid kb"}, [el("thead", {}, [el("tr", {}, [t("question"), t("similar"), t("answer"), t("tags_label"), t("enabled"), ""].map(function (h) { return el("th", {text: h}); }))]), tb]));
+        list.appendChild(more);
       }).catch(function (e) { showErr(err, e); });
       clear(props);
       api("GET", "/admin/kb/proposals?site_key=" + encodeURIComponent(site.value)).then(function (r) {
