@@ -34,18 +34,24 @@ def departed_site(admin):
     return site, team
 
 
+def open_form(new_page, runtime, locale):
+    """A new visitor of a site with departments, the widget open on its pre-chat form."""
+    admin = Agent(runtime)
+    site, team = departed_site(admin)
+    page = new_page(f"/demo/site.html?site={site}&locale={locale}")
+    wait_ready(page)
+    open_widget(page)
+    form = page.locator(".p-prechat")
+    form.wait_for(timeout=10000)
+    return admin, team, page, form
+
+
 def bot_bubble(page, text):
     page.locator(".p-log .p-msg.p-them .p-bubble", has_text=text).wait_for(timeout=20000)
 
 
 def test_the_visitor_chooses_a_department_and_its_bot_answers(new_page, runtime):
-    admin = Agent(runtime)
-    site, team = departed_site(admin)
-    page = new_page(f"/demo/site.html?site={site}&locale=en")
-    wait_ready(page)
-    open_widget(page)
-    form = page.locator(".p-prechat")
-    form.wait_for(timeout=10000)
+    admin, team, page, form = open_form(new_page, runtime, "en")
     assert page.locator(".p-compose").is_hidden()          # no chat before the choice
     assert form.locator("label").first.inner_text() == "Department *"
     options = form.locator("select option").all_inner_texts()
@@ -68,13 +74,7 @@ def test_the_visitor_chooses_a_department_and_its_bot_answers(new_page, runtime)
 
 
 def test_the_department_choice_in_chinese(new_page, runtime):
-    admin = Agent(runtime)
-    site, _team = departed_site(admin)
-    page = new_page(f"/demo/site.html?site={site}&locale=zh")
-    wait_ready(page)
-    open_widget(page)
-    form = page.locator(".p-prechat")
-    form.wait_for(timeout=10000)
+    _admin, _team, page, form = open_form(new_page, runtime, "zh")
     assert form.locator("label").first.inner_text() == "咨询部门 *"
     assert form.locator("select option").all_inner_texts()[1:] == ["销售", XSS]
     form.locator("select").select_option("support")
