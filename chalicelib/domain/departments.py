@@ -114,11 +114,14 @@ def chosen_attrs(settings: dict | None, dept_id) -> dict:
     return {ATTRIBUTE: dept["id"], "department_name": dept.get("name") or {}} if dept else {}
 
 
-def routing(settings: dict | None, dept_id) -> tuple[str | None, str | None]:
-    """(department id, team) a conversation takes for a chosen department: the department's
-    team, else the site's. An unknown id: (None, the site's team)."""
-    dept = find(settings, dept_id)
-    site_team = (settings or {}).get("team")
-    if dept is None:
-        return None, site_team
-    return dept["id"], dept.get("team") or site_team
+def team_of(settings: dict | None, dept_id) -> str | None:
+    """The team a conversation of a chosen department goes to: the department's, else the
+    site's (also for an unknown id)."""
+    dept = find(settings, dept_id) or {}
+    return dept.get("team") or (settings or {}).get("team")
+
+
+def kb_of(conv: dict) -> str:
+    """The knowledge base a conversation's bot answers from: its department's, if it chose
+    one (sessions checked it against the site's departments), else the site's."""
+    return kb_key(conv["site_key"], (conv.get("attrs") or {}).get(ATTRIBUTE))

@@ -190,7 +190,7 @@ def bot_turn(deps, body: dict) -> Optional[dict]:
     text = msg.get("text") or ""
     visitor = deps.visitors.get(conv["visitor_id"]) or {}
     site = deps.sites.get(conv["site_key"]) or {}
-    kb = kb_of(conv)
+    kb = depts.kb_of(conv)
     bot, key = load_bot(deps, kb, site.get("settings"))
     memory = dict(state.get("memory") or {})
     offline = bool((conv.get("attrs") or {}).get("offline_offered"))
@@ -350,12 +350,6 @@ def _site(deps, site_key: Optional[str]) -> str:
     if dept and depts.find(site.get("settings"), dept) is None:
         raise NotFound("The site has no such department.", code="unknown_department")
     return site_key
-
-
-def kb_of(conv: dict) -> str:
-    """The knowledge base a conversation's bot answers from: its department's, if it chose
-    one (sessions checked it against the site's departments), else the site's."""
-    return depts.kb_key(conv["site_key"], (conv.get("attrs") or {}).get("department"))
 
 
 def entry_view(e: KBEntry, site_key: str) -> dict:

@@ -90,7 +90,8 @@ def entry_figures(deps, site_key: str, entries: list, params: dict) -> dict:
                               details={"field": "site_key"})
     # a department's figures: the site's counts of the entries its bot has (a department's
     # entry ids are its own; counts of other departments' entries are not listed)
-    site_key, dept = depts.split_key(site_key)
+    kb = site_key
+    site_key, dept = depts.split_key(kb)
     tz = site_zone(deps, site_key)       # the caller read the site: the zone is cached
     today = datetime.strptime(metrics.local_day_hour(now_ms(), tz)[0], "%Y-%m-%d")
     last = _day("to", params.get("to")) or today
@@ -125,6 +126,5 @@ def entry_figures(deps, site_key: str, entries: list, params: dict) -> dict:
     rows.sort(key=lambda r: (-r["asked"], -r["offered"], r["id"]))
     page = rows[offset:offset + limit]
     more = offset + limit < len(rows)
-    return {"site_key": depts.kb_key(site_key, dept), "from": days[0], "to": days[-1],
-            "total": len(rows),
+    return {"site_key": kb, "from": days[0], "to": days[-1], "total": len(rows),
             "entries": page, "next_cursor": str(offset + limit) if more else None}

@@ -75,18 +75,12 @@ def visitor_feedback(deps, actor: Actor, cid: str, payload: dict) -> dict:
     if asked is None:
         raise NotFound("The question this answer replied to is gone.", code="answer_not_found")
     source = "helpful_yes" if body["helpful"] else "helpful_no"
-    _repo(deps).record_label(_kb(conv), f"{cid}-{body['seq']}-fb", asked,
+    _repo(deps).record_label(depts.kb_of(conv), f"{cid}-{body['seq']}-fb", asked,
                              extra["entry_id"], source, cid, ts=msg.get("created_at"))
     bot_figures.record_feedback(deps, conv, msg, extra["entry_id"], body["helpful"])
     log.info("bot_feedback", conversation_id=cid, seq=body["seq"], helpful=body["helpful"],
              entry_id=extra["entry_id"])
     return {"recorded": True, "helpful": body["helpful"]}
-
-
-def _kb(conv: dict) -> str:
-    """Labels go to the knowledge base that answered: the department's, if one was chosen."""
-    from chalicelib.services.bot import kb_of
-    return kb_of(conv)
 
 
 def _question_of(deps, cid: str, bot_msg: dict) -> Optional[str]:
@@ -102,7 +96,8 @@ def _question_of(deps, cid: str, bot_msg: dict) -> Optional[str]:
 
 def record_clicked(deps, conv: dict, label: dict, seq: int, ts: Optional[int]) -> None:
     """A suggestion the visitor clicked (``reply.label`` of a bot turn): idempotent."""
-    _repo(deps).record_label(_kb(conv), f"{conv['conversation_id']}-{seq}-click",
+    # labels go to the knowledge base that answered: the department's, if one was chosen
+    _repo(deps).record_label(depts.kb_of(conv), f"{conv['conversation_id']}-{seq}-click",
                              label["text"][:500], label["entry_id"], "clicked",
                              conv["conversation_id"], ts=ts)
 

@@ -53,12 +53,11 @@ def _new_conversation(deps, visitor_id: str, site_key: str, site: dict,
     days = settings.get("retention_days")
     # the department the visitor chose (pre-chat form) before: its bot and its team
     chosen = ((profile or {}).get("attributes") or {}).get(depts.ATTRIBUTE)
-    _dept, team = depts.routing(settings, chosen)
     who.update(depts.chosen_attrs(settings, chosen))
     return deps.conversations.create({
         "conversation_id": new_id("c"), "site_key": site_key, "visitor_id": visitor_id,
         "status": "new", "channel": channel, "last_seq": 0, "rev": 0, "reads": {},
-        "typing": {}, "sockets": {}, "team": team,
+        "typing": {}, "sockets": {}, "team": depts.team_of(settings, chosen),
         "attrs": {"created_at": ts, "bot": bool(settings.get("bot_enabled", True)), **who,
                   **(channel_attrs or {})},
         "created_at": ts, "updated_at": ts,
@@ -103,15 +102,14 @@ def _choose_department(deps, conv: dict, site: dict, chosen: str) -> dict:
             or conv.get("agent_id"):
         return conv
     settings = site.get("settings")
-    dept, team = depts.routing(settings, chosen)
     try:
         fresh = deps.conversations.update(
-            conv["conversation_id"], set_fields={"team": team},
+            conv["conversation_id"], set_fields={"team": depts.team_of(settings, chosen)},
             map_sets={("attrs", k): v for k, v in depts.chosen_attrs(settings, chosen).items()},
             expect={"status": conv["status"]})
     except Conflict:
         return conv                     # it moved on meanwhile (a handoff): keep that
-    log.info("department_chosen", conversation_id=conv["conversation_id"], department=dept)
+    log.info("department_chosen", conversation_id=conv["conversation_id"], department=chosen)
     notifier.notify_conversation(deps, fresh)
     return fresh
 

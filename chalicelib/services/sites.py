@@ -22,7 +22,6 @@ DEFAULT_SETTINGS = {
 }
 
 PUBLIC_KEYS = ("greeting", "color", "position", "locale", "bot_enabled", "prechat_fields",
-               "prechat_form",
                "business_hours", "title")
 
 
@@ -53,7 +52,7 @@ def public_config(deps, site_key: str) -> dict:
     settings = {**DEFAULT_SETTINGS, **(site.get("settings") or {})}
     return {"site_key": site_key, "name": site.get("name"),
             **{k: settings.get(k) for k in PUBLIC_KEYS},
-            # with departments, the form asks for one first (the widget shows it as it is)
+            # the site's pre-chat form; with departments it asks for one first
             "prechat_form": depts.prechat_form(settings)}
 
 

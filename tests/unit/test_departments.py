@@ -75,11 +75,13 @@ def test_without_departments_the_sites_own_form_is_shown_as_it_is():
 
 
 def test_a_chosen_department_routes_to_its_team_else_the_sites():
-    assert depts.routing(SETTINGS, "sales") == ("sales", "sales-team")
-    assert depts.routing(SETTINGS, "support") == ("support", "front")
-    assert depts.routing(SETTINGS, "nope") == (None, "front")
-    assert depts.routing(SETTINGS, None) == (None, "front")
-    assert depts.routing({}, "sales") == (None, None)
+    assert depts.team_of(SETTINGS, "sales") == "sales-team"
+    assert depts.team_of(SETTINGS, "support") == "front"
+    assert depts.team_of(SETTINGS, "nope") == "front"
+    assert depts.team_of(SETTINGS, None) == "front"
+    assert depts.team_of({}, "sales") is None
+    assert depts.kb_of({"site_key": "demo", "attrs": {"department": "sales"}}) == "demo/sales"
+    assert depts.kb_of({"site_key": "demo", "attrs": {}}) == "demo"
     assert depts.find(SETTINGS, ["sales"]) is None
 
 
