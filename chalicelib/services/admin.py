@@ -10,7 +10,9 @@ import re
 
 from chalicelib import log
 from chalicelib.domain import overflow as overflow_rule
+from chalicelib.domain import team_refs
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.assignment import queue_key
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.security import ROLES, hash_password
@@ -23,6 +25,7 @@ from chalicelib.services.views import agent_view
 
 TEAM_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SHORTCUT_RE = re.compile(r"^/[A-Za-z0-9_-]{1,29}$")
+WAITING_COUNTED = 100         # a refused team delete counts its waiting chats up to this
 
 
 # ---------------------------------------------------------------- access
@@ -227,8 +230,17 @@ def update_team(deps, team_id: str, payload: dict, actor: Actor | None = None) -
 
 
 def delete_team(deps, team_id: str, actor: Actor | None = None) -> dict:
-    if not TEAM_ID_RE.match(team_id or ""):
+    """Refused (409 team_in_use, with the list) while a site, a department, another team's
+    overflow, a member or a waiting chat still names the team (domain/team_refs.py)."""
+    if not TEAM_ID_RE.match(team_id or "") or _directory(deps).get("team", team_id) is None:
         raise NotFound("No such team.", code="team_not_found")
+    refs = team_refs.references(
+        team_id, deps.sites.get_many(s["id"] for s in _directory(deps).list("site")),
+        _directory(deps).list("team"), deps.agents.list_all(),
+        len(deps.waiting.waiting(queue_key(team_id), limit=WAITING_COUNTED)))
+    if refs:
+        raise Conflict(team_refs.summary(refs), code="team_in_use",
+                       details={"references": refs[:team_refs.MAX_LISTED], "count": len(refs)})
     _directory(deps).delete("team", team_id)
     _record(deps, actor, "team.deleted", "team", team_id)
     return {"deleted": team_id}

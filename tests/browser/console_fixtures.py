@@ -101,6 +101,15 @@ def make_team(rest, admin_token):
     return make
 
 
+def delete_team(rest, admin_token, team_id):
+    """Delete a team behind an open page. The demo site names every team make_team made, and
+    a team something names is not deleted (409 team_in_use), so the site lets go of it first."""
+    site = rest.call("GET", "/admin/sites/demo", None, admin_token)["site"]
+    teams = [t for t in (site.get("settings") or {}).get("teams") or [] if t != team_id]
+    rest.call("PUT", "/admin/sites/demo", {"teams": teams}, admin_token)
+    rest.call("DELETE", f"/admin/teams/{team_id}", None, admin_token)
+
+
 def close_general_queue(rest, admin_token):
     """Every agent serves the general queue: chats an earlier test left waiting there would be
     assigned to this test's agents the moment they go online (and fill their capacity)."""

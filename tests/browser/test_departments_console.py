@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.console_fixtures import admin_token, console, make_team, rest  # noqa: F401
+from tests.browser.console_fixtures import (admin_token, console, delete_team,  # noqa: F401
+                                             make_team, rest)
 from tests.browser.test_widget import wait_until
 
 pytestmark = pytest.mark.timeout(240)
@@ -122,7 +123,7 @@ def test_departments_are_edited_kept_checked_and_get_their_own_bot(
 
     # a team deleted behind the page: the API's unknown_team at the row, nothing saved
     rows.nth(1).locator(".dept-team").select_option(doomed)
-    rest.call("DELETE", f"/admin/teams/{doomed}", None, admin_token)
+    delete_team(rest, admin_token, doomed)
     page.locator("#s-dept-save").click()
     rows.nth(1).locator(".dept-error", has_text="no longer exists").wait_for(timeout=10000)
     assert rows.nth(1).locator(".dept-team").get_attribute("aria-invalid") == "true"

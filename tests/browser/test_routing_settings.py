@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.console_fixtures import admin_token, console, make_team, rest  # noqa: F401
+from tests.browser.console_fixtures import (admin_token, console, delete_team,  # noqa: F401
+                                             make_team, rest)
 from tests.browser.test_widget import wait_until
 
 pytestmark = pytest.mark.timeout(240)
@@ -99,7 +100,7 @@ def test_team_overflow_is_set_kept_and_a_gone_target_shows_the_apis_error(
     assert page.locator(f"#ov-to-{source}").input_value() == target
     assert page.locator(f"#ov-after-{source}").input_value() == "180"
     # the target is deleted behind the page: the API's unknown_team is shown, nothing saved
-    rest.call("DELETE", f"/admin/teams/{doomed}", None, admin_token)
+    delete_team(rest, admin_token, doomed)
     page.locator(f"#ov-to-{source}").select_option(doomed)
     save = page.locator(f"li[data-team={source}] button", has_text="Save")
     save.focus()
@@ -127,4 +128,32 @@ def test_team_overflow_is_set_kept_and_a_gone_target_shows_the_apis_error(
         if t["id"] == source][0], "the overflow removed")
     assert page.locator(f"li[data-team={source}] .error").inner_text() == ""
     page.locator("header .lang-toggle").click()
+    assert not page.parley_log.errors, page.parley_log.errors
+
+
+def test_a_team_still_named_somewhere_is_not_deleted_and_the_page_says_where(
+        console, runtime, rest, admin_token, make_team):
+    used = make_team()                       # the demo site names it (visitors may pick it)
+    page = console(admin_creds(runtime), online=False, viewport=PHONE)
+    open_teams(page, used)
+    page.evaluate("() => { window.confirm = () => true; }")     # "Delete this team?" yes
+    row = page.locator(f"li[data-team={used}]")
+    row.locator("button.danger").focus()
+    page.keyboard.press("Enter")
+    row.locator(".error", has_text="still used by: site demo (teams visitors may pick)").wait_for(
+        timeout=10000)
+    assert used in [t["id"] for t in rest.call("GET", "/admin/teams", None, admin_token)["teams"]]
+    page.locator("header .lang-toggle").click()          # zh-CN
+    open_teams(page, used)
+    row.locator("button.danger").click()
+    row.locator(".error", has_text="该团队仍被使用:站点 demo(访客可选团队)").wait_for(timeout=10000)
+    assert no_sideways_scroll(page, "#page-teams")
+    page.locator("header .lang-toggle").click()
+    # once the site lets go of it, the same button deletes it and the list no longer shows it
+    site = rest.call("GET", "/admin/sites/demo", None, admin_token)["site"]
+    rest.call("PUT", "/admin/sites/demo", {"teams": [
+        t for t in site["settings"]["teams"] if t != used]}, admin_token)
+    open_teams(page, used)
+    row.locator("button.danger").click()
+    page.locator(f"li[data-team={used}]").wait_for(state="detached", timeout=10000)
     assert not page.parley_log.errors, page.parley_log.errors

@@ -19,7 +19,11 @@ window.ParleyAdmin = function (kit) {
       ov_to: "Overflow to", ov_none: "No overflow", ov_after: "after (seconds)",
       ov_err_overflow_to_self: "A team cannot overflow to itself.",
       ov_err_unknown_team: "That team no longer exists: pick another one.",
-      ov_err_range: "Overflow waits 120 to 86400 seconds."
+      ov_err_range: "Overflow waits 120 to 86400 seconds.",
+      in_use: "This team is still used by: {list}. Change those first, then delete it.",
+      in_use_more: "{n} more", in_use_site: "site {id} (handoff team)", in_use_site_teams: "site {id} (teams visitors may pick)",
+      in_use_dept: "department {dept} of site {id}", in_use_qa: "site {id} (QA rules)",
+      in_use_overflow: "overflow of team {id}", in_use_agent: "member {name}", in_use_queue: "{n} waiting chats"
     },
     zh: {
       role_agent: "客服", role_supervisor: "主管", role_admin: "管理员",
@@ -31,7 +35,11 @@ window.ParleyAdmin = function (kit) {
       ov_to: "溢出到", ov_none: "不溢出", ov_after: "等待(秒)后",
       ov_err_overflow_to_self: "团队不能溢出到自身。",
       ov_err_unknown_team: "该团队已不存在,请另选一个。",
-      ov_err_range: "溢出等待时间须在 120 到 86400 秒之间。"
+      ov_err_range: "溢出等待时间须在 120 到 86400 秒之间。",
+      in_use: "该团队仍被使用:{list}。请先修改这些设置,再删除。",
+      in_use_more: "另有 {n} 项", in_use_site: "站点 {id}(转人工团队)", in_use_site_teams: "站点 {id}(访客可选团队)",
+      in_use_dept: "站点 {id} 的部门 {dept}", in_use_qa: "站点 {id}(质检规则)",
+      in_use_overflow: "团队 {id} 的溢出设置", in_use_agent: "成员 {name}", in_use_queue: "{n} 个排队中的会话"
     }
   };
   function t(key, vars) {
@@ -156,7 +164,10 @@ window.ParleyAdmin = function (kit) {
           }}),
           el("button", {type: "button", class: "danger", text: t("delete"), onclick: function () {
             if (!confirm(t("confirm_delete"))) return;
-            api("DELETE", "/admin/teams/" + encodeURIComponent(tm.id)).then(teamsPage).catch(function (e) { showErr(err, e); });
+            api("DELETE", "/admin/teams/" + encodeURIComponent(tm.id)).then(teamsPage).catch(function (e) {
+              if (e && e.code === "team_in_use") err.textContent = inUse(e.details || {});
+              else showErr(err, e);
+            });
           }}), err]));
       });
     }).catch(report);
@@ -172,6 +183,21 @@ window.ParleyAdmin = function (kit) {
     }}, [el("h3", {text: t("create_team")}), field(t("team_id"), id), field(t("name"), name),
       el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]), err,
       el("button", {type: "submit", class: "primary", text: t("create")})]));
+  }
+
+  // A refused delete (409 team_in_use): what still names the team, in the console's language.
+  function inUse(details) {
+    var refs = details.references || [];
+    var FIELD = {team: "in_use_site", teams: "in_use_site_teams", departments: "in_use_dept", qa_team_rules: "in_use_qa"};
+    var parts = refs.slice(0, 8).map(function (r) {
+      if (r.kind === "site") return t(FIELD[r.field] || "in_use_site", {id: r.id, dept: r.department || ""});
+      if (r.kind === "team") return t("in_use_overflow", {id: r.id});
+      if (r.kind === "agent") return t("in_use_agent", {name: r.name || r.id});
+      return t("in_use_queue", {n: r.count});
+    });
+    var total = details.count || refs.length;
+    if (total > parts.length) parts.push(t("in_use_more", {n: total - parts.length}));
+    return t("in_use", {list: parts.join(kit.lang() === "zh" ? "、" : ", ")});
   }
 
   // A team's overflow (docs/routing.md): to another team after a wait; "" in the pick is none.
