@@ -132,16 +132,35 @@ def fit_logistic(xs: Sequence[Sequence[float]], ys: Sequence[int], iters: int = 
 
 
 @dataclass
+class Pick:
+    """The reading a decision is about: the KB model's probability, the reading, its
+    features, the best entry (in the visitor's language), the suggestions, whether that entry
+    is the only suggestion left, and the kind of reading."""
+    p: float
+    scored: "Scored"
+    f: list
+    best: object
+    sugg: list
+    sole: bool
+    kind: str
+
+
+@dataclass
 class Decider:
     weights: list[float]
     answer_p: float
     suggest_p: float
     samples: dict  # counts, for figures and tests
+    prior: Optional[object] = None   # prior.GlobalRule: answer or not, learned across businesses
 
     def probability(self, f: Sequence[float]) -> float:
         return _sigmoid(self.weights[0] + sum(a * b for a, b in zip(self.weights[1:], f)))
 
-    def answers(self, matcher: "Matcher", scored: "Scored") -> bool:
+    def answers(self, matcher: "Matcher", scored: "Scored", top_k: int = 3) -> bool:
+        """Is this reading answered as it is (no other reading needed)?"""
+        if self.prior is not None:
+            pk, _ = self.pick(matcher, [(scored, "whole")], top_k)
+            return pk is not None and self.answer_pick(pk)
         f = features(matcher, scored)
         return f is not None and self._answer(f, self.probability(f))
 
@@ -149,15 +168,16 @@ class Decider:
         # the KB has this very question (score 1) or the model says answer; a near tie never
         return (p >= self.answer_p or f[0] >= 0.999) and f[1] >= TIE * f[0]
 
-    def decide(self, matcher: "Matcher", readings: Sequence[tuple["Scored", str]],
-               top_k: int = 3) -> "MatchResult":
-        """Decide on the most confident reading of the message: the ``whole`` text, one of
-        its clauses when it is long (``clause``: the question buried in a rambling message;
-        its best entry must be among the whole text's top three), or the text with homophone
-        typos corrected (``homophone``: only when it is answered -- 回复 / 恢复 are both words),
-        or read in the KB's other language (``translated``: only when answered, by a margin)."""
-        from .matcher import MatchResult
-        p, scored = -1.0, None
+    def pick(self, matcher: "Matcher", readings: Sequence[tuple["Scored", str]],
+             top_k: int = 3) -> tuple[Optional["Pick"], Optional[tuple[float, "Scored"]]]:
+        """The most confident reading of the message and what the decision looks at: the
+        ``whole`` text, one of its clauses when it is long (``clause``: the question buried in
+        a rambling message; its best entry must be among the whole text's top three), or the
+        text with homophone typos corrected (``homophone``: only when it is answered -- 回复 /
+        恢复 are both words), or read in the KB's other language (``translated``: only when
+        answered, by a margin). Also a translated reading that was not answered (for
+        suggestions when nothing else is found)."""
+        p, scored, kind_of = -1.0, None, "whole"
         other: Optional[tuple[float, "Scored"]] = None     # a translated reading not answered
         whole_top = {c[0] for c in readings[0][0].cands[:3]} if readings else set()
         for r, kind in readings:
@@ -175,22 +195,37 @@ class Decider:
                 other = (pr, r)
                 continue
             if pr > p:
-                p, scored = pr, r
+                p, scored, kind_of = pr, r, kind
         if scored is None:
-            return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, 0.0, [])
-        best_idx = scored.cands[0][0]
+            return None, other
         sugg = matcher.suggestions(scored, top_k)
         f = features(matcher, scored)
-        best = matcher.entries[matcher.in_language(best_idx, scored.lang)]
-        sole = len(sugg) == 1 and sugg[0][0] is best and p >= self.answer_p * SOLE \
-            and f[1] >= TIE * f[0]
-        if self._answer(f, p) or sole:
-            return MatchResult("answer", best, p, [s for s in sugg if s[0] is not best])
+        best = matcher.entries[matcher.in_language(scored.cands[0][0], scored.lang)]
+        sole = len(sugg) == 1 and sugg[0][0] is best
+        return Pick(p, scored, f, best, sugg, sole, kind_of), other
+
+    def answer_pick(self, pk: "Pick") -> bool:
+        """Answer (rather than suggest or say nothing)? The global rule when one is set
+        (``prior``: learned on other businesses' visitors), else this KB's threshold with
+        the sole-suggestion rule. A near tie is never answered."""
+        if self.prior is not None:
+            return pk.f[1] >= TIE * pk.f[0] and self.prior.answers(self, pk)
+        return self._answer(pk.f, pk.p) or (
+            pk.sole and pk.p >= self.answer_p * SOLE and pk.f[1] >= TIE * pk.f[0])
+
+    def decide(self, matcher: "Matcher", readings: Sequence[tuple["Scored", str]],
+               top_k: int = 3) -> "MatchResult":
+        from .matcher import MatchResult
+        pk, other = self.pick(matcher, readings, top_k)
+        if pk is None:
+            return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, 0.0, [])
+        if self.answer_pick(pk):
+            return MatchResult("answer", pk.best, pk.p, [s for s in pk.sugg if s[0] is not pk.best])
         # suggestions: the model is not sure, and the query shares words with one of the
         # entry's questions (not only with its answer: "what is the weather" ~ an answer's "is")
-        if p >= self.suggest_p and sugg and (f[3] > 0 or f[2] >= 0.3):
-            return MatchResult("suggest", None, p, sugg)
-        return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, p, [])
+        if pk.p >= self.suggest_p and pk.sugg and (pk.f[3] > 0 or pk.f[2] >= 0.3):
+            return MatchResult("suggest", None, pk.p, pk.sugg)
+        return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, pk.p, [])
 
     def _suggest_other(self, matcher: "Matcher", other: Optional[tuple[float, "Scored"]],
                        top_k: int) -> Optional["MatchResult"]:

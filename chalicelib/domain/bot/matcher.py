@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable, Optional, Protocol, Sequence
 from .analyzer import _WORD_RE, Analyzer, SynonymsArg, _synonym_groups, stem
 from .bridge import Bridge
 from .calibration import fit_decider
+from .prior import load as load_prior
 from .normalize import detect_language, is_cjk, normalize
 from .twins import link_twins
 
@@ -120,7 +121,7 @@ class Matcher:
                  uncovered_penalty: float = 0.85, margin_threshold: float = 0.4,
                  margin_ratio: float = 0.6, calibrate: bool = True,
                  examples: Sequence[tuple[str, Optional[str]]] = (),
-                 encoder: Optional[Encoder] = None):
+                 encoder: Optional[Encoder] = None, prior: bool = True):
         self.version = version
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -203,6 +204,8 @@ class Matcher:
         self._bridge: Optional[Bridge] = None
         # the answer/suggest/reject decision, learned from this KB (None: fixed thresholds)
         self.decider = fit_decider(self, examples) if calibrate else None
+        if self.decider is not None and prior:   # ...answered by the rule learned elsewhere
+            self.decider.prior = load_prior("semantic" if encoder is not None else "lexical")
 
     def is_twin(self, a: int, b: int) -> bool:
         return self.twin.get(a) == b
@@ -376,16 +379,22 @@ class Matcher:
         if self.decider is not None:
             whole = self.score_query(text)
             alts = [(whole, "whole")]
-            if not self.decider.answers(self, whole):  # other readings only when needed
-                alts += [(self.score_query(t), "clause") for t in readings(text)[1:]]
-                fixed = self.analyzer.correct_zh(text)  # homophone typos: a reading of its own
-                if fixed:
-                    alts.append((self.score_query(fixed), "homophone"))
-                other = self._translated(text, whole.lang)
-                if other is not None:
-                    alts.append((self.score_query(other), "translated"))
+            if not self.decider.answers(self, whole, top_k):  # other readings when needed
+                alts += self.other_readings(text, whole)
             return self.decider.decide(self, alts, top_k)
         return self._match_fixed(text, top_k)
+
+    def other_readings(self, text: str, whole: Scored) -> list[tuple[Scored, str]]:
+        """The message's clauses when it is long, its homophone typos corrected, and its
+        reading in the KB's other language."""
+        alts = [(self.score_query(t), "clause") for t in readings(text)[1:]]
+        fixed = self.analyzer.correct_zh(text)  # homophone typos: a reading of its own
+        if fixed:
+            alts.append((self.score_query(fixed), "homophone"))
+        other = self._translated(text, whole.lang)
+        if other is not None:
+            alts.append((self.score_query(other), "translated"))
+        return alts
 
     @property
     def bridge(self) -> Optional[Bridge]:
