@@ -41,7 +41,7 @@ def test_answers_suggestions_feedback_and_handoffs_are_counted_per_entry(api, de
         assert status == 200
     v.say("转人工", deps)                            # a person after that answer
     w = Visitor(api, locale="en-US")
-    w.say("how long do you keep deleted files", deps)  # offered, not answered
+    w.say("what happens to deleted files", deps)  # offered, not answered
     offered = [s["id"] for s in extra(w.last_bot())["suggestions"]]
     assert extra(w.last_bot())["kind"] == "suggest" and offered[0] == "recover-file"
     for cid in (v.cid, w.cid, v.cid):               # a redelivered stream counts nothing twice

@@ -40,25 +40,25 @@ def test_helpful_feedback_goes_to_the_learning_queue(api, deps, kb, admin_token)
 
 def test_clicked_suggestion_is_labelled_and_approval_teaches_the_bot(api, deps, kb, admin_token):
     v = Visitor(api)
-    v.say("how long do you keep deleted files", deps)
+    v.say("what happens to deleted files", deps)
     sugg = extra(v.last_bot())
     assert sugg["kind"] == "suggest" and sugg["suggestions"][0]["id"] == "recover-file"
     v.say(sugg["suggestions"][0]["question"], deps)          # the chip sends its question
     assert extra(v.last_bot())["entry_id"] == "recover-file"
     labels = _labels(api, admin_token)["labels"]
     assert [(x["text"], x["entry_id"], x["source"]) for x in labels] == [
-        ("how long do you keep deleted files", "recover-file", "clicked")]
+        ("what happens to deleted files", "recover-file", "clicked")]
     # the admin approves: the question becomes a similar question, and the bot answers it
     status, data = api.post(f"/v1/admin/kb/labels/{labels[0]['id']}/approve",
                             {"site_key": "demo"}, token=admin_token)
     assert status == 200, data
-    assert "how long do you keep deleted files" in data["entry"]["similar"]
+    assert "what happens to deleted files" in data["entry"]["similar"]
     after = _labels(api, admin_token)
     assert after["labels"] == [] and after["examples"] == 1
     assert bot_service.kb_repo(deps).examples("demo") == [
-        ["how long do you keep deleted files", "recover-file"]]
+        ["what happens to deleted files", "recover-file"]]
     w = Visitor(api)
-    w.say("how long do you keep deleted files", deps)
+    w.say("what happens to deleted files", deps)
     assert extra(w.last_bot())["kind"] == "answer"
     assert extra(w.last_bot())["entry_id"] == "recover-file"
 

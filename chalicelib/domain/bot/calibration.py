@@ -160,7 +160,7 @@ class Decider:
         """Is this reading answered as it is (no other reading needed)?"""
         if self.prior is not None:
             pk, _ = self.pick(matcher, [(scored, "whole")], top_k)
-            return pk is not None and self.answer_pick(pk)
+            return pk is not None and self.answer_pick(matcher, pk)
         f = features(matcher, scored)
         return f is not None and self._answer(f, self.probability(f))
 
@@ -204,28 +204,32 @@ class Decider:
         sole = len(sugg) == 1 and sugg[0][0] is best
         return Pick(p, scored, f, best, sugg, sole, kind_of), other
 
-    def answer_pick(self, pk: "Pick") -> bool:
+    def answer_pick(self, matcher: "Matcher", pk: "Pick") -> bool:
         """Answer (rather than suggest or say nothing)? The global rule when one is set
         (``prior``: learned on other businesses' visitors), else this KB's threshold with
         the sole-suggestion rule. A near tie is never answered."""
         if self.prior is not None:
-            return pk.f[1] >= TIE * pk.f[0] and self.prior.answers(self, pk)
+            return pk.f[1] >= TIE * pk.f[0] and not _cross_tie(matcher, pk) and \
+                self.prior.answers(self, pk)
         return self._answer(pk.f, pk.p) or (
             pk.sole and pk.p >= self.answer_p * SOLE and pk.f[1] >= TIE * pk.f[0])
 
     def decide(self, matcher: "Matcher", readings: Sequence[tuple["Scored", str]],
                top_k: int = 3) -> "MatchResult":
         from .matcher import MatchResult
+        from .prior import vector as prior_vector
         pk, other = self.pick(matcher, readings, top_k)
         if pk is None:
             return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, 0.0, [])
-        if self.answer_pick(pk):
-            return MatchResult("answer", pk.best, pk.p, [s for s in pk.sugg if s[0] is not pk.best])
+        # the confidence reported is the deciding model's: the learned rule's when it decides
+        conf = self.prior.probability(prior_vector(self, pk)) if self.prior is not None else pk.p
+        if self.answer_pick(matcher, pk):
+            return MatchResult("answer", pk.best, conf, [s for s in pk.sugg if s[0] is not pk.best])
         # suggestions: the model is not sure, and the query shares words with one of the
         # entry's questions (not only with its answer: "what is the weather" ~ an answer's "is")
         if pk.p >= self.suggest_p and pk.sugg and (pk.f[3] > 0 or pk.f[2] >= 0.3):
-            return MatchResult("suggest", None, pk.p, pk.sugg)
-        return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, pk.p, [])
+            return MatchResult("suggest", None, conf, pk.sugg)
+        return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, conf, [])
 
     def _suggest_other(self, matcher: "Matcher", other: Optional[tuple[float, "Scored"]],
                        top_k: int) -> Optional["MatchResult"]:
@@ -236,6 +240,15 @@ class Decider:
             return None
         sugg = matcher.suggestions(other[1], top_k)
         return MatchResult("suggest", None, other[0], sugg) if sugg else None
+
+
+def _cross_tie(matcher: "Matcher", pk: "Pick") -> bool:
+    """Another entry (not the best's twin) scores within TIE of the best: a coin toss, in
+    whatever language (the margin feature looks at rivals of the best's own language only;
+    "cost" ties the Chinese and the English price entries of two-language KB)."""
+    c = pk.scored.cands
+    rival = next((x for x in c[1:] if not matcher.is_twin(x[0], c[0][0])), None)
+    return rival is not None and rival[1] >= (1 - TIE) * c[0][1]
 
 
 def _swap_topic(matcher: "Matcher", text: str) -> Optional[str]:

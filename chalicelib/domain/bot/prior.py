@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
 WEIGHTS = Path(__file__).with_name("prior_weights.json")
 KINDS = ("clause", "homophone", "translated")
 NAMES = ("rel", "p", "score", "margin", "coverage", "phrase_sim", "unknown", "clean",
-         "single", "same_lang", "sole", "n_sugg", "long") + KINDS
+         "single", "same_lang", "sole", "n_sugg", "long", "ratio", "best_cov", "best_phrase",
+         "best_sem") + KINDS
 
 
 def _logit(p: float) -> float:
@@ -49,6 +50,13 @@ def vector(decider: "Decider", pk: "Pick") -> list[float]:
     base = [_logit(pk.p) - _logit(decider.answer_p), pk.p] + list(f[:8])
     base += [1.0 if pk.sole else 0.0, len(pk.sugg) / 3.0,
              min(pk.scored.nterms, 40) / 20.0]
+    # does the best entry also lead on each signal of its own among the first five?
+    c = pk.scored.cands[:5]
+    s2 = c[1][1] if len(c) > 1 else 0.0
+    base += [s2 / c[0][1] if c[0][1] > 0 else 1.0,
+             1.0 if c[0][3] >= max(x[3] for x in c) else 0.0,
+             1.0 if c[0][4] >= max(x[4] for x in c) else 0.0,
+             1.0 if c[0][5] >= max(x[5] for x in c) else 0.0]
     base += [1.0 if pk.kind == k else 0.0 for k in KINDS]
     return base + list(f[8:10])
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Optional
 
 from .bot import Bot
-from .calibration import fit_logistic
+from .calibration import TIE, _cross_tie, fit_logistic
 from .handoff import is_handoff_request
 from .kbcsv import load_csv_file
 from .matcher import Matcher
@@ -78,7 +78,7 @@ def samples(matcher: Matcher, queries: list[dict]) -> list[tuple[list[float], in
             continue
         whole = matcher.score_query(text)
         pk, _ = d.pick(matcher, [(whole, "whole")] + matcher.other_readings(text, whole))
-        if pk is None or pk.f[1] < 0.05 * pk.f[0]:
+        if pk is None or pk.f[1] < TIE * pk.f[0] or _cross_tie(matcher, pk):
             continue           # nothing matched, or a near tie: never answered
         out.append((vector(d, pk), 1 if expect is not None and pk.best.id == expect else 0))
     return out

@@ -38,10 +38,10 @@ def test_a_rule_answers_above_its_threshold_and_never_a_near_tie(own):
     never = prior.GlobalRule([-30.0] + [0.0] * len(prior.NAMES), 0.5)
     own.decider.prior = always
     try:
-        assert own.decider.answer_pick(pk) == (pk.f[1] >= TIE * pk.f[0])
+        assert own.decider.answer_pick(own, pk) == (pk.f[1] >= TIE * pk.f[0])
         assert own.match("怎么退款").decision == "answer"
         own.decider.prior = never
-        assert not own.decider.answer_pick(pk)
+        assert not own.decider.answer_pick(own, pk)
         assert own.match("怎么退款").decision != "answer"
     finally:
         own.decider.prior = None
