@@ -78,3 +78,13 @@ def test_samples_label_the_pick_right_or_wrong(own):
                                      {"q": "怎么退款", "expect": None},
                                      {"q": "转人工", "expect": None}])   # a handoff: skipped
     assert [y for _, y in rows] == [1, 0, 0]
+
+
+def test_the_shipped_weights_fit_the_features_of_their_mode():
+    stored = json.loads(prior.WEIGHTS.read_text(encoding="utf-8"))
+    assert len(stored["lexical"]["weights"]) == 1 + len(prior.NAMES)
+    assert len(stored["semantic"]["weights"]) == 1 + len(prior.NAMES) + 2  # the encoder's two
+    for mode in ("lexical", "semantic"):
+        assert 0 < stored[mode]["threshold"] < 1
+        # learned from the training sets written for it, not from a blind set
+        assert {"anxin-insurance", "voltway", "stagepass"} <= set(stored[mode]["businesses"])
