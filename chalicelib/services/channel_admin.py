@@ -13,6 +13,7 @@ import uuid
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import channels as ch
+from chalicelib.domain import departments as depts
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.validation import SITE_KEY_RE, Field, validate
 from chalicelib.errors import AppError, NotFound
@@ -34,14 +35,16 @@ CREATE_SCHEMA = {
     "encoding_aes_key": Field(str, pattern=AES_KEY_RE),
     "mode": Field(str, choices=("plain", "compat", "safe")),
     "format": Field(str, choices=("xml", "json")),
+    # the department its users' chats belong to (its bot, its team); none: the site's
+    "department": Field(str, nullable=True, max_len=32, pattern=depts.DEPT_ID_RE),
 }
 UPDATE_SCHEMA = {k: Field(v.type, pattern=v.pattern, choices=v.choices, min_len=v.min_len,
-                          max_len=v.max_len)
+                          max_len=v.max_len, nullable=v.nullable)
                  for k, v in CREATE_SCHEMA.items() if k not in ("kind", "site_key")}
 UPDATE_SCHEMA["disabled"] = Field(bool)
 WECHAT_SECRETS = ("app_secret", "token", "encoding_aes_key")
 SHOWN = ("id", "kind", "site_key", "name", "app_id", "mode", "format", "disabled",
-         "created_at", "updated_at", "verified_at", "last_message_at")
+         "department", "created_at", "updated_at", "verified_at", "last_message_at")
 
 
 def view(channel: dict) -> dict:
@@ -69,6 +72,13 @@ def _wechat_checks(body: dict, merged: dict) -> None:
     check_credentials(body)
 
 
+def _check_department(site: dict | None, dept_id) -> None:
+    """A channel's department is one of its site's (null: none)."""
+    if dept_id is not None and depts.find((site or {}).get("settings"), dept_id) is None:
+        raise AppError("The site has no such department.", code="unknown_department",
+                       details={"field": "department"})
+
+
 def list_channels(deps, site_key: str | None = None) -> dict:
     if site_key is not None and not SITE_KEY_RE.match(site_key):
         raise AppError("Unknown site key.", code="invalid_site_key")
@@ -83,8 +93,10 @@ def get_channel(deps, channel_id: str) -> dict:
 
 def create_channel(deps, actor: Actor, payload: dict) -> dict:
     body = validate(payload, CREATE_SCHEMA)
-    if deps.sites.get(body["site_key"]) is None:
+    site = deps.sites.get(body["site_key"])
+    if site is None:
         raise NotFound("Unknown site key.", code="unknown_site")
+    _check_department(site, body.get("department"))
     kind = body["kind"]
     channel_id = "ch_" + uuid.uuid4().hex[:16]
     values, shown_once = {}, None
@@ -106,6 +118,8 @@ def create_channel(deps, actor: Actor, payload: dict) -> dict:
     record = {"kind": kind, "site_key": body["site_key"], "name": body["name"],
               "created_at": ts, "updated_at": ts, "disabled": False,
               "configured": {k: True for k in values}}
+    if body.get("department"):
+        record["department"] = body["department"]
     if kind in ch.WECHAT_KINDS:
         record.update(app_id=body["app_id"], mode=body.get("mode", "compat"),
                       format=body.get("format", "xml") if kind == ch.WECHAT_MP else "xml")
@@ -125,12 +139,16 @@ def update_channel(deps, actor: Actor, channel_id: str, payload: dict) -> dict:
     channel = _get(deps, channel_id)
     wechat = channel["kind"] in ch.WECHAT_KINDS
     if not wechat and any(k in body for k in ("app_id", "mode", "format") + WECHAT_SECRETS):
-        raise AppError("Only name and disabled change on an API channel.",
+        raise AppError("Only name, department and disabled change on an API channel.",
                        code="unknown_field")
     if channel["kind"] != ch.WECHAT_MP and "format" in body:
         raise AppError("Only Mini Programs push JSON.", code="invalid_format")
+    if "department" in body:
+        _check_department(deps.sites.get(channel.get("site_key") or ""), body["department"])
     new_secrets = {k: body.pop(k) for k in WECHAT_SECRETS if k in body}
     merged = {**channel, **body}
+    if merged.get("department") is None:
+        merged.pop("department", None)              # null: back to the site's bot and team
     if wechat:
         _wechat_checks(new_secrets, merged)
     if new_secrets:

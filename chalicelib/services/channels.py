@@ -22,6 +22,7 @@ from __future__ import annotations
 from chalicelib import log
 from chalicelib.adapters.dynamo import now_ms
 from chalicelib.domain import channels as ch
+from chalicelib.domain import departments as depts
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.retention import ttl_fields
 from chalicelib.errors import AppError, Conflict, NotFound
@@ -68,8 +69,11 @@ def _conversation_for(deps, site: dict, channel: dict, visitor: dict, external_i
         conv = deps.conversations.get(visitor["current_conversation_id"], consistent=True)
     if conv is not None and conv.get("status") != "closed":
         return conv
+    # a channel of a department: its users' chats go to that department's bot and team
+    dept = {"attributes": {depts.ATTRIBUTE: channel["department"]}} \
+        if channel.get("department") else {}
     conv = _new_conversation(deps, visitor["visitor_id"], site["site_key"], site,
-                             {**visitor, **{k: v for k, v in profile.items() if v}},
+                             {**visitor, **{k: v for k, v in profile.items() if v}, **dept},
                              channel=channel["kind"],
                              channel_attrs={"channel_id": channel["id"],
                                             "external_id": external_id})

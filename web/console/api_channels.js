@@ -4,6 +4,8 @@
  * one (the signing secret is shown once), rotate its secret (shown once), delete it; the
  * inbound URL and a curl example with copy buttons (docs/channels.md). Registered through
  * window.ParleyChannels.addSection (channels.js); every value is set with textContent. */
+import {departmentField, departmentSelect, showDeptError} from "./channel_department.js";
+
 const X = window.ParleyConsole && window.ParleyConsole.ext;
 
 const EN = {
@@ -81,6 +83,7 @@ function card(ch, rerender, err) {
   const {el, t, api, showErr, fmtTime} = X;
   const url = state.base + ch.messages_path;
   const curl = curlExample(url);
+  const deptErr = X.errBox();
   const act = (method, path, confirmKey, then) => () => {
     if (!window.confirm(X.t(confirmKey, {name: ch.name}))) return;
     api(method, path).then(then).catch((e) => showErr(err, e));
@@ -97,6 +100,7 @@ function card(ch, rerender, err) {
       el("dt", {text: t("ac_curl")}),
       el("dd", {}, [el("pre", {class: "ac-curl", tabindex: "0", text: curl}), copyButton(curl, "", t("ac_curl"))])
     ]),
+    departmentField(ch, state.sites.find((s) => s.site_key === ch.site_key), deptErr), deptErr,
     el("p", {class: "muted", text: ch.last_message_at ? X.t("ac_last_msg", {t: fmtTime(ch.last_message_at)}) : t("ac_no_msg")}),
     el("div", {class: "row wrap"}, [
       el("button", {type: "button", class: "small ac-rotate", text: t("ac_rotate"), onclick: rotate}),
@@ -115,6 +119,14 @@ function render(box) {
   const more = el("button", {type: "button", class: "small", id: "ac-more", text: t("ac_more"), hidden: true});
   const site = el("select", {id: "ac-site"});
   const name = el("input", {type: "text", id: "ac-name", maxlength: "100", required: true});
+  const deptBox = el("span");
+  const deptPick = () => {     // the chosen site's departments
+    clear(deptBox);
+    const sel = departmentSelect(state.sites.find((s) => s.site_key === state.site), "", {id: "ac-dept"});
+    deptBox.appendChild(X.field(t("cd_label"), sel));
+    return sel;
+  };
+  let dept = null;
   const rerender = () => (box.isConnected ? load() : null);
 
   function show() {
@@ -134,28 +146,31 @@ function render(box) {
     }).catch((e) => showErr(err, e));
   }
   more.addEventListener("click", () => { state.shown += PAGE; show(); });
-  site.addEventListener("change", () => { state.site = site.value; state.once = null; state.shown = PAGE; load(); });
+  site.addEventListener("change", () => { state.site = site.value; state.once = null; state.shown = PAGE; dept = deptPick(); load(); });
   box.append(
     el("h3", {id: "ch-api-h", text: t("ac_title")}), el("p", {class: "muted", text: t("ac_intro")}),
     el("form", {class: "card inline-form", id: "ac-form", onsubmit: (ev) => {
       ev.preventDefault();
       err.textContent = "";
-      api("POST", "/admin/channels", {kind: "api", site_key: state.site, name: name.value.trim()}).then((r) => {
+      const body = {kind: "api", site_key: state.site, name: name.value.trim()};
+      if (dept && dept.value) body.department = dept.value;
+      api("POST", "/admin/channels", body).then((r) => {
         state.once = {id: r.id, name: r.name, secret: r.signing_secret};
         name.value = "";
         return load();
-      }).catch((e) => showErr(err, e));
-    }}, [el("div", {class: "row wrap"}, [field(t("ac_site"), site), field(t("ac_name"), name)]), err,
+      }).catch((e) => showDeptError(err, e));
+    }}, [el("div", {class: "row wrap"}, [field(t("ac_site"), site), field(t("ac_name"), name), deptBox]), err,
       el("button", {type: "submit", class: "primary", text: t("ac_create")})]),
     once, list, more);
   const fillSites = () => {
     state.sites.forEach((s) => site.appendChild(el("option", {value: s.site_key, text: s.name ? s.name + " · " + s.site_key : s.site_key})));
     state.site = state.site || (state.sites[0] && state.sites[0].site_key) || "";
     site.value = state.site;
+    dept = deptPick();
     return load();
   };
-  if (state.sites.length) fillSites();
-  else api("GET", "/admin/sites").then((r) => { state.sites = r.sites || []; return fillSites(); }).catch(report);
+  // read afresh each time: a site's departments may have changed on the Sites page meanwhile
+  api("GET", "/admin/sites").then((r) => { state.sites = r.sites || []; return fillSites(); }).catch(report);
 }
 
 if (X) {

@@ -3,6 +3,8 @@
  * section of the Channels page (window.ParleyChannels.addSection, channels.js).
  * An ES module on the console's plug-in points (window.ParleyConsole.ext); every value from
  * the server is set with textContent (the el() helper), never as HTML. */
+import {departmentField, departmentSelect, showDeptError} from "./channel_department.js";
+
 const X = window.ParleyConsole && window.ParleyConsole.ext;
 
 const WINDOW_MS = 48 * 3600 * 1000;
@@ -193,8 +195,9 @@ function copyButton(value) {
   return b;
 }
 
-function channelCard(ch, base) {
-  const {el, t, fmtTime} = X;
+function channelCard(ch, base, site) {
+  const {el, t, fmtTime, errBox} = X;
+  const err = errBox();
   const url = base + ch.server_path;
   const stored = Object.keys(ch.configured || {}).filter((k) => ch.configured[k]).join(", ");
   const steps = el("ul", {class: "wx-status"}, [
@@ -209,6 +212,7 @@ function channelCard(ch, base) {
       el("dt", {text: t("wx_mode")}), el("dd", {text: t("wx_mode_" + (ch.mode || "compat"))}),
       el("dt", {text: t("wx_site")}), el("dd", {text: ch.site_key})
     ]),
+    departmentField(ch, site, err), err,
     el("p", {class: "muted", text: t("wx_secrets_stored", {list: stored || "—"})}),
     steps,
     el("button", {type: "button", class: "small danger", text: t("wx_disconnect"), onclick: () => {
@@ -219,10 +223,19 @@ function channelCard(ch, base) {
 }
 
 function addForm(sites, onDone) {
-  const {el, t, field, errBox, showErr} = X;
+  const {el, t, field, errBox} = X;
   const name = el("input", {type: "text", required: true, maxlength: "100", id: "wx-name"});
   const site = el("select", {id: "wx-site"});
   sites.forEach((s) => site.appendChild(el("option", {value: s.site_key, text: s.site_key})));
+  const deptBox = el("div");
+  let dept = null;
+  const deptPick = () => {     // the chosen site's departments
+    X.clear(deptBox);
+    dept = departmentSelect(sites.find((s) => s.site_key === site.value), "", {id: "wx-dept"});
+    deptBox.appendChild(field(t("cd_label"), dept));
+  };
+  site.addEventListener("change", deptPick);
+  deptPick();
   const kind = el("select", {id: "wx-kind"}, [el("option", {value: "wechat", text: t("wx_kind_oa")}),
     el("option", {value: "wechat_mp", text: t("wx_kind_mp")})]);
   const appId = el("input", {type: "text", required: true, pattern: "wx[A-Za-z0-9]{14,30}", id: "wx-app-id", autocomplete: "off"});
@@ -240,8 +253,9 @@ function addForm(sites, onDone) {
       app_secret: secret.value.trim(), token: token.value.trim(), mode: mode.value};
     if (aes.value.trim()) body.encoding_aes_key = aes.value.trim();
     if (kind.value === "wechat_mp") body.format = format.value;
-    X.api("POST", "/admin/channels", body).then(() => { secret.value = ""; onDone(); }).catch((e2) => showErr(err, e2));
-  }}, [el("h4", {text: t("wx_add")}), field(t("wx_name"), name), field(t("wx_site"), site), field(t("wx_kind"), kind),
+    if (dept.value) body.department = dept.value;
+    X.api("POST", "/admin/channels", body).then(() => { secret.value = ""; onDone(); }).catch((e2) => showDeptError(err, e2));
+  }}, [el("h4", {text: t("wx_add")}), field(t("wx_name"), name), field(t("wx_site"), site), deptBox, field(t("wx_kind"), kind),
     field(t("wx_app_id"), appId), field(t("wx_app_secret"), secret),
     el("p", {class: "muted", text: t("wx_token_aes_hint")}),
     el("div", {class: "row"}, [field(t("wx_token"), token), gen(token, 32)]),
@@ -273,7 +287,7 @@ function renderWeChat(box) {
   Promise.all([api("GET", "/admin/channels"), api("GET", "/admin/sites"), loadApiBase()]).then(([r, s, base]) => {
     const chans = (r.channels || []).filter((c) => c.kind === "wechat" || c.kind === "wechat_mp");
     if (!chans.length) list.appendChild(el("li", {class: "none", text: t("wx_none")}));
-    chans.forEach((c) => list.appendChild(channelCard(c, base)));
+    chans.forEach((c) => list.appendChild(channelCard(c, base, (s.sites || []).find((x) => x.site_key === c.site_key))));
     formBox.appendChild(addForm(s.sites || [], rerender));
   }).catch(report);
 }
