@@ -157,30 +157,39 @@ def test_departments_are_edited_kept_checked_and_get_their_own_bot(
     assert page.locator("#bot-dept-note").is_hidden()
     page.locator("#bot-site").select_option(sales)
     page.locator("#bot-dept-note", has_text="inherits the site's entries").wait_for()
-    page.locator("#bot-tab-entries").click()
-    page.locator("#bot-entry-new").wait_for(timeout=10000)
+    # its entries: the Knowledge base page, opened on the department's knowledge base
+    page.locator("#bot-edit-entries").click()
+    page.locator("#kb-new-q").wait_for(timeout=10000)
+    page.wait_for_function("k => document.getElementById('kb-site').value === k", arg=sales,
+                           timeout=10000)
     question = f"Do sales ship abroad {uuid.uuid4().hex[:4]}?"
-    page.locator("#bot-entry-new-question").fill(question)
-    page.locator("#bot-entry-new-similar").fill("Shipping abroad?\nInternational orders?")
-    page.locator("#bot-entry-new-answer").fill("Yes, to 40 countries.")
-    page.locator("#bot-entry-new button[type=submit]").click()
-    page.locator("#bot-entries details", has_text=question).wait_for(timeout=10000)
-    assert page.evaluate("() => document.activeElement.id") == "bot-entry-new-question"
-    assert page.locator("#bot-entries-count").inner_text() == "1 entry"
+    page.locator("#kb-new-q").fill(question)
+    page.locator("#kb-new-similar").fill("Shipping abroad?\nInternational orders?")
+    page.locator("#kb-new-a").fill("Yes, to 40 countries.")
+    page.locator("#kb-new-tags").fill("shipping，abroad")        # a Chinese comma splits too
+    page.locator("#kb-new-a").press("Tab")
+    page.locator("#kb-new button[type=submit]").click()
+    row = page.locator("#kb-list tbody tr").first
+    page.wait_for_function("q => [...document.querySelectorAll('#kb-list tbody tr')].some("
+                           "r => r.querySelector('input').value === q)", arg=question,
+                           timeout=10000)
     dept_entries = _entries(rest, admin_token, sales)
     assert [e["question"] for e in dept_entries] == [question]
     assert dept_entries[0]["similar"] == ["Shipping abroad?", "International orders?"]
+    assert dept_entries[0]["tags"] == ["shipping", "abroad"]
     assert all(e["question"] != question for e in _entries(rest, admin_token, key))
     assert not _entries(rest, admin_token, after)
-    # edited in place: the department's entry changes, the card stays open
-    card = page.locator("#bot-entries details", has_text=question)
-    card.locator("summary").click()
-    card.locator("textarea").nth(1).fill("Yes, to 41 countries.")
-    card.get_by_role("button", name="Save").click()
+    # edited in its row: the department's entry changes (not a copy in the site's)
+    row.locator("textarea").nth(1).fill("Yes, to 41 countries.")
+    row.get_by_role("button", name="Save").click()
     page.locator(".toast", has_text="Saved").first.wait_for(timeout=10000)
     assert wait_until(lambda: _entries(rest, admin_token, sales)[0]["answer"]
-                     == "Yes, to 41 countries.", "the entry was not updated")
-    assert card.get_attribute("open") is not None
+                      == "Yes, to 41 countries.", "the entry was not updated")
+    assert all(e["question"] != question for e in _entries(rest, admin_token, key))
+    # the shared base every site inherits is on the page too
+    assert page.locator("#kb-site option[value=_common]").inner_text().startswith("Shared base")
+    page.locator("#pages [data-page=bot]").click()
+    page.locator("#bot-site").select_option(sales)
     page.screenshot(path=str(artifacts_dir / "console-departments-bot.png"), full_page=True)
     # zh-CN on the Bot page: the note and the department's name in Chinese
     page.locator("header .lang-toggle").click()

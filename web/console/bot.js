@@ -3,7 +3,7 @@
  * (explicit wiring: this file defines, it registers nothing).
  * Sections: learning queue (labels from "helpful?" / clicked suggestions + missed-question
  * proposals), synonyms, flows (bot_flows.js: ParleyBotFlows.render, called from flows() below),
- * entries (the selected knowledge base's own: add, edit, delete), duplicates (merge), figures.
+ * duplicates (merge), figures; "Edit its entries" opens the Knowledge base page on the chosen one.
  * The site selector lists the shared base "_common" every site's bot inherits, then each site
  * and after it each of its departments ("{site}/{department}": a department's bot inherits
  * the site's entries and the shared base; docs/bot.md "Departments").
@@ -17,11 +17,7 @@
     en: {
       title: "Bot", site: "Bot (site)", shared: "Shared base (inherited by every site)",
       sec_learning: "Learning queue", sec_synonyms: "Synonyms", sec_flows: "Flows", sec_duplicates: "Duplicates",
-      sec_entries: "Entries", dept_note: "This department's bot inherits the site's entries and the shared base.",
-      ent_none: "No entries of its own yet.", ent_count: "{n} entries", ent_one: "1 entry", ent_add: "Add an entry",
-      ent_question: "Question", ent_similar: "Similar questions (one per line)", ent_answer: "Answer",
-      ent_tags: "Tags (comma-separated)", ent_enabled: "Enabled", ent_create: "Add entry", ent_added: "Entry added",
-      ent_delete: "Delete", ent_deleted: "Deleted", ent_confirm: "Delete this entry?",
+      edit_entries: "Edit its entries (Knowledge base page)", dept_note: "This department's bot inherits the site's entries and the shared base.",
       labels_empty: "Nothing waiting. Labels come from \"helpful?\" answers and clicked suggestions.",
       examples: "{n} approved examples teach this bot its answer threshold.",
       col_question: "Visitor question", col_entry: "Entry", col_source: "Source", col_actions: "",
@@ -44,11 +40,7 @@
     zh: {
       title: "机器人", site: "机器人(站点)", shared: "公共知识库(所有站点继承)",
       sec_learning: "学习队列", sec_synonyms: "同义词", sec_flows: "流程", sec_duplicates: "重复条目",
-      sec_entries: "条目", dept_note: "该部门的机器人继承站点的条目和公共知识库。",
-      ent_none: "还没有本知识库自己的条目。", ent_count: "共 {n} 条", ent_one: "共 1 条", ent_add: "添加条目",
-      ent_question: "问题", ent_similar: "相似问法(每行一个)", ent_answer: "回答",
-      ent_tags: "标签(用逗号分隔)", ent_enabled: "启用", ent_create: "添加条目", ent_added: "已添加条目",
-      ent_delete: "删除", ent_deleted: "已删除", ent_confirm: "确定删除此条目吗?",
+      edit_entries: "编辑其条目(知识库页面)", dept_note: "该部门的机器人继承站点的条目和公共知识库。",
       labels_empty: "暂无待处理。标注来自访客的“有帮助吗?”和点击的推荐问题。",
       examples: "已批准 {n} 条示例,用于校准本机器人的回答阈值。",
       col_question: "访客问题", col_entry: "条目", col_source: "来源", col_actions: "",
@@ -92,7 +84,7 @@
     site.appendChild(el("option", {value: "_common", text: t("shared")}));
     var tabs = el("div", {class: "tabs bot-tabs", role: "tablist", "aria-label": t("title")});
     var body = el("div", {id: "bot-body", class: "bot-body", role: "tabpanel"});
-    var SECTIONS = ["learning", "synonyms", "flows", "entries", "duplicates", "figures"];
+    var SECTIONS = ["learning", "synonyms", "flows", "duplicates", "figures"];
     var current = host.getAttribute("data-section") || "learning";
     SECTIONS.forEach(function (s) {
       tabs.appendChild(el("button", {type: "button", role: "tab", id: "bot-tab-" + s,
@@ -108,7 +100,12 @@
       show();
       document.getElementById("bot-tab-" + current).focus();
     });
-    host.appendChild(el("div", {class: "row"}, [field(t("site"), site)]));
+    // its entries are edited on the Knowledge base page (search, CSV), opened on this one
+    var editEntries = el("button", {type: "button", id: "bot-edit-entries", text: t("edit_entries"), onclick: function () {
+      document.getElementById("page-kb").setAttribute("data-site", site.value);
+      document.querySelector("#pages [data-page=kb]").click();
+    }});
+    host.appendChild(el("div", {class: "row wrap"}, [field(t("site"), site), editEntries]));
     var deptNote = el("p", {class: "muted", id: "bot-dept-note", hidden: true, text: t("dept_note")});
     host.appendChild(deptNote);
     host.appendChild(tabs);
@@ -144,7 +141,7 @@
         b.tabIndex = b.id === "bot-tab-" + current ? 0 : -1;
       });
       clear(body).appendChild(el("p", {class: "muted", text: t("loading")}));
-      ({learning: learning, figures: figures, synonyms: synonyms, flows: flows, entries: entries,
+      ({learning: learning, figures: figures, synonyms: synonyms, flows: flows,
         duplicates: duplicates})[current](site.value);
     }
 
@@ -312,73 +309,6 @@
       var mine = loadGen;
       window.ParleyBotFlows.render(body, {api: ctx.api, toast: ctx.toast, el: el, clear: clear, lang: lang, site: key,
         live: function () { return mine === loadGen; }});
-    }
-
-    // ---------------------------------------------------------------- entries
-    // the selected knowledge base's own entries (a department's: not the site's it inherits)
-    function lines(v, sep) { return v.split(sep).map(function (x) { return x.trim(); }).filter(Boolean); }
-    // onDone(what): "added", "saved" (the form stays as it is) or "deleted"
-    function entryForm(key, en, id, onDone) {
-      var f = {question: el("input", {type: "text", maxlength: "500", required: true, value: en.question || ""}),
-        similar: el("textarea", {rows: "2", value: (en.similar || []).join("\n")}),
-        answer: el("textarea", {rows: "3", required: true, value: en.answer || ""}),
-        tags: el("input", {type: "text", value: (en.tags || []).join(", ")}),
-        enabled: el("input", {type: "checkbox", checked: en.enabled !== false})};
-      Object.keys(f).forEach(function (k) { f[k].id = id + "-" + k; });
-      var err = errBox();
-      var buttons = [el("button", {type: "submit", class: "primary", text: en.id ? t("save") : t("ent_create")})];
-      if (en.id) {
-        buttons.push(el("button", {type: "button", class: "danger", text: t("ent_delete"), onclick: function () {
-          if (!window.confirm(t("ent_confirm"))) return;
-          ctx.api("DELETE", "/admin/kb/" + encodeURIComponent(en.id) + q(key)).then(function () {
-            ctx.toast(t("ent_deleted")); onDone("deleted", f);
-          }).catch(function (e) { err.textContent = errText(e); });
-        }}));
-      }
-      return el("form", {class: "bot-form", id: id, onsubmit: function (e) {
-        e.preventDefault();
-        err.textContent = "";
-        var payload = {site_key: key, question: f.question.value.trim(), answer: f.answer.value,
-          similar: lines(f.similar.value, "\n"), tags: lines(f.tags.value, /[,，]/), enabled: f.enabled.checked};
-        ctx.api(en.id ? "PUT" : "POST", "/admin/kb" + (en.id ? "/" + encodeURIComponent(en.id) : ""), payload)
-          .then(function () { ctx.toast(en.id ? t("saved") : t("ent_added")); onDone(en.id ? "saved" : "added", f); })
-          .catch(function (e2) { err.textContent = errText(e2); });
-      }}, [field(t("ent_question"), f.question), field(t("ent_similar"), f.similar), field(t("ent_answer"), f.answer),
-        field(t("ent_tags"), f.tags), el("label", {class: "row"}, [f.enabled, el("span", {text: t("ent_enabled")})]),
-        err,
-        el("div", {class: "row"}, buttons)]);
-    }
-    function entries(key, focus) {
-      var mine = loadGen;
-      ctx.api("GET", "/admin/kb" + q(key)).then(function (r) {
-        if (mine !== loadGen) return;
-        clear(body);
-        var list = r.entries || [];
-        // after an add the next one can be typed at once; a delete leaves the focus on the tab
-        var reload = function (what) {
-          if (mine === loadGen) entries(key, what === "added" ? "bot-entry-new-question" : "bot-tab-entries");
-        };
-        var holder = el("div", {id: "bot-entries"});
-        var count = list.length === 1 ? t("ent_one") : t("ent_count", {n: list.length});
-        body.appendChild(el("p", {class: "muted", id: "bot-entries-count", text: count}));
-        body.appendChild(holder);
-        if (!list.length) holder.appendChild(el("p", {class: "muted", text: t("ent_none")}));
-        else pager(list, function (rows, h) {
-          rows.forEach(function (en, i) {
-            var q1 = el("span", {text: en.question});
-            h.appendChild(el("details", {class: "card bot-entry", "data-entry": en.id}, [
-              el("summary", {}, [el("strong", {text: en.id}), " · ", q1]),
-              entryForm(key, en, "bot-entry-" + i, function (what, f) {
-                if (what === "saved") q1.textContent = f.question.value.trim(); else reload(what);
-              })]));
-          });
-        }, holder);
-        body.appendChild(el("section", {class: "card bot-entry-new", "aria-labelledby": "bot-entry-new-title"}, [
-          el("h3", {id: "bot-entry-new-title", text: t("ent_add")}), entryForm(key, {}, "bot-entry-new", reload)]));
-        if (focus && document.getElementById(focus)) document.getElementById(focus).focus();
-      }).catch(function (e) {
-        if (mine === loadGen) clear(body).appendChild(el("p", {class: "error", role: "alert", text: errText(e)}));
-      });
     }
 
     // ---------------------------------------------------------------- duplicates

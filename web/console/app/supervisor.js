@@ -110,9 +110,9 @@
     page.appendChild(list);
     var gen = 0;        // a late answer for an earlier site or search is dropped
     function load() {
-      var mine = ++gen;
+      var mine = ++gen, key = site.value;
       clear(list);
-      api("GET", "/admin/kb?site_key=" + encodeURIComponent(site.value) + "&q=" + encodeURIComponent(q.value)).then(function (r) {
+      api("GET", "/admin/kb?site_key=" + encodeURIComponent(key) + "&q=" + encodeURIComponent(q.value)).then(function (r) {
         if (mine !== gen) return;
         clear(list);
         var tb = el("tbody"), all = r.entries || [], shown = 0;
@@ -124,7 +124,7 @@
           if (next) next.focus();
         }});
         function page50() {
-          all.slice(shown, shown + KB_PAGE).forEach(function (en) { tb.appendChild(kbRow(en, load, err)); });
+          all.slice(shown, shown + KB_PAGE).forEach(function (en) { tb.appendChild(kbRow(en, load, err, key)); });
           shown = Math.min(all.length, shown + KB_PAGE);
           more.hidden = shown >= all.length;
         }
@@ -153,11 +153,11 @@
     var na = el("textarea", {id: "kb-new-a", rows: "3", required: true});
     var nt = el("input", {type: "text", id: "kb-new-tags"});
     var cerr = errBox();
-    page.appendChild(el("form", {class: "card inline-form", onsubmit: function (e) {
+    page.appendChild(el("form", {class: "card inline-form", id: "kb-new", onsubmit: function (e) {
       e.preventDefault();
       api("POST", "/admin/kb", {site_key: site.value, question: nq.value.trim(), answer: na.value,
         similar: ns.value.split("\n").map(function (x) { return x.trim(); }).filter(Boolean),
-        tags: nt.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean), enabled: true})
+        tags: tagList(nt.value), enabled: true})
         .then(function () { nq.value = ns.value = na.value = nt.value = ""; cerr.textContent = ""; load(); })
         .catch(function (e2) { showErr(cerr, e2); });
     }}, [el("h3", {text: t("create_entry")}), field(t("question"), nq), field(t("similar"), ns), field(t("answer"), na), field(t("tags_label"), nt), cerr,
@@ -178,6 +178,10 @@
       });
     }}, [el("h3", {text: t("import_csv")}), field(t("choose_file"), csvFile), ierr, el("button", {type: "submit", text: t("import_csv")})]));
     page.appendChild(props);
+    // the Bot page's "Edit entries" opens this page on its knowledge base (data-site)
+    var want = $("page-kb").getAttribute("data-site");
+    $("page-kb").removeAttribute("data-site");
+    site.appendChild(el("option", {value: "_common", text: t("kb_shared")}));
     api("GET", "/admin/sites").then(function (r) {
       (r.sites || []).forEach(function (s) {
         site.appendChild(el("option", {value: s.site_key, text: s.site_key}));
@@ -186,6 +190,8 @@
           site.appendChild(el("option", {value: s.site_key + "/" + d.id, text: s.site_key + " / " + d.id}));
         });
       });
+      var known = Array.prototype.some.call(site.options, function (o) { return o.value === want; });
+      site.value = known ? want : ((r.sites || [])[0] ? r.sites[0].site_key : "_common");
       load();
     }).catch(report);
     site.addEventListener("change", load);
@@ -193,7 +199,9 @@
     q.addEventListener("input", function () { clearTimeout(deb); deb = setTimeout(load, 300); });
   }
 
-  function kbRow(en, reload, err) {
+  function tagList(v) { return v.split(/[,，]/).map(function (x) { return x.trim(); }).filter(Boolean); }
+  // a row of the knowledge base `key` (a site, a department "site/dept" or "_common")
+  function kbRow(en, reload, err, key) {
     var qi = el("input", {type: "text", value: en.question, maxlength: "500", "aria-label": t("question")});
     var si = el("textarea", {rows: "2", "aria-label": t("similar")}); si.value = (en.similar || []).join("\n");
     var ai = el("textarea", {rows: "2", "aria-label": t("answer")}); ai.value = en.answer || "";
@@ -201,13 +209,13 @@
     var ei = el("input", {type: "checkbox", checked: en.enabled !== false, "aria-label": t("enabled")});
     return el("tr", {}, [el("td", {}, [qi]), el("td", {}, [si]), el("td", {}, [ai]), el("td", {}, [ti]), el("td", {}, [ei]),
       el("td", {}, [el("button", {type: "button", class: "small", text: t("save"), onclick: function () {
-        api("PUT", "/admin/kb/" + encodeURIComponent(en.id), {site_key: en.site_key, question: qi.value.trim(), answer: ai.value,
+        api("PUT", "/admin/kb/" + encodeURIComponent(en.id), {site_key: key, question: qi.value.trim(), answer: ai.value,
           similar: si.value.split("\n").map(function (x) { return x.trim(); }).filter(Boolean),
-          tags: ti.value.split(",").map(function (x) { return x.trim(); }).filter(Boolean), enabled: ei.checked})
+          tags: tagList(ti.value), enabled: ei.checked})
           .then(function () { toast(t("saved")); }).catch(function (e) { showErr(err, e); });
       }}), el("button", {type: "button", class: "small danger", text: t("delete"), onclick: function () {
         if (!confirm(t("confirm_delete"))) return;
-        api("DELETE", "/admin/kb/" + encodeURIComponent(en.id) + "?site_key=" + encodeURIComponent(en.site_key || "")).then(reload).catch(function (e) { showErr(err, e); });
+        api("DELETE", "/admin/kb/" + encodeURIComponent(en.id) + "?site_key=" + encodeURIComponent(key)).then(reload).catch(function (e) { showErr(err, e); });
       }})])]);
   }
 
