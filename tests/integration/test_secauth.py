@@ -166,9 +166,9 @@ def every_listed_action(api, people, deps):
     assert req("PUT", "/v1/agent/password", {"current_password": "password1",
                                              "new_password": "password3"}, S)[0] == 200
     S = people["supervisor"] = login(api, "supervisor@example.com", "password3")[1]["token"]
-    req("POST", "/v1/admin/teams", {"id": "sales", "name": "Sales"})
-    req("PATCH", "/v1/admin/teams/sales", {"name": "Sales team"})
-    req("DELETE", "/v1/admin/teams/sales")
+    req("POST", "/v1/admin/teams", {"id": "audited", "name": "Audited"})
+    req("PATCH", "/v1/admin/teams/audited", {"name": "Sales team"})
+    req("DELETE", "/v1/admin/teams/audited")
     req("POST", "/v1/admin/canned", {"shortcut": "/hi", "text": "Hello"})
     req("PATCH", "/v1/admin/canned/hi", {"text": "Hello!"})
     req("DELETE", "/v1/admin/canned/hi")

@@ -149,6 +149,7 @@ class Analyzer:
             self.zh_stop.setdefault(w[0], []).append(w)
         # English vocabulary (surface words) for typo correction
         self.vocab: dict[str, int] = {}
+        self.known_terms: Optional[frozenset] = None     # the KB's terms (set by its Matcher)
         self._deletes: dict[str, set[str]] = {}
         for group in groups:
             for phrase in group:
@@ -216,6 +217,13 @@ class Analyzer:
                 for d2 in _edits1(d1):
                     self._deletes.setdefault(d2, set()).add(word)
 
+    def _brings_known(self, word: str) -> bool:
+        """Does `word` give a term of the KB (`known_terms`): itself, or a concept of a synonym
+        phrase it is on its own?"""
+        tok = stem(word)
+        return "w:" + tok in self.known_terms or any(
+            c in self.known_terms for c in self.en_phrases.get((tok,), ()))
+
     def correct(self, word: str) -> str:
         if word in self.vocab or len(word) < 4 or not word.isalpha():
             return word
@@ -228,6 +236,8 @@ class Analyzer:
             cands |= self._deletes.get(key, set())
         best, best_key = word, None
         for c in cands:
+            if self.known_terms is not None and not self._brings_known(c):
+                continue
             kk = 2 if min(len(c), len(word)) >= 8 else 1
             if c[0] != word[0] and kk == 1 and len(word) < 6:
                 continue  # first letter typos on short words are too ambiguous

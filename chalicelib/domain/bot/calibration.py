@@ -208,9 +208,9 @@ class Decider:
         """Answer (rather than suggest or say nothing)? The global rule when one is set
         (``prior``: learned on other businesses' visitors), else this KB's threshold with
         the sole-suggestion rule. A near tie is never answered."""
-        if self.prior is not None:
-            return pk.f[1] >= TIE * pk.f[0] and not _cross_tie(matcher, pk) and \
-                self.prior.answers(self, pk)
+        if self.prior is not None:   # the KB has this very question (score 1), or the rule
+            return pk.f[1] >= TIE * pk.f[0] and not _cross_tie(matcher, pk) and (
+                pk.f[0] >= 0.999 or self.prior.answers(self, pk))
         return self._answer(pk.f, pk.p) or (
             pk.sole and pk.p >= self.answer_p * SOLE and pk.f[1] >= TIE * pk.f[0])
 

@@ -410,6 +410,20 @@ GENERAL_SYNONYM_GROUPS: list[list[str]] = [
 
 DEFAULT_SYNONYM_GROUPS += GENERAL_SYNONYM_GROUPS
 
+
+def _with_more(groups: list[list[str]]) -> list[list[str]]:
+    """The groups plus lexicon_more.py: its phrases added to the existing group each
+    addition names (by one of its phrases), then its new groups."""
+    from .lexicon_more import MORE_ADDITIONS, MORE_SYNONYM_GROUPS
+    out = [list(g) for g in groups]
+    for key, extra in MORE_ADDITIONS.items():
+        home = next(g for g in out if key in g)
+        home += [p for p in extra if p not in home]
+    return out + [list(g) for g in MORE_SYNONYM_GROUPS]
+
+
+DEFAULT_SYNONYM_GROUPS = _with_more(DEFAULT_SYNONYM_GROUPS)
+
 EN_STOPWORDS = frozenset("""
 a an the and or but if then so of to in on at by for with from about as into onto over
 is are was were be been being am do does did doing done have has had having

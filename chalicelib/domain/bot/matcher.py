@@ -174,6 +174,9 @@ class Matcher:
         self._df = df
         self._idf = {t: math.log(1 + (N - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log(1 + (N + 0.5) / 0.5)
+        # a typo is corrected only into a word that brings a term this KB has ("photoshop"
+        # is not a typo of the built-in vocabulary's "photoshoot" in a KB about file sync)
+        an.known_terms = frozenset(self._idf)
         # inverted index over phrasing + answer terms (unigrams excluded: too common)
         self._post: dict[str, list[tuple[int, float]]] = {}
         for idx in range(len(self.entries)):
