@@ -14,13 +14,24 @@ from tests.browser.test_console_bot import _admin, _bot_answer
 pytestmark = pytest.mark.timeout(180)
 
 
+def _row(rest, token, entry_id):
+    data = rest.call("GET", "/admin/kb/figures?site_key=demo&limit=100", None, token)
+    return next(e for e in data["entries"] if e["id"] == entry_id)
+
+
 def _counted(rest, token, entry_id, timeout=60):
+    """The entry's row once this test's answer and feedback are counted and the counts have
+    stopped moving (other tests' chats of the demo site may still be on the event stream)."""
     deadline = time.time() + timeout
+    last = None
     while time.time() < deadline:
-        data = rest.call("GET", "/admin/kb/figures?site_key=demo&limit=100", None, token)
-        row = next(e for e in data["entries"] if e["id"] == entry_id)
+        row = _row(rest, token, entry_id)
         if row["answered"] >= 1 and row["helpful"] >= 1:
-            return row
+            if row == last:
+                return row
+            last = row
+            time.sleep(2)
+            continue
         time.sleep(0.5)
     raise AssertionError("the answer and its feedback were never counted")
 
