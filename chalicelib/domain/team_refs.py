@@ -1,6 +1,6 @@
 """What still names a team: a team is deleted only when nothing does.
 
-A site's settings name teams as its handoff team (`team`), as the teams its agents may pick
+A site's settings name teams as its handoff team (`team`), as the teams its visitors may pick
 (`teams`), per department (`departments[].team`) and in per-team QA rules
 (`qa_team_rules`); another team may overflow to it; agents are its members; chats may wait
 in its line. Deleting it under any of these would strand them: the visitor of a department
