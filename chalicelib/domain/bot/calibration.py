@@ -156,13 +156,13 @@ class Decider:
     def probability(self, f: Sequence[float]) -> float:
         return _sigmoid(self.weights[0] + sum(a * b for a, b in zip(self.weights[1:], f)))
 
-    def answers(self, matcher: "Matcher", scored: "Scored", top_k: int = 3) -> bool:
-        """Is this reading answered as it is (no other reading needed)?"""
+    def answers(self, matcher: "Matcher", pk: "Pick") -> bool:
+        """Is the whole message's pick answered as it is (no other reading needed)? The KB's
+        own rule looks at its threshold only here (the sole-suggestion rule waits for the
+        other readings)."""
         if self.prior is not None:
-            pk, _ = self.pick(matcher, [(scored, "whole")], top_k)
-            return pk is not None and self.answer_pick(matcher, pk)
-        f = features(matcher, scored)
-        return f is not None and self._answer(f, self.probability(f))
+            return self.answer_pick(matcher, pk)
+        return self._answer(pk.f, pk.p)
 
     def _answer(self, f: Sequence[float], p: float) -> bool:
         # the KB has this very question (score 1) or the model says answer; a near tie never
@@ -216,9 +216,14 @@ class Decider:
 
     def decide(self, matcher: "Matcher", readings: Sequence[tuple["Scored", str]],
                top_k: int = 3) -> "MatchResult":
+        pk, other = self.pick(matcher, readings, top_k)
+        return self.result(matcher, pk, other, top_k)
+
+    def result(self, matcher: "Matcher", pk: Optional["Pick"],
+               other: Optional[tuple[float, "Scored"]], top_k: int = 3) -> "MatchResult":
+        """Answer, suggest or nothing for a pick (and a translated reading not answered)."""
         from .matcher import MatchResult
         from .prior import vector as prior_vector
-        pk, other = self.pick(matcher, readings, top_k)
         if pk is None:
             return self._suggest_other(matcher, other, top_k) or MatchResult("none", None, 0.0, [])
         # the confidence reported is the deciding model's: the learned rule's when it decides

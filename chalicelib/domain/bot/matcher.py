@@ -381,10 +381,12 @@ class Matcher:
     def match(self, text: str, top_k: int = 3) -> MatchResult:
         if self.decider is not None:
             whole = self.score_query(text)
-            alts = [(whole, "whole")]
-            if not self.decider.answers(self, whole, top_k):  # other readings when needed
-                alts += self.other_readings(text, whole)
-            return self.decider.decide(self, alts, top_k)
+            pk, _ = self.decider.pick(self, [(whole, "whole")], top_k)
+            if pk is not None and self.decider.answers(self, pk):   # decided on as it is
+                return self.decider.result(self, pk, None, top_k)
+            # other readings only when the whole message is not answered
+            return self.decider.decide(self, [(whole, "whole")] + self.other_readings(text, whole),
+                                       top_k)
         return self._match_fixed(text, top_k)
 
     def other_readings(self, text: str, whole: Scored) -> list[tuple[Scored, str]]:
