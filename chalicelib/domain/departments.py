@@ -53,6 +53,16 @@ def find(settings: dict | None, dept_id) -> dict | None:
     return next((d for d in of(settings) if d.get("id") == dept_id), None)
 
 
+def require(settings: dict | None, dept_id, field: str) -> dict:
+    """The site's department `dept_id`, or DepartmentError("unknown_department") naming the
+    request's `field` that chose it (a channel's setting, a pre-chat answer)."""
+    found = find(settings, dept_id)
+    if found is None:
+        raise DepartmentError("unknown_department", "The site has no such department.",
+                              field=field)
+    return found
+
+
 def check(departments: list[dict], team_exists) -> list[dict]:
     """A site's departments as an admin saved them (the schema checked the shapes): unique
     ids, a name in at least one language, known teams. Returns them normalised."""

@@ -74,9 +74,12 @@ def _wechat_checks(body: dict, merged: dict) -> None:
 
 def _check_department(site: dict | None, dept_id) -> None:
     """A channel's department is one of its site's (null: none)."""
-    if dept_id is not None and depts.find((site or {}).get("settings"), dept_id) is None:
-        raise AppError("The site has no such department.", code="unknown_department",
-                       details={"field": "department"})
+    if dept_id is None:
+        return
+    try:
+        depts.require((site or {}).get("settings"), dept_id, "department")
+    except depts.DepartmentError as exc:
+        raise AppError(str(exc), code=exc.code, details=exc.details) from None
 
 
 def list_channels(deps, site_key: str | None = None) -> dict:

@@ -87,9 +87,10 @@ def _check_department(site: dict, attrs: dict | None) -> str | None:
     chosen = (attrs or {}).get(depts.ATTRIBUTE)
     if chosen is None or not depts.of(settings):
         return None
-    if depts.find(settings, chosen) is None:
-        raise ValidationError("The site has no such department.", code="unknown_department",
-                              details={"field": f"attributes.{depts.ATTRIBUTE}"})
+    try:
+        depts.require(settings, chosen, f"attributes.{depts.ATTRIBUTE}")
+    except depts.DepartmentError as exc:
+        raise ValidationError(str(exc), code=exc.code, details=exc.details) from None
     return chosen
 
 

@@ -89,3 +89,13 @@ def test_a_chat_records_the_chosen_departments_id_and_name():
     assert depts.chosen_attrs(SETTINGS, "sales") == {
         "department": "sales", "department_name": {"en": "Sales", "zh": "销售"}}
     assert depts.chosen_attrs(SETTINGS, "nope") == {} and depts.chosen_attrs(None, "x") == {}
+
+
+def test_a_required_department_is_the_sites_or_names_the_field_that_chose_it():
+    settings = {"departments": [{"id": "sales", "name": {"en": "Sales"}}]}
+    assert depts.require(settings, "sales", "department")["id"] == "sales"
+    for settings_, chosen in ((settings, "support"), (settings, 7), (None, "sales")):
+        with pytest.raises(depts.DepartmentError) as exc:
+            depts.require(settings_, chosen, "attributes.department")
+        assert exc.value.code == "unknown_department"
+        assert exc.value.details == {"field": "attributes.department"}
