@@ -16,6 +16,14 @@ new MutationObserver(() => { const n = document.getElementById('conn-state');
   .observe(document, {subtree: true, attributes: true, attributeFilter: ['class']});"""
 
 
+def wait_pongs(page, n: int, i: int = 0) -> None:
+    """Until socket i has received n pongs. A fixed wait lost the race on a busy machine: the
+    pong came after the next fast-forward had passed its 10 s deadline, so the socket was
+    dropped as dead and the test counted one ping too few."""
+    page.wait_for_function(f"() => __ws[{i}].got.filter(t => t === 'pong').length >= {n}",
+                           timeout=10000)
+
+
 def signed_in_console(new_page, runtime, creds):
     page = new_page(goto=False)
     page.add_init_script(WS_LOG)
@@ -39,7 +47,7 @@ def test_console_pings_every_4_minutes_and_drops_a_dead_socket(new_page, runtime
     page.clock.fast_forward("00:20")
     first = pings(page)
     assert len(first) == 1 and 230_000 <= first[0] - opened <= 270_000, (first, opened)
-    page.wait_for_timeout(500)                     # the pong arrives (real network)
+    wait_pongs(page, 1)                            # the pong arrives (real network)
     page.clock.fast_forward("00:15")
     assert page.evaluate("__ws.length") == 1       # answered: kept
 
@@ -60,7 +68,7 @@ def test_console_renews_its_socket_before_the_2_hour_limit(new_page, runtime, ma
     page.clock.fast_forward("01:49:00")
     assert page.evaluate("__ws.length") == 1       # not yet: renewal at 110 minutes
     page.wait_for_function("() => __ws[0].sent.length > 0")
-    page.wait_for_timeout(500)                     # the pong to the ping that just went
+    wait_pongs(page, 1)                            # the pong to the ping that just went
     page.clock.fast_forward("01:30")
     page.wait_for_function("() => __ws.length === 2 && __ws[1].opened && __ws[0].closed",
                            timeout=15000)

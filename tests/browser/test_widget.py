@@ -856,8 +856,12 @@ WS_LOG = """(() => {
   const Native = window.WebSocket, log = window.__ws = [];
   function Logged(url, protocols) {
     const s = protocols === undefined ? new Native(url) : new Native(url, protocols);
-    const rec = {url: String(url), created: Date.now(), opened: null, closed: null, sent: []};
+    const rec = {url: String(url), created: Date.now(), opened: null, closed: null, sent: [],
+                 got: []};
     log.push(rec);
+    s.addEventListener('message', (e) => {
+      try { rec.got.push(JSON.parse(e.data).type); } catch (x) { rec.got.push(null); }
+    });
     s.addEventListener('open', () => { rec.opened = Date.now(); });
     s.addEventListener('close', () => { rec.closed = Date.now(); });
     const send = s.send.bind(s);
