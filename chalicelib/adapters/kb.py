@@ -66,8 +66,11 @@ def _token() -> str:
 
 
 def entry_to_data(e: KBEntry) -> dict:
-    return {"question": e.question, "similar": list(e.similar), "answer": e.answer,
+    data = {"question": e.question, "similar": list(e.similar), "answer": e.answer,
             "tags": list(e.tags or []), "enabled": bool(e.enabled)}
+    if e.learned:
+        data["learned"] = list(e.learned)
+    return data
 
 
 def data_to_entry(site_key: str, entry_id: str, data: dict) -> KBEntry:
@@ -75,7 +78,7 @@ def data_to_entry(site_key: str, entry_id: str, data: dict) -> KBEntry:
     return KBEntry(id=entry_id, question=data.get("question", ""),
                    similar=list(data.get("similar") or []), answer=data.get("answer", ""),
                    tags=list(data.get("tags") or []), enabled=bool(data.get("enabled", True)),
-                   site_key=site_key)
+                   site_key=site_key, learned=list(data.get("learned") or []))
 
 
 def _entry_sk(gen: str, entry_id: str) -> str:

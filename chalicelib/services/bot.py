@@ -28,7 +28,7 @@ from chalicelib.domain import departments as depts
 from chalicelib.domain.bot import Bot, FlowEngine, KBEntry, get_matcher
 from chalicelib.domain.bot.flows import DEFAULT_TEXTS
 from chalicelib.domain.bot.kbcsv import load_csv_file
-from chalicelib.domain.bot.normalize import is_cjk
+from chalicelib.domain.bot.normalize import is_cjk, normalize
 from chalicelib.services import bot_learning, conversations, tasks
 
 MAX_MISSES = 2
@@ -314,6 +314,8 @@ ENTRY_SCHEMA = {
     "id": Field(str, min_len=1, max_len=128, pattern=ENTRY_ID_RE),
     "question": Field(str, required=True, min_len=1, max_len=500),
     "similar": Field(list, item=_SIMILAR_ITEM, max_items=50),
+    # which of them were learned from chats (omitted on an update: kept as they were)
+    "learned": Field(list, item=_SIMILAR_ITEM, max_items=50),
     "answer": Field(str, required=True, min_len=1, max_len=5000),
     "tags": Field(list, item=Field(str, min_len=1, max_len=50), max_items=20),
     "enabled": Field(bool),
@@ -354,7 +356,8 @@ def _site(deps, site_key: Optional[str]) -> str:
 
 def entry_view(e: KBEntry, site_key: str) -> dict:
     return {"id": e.id, "question": e.question, "similar": list(e.similar), "answer": e.answer,
-            "tags": list(e.tags or []), "enabled": bool(e.enabled), "site_key": site_key}
+            "tags": list(e.tags or []), "enabled": bool(e.enabled), "site_key": site_key,
+            "learned": list(e.learned)}
 
 
 def list_entries(deps, site_key: Optional[str], q: Optional[str] = None) -> dict:
@@ -378,14 +381,21 @@ def list_entries(deps, site_key: Optional[str], q: Optional[str] = None) -> dict
             "site_key": site_key}
 
 
-def _entry_from(body: dict, entry_id: str, site_key: str) -> KBEntry:
-    for s in body.get("similar") or []:
+def _entry_from(body: dict, entry_id: str, site_key: str,
+                learned: Optional[list] = None) -> KBEntry:
+    """The entry a create or update body describes; ``learned`` (the body's, else the stored
+    entry's) keeps only the similar questions the entry still has."""
+    similar = body.get("similar") or []
+    for s in similar:
         if "|" in s:
             raise ValidationError("'similar' items must not contain '|'.", code="invalid_format",
                                   details={"field": "similar"})
-    return KBEntry(id=entry_id, question=body["question"], similar=body.get("similar") or [],
+    learned = body["learned"] if "learned" in body else (learned or [])
+    kept = {normalize(s) for s in similar}
+    return KBEntry(id=entry_id, question=body["question"], similar=similar,
                    answer=body["answer"], tags=body.get("tags") or [],
-                   enabled=body.get("enabled", True), site_key=site_key)
+                   enabled=body.get("enabled", True), site_key=site_key,
+                   learned=[x for x in learned if normalize(x) in kept])
 
 
 def create_entry(deps, payload: dict) -> dict:
@@ -409,7 +419,8 @@ def update_entry(deps, entry_id: str, payload: dict, site_key: Optional[str]) ->
         raise ValidationError("'id' does not match the URL.", code="invalid_value",
                               details={"field": "id"})
     site_key = _site(deps, body.get("site_key") or site_key)
-    entry = _entry_from(body, entry_id, site_key)
+    stored = None if "learned" in body else kb_repo(deps).get_entry(site_key, entry_id)
+    entry = _entry_from(body, entry_id, site_key, stored.learned if stored else None)
     try:
         version = kb_repo(deps).put_entry(site_key, entry, must_exist=True)
     except ItemConditionFailed:

@@ -159,10 +159,11 @@ def _apply(deps, site_key: str, text: str, entry_id: Optional[str],
         if entry is None:
             raise NotFound("No such entry.", code="entry_not_found")
         entry = KBEntry(entry_id, entry.question, list(entry.similar), entry.answer,
-                        list(entry.tags or []), entry.enabled, site_key)
+                        list(entry.tags or []), entry.enabled, site_key, list(entry.learned))
         known = {normalize(p) for p in entry.phrasings}
         if normalize(text) not in known and len(entry.similar) < MAX_SIMILAR:
             entry.similar.append(text.replace("|", " "))
+            entry.learned.append(entry.similar[-1])   # a visitor's words: an example
     version = repo.apply_label(site_key, (text, entry_id), entry, label_id)
     log.info("bot_label_applied", site_key=site_key, entry_id=entry_id, queued=bool(label_id))
     return {"site_key": site_key, "version": version["v"],

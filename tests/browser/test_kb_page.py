@@ -59,3 +59,38 @@ def test_a_long_kb_pages_and_searches(console, rest, admin_token, runtime):
     page.locator("#kb-more", has_text="加载更多").wait_for(timeout=10000)
     page.locator("header .lang-toggle").click()
     assert not page.parley_log.errors, page.parley_log.errors
+
+
+def test_questions_learned_from_chats_are_said_under_the_similar_ones_and_kept_on_save(
+        console, rest, admin_token, runtime):
+    """A similar question approved from the learning queue is marked as learned (an example
+    for the matcher: docs/bot.md "Learning"); the page says which, as text, in both languages,
+    and its Save (which does not send the marks) keeps them."""
+    key = f"kbl-{uuid.uuid4().hex[:6]}"
+    rest.call("POST", "/admin/sites", {"site_key": key, "name": "KB learned"}, admin_token)
+    chat = "<i>moving</i> next month, will it still come"
+    rest.call("POST", "/admin/kb", {"site_key": key, "id": "intl",
+                                    "question": "Do you ship abroad?",
+                                    "similar": ["overseas shipping"], "answer": "US and Canada."},
+              admin_token)
+    rest.call("POST", "/admin/kb/labels", {"site_key": key, "text": chat, "entry_id": "intl"},
+              admin_token)
+    page = _admin(console, runtime)
+    page.set_viewport_size({"width": 390, "height": 844})           # phone width
+    page.locator("#pages [data-page=kb]").click()
+    page.locator("#kb-site").select_option(key)
+    note = page.locator(f"{ROWS} .kb-learned")
+    note.wait_for(timeout=15000)
+    assert note.inner_text() == f"Learned from chats (1), used as examples: {chat}"
+    assert page.locator("#kb-list i").count() == 0                  # text, not markup
+    row = page.locator(ROWS).first
+    row.locator("textarea").nth(1).fill("US, Canada and Mexico.")   # the answer
+    row.get_by_role("button", name="Save").click()
+    page.locator(".toast", has_text="Saved").wait_for(timeout=10000)
+    entry = rest.call("GET", f"/admin/kb?site_key={key}", None, admin_token)["entries"][0]
+    assert entry["answer"] == "US, Canada and Mexico." and entry["learned"] == [chat]
+    page.locator("header .lang-toggle").click()
+    page.locator("#kb-site").select_option(key)
+    page.locator(f"{ROWS} .kb-learned", has_text="其中 1 条学自对话").wait_for(timeout=10000)
+    page.locator("header .lang-toggle").click()
+    assert not page.parley_log.errors, page.parley_log.errors

@@ -482,7 +482,8 @@ def test_admin_crud_search_and_validation(api, deps, admin_token):
     assert [e["id"] for e in data["entries"]] == ["hours"] and data["version"] == v1
     assert data["entries"][0] == {"id": "hours", "question": "What are your opening hours?",
                                   "similar": ["when are you open"], "answer": "9-18 on weekdays.",
-                                  "tags": ["general"], "enabled": True, "site_key": "demo"}
+                                  "tags": ["general"], "enabled": True, "site_key": "demo",
+                                  "learned": []}
     status, data = api.request("PUT", "/v1/admin/kb/hours?site_key=demo",
                                {"question": "When are you open?", "answer": "9-18.",
                                 "enabled": False}, token=t)

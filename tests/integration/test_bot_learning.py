@@ -136,3 +136,35 @@ def test_flow_dry_run_calls_the_endpoint_and_stores_nothing(api, deps, kb, admin
                  {"flow": flow, "messages": ["x"] * 11}, {"flow": flow}):
         status, data = api.post("/v1/admin/kb/flows/test", body, token=admin_token)
         assert status == 400, (body, data)
+
+
+def test_a_learned_question_stays_marked_through_edits_of_its_entry(api, deps, kb, admin_token):
+    """Approved traffic is marked as learned (an example for the matcher: docs/bot.md
+    "Learning"); an edit that does not name `learned` (the console's Save) keeps the mark on
+    the similar questions the entry still has; `learned` in the body replaces it."""
+    text = "网盘能开几个账号"
+    status, data = api.post("/v1/admin/kb/labels", {"site_key": "demo", "text": text,
+                                                    "entry_id": "plan-price"}, token=admin_token)
+    assert status == 201 and data["entry"]["learned"] == [text]
+    entry = data["entry"]
+    body = {k: entry[k] for k in ("question", "similar", "answer", "tags", "enabled")}
+    url = "/v1/admin/kb/plan-price?site_key=demo"
+    status, data = api.request("PUT", url, dict(body, answer=entry["answer"] + " "),
+                               token=admin_token)
+    assert status == 200 and data["entry"]["learned"] == [text]
+    assert bot_service.kb_repo(deps).get_entry("demo", "plan-price").learned == [text]
+    # the same text stays the entry's words when the admin says so, or goes with its question
+    status, data = api.request("PUT", url, dict(body, learned=[]), token=admin_token)
+    assert status == 200 and data["entry"]["learned"] == [] and text in data["entry"]["similar"]
+    status, data = api.request("PUT", url, dict(body, learned=[text, "not one of them"]),
+                               token=admin_token)
+    assert data["entry"]["learned"] == [text]
+    status, data = api.request("PUT", url, dict(body, similar=[s for s in body["similar"]
+                                                               if s != text]), token=admin_token)
+    assert status == 200 and data["entry"]["learned"] == []
+    # validated like similar questions: nothing written
+    status, data = api.request("PUT", url, dict(body, learned="x"), token=admin_token)
+    assert status == 400
+    status, data = api.request("PUT", url, dict(body, learned=[""]), token=admin_token)
+    assert status == 400
+    assert bot_service.kb_repo(deps).get_entry("demo", "plan-price").learned == []

@@ -338,7 +338,7 @@
                 var similar = a.similar.slice();
                 [b.question].concat(b.similar).forEach(function (s) { if (similar.indexOf(s) < 0 && s !== a.question) similar.push(s); });
                 var bodyA = {site_key: key, question: a.question, similar: similar.slice(0, 50), answer: a.answer,
-                  tags: a.tags, enabled: a.enabled};
+                  tags: a.tags, enabled: a.enabled, learned: (a.learned || []).concat(b.learned || [])};
                 ctx.api("PUT", "/admin/kb/" + encodeURIComponent(a.id), bodyA).then(function () {
                   return ctx.api("DELETE", "/admin/kb/" + encodeURIComponent(b.id) + q(key));
                 }).then(function () { ctx.toast(t("merged")); duplicates(key); })

@@ -1,13 +1,15 @@
-"""Import / export of the knowledge base CSV format (``id,question,similar,answer[,tags,enabled]``).
+"""Import / export of the knowledge base CSV format
+(``id,question,similar,answer[,tags,enabled,learned]``).
 
 * UTF-8 (a leading BOM is tolerated), header ``id,question,similar,answer`` optionally
-  followed by ``tags`` and/or ``enabled`` (the export writes both);
+  followed by ``tags``, ``enabled`` and/or ``learned`` (the export writes all three);
 * an answer may contain unquoted commas (everything between the third comma and the
   optional trailing columns is the answer);
 * ``tags`` are separated by ``|``; ``enabled`` is true/false (also 1/0, yes/no; empty = true);
 * a quoted field that is never closed is an error (it would otherwise swallow every
   following row);
-* ``similar`` holds alternative phrasings separated by ``|`` (may be empty);
+* ``similar`` holds alternative phrasings separated by ``|`` (may be empty); ``learned``
+  (``|``-separated) names those learned from chats (others it names are ignored);
 * import is all-or-nothing: everything is validated first, and either the full list of
   entries or the full list of errors (with 1-based line numbers) is returned.
 """
@@ -22,7 +24,7 @@ from typing import Iterable, Union
 from .matcher import KBEntry
 
 HEADER = ["id", "question", "similar", "answer"]
-OPTIONAL = ["tags", "enabled"]
+OPTIONAL = ["tags", "enabled", "learned"]
 EXPORT_HEADER = HEADER + OPTIONAL
 _QUOTED_START = re.compile(r'(?:^|,)[ \t]*"')
 _TRUE = {"", "true", "1", "yes", "y"}
@@ -77,7 +79,7 @@ def import_csv(data: Union[bytes, str]) -> ImportResult:
     if names[:4] != HEADER or any(c not in OPTIONAL for c in extra_cols) \
             or len(set(extra_cols)) != len(extra_cols):
         return ImportResult(errors=[ImportError_(1, "bad header %r: expected %s (optionally "
-                                                 "followed by tags, enabled)" % (
+                                                 "followed by tags, enabled, learned)" % (
                                                      ",".join(header), ",".join(HEADER)))])
     n_extra = len(extra_cols)
     physical = text.split("\n")
@@ -147,8 +149,10 @@ def import_csv(data: Union[bytes, str]) -> ImportResult:
         elif len(ans) > MAX_ANSWER:
             errors.append(ImportError_(start_line, "answer longer than %d characters" % MAX_ANSWER))
         similar = [s.strip() for s in sim.split("|") if s.strip()] if sim else []
+        learned = [s.strip() for s in extra.get("learned", "").split("|")
+                   if s.strip() in similar]
         entries.append(KBEntry(id=eid, question=q, similar=similar, answer=ans, tags=tags,
-                               enabled=enabled))
+                               enabled=enabled, learned=learned))
     if errors:
         return ImportResult(errors=errors)
     return ImportResult(entries=entries)
@@ -169,5 +173,5 @@ def export_csv(entries: Iterable[KBEntry]) -> str:
     w.writerow(EXPORT_HEADER)
     for e in entries:
         w.writerow([e.id, e.question, "|".join(e.similar), e.answer, "|".join(e.tags or []),
-                    "true" if e.enabled else "false"])
+                    "true" if e.enabled else "false", "|".join(e.learned)])
     return buf.getvalue()

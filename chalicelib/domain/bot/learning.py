@@ -190,7 +190,7 @@ def learn_from_traffic(entries: Iterable[KBEntry], labelled: Iterable[tuple[str,
     an id the entry does not already have (normalised) becomes one of its similar questions.
     """
     out = [KBEntry(e.id, e.question, list(e.similar), e.answer, list(e.tags), e.enabled,
-                   e.site_key) for e in entries]
+                   e.site_key, list(e.learned)) for e in entries]
     by_id = {e.id: e for e in out}
     examples: list[tuple[str, Optional[str]]] = []
     for text, entry_id in labelled:
@@ -203,4 +203,5 @@ def learn_from_traffic(entries: Iterable[KBEntry], labelled: Iterable[tuple[str,
             continue
         if normalize(text) not in {normalize(p) for p in e.phrasings}:
             e.similar.append(text.replace("|", " "))
+            e.learned.append(e.similar[-1])
     return out, examples

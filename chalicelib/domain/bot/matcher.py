@@ -45,10 +45,19 @@ class KBEntry:
     tags: list[str] = field(default_factory=list)
     enabled: bool = True
     site_key: Optional[str] = None
+    #: which of ``similar`` came from visitors' chats (the learning loop), not the admin
+    learned: list[str] = field(default_factory=list)
 
     @property
     def phrasings(self) -> list[str]:
         return [self.question] + [s for s in self.similar if s and s.strip()]
+
+    def learned_flags(self) -> list[bool]:
+        """Per phrasing: whether it is a question learned from a chat."""
+        if not self.learned:
+            return [False] * len(self.phrasings)
+        mine = {normalize(x) for x in self.learned}
+        return [j > 0 and normalize(p) in mine for j, p in enumerate(self.phrasings)]
 
 
 __all__ = ["KBEntry", "Matcher", "MatchResult", "Scored", "Analyzer", "SynonymsArg", "stem",
@@ -64,6 +73,16 @@ SEMANTIC_ANSWER_CHARS = 300
 #: an encoder's similarity under this says nothing (unrelated questions of the same shape
 #: score 0.2-0.5): the rest is stretched to 0..1 and averaged with the lexical score
 SEMANTIC_FLOOR = 0.3
+#: A question learned from a chat is a visitor's own words, context and all ("i'm moving next
+#: week, ..."): an example, not the entry's vocabulary. It counts only when the query is close
+#: to it as a whole (phrase similarity, or the encoder's similarity, at least these); then its
+#: words count towards the entry's coverage too. Kept as plain similar questions, learned
+#: questions made the bot worse for the training sets' other visitors (learning from half,
+#: evaluating the other half: top-1 0.551 -> 0.539 lexical, 0.649 -> 0.613 with the encoder;
+#: out of scope rejected 0.930 -> 0.901, 0.898 -> 0.850); as examples 0.556 and 0.640, out of
+#: scope 0.916 and 0.874 (docs/bot.md "Learning").
+LEARNED_PHRASE_MIN = 0.3
+LEARNED_SEMANTIC_MIN = 0.75
 
 
 class Encoder(Protocol):
@@ -145,21 +164,27 @@ class Matcher:
                 for w in _WORD_RE.findall(normalize(t)):
                     an.add_vocab(w)
         self._phr: list[list[dict[str, float]]] = []
+        self._learned = [e.learned_flags() for e in self.entries]
         self._union: list[dict[str, float]] = []
+        self._cover: list[dict[str, float]] = []  # the union without learned questions
         self._ans: list[dict[str, float]] = []
         self._lang: list[str] = []
         self._langs: list[set[str]] = []  # languages of an entry's phrasings
         df: dict[str, int] = {}
-        for e in self.entries:
+        for e, flags in zip(self.entries, self._learned):
             phr = [an.analyze(p) for p in e.phrasings]
             union: dict[str, float] = {}
-            for d in phr:
+            cover: dict[str, float] = {}
+            for d, learned in zip(phr, flags):
                 for t, w in d.items():
                     if union.get(t, 0) < w:
                         union[t] = w
+                    if not learned and cover.get(t, 0) < w:
+                        cover[t] = w
             ans = an.analyze(e.answer) if e.answer else {}
             self._phr.append(phr)
             self._union.append(union)
+            self._cover.append(cover)
             self._ans.append(ans)
             self._lang.append(detect_language(e.question))
             self._langs.append({detect_language(p) for p in e.phrasings})
@@ -191,14 +216,20 @@ class Matcher:
         self.twin = link_twins([e.id for e in self.entries], self._lang,
                                [p + [a] for p, a in zip(self._phr, self._ans)],
                                [" ".join(e.phrasings + [e.answer]) for e in self.entries])
-        # optional sentence encoder: one group per entry's phrasings, then one per answer
+        # optional sentence encoder: one group per entry's phrasings, then one per answer; the
+        # learned questions in an index of their own (they count only when close)
         self.encoder = encoder
-        self._sem_index = None
+        self._sem_index = self._sem_learned = None
         if encoder is not None and self.entries:
             self._sem_index = encoder.index(
-                [[normalize(p) for p in e.phrasings] for e in self.entries] +
+                [[normalize(p) for p, x in zip(e.phrasings, lf) if not x]
+                 for e, lf in zip(self.entries, self._learned)] +
                 [[normalize(e.answer[:SEMANTIC_ANSWER_CHARS])] if e.answer else []
                  for e in self.entries])
+            if any(any(lf) for lf in self._learned):
+                self._sem_learned = encoder.index(
+                    [[normalize(p) for p, x in zip(e.phrasings, lf) if x]
+                     for e, lf in zip(self.entries, self._learned)])
         # a bilingual KB: questions read in the other language too (bridge.py), built when
         # a question first needs it: most are answered without, and the dictionary costs
         # 0.25 s to load
@@ -297,33 +328,40 @@ class Matcher:
         aw = self.answer_weight
         for idx in cands:
             phr, norms = self._phr[idx], self._phr_norm[idx]
-            u, a = self._union[idx], self._ans[idx]
+            u, a, learned = self._cover[idx], self._ans[idx], self._learned[idx]
             if exclude is not None and exclude[0] == idx:
                 k = exclude[1]
                 phr = phr[:k] + phr[k + 1:]
                 norms = norms[:k] + norms[k + 1:]
+                learned = learned[:k] + learned[k + 1:]
                 u = {}
-                for d in phr:
-                    u.update(d)
+                for d, x in zip(phr, learned):
+                    if not x:
+                        u.update(d)
+            best_ps = 0.0
+            close = []       # learned questions the query is close to: their words count too
+            for d, norm, x in zip(phr, norms, learned):
+                s = 0.0
+                for t, w in d.items():
+                    if t in qw:
+                        s += w * self.idf(t)
+                ps = s / norm
+                if x:
+                    if ps < LEARNED_PHRASE_MIN:
+                        continue
+                    close.append(d)
+                if ps > best_ps:
+                    best_ps = ps
             cov = 0.0
             uncovered = 0.0
             for t, w in qw.items():
-                if t in u:
+                if t in u or (close and any(t in d for d in close)):
                     cov += w
                 elif t in a:
                     cov += w * aw  # the answer speaks about it: no penalty below
                 elif t[0] == "#" and t not in self.analyzer.question_concepts:
                     uncovered += 1  # a topic of the query the entry does not have
             cov /= total
-            best_ps = 0.0
-            for d, norm in zip(phr, norms):
-                s = 0.0
-                for t, w in d.items():
-                    if t in qw:
-                        s += w * self.idf(t)
-                ps = s / norm
-                if ps > best_ps:
-                    best_ps = ps
             score = (cov ** self.coverage_exponent) * (0.55 + 0.45 * best_ps)
             if qlang not in self._langs[idx]:
                 score *= self.cross_language_penalty
@@ -344,8 +382,22 @@ class Matcher:
         if self._sem_index is None:
             return None
         n = len(self.entries)
-        s = self.encoder.scores(self._sem_index, normalize(text), exclude)
-        return [max(s[i], SEMANTIC_ANSWER_WEIGHT * s[n + i]) for i in range(n)]
+        text = normalize(text)
+        skip = skip_learned = None
+        if exclude is not None:  # its position among the entry's own or learned phrasings
+            i, k = exclude
+            flags = self._learned[i]
+            pos = sum(1 for x in flags[:k] if x == flags[k])
+            if flags[k]:
+                skip_learned = (i, pos)
+            else:
+                skip = (i, pos)
+        s = self.encoder.scores(self._sem_index, text, skip)
+        out = [max(s[i], SEMANTIC_ANSWER_WEIGHT * s[n + i]) for i in range(n)]
+        if self._sem_learned is not None:
+            ls = self.encoder.scores(self._sem_learned, text, skip_learned)
+            out = [max(v, x) if x >= LEARNED_SEMANTIC_MIN else v for v, x in zip(out, ls)]
+        return out
 
     def _only_in(self, exclude: tuple[int, int]) -> frozenset:
         """Terms of one phrasing that nothing else in the KB has (unknown once it is left out)."""

@@ -123,6 +123,7 @@ def test_learn_from_traffic_adds_similar_questions_and_examples():
                                                 ("今天天气", None), ("", "zh-refund")])
     refund = next(e for e in entries if e.id == "zh-refund")
     assert refund.similar == ["退钱", "不满意可以退吗", "退款多久到账呀"]  # no duplicate
+    assert refund.learned == ["退款多久到账呀"]                   # an example, not vocabulary
     assert examples == [("退款多久到账呀", "zh-refund"), ("退钱", "zh-refund"), ("今天天气", None)]
     assert next(e for e in KB if e.id == "zh-refund").similar == ["退钱", "不满意可以退吗"]  # copy
     m2 = Matcher(entries, examples=examples)

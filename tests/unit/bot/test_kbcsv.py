@@ -32,7 +32,7 @@ def test_export_round_trips():
     entries = import_csv(GOOD).entries + [
         KBEntry("q", 'He said "hi", then left', ["a, b", "c"], "line1\nline2")]
     text = export_csv(entries)
-    assert text.splitlines()[0] == "id,question,similar,answer,tags,enabled"
+    assert text.splitlines()[0] == "id,question,similar,answer,tags,enabled,learned"
     again = import_csv(text.encode("utf-8"))
     assert again.ok
     assert [(e.id, e.question, e.similar, e.answer) for e in again.entries] == \
@@ -110,7 +110,7 @@ def test_export_keeps_tags_and_enabled_and_import_accepts_them():
     entries = [KBEntry("a", "Q?", ["x"], "A, with comma", tags=["billing", "vip"], enabled=False),
                KBEntry("b", "Q2", [], "B", tags=[], enabled=True)]
     text = export_csv(entries)
-    assert text.splitlines()[0] == "id,question,similar,answer,tags,enabled"
+    assert text.splitlines()[0] == "id,question,similar,answer,tags,enabled,learned"
     back = import_csv(text)
     assert back.ok and back.entries == entries
     # optional columns in any order / only one of them; unquoted commas in the answer still work
@@ -118,6 +118,14 @@ def test_export_keeps_tags_and_enabled_and_import_accepts_them():
     assert res.ok and res.entries[0].answer == "x, y" and res.entries[0].enabled is False
     res = import_csv("id,question,similar,answer,enabled,tags\na,Q,,A,,t1|t2\n")
     assert res.ok and res.entries[0].tags == ["t1", "t2"] and res.entries[0].enabled is True
+
+
+def test_the_questions_learned_from_chats_round_trip_and_must_be_similar_ones():
+    entries = [KBEntry("a", "Q?", ["x", "from a chat"], "A", learned=["from a chat"])]
+    back = import_csv(export_csv(entries))
+    assert back.ok and back.entries == entries
+    res = import_csv("id,question,similar,answer,learned\na,Q,x|y,A,y|not similar\n")
+    assert res.ok and res.entries[0].learned == ["y"]
     res = import_csv("id,question,similar,answer,enabled\na,Q,,A,maybe\n")
     assert not res.ok and res.errors[0].line == 2 and "enabled" in res.errors[0].message
     assert not import_csv("id,question,similar,answer,colour\na,Q,,A,red\n").ok

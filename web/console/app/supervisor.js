@@ -207,7 +207,11 @@
     var ai = el("textarea", {rows: "2", "aria-label": t("answer")}); ai.value = en.answer || "";
     var ti = el("input", {type: "text", value: (en.tags || []).join(", "), "aria-label": t("tags_label")});
     var ei = el("input", {type: "checkbox", checked: en.enabled !== false, "aria-label": t("enabled")});
-    return el("tr", {}, [el("td", {}, [qi]), el("td", {}, [si]), el("td", {}, [ai]), el("td", {}, [ti]), el("td", {}, [ei]),
+    // the similar questions learned from chats (the learning queue) are said under the box:
+    // they count as examples, not as the entry's own words (docs/bot.md "Learning")
+    var simCell = [si];
+    if ((en.learned || []).length) simCell.push(el("div", {class: "muted kb-learned", text: t("kb_learned", {n: en.learned.length, list: en.learned.join(" · ")})}));
+    return el("tr", {}, [el("td", {}, [qi]), el("td", {}, simCell), el("td", {}, [ai]), el("td", {}, [ti]), el("td", {}, [ei]),
       el("td", {}, [el("button", {type: "button", class: "small", text: t("save"), onclick: function () {
         api("PUT", "/admin/kb/" + encodeURIComponent(en.id), {site_key: key, question: qi.value.trim(), answer: ai.value,
           similar: si.value.split("\n").map(function (x) { return x.trim(); }).filter(Boolean),
