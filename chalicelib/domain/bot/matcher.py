@@ -15,6 +15,8 @@ Scoring (per candidate entry)
       which is what rejects out-of-scope questions sharing one word with the KB;
     * phrase similarity: max over phrasings of the idf-weighted share of the phrasing the
       query covers;
+    * a question learned from a chat (``KBEntry.learned``) is an example: it counts, for
+      both, only when the query is close to it (``LEARNED_PHRASE_MIN``);
     * bm25 over all phrasings retrieves candidates.
     confidence = coverage ** 0.75 * (0.55 + 0.45 * phrase_sim), times a small penalty when
     the entry's language differs from the query's.
@@ -173,14 +175,8 @@ class Matcher:
         df: dict[str, int] = {}
         for e, flags in zip(self.entries, self._learned):
             phr = [an.analyze(p) for p in e.phrasings]
-            union: dict[str, float] = {}
-            cover: dict[str, float] = {}
-            for d, learned in zip(phr, flags):
-                for t, w in d.items():
-                    if union.get(t, 0) < w:
-                        union[t] = w
-                    if not learned and cover.get(t, 0) < w:
-                        cover[t] = w
+            union = _union(phr)
+            cover = _union([d for d, x in zip(phr, flags) if not x]) if any(flags) else union
             ans = an.analyze(e.answer) if e.answer else {}
             self._phr.append(phr)
             self._union.append(union)
@@ -506,6 +502,16 @@ CACHE_SIZE = 64  # matchers kept per process: one per (site, KB version) in use
 _CACHE: "OrderedDict[tuple, Matcher]" = OrderedDict()
 _SITE_KEYS: dict[str, tuple] = {}  # site -> its cached key (one version per site)
 _LOCK = threading.Lock()
+
+
+def _union(phrasings: list[dict[str, float]]) -> dict[str, float]:
+    """Every term of the phrasings at its highest weight."""
+    out: dict[str, float] = {}
+    for d in phrasings:
+        for t, w in d.items():
+            if out.get(t, 0) < w:
+                out[t] = w
+    return out
 
 
 def _syn_key(synonyms: SynonymsArg) -> tuple:
