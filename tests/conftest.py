@@ -1,6 +1,8 @@
 """Test environment: fake AWS credentials, a test signing key, fast bcrypt, fast polling."""
 import os
 
+import pytest
+
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
@@ -25,3 +27,30 @@ os.environ.update({
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+
+# A failed test that used the local runtime (tests/e2e, tests/browser) reports what the
+# runtime logged while it ran: CI keeps no other trace of a race seen once.
+RUNTIME_LOG_LINES = 150
+_LOG_AT = pytest.StashKey[int]()
+
+
+def pytest_runtest_setup(item):
+    from tests.helpers.runtime import RUNTIME_LOG
+    item.stash[_LOG_AT] = RUNTIME_LOG.stat().st_size if RUNTIME_LOG.exists() else 0
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.when != "call" or not report.failed or "local_runtime" not in item.fixturenames \
+            and "runtime" not in item.fixturenames:
+        return
+    from tests.helpers.runtime import RUNTIME_LOG
+    if not RUNTIME_LOG.exists():
+        return
+    with RUNTIME_LOG.open("rb") as log:
+        log.seek(item.stash.get(_LOG_AT, 0))
+        lines = log.read().decode("utf-8", "replace").splitlines()
+    report.sections.append((f"local runtime log during the test (last {RUNTIME_LOG_LINES} "
+                            f"of {len(lines)} lines)", "\n".join(lines[-RUNTIME_LOG_LINES:])))

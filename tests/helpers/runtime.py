@@ -14,11 +14,12 @@ import pytest
 from infra.local.runtime import LocalStack
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+RUNTIME_LOG = ARTIFACTS / "local-runtime.log"
 
 
 def start_runtime(**kwargs) -> LocalStack:
     ARTIFACTS.mkdir(exist_ok=True)
-    kwargs.setdefault("log_path", ARTIFACTS / "local-runtime.log")
+    kwargs.setdefault("log_path", RUNTIME_LOG)
     kwargs.setdefault("env", {"PARLEY_BCRYPT_ROUNDS": os.environ.get("PARLEY_BCRYPT_ROUNDS",
                                                                      "4")})
     return LocalStack(**kwargs).start()
