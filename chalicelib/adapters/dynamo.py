@@ -132,18 +132,22 @@ class ConversationRepo:
         return [to_dict(c) for c in m.Conversation.batch_get(
             sorted(set(conversation_ids)), consistent_read=consistent)]
 
-    def set_places(self, places: list[tuple[str, int, int]]) -> list[str]:
+    def set_places(self, places: list[tuple[str, int, int]],
+                   at: int | None = None) -> list[str]:
         """Store the places in line and wait estimates of many waiting chats: one
         transaction per 100 (each chat on condition it is still queued; rev moves, so
         long-poll clients see the change). A chat that left the line meanwhile is left out
         and the rest written again; a transaction that meets another write of the same chat
-        falls back to one conditional update per chat. Returns the ids written."""
+        falls back to one conditional update per chat. `at` (default now) is stored with
+        each place as `queue_position_at`: the run's time, which tells a client holding a
+        newer place that a state read before it is stale. Returns the ids written."""
+        at = now_ms() if at is None else at
         written: list[str] = []
         for i in range(0, len(places), PLACES_PER_TRANSACTION):
-            written += self._set_places(places[i:i + PLACES_PER_TRANSACTION])
+            written += self._set_places(places[i:i + PLACES_PER_TRANSACTION], at)
         return written
 
-    def _set_places(self, places) -> list[str]:
+    def _set_places(self, places, at: int) -> list[str]:
         C = m.Conversation
         pending = list(places)
         for _ in range(3):
@@ -154,6 +158,7 @@ class ConversationRepo:
                 with TransactWrite(connection=_connection()) as tx:
                     for cid, position, wait in pending:
                         tx.update(C(cid), actions=[C.attrs["queue_position"].set(position),
+                                                   C.attrs["queue_position_at"].set(at),
                                                    C.attrs["estimated_wait"].set(wait),
                                                    C.rev.add(1), C.updated_at.set(ts)],
                                   condition=C.status == "queued")
@@ -169,6 +174,7 @@ class ConversationRepo:
         for cid, position, wait in pending:
             try:
                 self.update(cid, map_sets={("attrs", "queue_position"): position,
+                                           ("attrs", "queue_position_at"): at,
                                            ("attrs", "estimated_wait"): wait},
                             expect={"status": "queued"})
                 out.append(cid)

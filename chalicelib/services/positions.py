@@ -165,22 +165,26 @@ def on_positions(deps, body: dict) -> int:
             moved += attrs.get("queue_position") != position
     # the places are written in one transaction per 100 chats; the pushes go to the sockets
     # the line's items name (no Query), PARALLEL of them in flight at once
-    written = set(deps.conversations.set_places(changed))
+    at = now_ms()        # stored and pushed with each place: a client keeps the newest
+    written = set(deps.conversations.set_places(changed, at))
     items = {conv["conversation_id"]: conv for conv in line}
     told = [c for c in changed if c[0] in written]
-    parallel.each(lambda c: push_position(deps, items[c[0]], *c[1:]), told, PARALLEL)
+    parallel.each(lambda c: push_position(deps, items[c[0]], *c[1:], at), told, PARALLEL)
     pushed = len(told)
     log.info("positions_pushed", queue=key, waiting=len(line), changed=pushed, moved=moved,
              free=free, slots=slots, handle_s=avg)
     return pushed
 
 
-def push_position(deps, conv: dict, position: int, wait: int) -> None:
-    """Tell the chat's visitor their stored place in line."""
+def push_position(deps, conv: dict, position: int, wait: int, at: int) -> None:
+    """Tell the chat's visitor their stored place in line. `at`: when it was written (the
+    conversation's `queue_position_at`). Pushes reach a client out of order (a run's push,
+    a state read a moment before it by another request): the client keeps the place with
+    the newest `at`, so a state carrying the place before this one does not undo it."""
     cid = conv["conversation_id"]
     delivery.push(deps, delivery.visitor_connections(deps, conv),
                   {"type": "queue", "conversation_id": cid, "position": position,
-                   "estimated_wait": wait}, cid)
+                   "estimated_wait": wait, "at": at}, cid)
 
 
 # ------------------------------------------------------------------ measured handle times

@@ -69,7 +69,7 @@ def conversation_view(conv: dict, for_agent: bool) -> dict:
             "attrs": attrs,
         })
     else:
-        for key in ("queue_position", "estimated_wait", "rating"):
+        for key in ("queue_position", "queue_position_at", "estimated_wait", "rating"):
             if key in attrs:
                 out[key] = attrs[key]
         if attrs.get("offline_offered") and conv.get("status") in ("new", "open", "queued"):

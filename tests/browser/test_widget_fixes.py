@@ -1,7 +1,8 @@
 """Widget and demo-page defects from issues 7 and 11, each pinned by a test: link detection
 and ')', the place in line at position 1, closed hours told as closed with the opening
 hours, data-ws="" forcing long-poll with /config.json present, the demo page at /; and an
-older conversation state pushed late (the CI failure of 2026-11-30) not undoing a newer one."""
+older conversation state pushed late (the CI failure of 2026-11-30) not undoing a newer one,
+nor an older place a newer one."""
 from __future__ import annotations
 
 import datetime as dt
@@ -177,4 +178,64 @@ def test_an_older_conversation_state_pushed_late_does_not_undo_a_newer_one(new_p
     agent.say(cid, "after the late state")
     wait_bubble(page, "after the late state")
     assert shadow(page, ".p-title").inner_text() == name
+    assert not page.parley_log.errors
+
+
+def test_a_state_read_before_a_newer_place_does_not_put_the_old_place_back(new_page, runtime):
+    """A `conversation` state read just before a positions run stored a newer place (a
+    request's push, a sync reply) can reach the widget after that run's `queue` push: the
+    widget keeps the place stored last (`queue_position_at`), so "next" is not undone
+    (seen once in CI: the visitor kept "1 ahead of you" after the chat ahead closed)."""
+    sockets, states, places = [], [], []
+
+    def tap(ws):
+        server = ws.connect_to_server()
+        sockets.append(ws)
+        ws.on_message(lambda m: server.send(m))
+
+        def down(m):
+            frame = json.loads(m) if isinstance(m, str) else {}
+            if frame.get("conversation"):
+                states.append(frame["conversation"])
+            if frame.get("type") == "queue":
+                places.append(frame)
+            ws.send(m)
+        server.on_message(down)
+
+    admin = Agent(runtime)
+    team = f"q{uuid.uuid4().hex[:8]}"
+    admin.admin("POST", "/teams", {"id": team, "name": team, "manual_assign": True})
+    site = make_site(admin, team=team, bot_enabled=True)
+    ahead = _rest_visitor(runtime, site)
+    status, _ = http("POST", f"{runtime.api_url}/visitor/conversations/"
+                             f"{ahead['conversation_id']}/handoff", {}, ahead["token"])
+    assert status == 200
+    page = new_page(goto=False)
+    page.route_web_socket(re.compile(r"/ws\?"), tap)
+    page.goto(f"{runtime.base_url}/demo/site.html?site={site}&locale=en")
+    wait_ready(page, transport="ws")
+    open_widget(page)
+    shadow(page, ".p-head .p-human").click()
+    queue = shadow(page, ".p-queue")
+    queue.filter(has_text="You are number 2 in the queue").wait_for(timeout=10000)
+    status, _ = http("POST", f"{runtime.api_url}/visitor/conversations/"
+                             f"{ahead['conversation_id']}/close", {}, ahead["token"])
+    assert status == 200
+    queue.filter(has_text="You are next in line").wait_for(timeout=10000)
+    second, first = places[0], places[-1]
+    assert (second["position"], first["position"]) == (2, 1) and first["at"] > second["at"]
+
+    # the state a request read between the two runs, arriving last (its rev is the newest
+    # the widget holds: a `queue` push carries none)
+    stale = dict(states[-1], queue_position=2, queue_position_at=second["at"])
+    sockets[-1].send(json.dumps({"type": "conversation", "conversation": stale}))
+    page.locator(".p-input").fill("still here")
+    page.locator(".p-input").press("Enter")
+    wait_bubble(page, "still here")
+    assert queue.inner_text().startswith("You are next in line"), queue.inner_text()
+
+    # a state with a newer place (a chat put ahead) still moves it
+    newer = dict(states[-1], queue_position=2, queue_position_at=first["at"] + 1)
+    sockets[-1].send(json.dumps({"type": "conversation", "conversation": newer}))
+    queue.filter(has_text="You are number 2 in the queue").wait_for(timeout=10000)
     assert not page.parley_log.errors

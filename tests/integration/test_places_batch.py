@@ -1,6 +1,7 @@
 """Places in line are written in one transaction per 100 chats (ConversationRepo.set_places):
 a chat that left the line is left out, the others still written."""
 from chalicelib.services import positions, routing
+from chalicelib.services.views import conversation_view
 from tests.helpers.aws import AwsCallCounter, drain_queues
 from tests.integration.test_queue import conv, make_agent, nobot, visitor_chat  # noqa: F401
 
@@ -24,11 +25,15 @@ def test_a_chat_that_left_the_line_is_left_out_and_the_others_written(deps, nobo
     drain_queues(deps)
     make_agent(deps, "Ann", capacity=1)
     assert routing.assign_next(deps, "_default") == 1      # ids[0] is no longer queued
-    written = deps.conversations.set_places([(c, n, 60 * n) for n, c in enumerate(ids)])
+    written = deps.conversations.set_places([(c, n, 60 * n) for n, c in enumerate(ids)],
+                                            at=1234)
     assert written == ids[1:]
     assert conv(deps, ids[0])["attrs"].get("queue_position") == 0
     assert [conv(deps, c)["attrs"]["queue_position"] for c in ids[1:]] == [1, 2, 3]
     assert [conv(deps, c)["attrs"]["estimated_wait"] for c in ids[1:]] == [60, 120, 180]
+    # when each place was stored: the visitor's view carries it (the widget keeps the newest)
+    view = conversation_view(conv(deps, ids[1]), for_agent=False)
+    assert (view["queue_position"], view["queue_position_at"]) == (1, 1234)
 
 
 def test_more_than_a_hundred_places_take_one_transaction_per_hundred(deps, nobot):  # noqa: F811

@@ -84,7 +84,12 @@ def test_queued_conversation_waits_then_is_assigned_when_an_agent_comes_online(d
     # oldest first; Bob is full after one, the second waits and moves up to first place
     assert conv(deps, s1["conversation_id"])["agent_id"] == bob.id
     assert conv(deps, s2["conversation_id"])["status"] == "queued"
-    assert posted.events("vis-2", "queue")[-1]["position"] == 1
+    moved = posted.events("vis-2", "queue")
+    assert moved[-1]["position"] == 1
+    # the push says when the place was stored, as the stored place does: a newer place
+    # has a later time than the one before it
+    assert moved[-1]["at"] == conv(deps, s2["conversation_id"])["attrs"]["queue_position_at"]
+    assert moved[-1]["at"] >= moved[0]["at"]
     # closing frees Bob's slot: the waiting conversation is assigned to him at once
     lifecycle.close(deps, bob, s1["conversation_id"])
     drain_queues(deps)

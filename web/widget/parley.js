@@ -23,7 +23,7 @@
     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx'
   };
 
-  // ------------------------------------------------------------------ strings (en / zh)
+  // -- strings (en / zh)
   var L = {
     en: {
       open: 'Open chat', close: 'Close chat', title: 'Chat with us', send: 'Send',
@@ -80,7 +80,7 @@
     return s.replace(/\{(\w+)\}/g, function (_, n) { return vars && vars[n] != null ? vars[n] : ''; });
   }
 
-  // ------------------------------------------------------------------ small helpers
+  // -- small helpers
   var store = {
     get: function (k, d) { try { var v = localStorage.getItem(NS + k); return v == null ? d : JSON.parse(v); } catch (e) { return d; } },
     set: function (k, v) { try { localStorage.setItem(NS + k, JSON.stringify(v)); } catch (e) { /* private mode */ } },
@@ -127,18 +127,18 @@
     if (last < text.length) parent.appendChild(D.createTextNode(text.slice(last)));
   }
 
-  // ------------------------------------------------------------------ events (Parley.on)
+  // -- events (Parley.on)
   var handlers = {};
   function emit(name, data) {
     (handlers[name] || []).slice().forEach(function (fn) { try { fn(data); } catch (e) { console.warn('Parley handler', e); } });
   }
 
-  // ------------------------------------------------------------------ state
+  // -- state
   var cfg = { api: ds.api, ws: ds.ws };
   var site = {}, session = null, conv = {}, token = store.get('token');
   var msgs = {};            // seq -> message
   var nodes = {};           // seq or client id -> element
-  var lastSeq = 0, rev = null, firstSeq = null, hasMore = false;
+  var lastSeq = 0, rev = null, placeAt = 0, firstSeq = null, hasMore = false;
   // Catch-up marker (docs/websocket-protocol.md, "Catch-up"): every seq up to `synced` is
   // held, or was examined for us by the server (a reply's cursor passed it: a private note
   // is a seq the visitor never gets). Sync always starts here, never at the highest seq held.
@@ -152,7 +152,7 @@
   var channel = W.BroadcastChannel ? new BroadcastChannel(NS) : null;
   var baseTitle = D.title, titleTimer = null;
 
-  // ------------------------------------------------------------------ REST
+  // -- REST
   function api(method, path, body, opts) {
     opts = opts || {};
     var h = { 'Content-Type': 'application/json' };
@@ -177,7 +177,7 @@
   }
   function convPath(p) { return '/visitor/conversations/' + encodeURIComponent(session.conversation_id) + p; }
 
-  // ------------------------------------------------------------------ session
+  // -- session
   function openSession(extra, strict) {
     var body = {
       site_key: SITE, locale: locale, page_url: location.href.slice(0, 2000),
@@ -210,11 +210,14 @@
     if (ui.log) { ui.log.textContent = ''; addGreeting(); }
   }
 
-  // ------------------------------------------------------------------ conversation state
+  // -- conversation state
   function setConv(c) {
     if (!c || c.rev < rev) return;     // a late push of an older state
+    // a place stored before the one shown stays out (a state read before a newer run)
+    var at = c.queue_position_at || 0, old = c.queue_position > 0 && at < placeAt;
+    if (c.queue_position > 0 && !old) placeAt = at;
     var wasClosed = conv.status === 'closed';
-    for (var k in c) conv[k] = c[k];
+    for (var k in c) if (!old || !/^(queue_pos|estimated_w)/.test(k)) conv[k] = c[k];
     if (c.rev != null && (rev == null || c.rev > rev)) rev = c.rev;
     if (c.agent) conv.agentInfo = c.agent;
     if (c.agent_id === null && !c.agent) conv.agentInfo = null;   // a joined (not assigned) agent still answers
@@ -293,7 +296,7 @@
     gapTimer = setTimeout(function () { gapTimer = null; if (lastSeq > synced) syncFrom(synced, true); }, 1500);
   }
 
-  // ------------------------------------------------------------------ outbox (survives reloads)
+  // -- outbox (survives reloads)
   function saveOutbox() { store.set('outbox', outbox); }
   function dropOutbox(cmid) {
     var n = outbox.length;
@@ -334,7 +337,7 @@
     });
   }
 
-  // ------------------------------------------------------------------ transport
+  // -- transport
   // WebSocket first; after 3 failed attempts, long-poll (send/typing/read over REST).
   var ws = null, wsFails = 0, wsRetry = 0, wsTimer = null, pingTimer = null, lifeTimer = null;
   var pending = {}, pollAbort = null, pollGen = 0;
@@ -363,8 +366,7 @@
   }
   function restartTransport() { stopTransport(); startTransport(); }
 
-  // Proactive renewal opens the new socket first and closes the old one once the new one is
-  // open (the new one's sync catches up; messages are deduplicated by seq), staying online.
+  // Proactive renewal opens the new socket, then closes the old one (messages dedupe by seq)
   var oldWs = null;
   function retire() {
     var o = oldWs; oldWs = null;
@@ -435,7 +437,7 @@
       case 'typing': if (f.sender && f.sender.type !== 'visitor') showTyping(f.state ? f.sender.name || t('agent') : null); break;
       case 'read': if (f.reader && f.reader.type !== 'visitor' && f.seq > seenSeq) { seenSeq = f.seq; renderSeen(); } break;
       case 'conversation': setConv(f.conversation); break;
-      case 'queue': setConv({ queue_position: f.position, estimated_wait: f.estimated_wait }); break;
+      case 'queue': setConv({ queue_position: f.position, estimated_wait: f.estimated_wait, queue_position_at: f.at }); break;
       case 'error':
         if (p) { delete pending[f.id]; var e = new Error(f.message); e.status = /not_?found|invalid|too|empty|unsupported|closed/.test(f.code || '') ? 400 : 500; e.code = f.code; p.reject(e); }
         else if (f.id in syncAfter) { delete syncAfter[f.id]; setState('online'); }
@@ -493,7 +495,7 @@
   W.addEventListener('offline', function () { stopTransport(); setState('offline'); });
   W.addEventListener('online', function () { if (session) { wsRetry = 0; restartTransport(); } });
 
-  // ------------------------------------------------------------------ typing and reads
+  // -- typing and reads
   var typingOn = false, typingSent = 0, typingStop = null;
   function localTyping() {
     var now = Date.now();
@@ -514,9 +516,8 @@
   }
   function clearUnread() { unread = 0; renderBadge(); stopTitle(); }
 
-  // ------------------------------------------------------------------ notifications
+  // -- notifications
   // Badge and title always; the beep only once the visitor has interacted with the page
-  // (browsers block audio before that anyway).
   function notify() {
     renderBadge();
     emit('unread', unread);
@@ -543,7 +544,7 @@
   ['pointerdown', 'keydown'].forEach(function (n) { W.addEventListener(n, function () { interacted = true; }, { once: true, capture: true }); });
   D.addEventListener('visibilitychange', function () { if (!D.hidden) markRead(); });
 
-  // ------------------------------------------------------------------ UI
+  // -- UI
   function build() {
     var host = el('div', null, null, { id: 'parley-widget' });
     var root = host.attachShadow({ mode: 'open' });
@@ -786,7 +787,7 @@
     if (target) target.appendChild(el('div', 'p-meta p-seen', t('seen')));
   }
 
-  // ------------------------------------------------------------------ actions
+  // -- actions
   function submitText() {
     var v = ui.input.value;
     if (!v.trim()) return;
@@ -985,7 +986,7 @@
     });
   }
 
-  // ------------------------------------------------------------------ open / close
+  // -- open / close
   function open() {
     if (!ui.panel) { wantOpen = true; return; }
     if (isOpen) return;
@@ -1013,7 +1014,7 @@
   function toggle() { isOpen ? close() : open(); }
   var wantOpen = false;
 
-  // ------------------------------------------------------------------ cross-tab sync
+  // -- cross-tab sync
   if (channel) channel.onmessage = function (e) {
     var d = e.data || {};
     if (d.m && !msgs[d.m.seq]) { var c = channel; channel = null; onMessage(d.m); channel = c; }
@@ -1027,7 +1028,7 @@
     if (e.key === NS + 'outbox') { outbox = store.get('outbox', []); }
   });
 
-  // ------------------------------------------------------------------ public API
+  // -- public API
   var Parley = {
     _parley: 1,
     version: '1.0.0',
@@ -1069,7 +1070,7 @@
   // Calls queued by a snippet before the script loaded: window.Parley = {q: [["open"], ...]}
   var queued = (prev && prev.q) || [];
 
-  // ------------------------------------------------------------------ boot
+  // -- boot
   function loadConfig() {
     if (cfg.api) return Promise.resolve();
     return fetch(new URL('/config.json', src).href, { credentials: 'omit', cache: 'no-store' })
@@ -1081,8 +1082,7 @@
         if (c.site_key && !ds.siteKey) { SITE = c.site_key; NS = 'parley:' + SITE + ':'; }
       });
   }
-  // ------------------------------------------------------------------ your requests (tickets)
-  // A returning visitor's tickets and their public replies (GET /visitor/tickets): text only.
+  // -- your requests: a returning visitor's tickets and public replies, as text
   function loadTickets() {
     return api('GET', '/visitor/tickets').then(function (r) {
       var list = (r && r.tickets) || [];
