@@ -25,7 +25,6 @@ from chalicelib import log
 from chalicelib.domain import departments as depts
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.bot import KBEntry
-from chalicelib.domain.bot.normalize import normalize
 from chalicelib.domain.departments import KB_KEY_RE
 from chalicelib.domain.validation import Field, validate
 from chalicelib.errors import NotFound, ValidationError
@@ -158,12 +157,8 @@ def _apply(deps, site_key: str, text: str, entry_id: Optional[str],
                 break
         if entry is None:
             raise NotFound("No such entry.", code="entry_not_found")
-        entry = KBEntry(entry_id, entry.question, list(entry.similar), entry.answer,
-                        list(entry.tags or []), entry.enabled, site_key, list(entry.learned))
-        known = {normalize(p) for p in entry.phrasings}
-        if normalize(text) not in known and len(entry.similar) < MAX_SIMILAR:
-            entry.similar.append(text.replace("|", " "))
-            entry.learned.append(entry.similar[-1])   # a visitor's words: an example
+        entry = entry.copy(site_key)
+        entry.add_learned(text, MAX_SIMILAR)          # a visitor's words: an example
     version = repo.apply_label(site_key, (text, entry_id), entry, label_id)
     log.info("bot_label_applied", site_key=site_key, entry_id=entry_id, queued=bool(label_id))
     return {"site_key": site_key, "version": version["v"],

@@ -189,8 +189,7 @@ def learn_from_traffic(entries: Iterable[KBEntry], labelled: Iterable[tuple[str,
     out-of-scope question (None). Every pair becomes a calibration example; a question with
     an id the entry does not already have (normalised) becomes one of its similar questions.
     """
-    out = [KBEntry(e.id, e.question, list(e.similar), e.answer, list(e.tags), e.enabled,
-                   e.site_key, list(e.learned)) for e in entries]
+    out = [e.copy() for e in entries]
     by_id = {e.id: e for e in out}
     examples: list[tuple[str, Optional[str]]] = []
     for text, entry_id in labelled:
@@ -199,9 +198,6 @@ def learn_from_traffic(entries: Iterable[KBEntry], labelled: Iterable[tuple[str,
             continue
         examples.append((text, entry_id))
         e = by_id.get(entry_id) if entry_id else None
-        if e is None or len(e.similar) >= max_similar:
-            continue
-        if normalize(text) not in {normalize(p) for p in e.phrasings}:
-            e.similar.append(text.replace("|", " "))
-            e.learned.append(e.similar[-1])
+        if e is not None:
+            e.add_learned(text, max_similar)
     return out, examples

@@ -61,6 +61,23 @@ class KBEntry:
         mine = {normalize(x) for x in self.learned}
         return [j > 0 and normalize(p) in mine for j, p in enumerate(self.phrasings)]
 
+    def copy(self, site_key: Optional[str] = None) -> "KBEntry":
+        """A copy whose lists can change (for `site_key`'s KB when given)."""
+        return KBEntry(self.id, self.question, list(self.similar), self.answer,
+                       list(self.tags or []), self.enabled, site_key or self.site_key,
+                       list(self.learned))
+
+    def add_learned(self, text: str, limit: int) -> bool:
+        """Add a visitor's question from a chat as a similar question marked learned (an
+        example: matcher LEARNED_*), unless a phrasing has it already (normalised) or the
+        entry holds `limit` similar questions. Whether it was added."""
+        if len(self.similar) >= limit or \
+                normalize(text) in {normalize(p) for p in self.phrasings}:
+            return False
+        self.similar.append(text.replace("|", " "))
+        self.learned.append(self.similar[-1])
+        return True
+
 
 __all__ = ["KBEntry", "Matcher", "MatchResult", "Scored", "Analyzer", "SynonymsArg", "stem",
            "readings", "get_matcher", "cache_info", "clear_cache", "_WORD_RE"]

@@ -75,3 +75,14 @@ def test_replayed_traffic_is_learned_as_examples():
                                     [("where do i put my new address", "change-address")])
     assert entries[0].learned == ["where do i put my new address"]
     assert entries[0].similar[-1] == "where do i put my new address"
+
+
+def test_an_entry_adds_a_learned_question_once_and_within_its_limit():
+    entry = KBEntry("pause", "Can I pause my subscription?", ["skip deliveries"], "Yes.")
+    copy = entry.copy("shop-b")
+    assert copy.add_learned("pause | for the summer?", limit=3)
+    assert copy.similar[-1] == "pause   for the summer?" and copy.learned == [copy.similar[-1]]
+    assert not copy.add_learned("CAN I PAUSE MY SUBSCRIPTION", limit=3)   # a phrasing has it
+    assert copy.add_learned("hold my box", limit=3)
+    assert not copy.add_learned("stop for a month", limit=3)               # 3 similar: full
+    assert (entry.similar, entry.learned, copy.site_key) == (["skip deliveries"], [], "shop-b")
