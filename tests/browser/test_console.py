@@ -6,6 +6,7 @@ through the REST API (tests/browser/console_fixtures.py). Screenshots go to test
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -425,9 +426,12 @@ def test_paging_next_unread_tags_notes_close_and_reopen(console, make_agent, mak
 
 
 def test_closed_list_loads_more_than_one_page(console, make_agent, visitor):
-    for i in range(55):                       # more closed chats than one page (50)
+    def closed(i):
         v = visitor(f"Closed {i}")
         v.rest.call("POST", f"/visitor/conversations/{v.cid}/close", {}, v.token)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:   # more closed chats than one page (50)
+        list(pool.map(closed, range(55)))
     page = console(make_agent())
     page.locator("#tabs [data-tab=closed]").click()
     page.wait_for_function("() => ParleyConsole.state().lists.closed.length === 50",
