@@ -238,8 +238,14 @@ def test_help_overlay_language_and_canned_responses(console, make_agent, rest, a
     page.locator("#app .lang-toggle").click()
     page.locator("#tabs [data-tab=mine]", has_text="我的").wait_for()
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    # the accessible names a screen reader reads out follow the language too
+    labels = page.evaluate("() => [...document.querySelectorAll('[aria-label]')]"
+                           ".filter(n => !n.closest('[hidden]')).map(n => n.ariaLabel)")
+    assert {"搜索", "键盘快捷键", "会话列表", "页面"} <= set(labels), labels
+    assert not {"Search", "Keyboard shortcuts", "Conversations", "Pages"} & set(labels)
     page.locator("#app .lang-toggle").click()
     page.locator("#tabs [data-tab=mine]", has_text="Mine").wait_for()
+    assert page.locator("#help-btn").get_attribute("aria-label") == "Keyboard shortcuts"
     # canned expansion works in the composer (with no conversation open it only fills the box)
     page.evaluate("document.getElementById('conv-view').hidden = false")
     page.locator("#input").fill(shortcut)

@@ -1,7 +1,7 @@
 """Console defects from issues 7 and 11: admin screens with controls (teams, roles, a site's
 team, business hours) in both languages, the Teams page's pattern, the visitor panel's long
 attribute names, the pre-chat name in the inbox list, a new visitor shown as new, and the
-top bar at phone width."""
+top bar at phone and laptop widths."""
 from __future__ import annotations
 
 import uuid
@@ -139,17 +139,36 @@ def test_prechat_name_in_the_list_new_visitor_and_long_attribute_names(console, 
     assert not page.parley_log.errors
 
 
-def test_top_bar_fits_a_phone(console, runtime, artifacts_dir):
-    page = console(admin_creds(runtime), online=False, viewport={"width": 390, "height": 844})
+def _clipped(page, width):
     boxes = page.locator(".topbar button:visible, .topbar .brand").evaluate_all(
         "ns => ns.map(n => { const r = n.getBoundingClientRect(); "
         "return [n.textContent.trim(), r.left, r.right]; })")
-    assert len(boxes) >= 10, boxes                   # seven pages plus the controls
-    clipped = [b for b in boxes if b[1] < 0 or b[2] > 390]
-    assert clipped == [], clipped
+    assert len(boxes) >= 20, boxes                   # an admin's pages plus the controls
+    return [b for b in boxes if b[1] < 0 or b[2] > width]
+
+
+def test_top_bar_fits_a_phone(console, runtime, artifacts_dir):
+    page = console(admin_creds(runtime), online=False, viewport={"width": 390, "height": 844})
+    assert _clipped(page, 390) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.locator("#pages [data-page=sites]").click()
     page.locator("#site-pick").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(artifacts_dir / "console-phone.png"), full_page=True)
+    assert not page.parley_log.errors
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_an_admin_keeps_sign_out_and_language_in_view_on_a_laptop(console, runtime, width):
+    """An admin's eighteen page buttons are wider than a 1280 px window: they wrap, and the
+    controls at the end of the bar (language, help, sign out) stay on screen in English and
+    in Chinese."""
+    page = console(admin_creds(runtime), online=False, viewport={"width": width, "height": 800})
+    for lang in ("en", "zh"):
+        assert _clipped(page, width) == [], (lang, _clipped(page, width))
+        for control in ("#signout", "#app .lang-toggle", "#help-btn", "#presence"):
+            assert page.locator(control).is_visible(), (lang, control)
+        page.locator("#app .lang-toggle").click()
+    page.locator("#signout").click()
+    page.locator("#login-form").wait_for()
     assert not page.parley_log.errors

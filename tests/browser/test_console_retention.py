@@ -51,6 +51,9 @@ def test_admin_sets_and_clears_retention_days(console, rest, admin_token, runtim
     page.locator("#s-retention").wait_for()
     assert page.locator("#s-retention").input_value() == "90"
     assert "保留" in page.locator("label", has=page.locator("#s-retention")).inner_text()
+    # a site has a name (名称), not a person's name (姓名)
+    form = page.locator("#s-retention").locator("xpath=ancestor::form")
+    assert "名称" in form.inner_text() and "姓名" not in form.inner_text()
     page.locator("#s-retention").fill("")
     page.locator("#s-retention").press("Enter")               # keyboard: submit the form
     assert wait_for(lambda: "retention_days" in settings(rest, admin_token, key)

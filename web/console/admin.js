@@ -151,7 +151,7 @@ window.ParleyAdmin = function (kit) {
     page.appendChild(list);
     loadTeams().then(function (teams) {
       teams.forEach(function (tm) {
-        var name = el("input", {type: "text", value: tm.name, "aria-label": t("name"), maxlength: "100"});
+        var name = el("input", {type: "text", value: tm.name, "aria-label": t("label_name"), maxlength: "100"});
         var manual = el("input", {type: "checkbox", checked: tm.manual_assign, "aria-label": t("manual_assign")});
         var err = el("span", {class: "error", role: "alert"});
         var ov = overflowControls(tm, teams);
@@ -180,7 +180,7 @@ window.ParleyAdmin = function (kit) {
       e.preventDefault();
       api("POST", "/admin/teams", {id: id.value.trim(), name: name.value.trim(), manual_assign: manual.checked})
         .then(teamsPage).catch(function (e2) { showErr(err, e2); });
-    }}, [el("h3", {text: t("create_team")}), field(t("team_id"), id), field(t("name"), name),
+    }}, [el("h3", {text: t("create_team")}), field(t("team_id"), id), field(t("label_name"), name),
       el("label", {class: "row"}, [manual, el("span", {text: t("manual_assign")})]), err,
       el("button", {type: "submit", class: "primary", text: t("create")})]));
   }
@@ -278,7 +278,7 @@ window.ParleyAdmin = function (kit) {
       e.preventDefault();
       api("POST", "/admin/sites", {site_key: key.value.trim(), name: name.value.trim()}).then(function (r2) { sites(r2.site.site_key); })
         .catch(function (e2) { showErr(err, e2); });
-    }}, [el("h3", {text: t("create_site")}), field(t("site_key"), key), field(t("name"), name), err,
+    }}, [el("h3", {text: t("create_site")}), field(t("site_key"), key), field(t("label_name"), name), err,
       el("button", {type: "submit", class: "primary", text: t("create")})]));
   }
 
@@ -392,7 +392,7 @@ window.ParleyAdmin = function (kit) {
       var pre = el("tbody");
       function preRow(p) {
         p = p || {name: "", label: "", type: "text", required: false};
-        var tr = el("tr", {class: "pre-row"}, [el("td", {}, [el("input", {type: "text", value: p.name, "aria-label": t("name"), maxlength: "40"})]),
+        var tr = el("tr", {class: "pre-row"}, [el("td", {}, [el("input", {type: "text", value: p.name, "aria-label": t("label_name"), maxlength: "40"})]),
           el("td", {}, [el("input", {type: "text", value: p.label, "aria-label": t("label"), maxlength: "100"})]), el("td", {}, [prechatType(p.type)]),
           el("td", {}, [el("input", {type: "checkbox", checked: p.required, "aria-label": t("required")})]),
           el("td", {}, [el("button", {type: "button", class: "danger small", text: "×", "aria-label": t("delete"), onclick: function () { tr.remove(); }})])]);
@@ -421,14 +421,14 @@ window.ParleyAdmin = function (kit) {
           .catch(function (e2) { showErr(err, e2); });
       }}, [
         el("h3", {text: t("site_settings") + " · " + key}),
-        field(t("name"), f.name), field(t("greeting_en"), f.gen), field(t("greeting_zh"), f.gzh),
+        field(t("label_name"), f.name), field(t("greeting_en"), f.gen), field(t("greeting_zh"), f.gzh),
         el("div", {class: "row"}, [field(t("color"), f.color), field(t("position_label"), f.position), field(t("locale"), f.locale)]),
         el("label", {class: "row"}, [f.bot, el("span", {text: t("bot_enabled")})]),
         el("div", {class: "row"}, [field(t("default_team"), f.team), field(t("max_wait"), f.maxWait), field(t("idle_close"), f.idle), field(t("retention"), f.retention)]),
         el("div", {class: "row"}, [field(t("handoff_misses"), f.misses), field(t("handoff_keywords"), f.keywords)]),
         hoursBox,
         el("fieldset", {}, [el("legend", {text: t("prechat")}),
-          el("table", {class: "grid"}, [el("thead", {}, [el("tr", {}, [t("name"), t("label"), t("type"), t("required"), ""].map(function (h) { return el("th", {text: h}); }))]), pre]),
+          el("table", {class: "grid"}, [el("thead", {}, [el("tr", {}, [t("label_name"), t("label"), t("type"), t("required"), ""].map(function (h) { return el("th", {text: h}); }))]), pre]),
           el("button", {type: "button", text: t("add_field"), onclick: function () { preRow(); }})]),
         err,
         el("button", {type: "submit", class: "primary", text: t("save")}),

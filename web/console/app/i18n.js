@@ -13,7 +13,7 @@
       enable_notifications: "Enable notifications", online: "Online", away: "Away", offline: "Offline",
       chats: "{n} / {m} chats", tab_mine: "Mine", tab_team: "Team", tab_queue: "Queue", tab_open: "Open", tab_offline: "Messages", tab_all: "All",
       tab_closed: "Closed", search_ph: "Visitor name or email", any_channel: "Any channel", any_team: "Any team",
-      any_tag: "Any tag", pick_conversation: "Pick a conversation on the left.", accept: "Accept", join: "Join", leave: "Leave", their_chats: "Chats",
+      any_tag: "Any tag", pick_conversation: "Pick a conversation from the list.", accept: "Accept", join: "Join", leave: "Leave", their_chats: "Chats",
       transfer: "Transfer", reassign: "Reassign", close: "Close", reopen: "Reopen",
       load_earlier: "Load earlier messages", composer_ph: "Type a reply. Enter sends, Shift+Enter adds a line, /shortcut inserts a canned response.",
       closed_ph: "This conversation is closed. Reopen it to write.", remove_tag: "Remove tag {t}",
@@ -66,7 +66,9 @@
       examples: "Examples", count: "Count", use: "Use", imported: "Imported {n} entries", edit: "Edit",
       confirm_delete: "Delete this?", error: "Error", choose_file: "CSV file",
       mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun", none: "—",
-      from_site: "from {site}", unread: "{n} unread"
+      from_site: "from {site}", unread: "{n} unread",
+      aria_pages: "Pages", aria_conversations: "Conversations", aria_conversation: "Conversation",
+      label_name: "Name", aria_messages: "Messages", aria_reply: "Reply", aria_search: "Search", aria_tag: "Tag"
     },
     zh: {
       skip: "跳到内容", signin_title: "Parley 客服工作台", email: "邮箱", password: "密码",
@@ -76,7 +78,7 @@
       enable_notifications: "开启桌面通知", online: "在线", away: "离开", offline: "离线",
       chats: "{n} / {m} 个会话", tab_mine: "我的", tab_team: "团队", tab_queue: "排队", tab_open: "机器人中", tab_offline: "留言", tab_all: "全部",
       tab_closed: "已结束", search_ph: "访客姓名或邮箱", any_channel: "全部渠道", any_team: "全部团队",
-      any_tag: "全部标签", pick_conversation: "请在左侧选择一个会话。", accept: "接入", join: "加入", leave: "离开", their_chats: "会话",
+      any_tag: "全部标签", pick_conversation: "请从列表中选择一个会话。", accept: "接入", join: "加入", leave: "离开", their_chats: "会话",
       transfer: "转接", reassign: "重新分配", close: "结束", reopen: "重新打开",
       load_earlier: "加载更早的消息", composer_ph: "输入回复。回车发送,Shift+回车换行,/快捷词 插入快捷回复。",
       closed_ph: "此会话已结束。重新打开后才能回复。", remove_tag: "移除标签 {t}",
@@ -129,7 +131,9 @@
       examples: "示例", count: "次数", use: "采用", imported: "已导入 {n} 条", edit: "编辑",
       confirm_delete: "确定删除?", error: "错误", choose_file: "CSV 文件",
       mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: "周五", sat: "周六", sun: "周日", none: "—",
-      from_site: "来自 {site}", unread: "{n} 条未读"
+      from_site: "来自 {site}", unread: "{n} 条未读",
+      aria_pages: "页面", aria_conversations: "会话列表", aria_conversation: "会话",
+      label_name: "名称", aria_messages: "消息", aria_reply: "回复", aria_search: "搜索", aria_tag: "标签"
     }
   };
   var lang = localStorage.getItem("parley.console.lang") ||
@@ -149,6 +153,7 @@
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
     document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.getAttribute("data-i18n")); });
     document.querySelectorAll("[data-i18n-ph]").forEach(function (n) { n.placeholder = t(n.getAttribute("data-i18n-ph")); });
+    document.querySelectorAll("[data-i18n-aria]").forEach(function (n) { n.setAttribute("aria-label", t(n.getAttribute("data-i18n-aria"))); });
     document.querySelectorAll(".lang-toggle").forEach(function (b) { b.textContent = lang === "zh" ? "English" : "中文"; });
   }
 
