@@ -65,6 +65,7 @@ def test_chat_accept_reply_transfer_close_rating_with_live_supervisor(
     p1.wait_for_function("() => ParleyConsole.state().notified > 0", timeout=10000)
     # the supervisor sees the queue change live
     ps.locator(f"#sup-queue tr[data-cid='{v.cid}']").wait_for(timeout=15000)
+    assert ps.locator("#sup-queue .empty-row").count() == 0     # "no one is waiting": not now
 
     p1.locator("#tabs [data-tab=queue]").click()
     item(p1, v.cid).wait_for()

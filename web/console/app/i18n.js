@@ -68,7 +68,7 @@
       mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun", none: "—",
       from_site: "from {site}", unread: "{n} unread",
       aria_pages: "Pages", aria_conversations: "Conversations", aria_conversation: "Conversation",
-      label_name: "Name", aria_messages: "Messages", aria_reply: "Reply", aria_search: "Search", aria_tag: "Tag"
+      label_name: "Name", queue_empty: "No one is waiting.", aria_messages: "Messages", aria_reply: "Reply", aria_search: "Search", aria_tag: "Tag"
     },
     zh: {
       skip: "跳到内容", signin_title: "Parley 客服工作台", email: "邮箱", password: "密码",
@@ -133,7 +133,7 @@
       mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: "周五", sat: "周六", sun: "周日", none: "—",
       from_site: "来自 {site}", unread: "{n} 条未读",
       aria_pages: "页面", aria_conversations: "会话列表", aria_conversation: "会话",
-      label_name: "名称", aria_messages: "消息", aria_reply: "回复", aria_search: "搜索", aria_tag: "标签"
+      label_name: "名称", queue_empty: "当前无人排队。", aria_messages: "消息", aria_reply: "回复", aria_search: "搜索", aria_tag: "标签"
     }
   };
   var lang = localStorage.getItem("parley.console.lang") ||

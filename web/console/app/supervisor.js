@@ -61,6 +61,7 @@
         el("td", {}, [el("button", {type: "button", class: "small", text: t("accept"), onclick: function () { accept(id); }})])
       ]));
     });
+    if (!q.firstChild) q.appendChild(el("tr", {class: "empty-row"}, [el("td", {colspan: "5", class: "muted", text: t("queue_empty")})]));
   }
 
   function field(label, input) { return el("label", {}, [el("span", {text: label}), input]); }
