@@ -474,6 +474,9 @@ def test_the_widget_and_the_console_chat_both_ways(console, make_agent, make_tea
     # no bot on this site: the chat queues for the team and reaches Cora, who is notified
     console_page.wait_for_function(f"() => ParleyConsole.state().lists.mine.includes('{cid}')",
                                    timeout=20000)
+    # told it is hers now (not that a chat is waiting: it waits for no one)
+    console_page.locator(".toast", has_text="A conversation was assigned to you").wait_for(
+        timeout=10000)
     item(console_page, cid).click()
     wait_log_text(console_page, "Hello from the widget <i>page</i>")
     widget.locator(".p-title", has_text="Cora Console").wait_for(timeout=15000)

@@ -399,7 +399,7 @@
     var first = !(conv.conversation_id in S.mineSeen);
     S.mineSeen[conv.conversation_id] = key;
     if (announce && first && S.current !== conv.conversation_id) {
-      notify(t((conv.attrs && conv.attrs.assign_kind) === "transferred" ? "transferred_to_you" : "new_chat"), visitorLabel(conv));
+      notify(t((conv.attrs && conv.attrs.assign_kind) === "transferred" ? "transferred_to_you" : "assigned_to_you"), visitorLabel(conv));
     }
   }
 
