@@ -656,7 +656,7 @@
     ui.title.textContent = a ? a.name : site.title || site.name || t('title');
     ui.human.hidden = !!a || !site.bot_enabled || conv.status === 'closed' || conv.status === 'queued';
     var qp = conv.queue_position;
-    ui.queue.hidden = !(qp > 0) || !!a;
+    ui.queue.hidden = !(qp > 0) || !!a || conv.status === 'closed';
     if (qp > 0) {
       var w = conv.estimated_wait;
       ui.queue.textContent = (qp === 1 ? t('queueNext') : t('queue', { p: qp, n: qp - 1 })) + (w > 0 ? ' · ' + t('wait', { m: Math.max(1, Math.round(w / 60)) }) : '');
