@@ -2,7 +2,7 @@
 runtime: a real chat goes through the event stream to the records consumer; the page finds it
 by its text, opens its transcript by keyboard (a hostile visitor text stays text), downloads a
 small CSV export directly, and for a larger list shows the background export's short-lived
-link; zh-CN labels and a phone width."""
+link; zh-CN labels and a phone width; the last week shown on arrival."""
 from __future__ import annotations
 
 import csv
@@ -156,3 +156,19 @@ def test_records_page_search_transcript_exports_languages_phone(console, runtime
     assert page.evaluate(wide) == []
     assert page.evaluate("() => window.__pwned") is None
     assert not page.parley_log.errors, page.parley_log.errors
+
+
+def test_records_show_the_last_week_on_arrival(console, runtime):
+    """No site typed yet: an admin lands on the first site's chats of the last seven days
+    (as on the Reports page), without pressing Search; a revisit keeps the site."""
+    page = console(admin_creds(runtime), online=False)
+    page.locator("#pages [data-page=records]").click()
+    page.wait_for_function("() => document.getElementById('rec-site').value !== ''",
+                           timeout=10000)
+    page.locator("#rec-count").filter(has_text="shown").wait_for(timeout=10000)
+    site = page.locator("#rec-site").input_value()
+    page.locator("#pages [data-page=inbox]").click()
+    page.locator("#pages [data-page=records]").click()
+    page.locator("#rec-count").filter(has_text="shown").wait_for(timeout=10000)
+    assert page.locator("#rec-site").input_value() == site
+    assert not page.parley_log.errors

@@ -271,7 +271,19 @@ function renderRecords() {
   if (!state.agents.length) {
     api("GET", "/agent/agents").then((r) => { state.agents = r.agents || []; fillAgents(); }).catch(() => {});
   }
-  if (state.searched && state.site) load(false);
+  // the last seven days show on arrival: the site kept from the last visit, or an admin's
+  // first site; others type the site key once (kept in localStorage)
+  if (state.site) load(false);
+  else if (!state.sitesAsked && (window.ParleyConsole.me() || {}).role === "admin") {
+    state.sitesAsked = true;
+    api("GET", "/admin/sites").then((r) => {
+      const first = ((r && r.sites) || [])[0];
+      if (state.site || !first || !site.isConnected) return;
+      site.value = first.site_key;
+      read();
+      load(false);
+    }).catch(() => {});
+  }
 }
 
 if (X) {
