@@ -153,3 +153,14 @@ def test_an_agent_sends_a_form_and_sees_the_answers(console, make_agent, make_te
         assert not page.parley_log.errors, page.parley_log.errors
     finally:
         _drop_forms(rest, admin_token, run)
+
+
+def test_an_admin_lands_on_the_first_sites_forms(console, runtime):
+    """No site typed yet: the page starts on the admin's first site (as Reports and Chat
+    records do) and lists its forms, or says there are none."""
+    page = console(admin_creds(runtime), online=False)
+    page.locator("#pages [data-page=forms]").click()
+    page.locator("#fm-new:not([disabled])").wait_for(timeout=10000)
+    assert page.locator("#fm-site").input_value() != ""
+    assert page.locator("#fm-table tbody tr").count() >= 1      # forms, or "No forms yet."
+    assert not page.parley_log.errors

@@ -190,6 +190,7 @@ function renderForms() {
     const defs = api("GET", "/admin/contact-fields?site_key=" + encodeURIComponent(key))
       .then((r) => { state.defs = r.fields || []; }).catch(() => { state.defs = []; });
     return Promise.all([api("GET", q), defs]).then(([r]) => {
+      if (key !== state.site) return;              // another site was asked for meanwhile
       state.forms = append ? state.forms.concat(r.forms || []) : (r.forms || []);
       state.next = r.next || null;
       newBtn.disabled = false;
@@ -213,6 +214,14 @@ function renderForms() {
   page.appendChild(more);
   page.appendChild(editorSlot);
   if (site.value.trim()) load(false);
+  else {      // admins only here: start on the first site, as Reports and Chat records do
+    api("GET", "/admin/sites").then((r) => {
+      const first = ((r && r.sites) || [])[0];
+      if (!first || site.value.trim() || !site.isConnected) return;
+      site.value = first.site_key;
+      load(false);
+    }).catch(() => {});
+  }
 }
 
 if (X) {
