@@ -21,6 +21,28 @@ pytestmark = pytest.mark.timeout(120)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
+class SocketTap:
+    """Proxies the page's sockets to the runtime, keeping the conversation states and the
+    `queue` pushes that come down; a test sends its own frames down `sockets[-1]`."""
+
+    def __init__(self):
+        self.sockets, self.states, self.places = [], [], []
+
+    def handler(self, ws):
+        server = ws.connect_to_server()
+        self.sockets.append(ws)
+        ws.on_message(lambda m: server.send(m))
+
+        def down(m):
+            frame = json.loads(m) if isinstance(m, str) else {}
+            if frame.get("conversation"):
+                self.states.append(frame["conversation"])
+            if frame.get("type") == "queue":
+                self.places.append(frame)
+            ws.send(m)
+        server.on_message(down)
+
+
 def shadow(page, selector):
     return page.locator("#parley-widget").locator(selector)
 
@@ -147,22 +169,10 @@ def test_demo_page_at_root_loads_its_stylesheet_and_links(new_page, runtime):
 def test_an_older_conversation_state_pushed_late_does_not_undo_a_newer_one(new_page, runtime):
     """Pushes of one chat come from different workers and may arrive out of order: the
     'queued' state after the 'assigned' one must not take the agent's name off the header."""
-    sockets, states = [], []
-
-    def tap(ws):
-        server = ws.connect_to_server()
-        sockets.append(ws)
-        ws.on_message(lambda m: server.send(m))
-
-        def down(m):
-            frame = json.loads(m) if isinstance(m, str) else {}
-            if frame.get("conversation"):
-                states.append(frame["conversation"])
-            ws.send(m)
-        server.on_message(down)
-
+    tap = SocketTap()
+    sockets, states = tap.sockets, tap.states
     page = new_page(goto=False)
-    page.route_web_socket(re.compile(r"/ws\?"), tap)
+    page.route_web_socket(re.compile(r"/ws\?"), tap.handler)
     page.goto(runtime.base_url + "/demo/")
     cid = wait_ready(page, transport="ws")["conversation_id"]
     open_widget(page)
@@ -188,21 +198,8 @@ def test_a_state_read_before_a_newer_place_does_not_put_the_old_place_back(new_p
     request's push, a sync reply) can reach the widget after that run's `queue` push: the
     widget keeps the place stored last (`queue_position_at`), so "next" is not undone
     (seen once in CI: the visitor kept "1 ahead of you" after the chat ahead closed)."""
-    sockets, states, places = [], [], []
-
-    def tap(ws):
-        server = ws.connect_to_server()
-        sockets.append(ws)
-        ws.on_message(lambda m: server.send(m))
-
-        def down(m):
-            frame = json.loads(m) if isinstance(m, str) else {}
-            if frame.get("conversation"):
-                states.append(frame["conversation"])
-            if frame.get("type") == "queue":
-                places.append(frame)
-            ws.send(m)
-        server.on_message(down)
+    tap = SocketTap()
+    sockets, states, places = tap.sockets, tap.states, tap.places
 
     admin = Agent(runtime)
     team = f"q{uuid.uuid4().hex[:8]}"
@@ -213,7 +210,7 @@ def test_a_state_read_before_a_newer_place_does_not_put_the_old_place_back(new_p
                              f"{ahead['conversation_id']}/handoff", {}, ahead["token"])
     assert status == 200
     page = new_page(goto=False)
-    page.route_web_socket(re.compile(r"/ws\?"), tap)
+    page.route_web_socket(re.compile(r"/ws\?"), tap.handler)
     page.goto(f"{runtime.base_url}/demo/site.html?site={site}&locale=en")
     wait_ready(page, transport="ws")
     open_widget(page)
