@@ -68,7 +68,8 @@ def _rest_visitor(runtime, site):
     return s
 
 
-def test_place_in_line_one_means_next_in_chinese_and_english(new_page, runtime):
+def _site_with_one_in_line(runtime):
+    """A site whose team assigns by hand, and a visitor already waiting in its line."""
     admin = Agent(runtime)
     team = f"q{uuid.uuid4().hex[:8]}"
     admin.admin("POST", "/teams", {"id": team, "name": team, "manual_assign": True})
@@ -77,6 +78,11 @@ def test_place_in_line_one_means_next_in_chinese_and_english(new_page, runtime):
     status, _ = http("POST", f"{runtime.api_url}/visitor/conversations/"
                              f"{ahead['conversation_id']}/handoff", {}, ahead["token"])
     assert status == 200
+    return site, ahead
+
+
+def test_place_in_line_one_means_next_in_chinese_and_english(new_page, runtime):
+    site, ahead = _site_with_one_in_line(runtime)
 
     page = new_page(f"/demo/site.html?site={site}&locale=zh")
     wait_ready(page, transport="ws")
@@ -201,14 +207,7 @@ def test_a_state_read_before_a_newer_place_does_not_put_the_old_place_back(new_p
     tap = SocketTap()
     sockets, states, places = tap.sockets, tap.states, tap.places
 
-    admin = Agent(runtime)
-    team = f"q{uuid.uuid4().hex[:8]}"
-    admin.admin("POST", "/teams", {"id": team, "name": team, "manual_assign": True})
-    site = make_site(admin, team=team, bot_enabled=True)
-    ahead = _rest_visitor(runtime, site)
-    status, _ = http("POST", f"{runtime.api_url}/visitor/conversations/"
-                             f"{ahead['conversation_id']}/handoff", {}, ahead["token"])
-    assert status == 200
+    site, ahead = _site_with_one_in_line(runtime)
     page = new_page(goto=False)
     page.route_web_socket(re.compile(r"/ws\?"), tap.handler)
     page.goto(f"{runtime.base_url}/demo/site.html?site={site}&locale=en")
