@@ -480,6 +480,13 @@ def test_the_widget_and_the_console_chat_both_ways(console, make_agent, make_tea
     item(console_page, cid).click()
     wait_log_text(console_page, "Hello from the widget <i>page</i>")
     widget.locator(".p-title", has_text="Cora Console").wait_for(timeout=15000)
+    # a notice covers no part of the composer's Send
+    console_page.evaluate("ParleyConsoleKit.toast('A conversation was transferred to you — "
+                          "a visitor with a rather long name indeed')")
+    send = console_page.locator("#composer button[type=submit]")
+    assert send.evaluate("b => { const r = b.getBoundingClientRect(); return [[r.left + 2, "
+                         "r.top + 2], [r.right - 2, r.bottom - 2]].every(([x, y]) => "
+                         "document.elementFromPoint(x, y) === b); }")
 
     console_page.locator("#input").fill("Hi! Cora here, how can I help?")
     console_page.locator("#input").press("Enter")
