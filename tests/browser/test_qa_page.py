@@ -87,6 +87,11 @@ def test_review_dispute_and_settle_on_the_quality_page(console, make_agent, make
     pa.locator(f".qa-grid tr[data-cid='{v.cid}'] .qa-open").click()
     pa.locator(".qa-status", has_text="已质检").wait_for(timeout=10000)
     assert pa.locator(".qa-score[data-criterion=solution]").is_disabled()
+    # the transcript's system events in words of the page's language, not their kind names
+    transcript = pa.locator(".qa-transcript").inner_text()
+    assert "正在等待客服" in transcript and "会话已结束" in transcript, transcript
+    assert "queued:" not in transcript and "closed:" not in transcript
+    assert "⚑ 问候语" in transcript and "⚑ greeting" not in transcript    # findings named
     pa.locator(".qa-dispute-reason").fill("The parcel was lost by the carrier")
     pa.locator(".qa-dispute").click()
     pa.locator(".qa-status", has_text="申诉中").wait_for(timeout=10000)

@@ -199,10 +199,16 @@ function renderReview(body) {
     Q.open.auto_score !== undefined && Q.open.auto_score !== null ? X.el("span", {class: "badge", text: X.t("qa_auto") + " " + Q.open.auto_score}) : null]));
   const log = X.el("ol", {class: "qa-transcript", "aria-label": X.t("qa_transcript")});
   (Q.open.messages || []).forEach(function (m) {
-    const who = m.type === "event" ? ((m.event || {}).kind || "") : ((m.sender || {}).name || (m.sender || {}).type || "");
-    const li = X.el("li", {"data-seq": String(m.seq), class: findings[m.seq] ? "qa-finding" : ""}, [
-      X.el("span", {class: "muted", text: "#" + m.seq + " " + who + ": "}), X.el("span", {class: "text", text: m.text || ""})]);
-    (findings[m.seq] || []).forEach(function (f) { li.appendChild(X.el("span", {class: "qa-finding-note", text: "⚑ " + f})); });
+    // a system event in words ("Waiting for an agent"), a message under its sender's name
+    const s = m.sender || {};
+    const who = s.name || (/^(visitor|bot)$/.test(s.type || "") ? X.t(s.type) : s.type || "");
+    const li = X.el("li", {"data-seq": String(m.seq), class: findings[m.seq] ? "qa-finding" : ""}, m.type === "event"
+      ? [X.el("span", {class: "muted", text: "#" + m.seq + " "}), X.el("span", {class: "text qa-event", text: X.eventText(m)})]
+      : [X.el("span", {class: "muted", text: "#" + m.seq + " " + who + ": "}), X.el("span", {class: "text", text: m.text || ""})]);
+    (findings[m.seq] || []).forEach(function (f) {      // the check's name (qa_rules.js), else its id
+      const name = X.t("qa_ck_" + f);
+      li.appendChild(X.el("span", {class: "qa-finding-note", text: "⚑ " + (name === "qa_ck_" + f ? f : name)}));
+    });
     (comments[m.seq] || []).forEach(function (c) { li.appendChild(X.el("span", {class: "qa-comment", text: "✎ " + c})); });
     if (canReview && m.type !== "event") {
       const box = X.el("input", {type: "text", class: "qa-comment-input", maxlength: "1000", hidden: true,

@@ -103,6 +103,7 @@
     /* for page modules (web/console/audit.js): the console's helpers, and places to plug in */
     ext: {
       api: api, t: t, el: el, clear: clear, toast: toast, report: report, fmtTime: fmtTime,
+      eventText: function (m) { return PC.eventText(m); },
       section: section, field: field, errBox: errBox, showErr: showErr, isAdmin: function () { return isAdmin(); },
       lang: function () { return PC.getLang(); },
       addStrings: function (en, zh) { Object.assign(STR.en, en); Object.assign(STR.zh, zh); applyI18n(); },
