@@ -107,6 +107,9 @@ def test_records_page_search_transcript_exports_languages_phone(console, runtime
     items = page.locator("#rec-transcript-list li")
     items.filter(has_text=XSS).wait_for(timeout=10000)
     assert any("我要退货" in t for t in items.all_inner_texts())
+    # the close is told in words, not by its kind name
+    assert items.filter(has_text="Conversation closed").count() == 1
+    assert not any(t.rstrip().endswith(": closed") for t in items.all_inner_texts())
     assert page.evaluate("() => document.activeElement.id") == "rec-transcript-title"
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")                   # "Close transcript"

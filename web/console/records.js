@@ -178,12 +178,16 @@ function renderRecords() {
     api("GET", "/agent/records/" + encodeURIComponent(r.conversation_id) + "/transcript").then((d) => {
       if (state.open !== r.conversation_id) return;
       (d.messages || []).forEach((m) => {
-        const who = (m.sender && (m.sender.name || m.sender.type)) || "";
-        const body = m.type === "event" ? ((m.event && m.event.kind) || "") :
-          m.type === "attachment" ? ((m.attachment && m.attachment.name) || "") : (m.text || "");
-        list.appendChild(el("li", {class: "msg " + (m.sender ? m.sender.type : "") + (m.type === "note" ? " note" : "")}, [
-          el("span", {class: "time", text: fmtTime(m.created_at)}), " ",
-          el("strong", {text: who}), ": ",
+        const s = m.sender || {};
+        const who = s.name || (/^(visitor|bot)$/.test(s.type || "") ? X.t(s.type) : s.type || "");
+        const time = el("span", {class: "time", text: fmtTime(m.created_at)});
+        const cls = "msg " + (s.type || "") + (m.type === "note" ? " note" : "");
+        if (m.type === "event") {           // a system event in words ("Waiting for an agent")
+          list.appendChild(el("li", {class: cls + " event"}, [time, " ", el("span", {class: "text", text: X.eventText(m)})]));
+          return;
+        }
+        const body = m.type === "attachment" ? ((m.attachment && m.attachment.name) || "") : (m.text || "");
+        list.appendChild(el("li", {class: cls}, [time, " ", el("strong", {text: who}), ": ",
           el("span", {class: "text", text: body})]));
       });
     }).catch(report);
