@@ -72,8 +72,9 @@ def conversation_view(conv: dict, for_agent: bool) -> dict:
         for key in ("queue_position", "queue_position_at", "estimated_wait", "rating"):
             if key in attrs:
                 out[key] = attrs[key]
-        if attrs.get("offline_offered") and conv.get("status") in ("new", "open", "queued"):
-            out["offline_offered"] = True    # the leave-a-message form stands
+        if attrs.get("offline_offered") and conv.get("status") in ("new", "open", "queued") \
+                and not conv.get("participants"):
+            out["offline_offered"] = True    # the leave-a-message form stands (no agent in)
     return out
 
 

@@ -79,6 +79,8 @@ def test_an_agent_sends_a_form_and_the_visitor_fills_it_in(new_page, runtime, ar
     admin.call("POST", f"/conversations/{cid}/forms", {"form_id": form["form_id"]})
     box = page.locator(".p-inform")
     box.wait_for(timeout=15000)
+    # an agent is in: the leave-a-message form offered while nobody was online is gone
+    page.locator(".p-offline").wait_for(state="detached", timeout=10000)
     labels = box.locator("label").all_inner_texts()
     assert "您的姓名 *" in labels and "专业版" not in labels
     assert box.locator("legend").inner_text() == "主题"
@@ -98,7 +100,7 @@ def test_an_agent_sends_a_form_and_the_visitor_fills_it_in(new_page, runtime, ar
     box.locator("label", has_text="接口").locator("input").check()
     box.locator("button[type=submit]").press("Enter")
     page.locator(".p-fdone", has_text="感谢填写").wait_for(timeout=10000)
-    assert page.locator(".p-inform").count() == 0
+    assert page.locator(".p-inform").count() == 0 and page.locator(".p-offline").count() == 0
     page.screenshot(path=str(artifacts_dir / "widget-form-zh.png"))
 
     def contact():

@@ -156,6 +156,14 @@ def test_joining_and_leaving():
     assert gone.remove_participants == ("s1",) and gone.attrs == {"last_agent": {}}
     assert gone.after(shown, NOW)["participants"] == []
     assert gone.events == ["conversation.left"]
+    # the visitor's view: the leave-a-message form stands only while no agent is in
+    from chalicelib.services.views import conversation_view
+    offered = conv("queued", attrs={"offline_offered": NOW})
+    assert conversation_view(offered, for_agent=False).get("offline_offered") is True
+    joined = t.join(offered, "s1", "Sue").after(offered, NOW, seq=9)
+    assert "offline_offered" not in conversation_view(joined, for_agent=False)
+    left = t.leave(joined, "s1", "Sue").after(joined, NOW)       # nobody in again: it is back
+    assert conversation_view(left, for_agent=False).get("offline_offered") is True
     helper = t.leave(conv("assigned", participants=["a0", "s1"]), "s1", "Sue")
     assert helper.attrs == {} and helper.expect_agent == "a0"
     with pytest.raises(t.Refused) as refused:

@@ -211,6 +211,7 @@
   }
 
   // -- conversation state
+  function dropOffline() { if (ready && ui.extra && ui.extra.querySelector('.p-offline')) ui.extra.textContent = ''; }  // an agent is in
   function setConv(c) {
     if (!c || c.rev < rev) return;     // a late push of an older state
     // a place stored before the one shown stays out (a state read before a newer run)
@@ -228,7 +229,7 @@
     }
     if (c.status === 'closed' && !wasClosed && ready) showRating();
     if (ready && wasClosed && conv.status !== 'closed' && ui.extra) ui.extra.textContent = '';  // reopened: no rating form
-    if (ready && conv.status === 'assigned' && ui.extra && ui.extra.querySelector('.p-offline')) ui.extra.textContent = '';     // an agent took it
+    if (conv.status === 'assigned') dropOffline();
     if (ready && c.offline_offered) showOfflineForm();
     renderHeader(); renderSeen();
     emit('conversation', conv);
@@ -247,7 +248,7 @@
     if (m.type === 'event') {
       if (/^(joined|assigned|transferred|reopened)$/.test(ev.kind) && ev.reason !== 'overflow') {
         var nm = ev.agent_name || ev.to_agent_name || ev.name;
-        if (nm) conv.agentInfo = { id: ev.agent_id || ev.to_agent_id, name: nm, avatar_url: ev.avatar_url || ev.agent_avatar };
+        if (nm) { conv.agentInfo = { id: ev.agent_id || ev.to_agent_id, name: nm, avatar_url: ev.avatar_url || ev.agent_avatar }; dropOffline(); }
         conv.queue_position = null;
       }
       if (ev.kind === 'left' && conv.agentInfo && conv.agentInfo.id === ev.agent_id && conv.status !== 'assigned') conv.agentInfo = null;
