@@ -215,12 +215,11 @@ function renderForms() {
   page.appendChild(editorSlot);
   if (site.value.trim()) load(false);
   else {      // admins only here: start on the first site, as Reports and Chat records do
-    api("GET", "/admin/sites").then((r) => {
-      const first = ((r && r.sites) || [])[0];
+    X.firstSite().then((first) => {
       if (!first || site.value.trim() || !site.isConnected) return;
-      site.value = first.site_key;
+      site.value = first;
       load(false);
-    }).catch(() => {});
+    });
   }
 }
 

@@ -200,8 +200,7 @@ function renderReview(body) {
   const log = X.el("ol", {class: "qa-transcript", "aria-label": X.t("qa_transcript")});
   (Q.open.messages || []).forEach(function (m) {
     // a system event in words ("Waiting for an agent"), a message under its sender's name
-    const s = m.sender || {};
-    const who = s.name || (/^(visitor|bot)$/.test(s.type || "") ? X.t(s.type) : s.type || "");
+    const who = X.senderName((m.sender || {}).name, (m.sender || {}).type);
     const li = X.el("li", {"data-seq": String(m.seq), class: findings[m.seq] ? "qa-finding" : ""}, m.type === "event"
       ? [X.el("span", {class: "muted", text: "#" + m.seq + " "}), X.el("span", {class: "text qa-event", text: X.eventText(m)})]
       : [X.el("span", {class: "muted", text: "#" + m.seq + " " + who + ": "}), X.el("span", {class: "text", text: m.text || ""})]);

@@ -179,7 +179,7 @@ function renderRecords() {
       if (state.open !== r.conversation_id) return;
       (d.messages || []).forEach((m) => {
         const s = m.sender || {};
-        const who = s.name || (/^(visitor|bot)$/.test(s.type || "") ? X.t(s.type) : s.type || "");
+        const who = X.senderName(s.name, s.type);
         const time = el("span", {class: "time", text: fmtTime(m.created_at)});
         const cls = "msg " + (s.type || "") + (m.type === "note" ? " note" : "");
         if (m.type === "event") {           // a system event in words ("Waiting for an agent")
@@ -278,15 +278,14 @@ function renderRecords() {
   // the last seven days show on arrival: the site kept from the last visit, or an admin's
   // first site; others type the site key once (kept in localStorage)
   if (state.site) load(false);
-  else if (!state.sitesAsked && (window.ParleyConsole.me() || {}).role === "admin") {
+  else if (!state.sitesAsked) {
     state.sitesAsked = true;
-    api("GET", "/admin/sites").then((r) => {
-      const first = ((r && r.sites) || [])[0];
+    X.firstSite().then((first) => {
       if (state.site || !first || !site.isConnected) return;
-      site.value = first.site_key;
+      site.value = first;
       read();
       load(false);
-    }).catch(() => {});
+    });
   }
 }
 

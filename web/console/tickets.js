@@ -311,8 +311,7 @@ function fillTicket(box, r) {
   if (r.transcript && r.transcript.length) {
     box.appendChild(el("details", {class: "card", id: "tk-transcript"}, [el("summary", {text: t("tk_transcript")}),
       el("ol", {class: "tk-lines"}, r.transcript.map((l) => el("li", {}, [
-        el("span", {class: "muted", text: fmtTime(l.at) + " " + (l.name ||
-          (/^(visitor|bot)$/.test(l.sender || "") ? t(l.sender) : l.sender)) + ": "}),
+        el("span", {class: "muted", text: fmtTime(l.at) + " " + X.senderName(l.name, l.sender) + ": "}),
         el("span", {text: l.text || l.attachment || ""})])))]));
   }
 }

@@ -104,6 +104,14 @@
     ext: {
       api: api, t: t, el: el, clear: clear, toast: toast, report: report, fmtTime: fmtTime,
       eventText: function (m) { return PC.eventText(m); },
+      /* a transcript line's sender: its name, else its kind in the page's language */
+      senderName: function (name, type) { return name || (/^(visitor|bot)$/.test(type || "") ? t(type) : type || ""); },
+      /* an admin's first site key (a page with no site chosen starts there), else null */
+      firstSite: function () {
+        if (!isAdmin()) return Promise.resolve(null);
+        return api("GET", "/admin/sites").then(function (r) { var s = ((r && r.sites) || [])[0]; return s ? s.site_key : null; })
+          .catch(function () { return null; });
+      },
       section: section, field: field, errBox: errBox, showErr: showErr, isAdmin: function () { return isAdmin(); },
       lang: function () { return PC.getLang(); },
       addStrings: function (en, zh) { Object.assign(STR.en, en); Object.assign(STR.zh, zh); applyI18n(); },
