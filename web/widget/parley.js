@@ -896,7 +896,7 @@
     p.textContent = t('hours', { h: txt });
   }
   function showOfflineForm(reason) {
-    if (!ui.extra) return;
+    if (!ui.extra || conv.agentInfo) return;     // an agent is in (an offer pushed late)
     reason = reason || offlineReason();
     var shown = ui.extra.querySelector('.p-offline');
     if (shown) { if (reason) offlineHeading(shown, reason); return; }
